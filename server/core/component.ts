@@ -1,0 +1,303 @@
+import { HotlineError, toHotlineError } from "./errors.js";
+import { findHandler, handlerKind } from "./events.js";
+import { renderToString } from "./render-string.js";
+import type { Renderer } from "./renderer.js";
+import { assertJson, assertSize, changedKeys, DEFAULT_MAX_STATE_BYTES, restore, snapshotKeys } from "./state.js";
+import type { StandardSchemaV1 } from "./standard-schema.js";
+import { TemplateResult } from "./template.js";
+import { validatePayload } from "./validate.js";
+import type { RenderOutput } from "./view.js";
+
+/** What `dispatch()` and `asyncDispatch()` take: the seed's `event`, `payload` and `state`. */
+export interface DispatchOptions<S = Record<string, unknown>> {
+  event?: string;
+  payload?: Record<string, unknown>;
+  /** A dehydrated state to hydrate from; without it the component mounts. */
+  state?: Partial<S>;
+}
+
+/** What `dispatch()` returns: the HTML and the dehydrated state. */
+export interface DispatchResult<S> {
+  html: string;
+  state: S;
+}
+
+/** One step of a streaming handler: a render after each `yield`; the last has `done: true`. */
+export interface Step<S> extends DispatchResult<S> {
+  done: boolean;
+}
+
+/** What a transport gives a live component: subscriptions, publishing, and events pushed to the client's hooks. */
+export interface ComponentHost {
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  publish(topic: string, message: unknown): Promise<void>;
+  push(event: string, payload: unknown): void;
+}
+
+/** A class that extends Component (what the registry holds). */
+export type ComponentClass = (new (params?: any) => Component<any, any>) & {
+  templateName?: string;
+  renderer?: Renderer;
+  payloads?: Record<string, StandardSchemaV1>;
+  shared?: boolean;
+  maxStateBytes?: number;
+};
+
+type Pending = { before: Map<string, string>; errors: Record<string, string>; handler: Function; payload: unknown };
+
+/**
+ * A server-side component: it owns its UI state, handles the client's events with `on<Event>`
+ * methods, and renders. Lifecycle: `mount()` (first time) or `hydrate(state)`, `handleEvent()`,
+ * `render()`, `dehydrate()`.
+ *
+ * @example
+ * @register("counter")
+ * export class Counter extends Component<{ count: number }> {
+ *   mount() { this.state.count = 0; }
+ *   onIncrement() { this.state.count += 1; }
+ *   render() { return html`<button hl-click="increment">Count: ${this.state.count}</button>`; }
+ * }
+ * new Counter().dispatch({ event: "increment" }).state.count; // 1
+ */
+export class Component<S extends Record<string, any> = Record<string, any>, P extends Record<string, any> = Record<string, any>> {
+  /** The template a `Renderer` renders when the component has no `render()` of its own. */
+  static templateName?: string;
+  /** The renderer for `templateName`; falls back to `Component.defaultRenderer`. */
+  static renderer?: Renderer;
+  /** The renderer used by components that set `templateName` and no `renderer`. */
+  static defaultRenderer?: Renderer;
+  /** Payload validators per event name, any Standard Schema (zod, valibot, arktype). */
+  static payloads?: Record<string, StandardSchemaV1>;
+  /** True when `render()` depends only on shared data: one render per change serves every viewer. */
+  static shared?: boolean;
+  /** Largest dehydrated state, in bytes of JSON (default 64 KiB). */
+  static maxStateBytes?: number;
+
+  /** The parameters the component was created with (untrusted when they come from a client). */
+  params: P;
+  /** The UI state: plain JSON data, dehydrated between events. */
+  state: S;
+  /** Errors to show, by field (validation messages). */
+  errors: Record<string, string> = {};
+  /** The instance id, when a transport or the caller gives one (`params.componentId`). */
+  id: string | undefined;
+
+  #changed: ReadonlySet<string> = new Set();
+  readonly #topics = new Set<string>();
+  #host: ComponentHost | undefined;
+
+  constructor(params?: P) {
+    this.params = (params ?? {}) as P;
+    this.state = {} as S;
+    const id = (this.params as Record<string, unknown>).componentId;
+    this.id = typeof id === "string" ? id : undefined;
+  }
+
+  // ---------- Lifecycle ----------
+
+  /** First initialisation (not run again when the state is hydrated). May be async. */
+  mount(): void | Promise<void> {}
+
+  /** Restores a dehydrated state. */
+  hydrate(state: Partial<S>): void {
+    Object.assign(this.state, state);
+  }
+
+  /** The state to persist: by default `this.state` itself. */
+  dehydrate(): S {
+    return this.state;
+  }
+
+  /** Renders: by default `templateName` through the renderer, with `getContext()`. */
+  render(): RenderOutput {
+    const ctor = this.constructor as ComponentClass & typeof Component;
+    const name = ctor.templateName;
+    const renderer = ctor.renderer ?? Component.defaultRenderer;
+    if (!name || !renderer) {
+      throw new HotlineError("handler_error", `${ctor.name} has neither render() nor a templateName with a renderer`, { fault: "app" });
+    }
+    return renderer.render(name, this.getContext());
+  }
+
+  /** What templates see. */
+  getContext(): Record<string, unknown> {
+    return { component: this, state: this.state, errors: this.errors, params: this.params, changedFields: this.changedFields };
+  }
+
+  /** The state keys that the last event changed. */
+  get changedFields(): ReadonlySet<string> {
+    return this.#changed;
+  }
+
+  // ---------- Events ----------
+
+  /** Runs the handler for `event` synchronously; async and streaming handlers need `asyncHandleEvent`. */
+  handleEvent(event: string, payload: Record<string, unknown> = {}): void {
+    const p = this.#begin(event, payload, false);
+    try {
+      const r = p.handler.call(this, p.payload);
+      if (r && typeof (r as Promise<unknown>).then === "function") {
+        throw new HotlineError("handler_error", `the handler for "${event}" returned a Promise; use asyncDispatch`, { fault: "app" });
+      }
+      this.#finish(p);
+    } catch (err) {
+      throw this.#fail(p, err);
+    }
+  }
+
+  /** Runs the handler for `event`, sync, async or streaming (all steps), and settles the state. */
+  async asyncHandleEvent(event: string, payload: Record<string, unknown> = {}): Promise<void> {
+    for await (const _ of this.run(event, payload)) void _;
+  }
+
+  /**
+   * Runs an event for a transport: yields `false` after each step of a streaming handler (render
+   * and send a patch then) and `true` once, at the end, when the state is settled. On error the state
+   * is restored to what it was before the event and a HotlineError is thrown.
+   */
+  async *run(event: string, payload: Record<string, unknown> = {}): AsyncGenerator<boolean> {
+    const p = this.#begin(event, payload, true);
+    try {
+      p.payload = await p.payload;
+      const r = p.handler.call(this, p.payload);
+      if (handlerKind(p.handler) === "stream") {
+        const it = r as AsyncGenerator<unknown>;
+        for await (const _ of it) {
+          this.#changed = changedKeys(p.before, snapshotKeys(this.state));
+          yield false;
+        }
+      } else if (r && typeof (r as Promise<unknown>).then === "function") {
+        await r;
+      }
+      this.#finish(p);
+    } catch (err) {
+      throw this.#fail(p, err);
+    }
+    yield true;
+  }
+
+  #begin(event: string, payload: unknown, allowAsync: boolean): Pending {
+    const handler = findHandler(this, Component.prototype, event);
+    if (!allowAsync && handlerKind(handler) !== "sync") {
+      throw new HotlineError("handler_error", `the handler for "${event}" is async; use asyncDispatch`, { fault: "app" });
+    }
+    if (payload == null) payload = {};
+    if (typeof payload !== "object" || Array.isArray(payload)) throw new HotlineError("bad_message", "payload must be an object");
+    const schema = (this.constructor as ComponentClass).payloads?.[event];
+    let value: unknown = payload;
+    if (schema) {
+      value = validatePayload(schema, payload, event);
+      if (!allowAsync && value instanceof Promise) {
+        throw new HotlineError("handler_error", `the validator for "${event}" is async; use asyncDispatch`, { fault: "app" });
+      }
+    }
+    return { before: snapshotKeys(this.state), errors: { ...this.errors }, handler, payload: value };
+  }
+
+  #finish(p: Pending): void {
+    this.checkState();
+    this.#changed = changedKeys(p.before, snapshotKeys(this.state));
+  }
+
+  #fail(p: Pending, err: unknown): HotlineError {
+    restore(this.state, p.before);
+    this.errors = p.errors;
+    this.#changed = new Set();
+    return toHotlineError(err, `the handler for this event`);
+  }
+
+  /** Checks the dehydrated state: JSON only, within the size limit. Transports call it after mount. */
+  checkState(): string {
+    const state = this.dehydrate();
+    assertJson(state);
+    const json = JSON.stringify(state);
+    assertSize(json, (this.constructor as ComponentClass).maxStateBytes ?? DEFAULT_MAX_STATE_BYTES);
+    return json;
+  }
+
+  // ---------- Dispatch ----------
+
+  /** Mounts or hydrates, runs one event, renders: the seed's synchronous dispatch. */
+  dispatch(options: DispatchOptions<S> = {}): DispatchResult<S> {
+    if (options.state) this.hydrate(options.state);
+    else if (isThenable(this.mount())) {
+      throw new HotlineError("handler_error", "mount() is async; use asyncDispatch", { fault: "app" });
+    }
+    if (options.event !== undefined) this.handleEvent(options.event, options.payload);
+    else this.checkState();
+    return { html: this.toHTML(), state: this.dehydrate() };
+  }
+
+  /** Like `dispatch()`, with async `mount()`, async handlers, and streaming handlers run to the end. */
+  async asyncDispatch(options: DispatchOptions<S> = {}): Promise<DispatchResult<S>> {
+    let last: DispatchResult<S> | undefined;
+    for await (const step of this.stream(options)) last = step;
+    return { html: last!.html, state: last!.state };
+  }
+
+  /** Each render step of an event: one per `yield` of a streaming handler, the last with `done: true`. */
+  async *stream(options: DispatchOptions<S> = {}): AsyncGenerator<Step<S>> {
+    if (options.state) this.hydrate(options.state);
+    else await this.mount();
+    if (options.event === undefined) {
+      this.checkState();
+      yield { html: this.toHTML(), state: this.dehydrate(), done: true };
+      return;
+    }
+    for await (const done of this.run(options.event, options.payload)) {
+      yield { html: this.toHTML(), state: done ? this.dehydrate() : (JSON.parse(JSON.stringify(this.dehydrate())) as S), done };
+    }
+  }
+
+  /** The rendered HTML. */
+  toHTML(): string {
+    const out = this.render();
+    return out instanceof TemplateResult ? renderToString(out) : String(out);
+  }
+
+  // ---------- Realtime ----------
+
+  /** Listens to a pub/sub topic; `onMessage(topic, message)` runs for each message, then the component re-renders. */
+  subscribe(topic: string): void {
+    if (typeof topic !== "string" || !topic) throw new HotlineError("handler_error", "a topic is a non-empty string", { fault: "app" });
+    if (this.#topics.has(topic)) return;
+    this.#topics.add(topic);
+    this.#host?.subscribe(topic);
+  }
+
+  /** Stops listening to a topic. */
+  unsubscribe(topic: string): void {
+    if (this.#topics.delete(topic)) this.#host?.unsubscribe(topic);
+  }
+
+  /** The topics this instance listens to (kept with its state, so a resumed instance listens again). */
+  get topics(): ReadonlySet<string> {
+    return this.#topics;
+  }
+
+  /** Publishes a message on a topic, to every subscriber in every process. */
+  publish(topic: string, message: unknown): Promise<void> {
+    if (!this.#host) throw new HotlineError("handler_error", "publish() needs a live transport with pub/sub", { fault: "framework" });
+    return this.#host.publish(topic, message);
+  }
+
+  /** Runs for each message on a subscribed topic; the component re-renders afterwards. */
+  onMessage(_topic: string, _message: unknown): void | Promise<void> {}
+
+  /** Sends an event to the client's hooks (`hl-hook`). */
+  pushEvent(event: string, payload: unknown = {}): void {
+    this.#host?.push(event, payload);
+  }
+
+  /** For transports: connects the instance to its host, which then subscribes to all its topics. */
+  attach(host: ComponentHost | undefined, topics: Iterable<string> = []): void {
+    for (const t of topics) this.#topics.add(t);
+    this.#host = host;
+    if (host) for (const t of this.#topics) host.subscribe(t);
+  }
+}
+
+function isThenable(x: unknown): boolean {
+  return !!x && typeof (x as Promise<unknown>).then === "function";
+}

@@ -1,0 +1,83 @@
+/**
+ * The `html` tagged template: what a component's `render()` returns.
+ *
+ * A TemplateResult keeps the template's literal parts (its statics, the same array object for every
+ * call from one place in the source) apart from the interpolated values, so that a re-render is
+ * compared value by value with the previous one and only the changed slots travel.
+ */
+export class TemplateResult {
+  constructor(
+    readonly strings: TemplateStringsArray,
+    readonly values: unknown[],
+  ) {}
+
+  /** The HTML, every interpolated value escaped for its position. */
+  toString(): string {
+    return renderToString(this);
+  }
+}
+
+/**
+ * Tags an HTML template. Interpolated values are escaped for their position (text, attribute value,
+ * URL attribute, inside a tag, inside `<script>`); nested templates, arrays and `repeat()` lists,
+ * `null`/`undefined`/`false` (render nothing) and `raw()` (trusted HTML) are allowed in text.
+ *
+ * @example
+ * html`<ul>${items.map((i) => html`<li class="${i.done ? "done" : ""}">${i.text}</li>`)}</ul>`
+ */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): TemplateResult {
+  return new TemplateResult(strings, values);
+}
+
+/** Trusted HTML that passes through unescaped. */
+export class Raw {
+  constructor(readonly html: string) {}
+  toString(): string {
+    return this.html;
+  }
+}
+
+/**
+ * Marks `html` as trusted: it is inserted as it is. Never pass it user input.
+ *
+ * @example
+ * html`<div>${raw(markdownToHtml(doc))}</div>`
+ */
+export function raw(html: string): Raw {
+  return new Raw(String(html));
+}
+
+/** A keyed list made by {@link repeat}. */
+export class Repeat {
+  constructor(
+    readonly keys: unknown[],
+    readonly items: unknown[],
+  ) {}
+}
+
+/**
+ * A keyed list: items are matched across renders by key, so that inserting, removing or moving one
+ * sends only that item (and the client keeps the others' DOM; give each item's root an `id` or
+ * `hl-key` attribute too).
+ *
+ * @example
+ * html`<ul>${repeat(todos, (t) => t.id, (t) => html`<li id="todo-${t.id}">${t.text}</li>`)}</ul>`
+ */
+export function repeat<T>(
+  items: Iterable<T>,
+  key: (item: T, index: number) => string | number,
+  template: (item: T, index: number) => unknown,
+): Repeat {
+  const keys: unknown[] = [];
+  const out: unknown[] = [];
+  let i = 0;
+  for (const item of items) {
+    keys.push(key(item, i));
+    out.push(template(item, i));
+    i++;
+  }
+  return new Repeat(keys, out);
+}
+
+// Imported last: render-string.ts needs the classes above.
+import { renderToString } from "./render-string.js";

@@ -1,0 +1,8 @@
+/**
+ * Hotline: server-driven, realtime UI. The package's main entry.
+ * Optional parts have their own subpaths: hotline/redis, hotline/express, hotline/fastify,
+ * hotline/nunjucks, hotline/postgres.
+ */
+export * from "./core/index.js";
+export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
+export { MemoryPubSub } from "../pubsub/memory.js";
