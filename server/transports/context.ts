@@ -1,0 +1,37 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Registry } from "../core/registry.js";
+import type { StateStore } from "../core/store.js";
+import type { Tokens } from "../core/tokens.js";
+import type { PubSub } from "../../pubsub/pubsub.js";
+
+/** Everything the transports share, built once by `createHotline()`. */
+export interface TransportContext {
+  registry: Registry;
+  tokens: Tokens;
+  store: StateStore;
+  pubsub: PubSub;
+  options: ResolvedOptions;
+  /** Logs a server-side problem (with its stack); never sent to clients. */
+  log(message: string, err?: unknown): void;
+}
+
+/** Options of `createHotline()` with their defaults filled in. */
+export interface ResolvedOptions {
+  /** WebSocket path. Default "/live". */
+  path: string;
+  /** Prefix of the HTTP transport's routes. Default "/components". */
+  httpPrefix: string;
+  /** Where the browser client bundle is served. Default "/hotline.js". */
+  clientPath: string;
+  /** Origins allowed to open a WebSocket or post forms; `undefined` means the page's own origin (from Host). */
+  allowedOrigins: string[] | ((origin: string, req: IncomingMessage) => boolean) | undefined;
+  /** Whether a request without an Origin header (a non-browser client) is allowed. Default true. */
+  allowMissingOrigin: boolean;
+  /** Largest WebSocket frame / HTTP body, in bytes. Default 64 KiB. */
+  maxPayload: number;
+  /** State TTL in the store, in ms. Default 30 minutes. */
+  stateTtlMs: number;
+}
+
+/** An HTTP route handler: resolves true when it answered the request, false to let others try. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
