@@ -6,3 +6,5 @@
 export * from "./core/index.js";
 export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
 export { MemoryPubSub } from "../pubsub/memory.js";
+export { MemoryModelAdapter, type MemoryModelOptions } from "./models/memory.js";
+export { createMemoryOrders, ORDER_STATUSES, ORDER_ROWS, orderValidator } from "./models/orders-demo.js";

@@ -15,3 +15,5 @@ export { DEFAULT_MAX_STATE_BYTES } from "./state.js";
 export { escapeHtml } from "./escape.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
 export * as wire from "./protocol.js";
+export type { ModelAdapter, ModelMetadata, FieldMeta, FieldType, Row, Pk, ModelChange, RowChange, ResyncChange, ChangeListener, WatchOptions, ListOptions, Validator, ValidationErrors, ValidateOptions } from "./model.js";
+export { coerceFieldValue, coercePk, coerceVersion, checkValues, prepareWrite } from "./model-values.js";
