@@ -1,6 +1,6 @@
 import { Encoder, type WireNode } from "./encoder.js";
 import { HotlineError } from "./errors.js";
-import { Ctx, staticsOf } from "./statics.js";
+import { Ctx, staticsOf, type Statics } from "./statics.js";
 import { Raw, Repeat, TemplateResult } from "./template.js";
 import { isPrimitive, scalarText } from "./values.js";
 
@@ -13,14 +13,16 @@ export type TemplateDiff = { [slot: string]: unknown };
  * `b` becomes the captured tree for the next diff.
  */
 export function diffTemplate(a: TemplateResult, b: TemplateResult, enc: Encoder): TemplateDiff | undefined {
-  const s = staticsOf(b.strings);
   const av = a.values;
   const bv = b.values;
   let out: TemplateDiff | undefined;
+  // Looked up only when a slot changed: most templates of a re-render change nothing.
+  let s: Statics | undefined;
   for (let i = 0; i < bv.length; i++) {
     const x = av[i];
     const y = bv[i];
-    if (x === y && isPrimitive(y)) continue;
+    if (x === y && (typeof y !== "object" || y === null)) continue;
+    s ??= staticsOf(b.strings);
     const c = s.ctx[i]!;
     let d: unknown;
     if (c === Ctx.Text) d = diffValue(x, bv, i, enc);
@@ -66,7 +68,12 @@ function diffList(x: unknown[] | Repeat, y: unknown[] | Repeat, enc: Encoder): u
     // By position: items that remain are diffed in place; the tail is appended or cut.
     const m = Math.min(aItems.length, bItems.length);
     for (let j = 0; j < m; j++) {
-      const d = diffValue(aItems[j], bItems, j, enc);
+      const x = aItems[j];
+      const y = bItems[j];
+      // The common case, a row rendered by the same template: straight to its slots.
+      const d = x instanceof TemplateResult && y instanceof TemplateResult && x.strings === y.strings
+        ? diffTemplate(x, y, enc)
+        : diffValue(x, bItems, j, enc);
       if (d !== undefined) (out.u ??= {})[j] = d;
     }
     if (bItems.length > aItems.length) {

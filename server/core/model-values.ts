@@ -12,8 +12,9 @@ const FALSE = new Set(["false", "off", "0", "no"]);
 
 function coerce(field: FieldMeta, value: unknown): Coerced {
   if (value === null || value === undefined) return { ok: true, value: null };
-  // A form sends "" for a blank input; for anything but a string that means "no value".
-  if (value === "" && field.type !== "string" && field.type !== "text") return { ok: true, value: null };
+  // A form sends "" for a blank input (or a select's empty option): for anything but free text
+  // that means "no value".
+  if (value === "" && ((field.type !== "string" && field.type !== "text") || field.enum)) return { ok: true, value: null };
   switch (field.type) {
     case "string":
     case "text":
@@ -66,8 +67,9 @@ function coerce(field: FieldMeta, value: unknown): Coerced {
 
 /**
  * Converts a client-supplied value (often a string from a form) to `field`'s type, or throws
- * `HotlineError("bad_message")` when it is not of that type. `null`, `undefined` and, for
- * non-text fields, `""` become `null`: whether `null` is allowed is validation's job.
+ * `HotlineError("bad_message")` when it is not of that type. `null`, `undefined` and, except for
+ * free text (string fields without an enum), `""` become `null`: whether `null` is allowed is
+ * validation's job.
  * JSON fields parse a string as JSON text.
  *
  * @example
@@ -156,7 +158,7 @@ export async function checkValues(
   }
   if (options.validator) {
     const extra = (await options.validator(out, { partial })) ?? {};
-    for (const [name, message] of Object.entries(extra)) if (!errors[name]) errors[name] = message;
+    for (const [name, message] of Object.entries(extra)) if (message && !errors[name]) errors[name] = String(message);
   }
   return { values: out, errors };
 }

@@ -68,13 +68,14 @@ export function repeat<T>(
   key: (item: T, index: number) => string | number,
   template: (item: T, index: number) => unknown,
 ): Repeat {
-  const keys: unknown[] = [];
-  const out: unknown[] = [];
-  let i = 0;
-  for (const item of items) {
-    keys.push(key(item, i));
-    out.push(template(item, i));
-    i++;
+  const list = Array.isArray(items) ? (items as T[]) : [...items];
+  const n = list.length;
+  const keys: unknown[] = new Array(n);
+  const out: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const item = list[i]!;
+    keys[i] = key(item, i);
+    out[i] = template(item, i);
   }
   return new Repeat(keys, out);
 }
