@@ -1,0 +1,88 @@
+import type { Registry } from "../core/registry.js";
+import type { Tokens } from "../core/tokens.js";
+import { HotlineError, toHotlineError } from "../core/errors.js";
+
+/** What the CLI transport needs. */
+export interface CliContext {
+  registry: Registry;
+  tokens: Tokens;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const USAGE = `usage:
+  hotline dispatch <component> [--event NAME] [--payload JSON] [--params JSON] [--state TOKEN]
+  hotline list
+Prints {"html": ..., "state": TOKEN} as JSON; pass the state back with --state to continue.`;
+
+/**
+ * The seed's CLI transport: mounts or hydrates a component, runs one event, prints `{ html, state }`.
+ * The state is a signed token (HOTLINE_SECRET), so a later call can continue from it.
+ * Returns the exit code: 0, 1 (the component failed), 2 (bad input).
+ *
+ * @example
+ * // npx hotline dispatch counter --event increment
+ * // {"html":"<div>…Count: 1…</div>","state":"v1.eyJj…"}
+ */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    ctx.out(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === "list") {
+    ctx.out(JSON.stringify(ctx.registry.names()));
+    return 0;
+  }
+  if (command !== "dispatch") return fail(ctx, new HotlineError("bad_message", `unknown command; ${USAGE}`));
+  try {
+    const { name, flags } = parseArgs(rest);
+    const cls = ctx.registry.require(name);
+    const params = flags.params === undefined ? {} : jsonObject(flags.params, "--params");
+    const payload = flags.payload === undefined ? {} : jsonObject(flags.payload, "--payload");
+    const snapshot = flags.state === undefined ? undefined : ctx.tokens.verify(name, flags.state);
+    const instance = new cls(params);
+    const result = await instance.asyncDispatch({ event: flags.event, payload, state: snapshot?.state });
+    const token = ctx.tokens.sign(name, { state: result.state, topics: [...instance.topics] });
+    ctx.out(JSON.stringify({ html: result.html, state: token }));
+    return 0;
+  } catch (e) {
+    return fail(ctx, e);
+  }
+}
+
+function fail(ctx: CliContext, e: unknown): number {
+  const err = toHotlineError(e);
+  ctx.err(JSON.stringify({ error: err.toJSON() }));
+  if (err.fault === "app" && err.cause) ctx.err(String((err.cause as Error).stack ?? err.cause));
+  return err.fault === "client" ? 2 : 1;
+}
+
+function parseArgs(args: string[]): { name: string; flags: Record<string, string> } {
+  const flags: Record<string, string> = {};
+  let name: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith("--")) {
+      const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
+      if (!["event", "payload", "params", "state"].includes(key!)) throw new HotlineError("bad_message", `unknown option --${key}`);
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new HotlineError("bad_message", `--${key} needs a value`);
+      flags[key!] = value;
+    } else if (name === undefined) name = a;
+    else throw new HotlineError("bad_message", "only one component name is allowed");
+  }
+  if (!name) throw new HotlineError("bad_message", "name the component to dispatch");
+  return { name, flags };
+}
+
+function jsonObject(text: string, what: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new HotlineError("bad_message", `${what} is not valid JSON`);
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new HotlineError("bad_message", `${what} must be a JSON object`);
+  return v as Record<string, unknown>;
+}

@@ -1,0 +1,67 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Component, Registry, Tokens, html } from "../../server/core/index.js";
+import { runCli } from "../../server/transports/cli.js";
+
+const registry = new Registry();
+registry.register("counter", class extends Component<{ count: number }> {
+  mount() { this.state.count = 0; }
+  onIncrement() { this.state.count++; }
+  onBoom() { throw new Error("secret internals"); }
+  render() { return html`<b>Count: ${this.state.count}</b>`; }
+});
+const tokens = new Tokens({ secret: "cli-test-secret-0123456789" });
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { registry, tokens, out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+const s = suite("CLI transport");
+
+s("dispatch prints {html, state}; the state token continues the next call", async () => {
+  const a = await cli("dispatch", "counter", "--event", "increment");
+  assert.is(a.code, 0);
+  const ra = JSON.parse(a.out);
+  assert.is(ra.html, "<b>Count: 1</b>");
+  const b = await cli("dispatch", "counter", "--event=increment", "--state", ra.state);
+  assert.is(JSON.parse(b.out).html, "<b>Count: 2</b>");
+});
+
+s("bad input gets a code and a message, exit 2; a failing handler exit 1 without its internals on stdout", async () => {
+  const cases: [string[], string][] = [
+    [["dispatch", "nope"], "unknown_component"],
+    [["dispatch", "counter", "--event", "nope"], "unknown_event"],
+    [["dispatch", "counter", "--payload", "{bad"], "bad_message"],
+    [["dispatch", "counter", "--payload", "[1]"], "bad_message"],
+    [["dispatch", "counter", "--state", "v1.forged.sig"], "bad_state"],
+    [["dispatch", "counter", "--colour", "red"], "bad_message"],
+    [["dispatch"], "bad_message"],
+    [["frobnicate"], "bad_message"],
+  ];
+  for (const [argv, code] of cases) {
+    const r = await cli(...argv);
+    assert.is(r.code, 2, argv.join(" "));
+    assert.is(JSON.parse(r.err.split("\n")[0]!).error.code, code, argv.join(" "));
+  }
+  const boom = await cli("dispatch", "counter", "--event", "boom");
+  assert.is(boom.code, 1);
+  assert.is(JSON.parse(boom.err.split("\n")[0]!).error.code, "handler_error");
+  assert.is(boom.out, "");
+});
+
+s("npx hotline runs the demo's components", async () => {
+  const run = promisify(execFile);
+  const env = { ...process.env, HOTLINE_SECRET: "cli-test-secret-0123456789" };
+  const { stdout } = await run(process.execPath, ["bin/hotline.js", "dispatch", "counter", "--event", "increment"], { env });
+  const r = JSON.parse(stdout);
+  assert.match(r.html, /Count: 1/);
+  const again = await run(process.execPath, ["bin/hotline.js", "dispatch", "counter", "--event", "increment", "--state", r.state], { env });
+  assert.match(JSON.parse(again.stdout).html, /Count: 2/);
+});
+
+s.run();
