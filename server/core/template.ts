@@ -57,8 +57,8 @@ export class Repeat {
 
 /**
  * A keyed list: items are matched across renders by key, so that inserting, removing or moving one
- * sends only that item (and the client keeps the others' DOM; give each item's root an `id` or
- * `hl-key` attribute too).
+ * sends only that item (and the client keeps the others' DOM: give each item's root an `id`
+ * attribute too).
  *
  * @example
  * html`<ul>${repeat(todos, (t) => t.id, (t) => html`<li id="todo-${t.id}">${t.text}</li>`)}</ul>`

@@ -1,0 +1,118 @@
+/**
+ * DOM bindings by event delegation on the document: `hl-click`, `hl-submit`, `hl-change`,
+ * `hl-input`, `hl-keydown`/`hl-keyup` (`hl-key` filter), `hl-focus`/`hl-blur`, `hl-window-<event>`,
+ * with `hl-value-<name>` payload values and `hl-debounce`/`hl-throttle` rate limits.
+ */
+import { views, pushEvent } from "./view.js";
+
+type Field = HTMLInputElement;
+type Payload = Record<string, unknown>;
+
+/** `hl-value-<name>` attributes as payload fields. */
+const values = (el: Element): Payload => {
+  const o: Payload = {};
+  for (const a of el.attributes) if (a.name.startsWith("hl-value-")) o[a.name.slice(9)] = a.value;
+  return o;
+};
+
+/** A form's fields; a repeated name gives an array. */
+export function serialize(form: HTMLFormElement, submitter?: HTMLElement | null): Payload {
+  const o: Payload = {};
+  new FormData(form, submitter).forEach((v, k) => {
+    if (typeof v === "string") o[k] = k in o ? ([] as unknown[]).concat(o[k], v) : v;
+  });
+  return o;
+}
+
+const fieldValue = (f: Field) => (f.type === "checkbox" ? f.checked : f.value);
+
+const timers = new WeakMap<Element, any>();
+const throttles = new WeakMap<Element, { l: number; t?: any; f?: (() => void) | null }>();
+
+/** Runs `fn` now, or as `hl-debounce` / `hl-throttle` on `el` say; the payload is read when it runs. */
+function rate(el: Element, fn: () => void): void {
+  const d = el.getAttribute("hl-debounce");
+  const t = el.getAttribute("hl-throttle");
+  if (d) {
+    clearTimeout(timers.get(el));
+    timers.set(el, setTimeout(fn, +d));
+  } else if (t) {
+    let s = throttles.get(el);
+    if (!s) throttles.set(el, (s = { l: 0 }));
+    s.f = fn;
+    const wait = s.l + +t - Date.now();
+    const run = () => {
+      s!.t = 0;
+      s!.l = Date.now();
+      s!.f?.();
+      s!.f = null;
+    };
+    if (wait <= 0) run();
+    else s.t ||= setTimeout(run, wait);
+  } else fn();
+}
+
+/** Sends `el`'s event `name` for the component around it, with `hl-value-*` merged in. */
+function fire(el: Element, name: string | null, payload: () => Payload): void {
+  const root = el.closest("[hl-component]");
+  const v = root && views.get(root);
+  if (v && name) rate(el, () => void pushEvent(v, name, { ...payload(), ...values(el) }, el));
+}
+
+const keyOk = (el: Element, e: Event) => {
+  const k = el.getAttribute("hl-key");
+  return !k || k.toLowerCase() === (e as KeyboardEvent).key?.toLowerCase();
+};
+
+const keyPayload = (el: Element, e: Event): Payload => {
+  const p: Payload = { key: (e as KeyboardEvent).key };
+  if (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) p.value = (el as Field).value;
+  return p;
+};
+
+/** Installs the document listeners (once). */
+export function bind(): void {
+  const on = (type: string, capture = false) =>
+    document.addEventListener(
+      type,
+      (e) => {
+        const t = e.target as Element;
+        const attr = "hl-" + type;
+        // focus and blur do not bubble: they belong to their own element only
+        const el = capture ? (t.hasAttribute?.(attr) ? t : null) : t.closest?.(`[${attr}]`);
+        if (!el) return;
+        const name = el.getAttribute(attr);
+        if (type === "submit") {
+          e.preventDefault();
+          return fire(el, name, () => serialize(el as HTMLFormElement, (e as SubmitEvent).submitter));
+        }
+        if (type === "click" && el.tagName === "A") e.preventDefault();
+        if (type.startsWith("key")) {
+          if (keyOk(el, e)) fire(el, name, () => keyPayload(el, e));
+        } else if (type === "change" || type === "input") {
+          const f = t as Field;
+          fire(el, name, () => (el.tagName === "FORM" ? { ...serialize(el as HTMLFormElement), _target: f.name } : { value: fieldValue(f), name: f.name }));
+        } else fire(el, name, () => (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) ? { value: (el as Field).value } : {}));
+      },
+      capture,
+    );
+  for (const t of ["click", "submit", "change", "input", "keydown", "keyup"]) on(t);
+  on("focus", true);
+  on("blur", true);
+}
+
+const onWindow = new Set<string>();
+
+/** Listens on window for every `hl-window-<event>` found under `root` (each event name once). */
+export function bindWindow(root: Element): void {
+  for (const el of root.querySelectorAll("*"))
+    for (const a of el.attributes) {
+      const type = a.name.startsWith("hl-window-") && a.name.slice(10);
+      if (!type || onWindow.has(type)) continue;
+      onWindow.add(type);
+      window.addEventListener(type, (e) => {
+        for (const x of document.querySelectorAll(`[hl-window-${type}]`))
+          if (keyOk(x, e)) fire(x, x.getAttribute(`hl-window-${type}`), () => ((e as KeyboardEvent).key ? { key: (e as KeyboardEvent).key } : {}));
+      });
+    }
+}

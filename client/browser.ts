@@ -1,0 +1,83 @@
+/**
+ * The browser client's entry (bundled to dist/client/hotline.js as the `Hotline` global, and .mjs).
+ * Finds the embedded components (`hl-component`, `hl-id`, `hl-state`, `hl-params`), opens one
+ * WebSocket per page and joins each. See docs/client.md.
+ */
+import { DEFAULT_PATH } from "../server/core/protocol.js";
+import { openSocket, type Sock } from "./socket.js";
+import { views, pushFns, init, join, receive, setConnected, pushEvent, type View } from "./view.js";
+import { bind, bindWindow } from "./bindings.js";
+
+export { hooks, type Hook } from "./hooks.js";
+
+const script = document.currentScript as HTMLScriptElement | null;
+let sock: Sock | undefined;
+let n = 0;
+
+/** The `/live` URL: `<meta name="hotline-url">`, `data-hotline-url` on the script tag, or this host. */
+function liveUrl(): string {
+  const u =
+    document.querySelector<HTMLMetaElement>('meta[name="hotline-url"]')?.content ||
+    (script ?? document.querySelector("script[data-hotline-url]"))?.getAttribute("data-hotline-url") ||
+    DEFAULT_PATH;
+  return new URL(u, location.href).href.replace(/^http/, "ws");
+}
+
+const byId = (id?: string) => {
+  for (const v of views.values()) if (v.id === id) return v;
+};
+
+/**
+ * Joins every embedded component not joined yet (runs by itself on load; call it again after
+ * adding components to the page).
+ */
+export function start(): void {
+  const found: View[] = [];
+  for (const el of document.querySelectorAll("[hl-component]")) {
+    if (views.has(el)) continue;
+    const p = el.getAttribute("hl-params");
+    const v: View = {
+      el,
+      id: el.getAttribute("hl-id") || `hl${++n}`,
+      name: el.getAttribute("hl-component")!,
+      state: el.getAttribute("hl-state") ?? undefined,
+      params: p ? JSON.parse(p) : undefined,
+      hooks: new Map(),
+    };
+    views.set(el, v);
+    found.push(v);
+    bindWindow(el);
+  }
+  if (!sock) {
+    if (!found.length) return;
+    bind();
+    sock = openSocket(liveUrl(), {
+      open: () => views.forEach(join),
+      close: () => views.forEach((v) => setConnected(v, false)),
+      msg: (m) => receive(byId(m.id), m),
+    });
+    init(sock, bindWindow);
+  } else found.forEach(join);
+}
+
+/**
+ * Listens to server `push` messages of every component on the page (hooks get theirs in handleEvent).
+ * @example
+ * Hotline.onPush((event, payload, id) => { if (event === "flash") alert(payload.text); });
+ */
+export function onPush(fn: (event: string, payload: any, id: string) => void): void {
+  pushFns.push(fn);
+}
+
+/**
+ * Sends an event to the component with id `id` from script; resolves with its answer.
+ * @example
+ * await Hotline.send("cart", "add", { sku: 7 });
+ */
+export function send(id: string, event: string, payload?: Record<string, unknown>): Promise<unknown> {
+  const v = byId(id);
+  return v ? pushEvent(v, event, payload) : Promise.resolve(null);
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else queueMicrotask(start);

@@ -1,0 +1,62 @@
+/**
+ * The page's one WebSocket: refs, answers by ref, and reconnecting with exponential backoff and
+ * full jitter (250 ms doubling to 10 s), so that a restarted server is not hit by every tab at once.
+ */
+import { T } from "../server/core/protocol.js";
+
+/** A server message. */
+export type Msg = { t: string; ref?: number; id?: string; [k: string]: any };
+/** Gets the last answer for its ref (or null when the connection dropped first); true = handled. */
+export type Answer = (m: Msg | null) => unknown;
+
+export interface Sock {
+  /** Sends `m` with a fresh ref; returns the ref, or 0 when not connected (nothing sent). */
+  send(m: Record<string, unknown>, cb?: Answer): number;
+}
+
+/** Opens (and keeps open) the connection to `url`. */
+export function openSocket(url: string, on: { open(): void; close(): void; msg(m: Msg): void }): Sock {
+  let ws: WebSocket | null = null;
+  let ref = 0;
+  let tries = 0;
+  const cbs = new Map<number, Answer>();
+  const go = () => {
+    const w = (ws = new WebSocket(url));
+    w.onopen = () => {
+      tries = 0;
+      on.open();
+    };
+    w.onmessage = (e) => {
+      let m: Msg;
+      try {
+        m = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      const cb = m.ref && cbs.get(m.ref);
+      // every event has exactly one answer, or stream steps ending with done:true
+      if (cb && (m.t === T.error || m.done !== false)) {
+        cbs.delete(m.ref!);
+        if (cb(m) === true) return;
+      }
+      on.msg(m);
+    };
+    w.onclose = () => {
+      if (ws !== w) return;
+      ws = null;
+      for (const cb of cbs.values()) cb(null);
+      cbs.clear();
+      on.close();
+      setTimeout(go, Math.random() * Math.min(1e4, 250 * 2 ** tries++));
+    };
+  };
+  go();
+  return {
+    send(m, cb) {
+      if (ws?.readyState !== 1) return 0;
+      ws.send(JSON.stringify({ ...m, ref: ++ref }));
+      if (cb) cbs.set(ref, cb);
+      return ref;
+    },
+  };
+}

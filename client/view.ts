@@ -1,0 +1,146 @@
+/**
+ * One embedded component on the page (a "view"): joining and rejoining it, applying its patches to
+ * its Rendered tree and the DOM, loading states while its events await their answers, hooks.
+ */
+import { T } from "../server/core/protocol.js";
+import { Rendered } from "./rendered.js";
+import { patchDom } from "./dom-patch.js";
+import { syncHooks, type HookThis } from "./hooks.js";
+import type { Msg, Sock } from "./socket.js";
+
+export interface View {
+  el: Element;
+  id: string;
+  name: string;
+  state?: string;
+  params?: Record<string, unknown>;
+  session?: string;
+  r?: Rendered | null;
+  hooks: Map<Element, HookThis>;
+}
+
+/** Every view of the page, by its root element. */
+export const views = new Map<Element, View>();
+/** Listeners registered with `onPush`. */
+export const pushFns: ((event: string, payload: unknown, id: string) => void)[] = [];
+/** Elements whose event awaits its answer, with how many. */
+const busy = new Map<Element, number>();
+const saved = new WeakMap<Element, string>();
+let sock: Sock;
+let refreshWindow: (root: Element) => void = () => {};
+
+/** Wires the module to the page's socket and the window-binding scanner. */
+export function init(s: Sock, onRender: (root: Element) => void): void {
+  sock = s;
+  refreshWindow = onRender;
+}
+
+const cls = (el: Element, on: boolean, c: string) => el.classList.toggle(c, on);
+
+/** Marks every view connected or not (`hl-connected` / `hl-disconnected`). */
+export function setConnected(v: View, on: boolean): void {
+  cls(v.el, on, "hl-connected");
+  cls(v.el, !on, "hl-disconnected");
+}
+
+/**
+ * Joins `v`: with its session key when it has one (a rejoin), else its state token or params.
+ * A session the server no longer knows (bad_state) falls back to the token and params.
+ */
+export function join(v: View): void {
+  const m = v.session ? { session: v.session } : { state: v.state, params: v.params };
+  sock.send({ t: T.join, id: v.id, name: v.name, ...m }, (a) => {
+    if (!a) return;
+    if (a.t === T.error) {
+      if (a.code !== "bad_state" || !v.session) return;
+      v.session = undefined;
+      join(v);
+      return true;
+    }
+    v.session = a.session;
+    try {
+      v.r = Rendered.fromJoin(a);
+    } catch {
+      v.r = null; // no tree (or a bad one): patches must then carry r
+    }
+    setConnected(v, true);
+    render(v, v.r ? v.r.toHTML() : String(a.html ?? ""));
+  });
+}
+
+/** Applies a server message addressed to `v` (patch, push, error). */
+export function receive(v: View | undefined, m: Msg): void {
+  if (m.t === T.error) return fail(v, m);
+  if (!v) return;
+  if (m.t === T.push) {
+    for (const h of v.hooks.values()) h.handleEvent?.(m.event, m.payload);
+    for (const f of pushFns) f(m.event, m.payload, v.id);
+  } else if (m.t === T.patch) {
+    try {
+      if (!v.r) v.r = Rendered.fromJoin(m);
+      else v.r.apply(m);
+    } catch (e) {
+      console.error(e);
+      // our copy of the tree is lost: a fresh join brings the whole tree back
+      sock.send({ t: T.leave, id: v.id });
+      join(v);
+      return;
+    }
+    render(v, v.r.toHTML());
+  }
+}
+
+function render(v: View, html: string): void {
+  const updated = new Set<Element>();
+  patchDom(v.el, html, (el) => busy.has(el), (el) => updated.add(el));
+  syncHooks(v.el, v.hooks, updated, (e, p) => pushEvent(v, e, p));
+  refreshWindow(v.el);
+}
+
+function fail(v: View | undefined, m: Msg): void {
+  console.error(`hotline: ${m.code}: ${m.message}`);
+  (v?.el ?? document).dispatchEvent(new CustomEvent("hotline:error", { bubbles: true, detail: m }));
+}
+
+/**
+ * Sends `event` for `v`. While it awaits its answer, `el` (and the root) carry `hl-loading`, and
+ * `hl-disable-with` elements are disabled with their text swapped. Resolves with the answer, or
+ * null when not connected or the connection dropped.
+ */
+export function pushEvent(v: View, event: string, payload: Record<string, unknown> = {}, el?: Element): Promise<Msg | null> {
+  return new Promise((done) => {
+    const els = el ? [el, ...(el.tagName === "FORM" ? el.querySelectorAll("[hl-disable-with]") : [])] : [];
+    const ref = sock.send({ t: T.event, id: v.id, event, payload }, (a) => {
+      // before the patch is morphed in, so that the server's markup wins over our loading marks
+      for (const x of [v.el, ...els]) load(x, -1);
+      done(a);
+    });
+    if (!ref) return done(null);
+    for (const x of [v.el, ...els]) load(x, 1);
+  });
+}
+
+function load(el: Element, d: number): void {
+  const n = (busy.get(el) ?? 0) + d;
+  const dw = el.getAttribute("hl-disable-with");
+  const f = el as HTMLInputElement;
+  const input = f.tagName === "INPUT";
+  if (n > 0 && d > 0 && n === 1) {
+    cls(el, true, "hl-loading");
+    if (dw !== null) {
+      saved.set(el, input ? f.value : el.textContent!);
+      f.disabled = true;
+      input ? (f.value = dw) : (el.textContent = dw);
+    }
+  }
+  if (n > 0) busy.set(el, n);
+  else {
+    busy.delete(el);
+    cls(el, false, "hl-loading");
+    if (dw !== null && saved.has(el)) {
+      f.disabled = false;
+      input ? (f.value = saved.get(el)!) : (el.textContent = saved.get(el)!);
+      saved.delete(el);
+    }
+  }
+}
