@@ -1,0 +1,33 @@
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import { createHttpTransport } from "../transports/http.js";
+import type { HotlineApp } from "./host.js";
+
+/**
+ * An Express router for Hotline's HTTP routes: `POST {prefix}/{name}` (JSON and htmx),
+ * `POST {prefix}/{name}/stream` (SSE), the client bundle and `/vendor/htmx.min.js`. The WebSocket
+ * is added to the server with `hotline.attach(server)`. Mount it at the root, before body parsers
+ * or after them (a body that express.json() or express.urlencoded() parsed is used as it is).
+ *
+ * @example
+ * const app = express();
+ * app.use(hotlineExpress(hotline));
+ * const server = app.listen(3000);
+ * hotline.attach(server);
+ */
+export function hotlineExpress(hotline: HotlineApp): Router {
+  const http = createHttpTransport(hotline.context);
+  const clientPath = hotline.context.options.clientPath;
+  const router = express.Router();
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    http(req, res).then(
+      (answered) => {
+        if (answered) return;
+        if (req.path !== clientPath) return next();
+        return Promise.resolve(hotline.handler(req, res, next)).then(() => {
+          if (!res.headersSent && !res.writableEnded) next();
+        });
+      },
+    ).catch(next);
+  });
+  return router;
+}

@@ -1,0 +1,11 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TransportContext } from "../transports/context.js";
+
+/**
+ * What an adapter needs of a Hotline (what `createHotline()` returns): its transport context, and
+ * its node handler for the routes the adapter does not mount itself (the client bundle).
+ */
+export interface HotlineApp {
+  context: TransportContext;
+  handler(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): unknown;
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from "node:crypto";
+import nunjucks from "nunjucks";
+import { escapeHtml } from "../core/escape.js";
+import { HotlineError } from "../core/errors.js";
+import type { Registry } from "../core/registry.js";
+import type { Renderer } from "../core/renderer.js";
+import type { Tokens } from "../core/tokens.js";
+
+/** What `live_component` needs to embed a component: `hotline.context` (or `hotline`) has both. */
+export interface LiveSource {
+  registry: Registry;
+  tokens: Tokens;
+}
+
+/** Options of {@link NunjucksRenderer}. */
+export interface NunjucksRendererOptions {
+  /** Adds the `live_component(name, params)` global, which embeds components from this registry. */
+  live?: LiveSource;
+  /** Reload changed templates (development). Only used when the renderer makes the Environment. */
+  watch?: boolean;
+}
+
+/**
+ * Renders components' `templateName` with Nunjucks, autoescape on. A template sees the
+ * component's `getContext()`: `state`, `errors`, `params`, `component`, `changedFields`.
+ * A render is a plain string: over the WebSocket it travels as statics id 0 (docs/protocol.md
+ * §1.1), so a change re-sends the whole HTML rather than a slot diff.
+ *
+ * @example
+ * const renderer = new NunjucksRenderer("templates", { live: hotline.context });
+ * class Counter extends Component<{ count: number }> {
+ *   static templateName = "counter.njk";
+ *   static renderer = renderer;
+ *   mount() { this.state.count = 0; }
+ *   onIncrement() { this.state.count++; }
+ * }
+ */
+export class NunjucksRenderer implements Renderer {
+  readonly env: nunjucks.Environment;
+
+  /** `source`: a Nunjucks Environment (its autoescape must be on), or a templates folder (or several). */
+  constructor(source: nunjucks.Environment | string | string[], options: NunjucksRendererOptions = {}) {
+    if (source instanceof nunjucks.Environment) {
+      const opts = (source as unknown as { opts?: { autoescape?: unknown } }).opts;
+      if (opts?.autoescape !== true) {
+        throw new Error("NunjucksRenderer needs an Environment with autoescape: true (component state is user input)");
+      }
+      this.env = source;
+    } else {
+      this.env = new nunjucks.Environment(new nunjucks.FileSystemLoader(source, { watch: !!options.watch, noCache: !!options.watch }), { autoescape: true });
+    }
+    if (options.live) addLiveComponent(this.env, options.live);
+  }
+
+  render(templateName: string, context: Record<string, unknown>): string {
+    return this.env.render(templateName, context);
+  }
+}
+
+/**
+ * Adds the `live_component(name, params)` global to a Nunjucks environment. In a template:
+ * `{{ live_component("counter", { start: 3 }) }}` or `{{ live_component("counter", start=3) }}`.
+ * It mounts the component synchronously (an async `mount()` is refused: use `hotline.live()` in the
+ * route and pass the HTML in) and returns the same markup as `hotline.live()`.
+ */
+export function addLiveComponent(env: nunjucks.Environment, source: LiveSource): void {
+  env.addGlobal("live_component", (name: unknown, params?: unknown) => {
+    let p: Record<string, unknown> = {};
+    if (params && typeof params === "object" && !Array.isArray(params)) {
+      const { __keywords, ...rest } = params as Record<string, unknown>;
+      void __keywords; // Nunjucks' marker for keyword arguments
+      p = rest;
+    }
+    return new nunjucks.runtime.SafeString(liveEmbed(source, String(name), p));
+  });
+}
+
+/**
+ * A component's first render wrapped in the markup the browser client joins from, synchronously:
+ * `<div hl-component="NAME" hl-id="ID" hl-state="TOKEN" hl-params="JSON">HTML</div>`, as
+ * `hotline.live()` makes it.
+ */
+export function liveEmbed(source: LiveSource, name: string, params: Record<string, unknown> = {}, id?: string): string {
+  const cls = source.registry.require(name);
+  const component = new cls({ ...params });
+  const mounted = component.mount();
+  if (mounted && typeof (mounted as Promise<void>).then === "function") {
+    (mounted as Promise<void>).catch(() => {}); // already reported by the throw below
+    throw new HotlineError("handler_error", `live_component("${name}"): mount() is async; render with await hotline.live() instead`, { fault: "app" });
+  }
+  const json = component.checkState();
+  const html = component.toHTML();
+  const token = source.tokens.sign(name, { state: JSON.parse(json) as Record<string, unknown>, topics: [...component.topics] });
+  const attrs = [`hl-component="${escapeHtml(name)}"`, `hl-id="${escapeHtml(id ?? `${name}-${randomBytes(4).toString("hex")}`)}"`, `hl-state="${escapeHtml(token)}"`];
+  if (Object.keys(params).length) attrs.push(`hl-params="${escapeHtml(JSON.stringify(params))}"`);
+  return `<div ${attrs.join(" ")}>${html}</div>`;
+}
