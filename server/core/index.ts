@@ -17,3 +17,6 @@ export type { StandardSchemaV1 } from "./standard-schema.js";
 export * as wire from "./protocol.js";
 export type { ModelAdapter, ModelMetadata, FieldMeta, FieldType, Row, Pk, ModelChange, RowChange, ResyncChange, ChangeListener, WatchOptions, ListOptions, Validator, ValidationErrors, ValidateOptions } from "./model.js";
 export { coerceFieldValue, coercePk, coerceVersion, checkValues, prepareWrite } from "./model-values.js";
+export { ModelComponent, type ModelBookkeeping } from "./model-component.js";
+export { modelTopic, modelResyncTopic, loadModelMeta } from "./model-live.js";
+export { modelForm, fieldLabel, type FormField, type FormNotice, type FormSource, type ModelFormOptions } from "./forms.js";

@@ -1,0 +1,26 @@
+import { html, register } from "../server/core/index.js";
+import { modelForm } from "../server/core/forms.js";
+import { ModelComponent } from "../server/core/model-component.js";
+
+/**
+ * The seed's OrderEditor with declarative binding: a viewer may change an order's status and
+ * customer; its total is shown, never written. Saves carry the version that was read, so two
+ * people editing one order cannot overwrite each other unseen; a change made anywhere else (the
+ * app, psql) reaches the editor through the model feed. The adapter is injected at start-up
+ * (`OrderEditor.model = adapter`, see demo/models.ts).
+ *
+ * @example
+ * html`${await hotline.live("order_editor", { pk: 2 })}`
+ */
+@register("order_editor")
+export class OrderEditor extends ModelComponent {
+  static fields = ["status", "customer"];
+  static readonly = ["total"];
+
+  render() {
+    return html`<div class="order-editor">
+  <h2>Order ${this.pk === null ? "(new)" : html`#${this.pk}`} <small class="muted">version ${this.version ?? "–"}</small></h2>
+  ${modelForm(this, { labels: { customer: "Customer" } })}
+</div>`;
+  }
+}

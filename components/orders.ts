@@ -1,0 +1,57 @@
+import { Component, HotlineError, html, register, repeat, type ModelAdapter, type Row } from "../server/core/index.js";
+import { loadModelMeta, modelTopic } from "../server/core/model-live.js";
+
+type OrdersState = { rows: Row[]; pk: string; selected: number | null };
+
+/**
+ * Every order, updated live: it follows the table's topic (`model:orders`), which the model feed
+ * publishes on for each change, by the app or by any other writer, and re-reads the list. The
+ * list is the same for all its viewers (`shared`): one read and one render per change. Each row
+ * links to `?pk=<id>`, where the page embeds an `order_editor`. The adapter is injected at
+ * start-up (`Orders.model = adapter`, see demo/models.ts).
+ *
+ * @example
+ * html`${await hotline.live("orders", { selected: 2 })}`
+ */
+@register("orders")
+export class Orders extends Component<OrdersState, { selected?: unknown }> {
+  static shared = true;
+  static model?: ModelAdapter;
+
+  getModel(): ModelAdapter {
+    if (!Orders.model) throw new HotlineError("handler_error", "Orders has no model: set Orders.model", { fault: "app" });
+    return Orders.model;
+  }
+
+  async mount(): Promise<void> {
+    const meta = await loadModelMeta(this.getModel());
+    const selected = Number(this.params.selected);
+    this.state.selected = Number.isSafeInteger(selected) ? selected : null;
+    this.state.pk = meta.primaryKey;
+    this.subscribe(modelTopic(meta.table));
+    this.state.rows = await this.getModel().list({ limit: 200 });
+  }
+
+  /** A change anywhere in the table (or a resync): re-read the list. */
+  async onMessage(): Promise<void> {
+    this.state.rows = await this.getModel().list({ limit: 200 });
+  }
+
+  render() {
+    const { rows, pk, selected } = this.state;
+    return html`<table class="orders">
+  <thead><tr><th scope="col">#</th><th scope="col">Customer</th><th scope="col">Status</th><th scope="col" class="num">Total</th><th scope="col">Version</th><th></th></tr></thead>
+  <tbody>${repeat(
+    rows,
+    (r) => String(r[pk]),
+    (r) => html`<tr id="order-${String(r[pk])}" class="${r[pk] === selected ? "selected" : ""}">
+      <td>${String(r[pk])}</td><td>${String(r.customer ?? "")}</td>
+      <td><span class="status status-${String(r.status ?? "")}">${String(r.status ?? "")}</span></td>
+      <td class="num">${typeof r.total === "number" ? r.total.toFixed(2) : ""}</td>
+      <td class="muted">${String(r.version ?? "")}</td>
+      <td><a href="?pk=${String(r[pk])}" ${r[pk] === selected ? { "aria-current": "true" } : null}>Edit</a></td>
+    </tr>`,
+  )}</tbody>
+</table>`;
+  }
+}

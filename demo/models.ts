@@ -1,0 +1,82 @@
+/**
+ * The orders behind the /orders page: in memory by default, in PostgreSQL when DATABASE_URL is
+ * set. Injects the adapter into the `order_editor` and `orders` components and, unless this is a
+ * web process of a split deployment (HOTLINE_ROLE=web), starts the model feed that turns each
+ * change into pub/sub messages.
+ */
+import type { PubSub } from "../pubsub/pubsub.js";
+import type { ModelAdapter } from "../server/core/model.js";
+import { loadModelMeta } from "../server/core/model-live.js";
+import { startModelFeed, type ModelFeed } from "../server/models/feed.js";
+import { createMemoryOrders } from "../server/models/orders-demo.js";
+import { OrderEditor } from "../components/order-editor.js";
+import { Orders } from "../components/orders.js";
+
+/** Options of {@link setupModels}; each defaults to its environment variable. */
+export interface ModelsOptions {
+  pubsub: PubSub;
+  /** PostgreSQL for the orders. Default `DATABASE_URL`; none means in memory. */
+  databaseUrl?: string;
+  /** The table. Default `HOTLINE_ORDERS_TABLE` or "orders". */
+  table?: string;
+  /** "web" leaves the feed to a worker process. Default `HOTLINE_ROLE`. */
+  role?: string;
+  /** Start the feed whatever the role (a worker). */
+  feed?: boolean;
+}
+
+/** The orders adapter, wired into the components, and how to stop it. */
+export interface RunningModels {
+  adapter: ModelAdapter;
+  feed: ModelFeed | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the orders, injects them into the demo's model components, starts the feed.
+ *
+ * @example
+ * const models = await setupModels({ pubsub: hotline.pubsub });
+ * // on shutdown, before hotline.close():
+ * await models.close();
+ */
+export async function setupModels(options: ModelsOptions): Promise<RunningModels> {
+  const env = process.env;
+  const url = options.databaseUrl ?? (env.DATABASE_URL || undefined);
+  const table = options.table ?? env.HOTLINE_ORDERS_TABLE ?? "orders";
+  const role = options.role ?? env.HOTLINE_ROLE;
+  let adapter: ModelAdapter;
+  let endPool = async () => {};
+  if (url) {
+    const { default: pg } = await import("pg");
+    const { openPostgresOrders } = await import("../server/models/orders-demo.js");
+    const pool = new pg.Pool({ connectionString: url, max: 5 });
+    try {
+      adapter = await openPostgresOrders(pool, { table });
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    endPool = () => pool.end();
+  } else {
+    adapter = createMemoryOrders(table);
+  }
+  // Read once now, so that an editor resumed from a token renders before its first event.
+  await loadModelMeta(adapter);
+  OrderEditor.model = adapter;
+  Orders.model = adapter;
+  // A memory table lives in this process: only this process can hear (and publish) its changes.
+  const runFeed = options.feed ?? (role !== "web" || !url);
+  const feed = runFeed ? await startModelFeed(adapter, options.pubsub) : undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    adapter,
+    feed,
+    close: () =>
+      (closing ??= (async () => {
+        await feed?.close();
+        await adapter.close();
+        await endPool();
+      })()),
+  };
+}

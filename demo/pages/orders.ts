@@ -1,0 +1,47 @@
+import type { DemoPage } from "../page.js";
+
+const style = `<style>
+.orders-layout { display: grid; gap: 1.5rem; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); align-items: start; }
+@media (max-width: 800px) { .orders-layout { grid-template-columns: 1fr; } }
+table.orders { width: 100%; border-collapse: collapse; }
+table.orders th, table.orders td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line); }
+table.orders .num { text-align: right; font-variant-numeric: tabular-nums; }
+table.orders tr.selected { background: var(--accent-soft); }
+.model-form .field { display: flex; flex-direction: column; gap: .3rem; margin-bottom: 1rem; }
+.model-form .field label { font-weight: 600; }
+.model-form .field.dirty .input { border-color: var(--accent); }
+.model-form .dirty-mark { font-weight: normal; color: var(--accent); font-size: .85rem; }
+.model-form .field.invalid .input { border-color: #d92d20; }
+.model-form .field-error, .model-form .notice.error { color: #d92d20; margin: 0; }
+.model-form .conflict-note { margin: 0; font-size: .9rem; }
+.model-form .notice { padding: .5rem .75rem; border-radius: 8px; background: var(--accent-soft); }
+.order-editor h2 { margin-top: 0; }
+</style>`;
+
+/** Accepts `?pk=` only as a plain positive integer; anything else selects no order. */
+function selectedPk(url: string | undefined): number | null {
+  const raw = new URL(url ?? "/", "http://x").searchParams.get("pk");
+  return raw && /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : null;
+}
+
+/** Orders from a database table, edited live with optimistic concurrency. */
+export const ordersPage: DemoPage = {
+  path: "/orders",
+  title: "Orders",
+  blurb: "Rows of a database table, edited in forms generated from the table's columns; every change, even one made in psql, shows up at once.",
+  head: style,
+  body: async ({ req, live }) => {
+    const pk = selectedPk(req.url);
+    const editor = pk === null
+      ? `<p class="muted">Pick an order to edit it.</p>`
+      : await live("order_editor", { pk });
+    return `<h1>Orders</h1>
+<p class="lead">Open an order in two windows and save different values: the second save is refused
+and shows what the first one wrote. Change a row outside the app (<code>UPDATE orders SET status =
+'paid' WHERE id = 1</code> in psql): the list and any open editor update at once.</p>
+<div class="orders-layout">
+  <section class="card">${await live("orders", pk === null ? {} : { selected: pk })}</section>
+  <section class="card">${editor}</section>
+</div>`;
+  },
+};
