@@ -19,6 +19,25 @@ const morphdom = ((md as any).default?.default ?? (md as any).default ?? md) as 
 
 type Field = HTMLInputElement;
 
+const CHECKS = /^(checkbox|radio)$/;
+
+/**
+ * What the user typed or ticked wins over a render whose own value for that field did not change
+ * (its `value` attribute, text or `checked` attribute is the same as last time); a field whose
+ * server value did change takes it, except a text field that has the focus: never overwrite what
+ * the user is typing.
+ */
+function keepUserInput(from: Field, next: Field): void {
+  const tag = from.tagName;
+  if (tag === "SELECT") {
+    if (from === document.activeElement) next.value = from.value;
+  } else if (tag === "INPUT" && CHECKS.test(from.type)) {
+    if (from.defaultChecked === next.defaultChecked) next.checked = from.checked;
+  } else if ((tag === "INPUT" && from.type !== "file") || tag === "TEXTAREA") {
+    if (from === document.activeElement || from.defaultValue === next.defaultValue) next.value = from.value;
+  }
+}
+
 /**
  * @example
  * patchDom(root, "<b>2</b>", (el) => busy.has(el), (el) => updated.add(el));
@@ -31,10 +50,7 @@ export function patchDom(root: Element, html: string, skip: (el: Element) => boo
     getNodeKey: (n) => (n as Element).id || undefined,
     onBeforeElUpdated(from, next) {
       if (skip(from) || (from !== root && from.hasAttribute("hl-component"))) return false;
-      if (from === document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(from.tagName)) {
-        (next as Field).value = (from as Field).value;
-        (next as Field).checked = (from as Field).checked;
-      }
+      keepUserInput(from as Field, next as Field);
       return true;
     },
     onElUpdated: updated,

@@ -1,0 +1,45 @@
+import { escapeHtml } from "../server/core/index.js";
+import type { DemoPage } from "./page.js";
+
+/** The links in the header: every page but the index. */
+export interface NavLink {
+  path: string;
+  title: string;
+}
+
+/**
+ * Wraps a page's body in the demo's HTML document: head, header with navigation, main, footer.
+ * Loads the Hotline client unless the page says `client: false`.
+ *
+ * @example
+ * layout(counterPage, await counterPage.body(ctx), pages);
+ */
+export function layout(page: Pick<DemoPage, "path" | "title" | "head" | "client">, body: string, nav: NavLink[]): string {
+  const links = nav
+    .map((p) => `<a href="${escapeHtml(p.path)}"${p.path === page.path ? ' aria-current="page"' : ""}>${escapeHtml(p.title)}</a>`)
+    .join("");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(page.title)} · Hotline</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='6' fill='%23e5484d'/%3E%3C/svg%3E">
+<link rel="stylesheet" href="/style.css">
+${page.client === false ? "" : '<script src="/hotline.js" defer></script>'}
+${page.head ?? ""}
+</head>
+<body>
+<header class="site-header">
+  <div class="wrap header-row">
+    <a class="brand" href="/"><span class="brand-mark" aria-hidden="true">●</span> Hotline</a>
+    <nav class="nav">${links}</nav>
+  </div>
+</header>
+<main class="wrap">
+${body}
+</main>
+<footer class="wrap site-footer muted">Server-driven, realtime UI: components live on the server; the browser gets only what changed.</footer>
+</body>
+</html>`;
+}

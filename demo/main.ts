@@ -1,0 +1,202 @@
+/**
+ * The demo app (`npm start`): a node:http server with the demo pages, the Hotline client, the HTTP
+ * transport and the WebSocket at /live. Configured from the environment:
+ *
+ * - `PORT` (default 3000), `HOST` (default 127.0.0.1)
+ * - `REDIS_URL`: share state, pub/sub and the board between processes through Redis
+ * - `HOTLINE_REDIS_PREFIX`: prefix of every Redis key and channel (default "hotline:")
+ * - `HOTLINE_ROLE=web`: leave the dashboard figures and the orders feed to a `worker` process
+ * - `DATABASE_URL`: the orders page's table in PostgreSQL (else in memory)
+ * - `HOTLINE_SECRET`: the key that signs state tokens (the same on every process and restart)
+ * - `HOTLINE_STATE_FILE`: without Redis, where states are kept across a graceful restart
+ *   (default: hotline-demo-PORT.json in the temp directory)
+ */
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import "../components/index.js";
+import { setBoardRepo, MemoryBoardRepo, RedisBoardRepo } from "../components/board-repo.js";
+import { createHotline, type Hotline } from "../server/hotline.js";
+import type { PubSub } from "../pubsub/pubsub.js";
+import type { StateStore } from "../server/core/index.js";
+import { layout } from "./layout.js";
+import type { DemoPage } from "./page.js";
+import { homePage } from "./pages/home.js";
+import { pages } from "./pages/index.js";
+import { setupModels } from "./models.js";
+import { FileBackedStore } from "./state-file.js";
+import { startDashboardPublisher } from "./worker.js";
+
+/** Options of {@link startDemo}; each defaults to its environment variable. */
+export interface DemoOptions {
+  /** 0 picks a free port. Default `PORT` or 3000. */
+  port?: number;
+  /** Default `HOST` or 127.0.0.1. */
+  host?: string;
+  /** Redis for state, pub/sub and the board. Default `REDIS_URL`; none means all in memory. */
+  redisUrl?: string;
+  /** Prefix of Redis keys and channels. Default `HOTLINE_REDIS_PREFIX` or "hotline:". */
+  redisPrefix?: string;
+  /** "web" leaves the dashboard publisher to a worker process. Default `HOTLINE_ROLE`. */
+  role?: string;
+  /** The token secret. Default `HOTLINE_SECRET` (or Hotline's own default). */
+  secret?: string;
+  /**
+   * Without Redis: where states are written on a graceful stop and read back at start. Default
+   * `HOTLINE_STATE_FILE`, else hotline-demo-PORT.json in the temp directory (none with port 0).
+   */
+  stateFile?: string;
+  /** PostgreSQL for the orders page. Default `DATABASE_URL`; none (or "") means in memory. */
+  databaseUrl?: string;
+  /** No log lines. */
+  quiet?: boolean;
+}
+
+/** A running demo. */
+export interface RunningDemo {
+  url: string;
+  /** Stops the publisher, closes Hotline (sockets, pub/sub, store) and the HTTP server. */
+  close(): Promise<void>;
+  hotline: Hotline;
+}
+
+const CSS = loadCss();
+
+/**
+ * Starts the demo server. Used by `npm start` and by the end-to-end tests.
+ *
+ * @example
+ * const demo = await startDemo({ port: 0 });
+ * console.log(demo.url); // http://127.0.0.1:40123
+ * await demo.close();
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const env = process.env;
+  const port = options.port ?? Number(env.PORT ?? 3000);
+  const host = options.host ?? env.HOST ?? "127.0.0.1";
+  const redisUrl = options.redisUrl ?? (env.REDIS_URL || undefined);
+  const prefix = options.redisPrefix ?? env.HOTLINE_REDIS_PREFIX ?? "hotline:";
+  const role = options.role ?? env.HOTLINE_ROLE;
+  const secret = options.secret ?? (env.HOTLINE_SECRET || undefined);
+  const log = options.quiet ? () => {} : (line: string) => console.log(line);
+
+  let pubsub: PubSub | undefined;
+  let store: StateStore | undefined;
+  let redis: { quit(): Promise<unknown> } | undefined;
+  if (redisUrl) {
+    const { RedisPubSub, RedisStore } = await import("../server/redis.js");
+    const { Redis } = await import("ioredis");
+    pubsub = new RedisPubSub({ url: redisUrl, prefix });
+    store = new RedisStore({ url: redisUrl, prefix: `${prefix}state:` });
+    const client = new Redis(redisUrl);
+    redis = client;
+    setBoardRepo(new RedisBoardRepo(client, `${prefix}demo:board`));
+  } else {
+    setBoardRepo(new MemoryBoardRepo());
+    const file = options.stateFile ?? env.HOTLINE_STATE_FILE ?? (port ? join(tmpdir(), `hotline-demo-${port}.json`) : undefined);
+    if (file) store = new FileBackedStore(file);
+  }
+
+  const hotline = createHotline({ pubsub, store, secret });
+  const stopPublisher = role === "web" ? () => {} : startDashboardPublisher(hotline.pubsub, { sessions: () => hotline.websocket.sessions.size });
+
+  // the orders page's table: in memory, or PostgreSQL with DATABASE_URL (see demo/models.ts)
+  const models = await setupModels({ pubsub: hotline.pubsub, role, ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) });
+
+  const all: DemoPage[] = [homePage(pages), ...pages];
+  const nav = pages.map((p) => ({ path: p.path, title: p.title }));
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((err) => {
+      console.error("[demo] request failed", err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Internal error");
+    });
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    if (req.method === "GET" || req.method === "HEAD") {
+      if (path === "/style.css") {
+        res.writeHead(200, { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" });
+        res.end(req.method === "HEAD" ? undefined : CSS);
+        return;
+      }
+      const page = all.find((p) => p.path === path);
+      if (page) {
+        const body = await page.body({ req, live: (name, params) => hotline.live(name, params) });
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+        res.end(req.method === "HEAD" ? undefined : layout(page, body, nav));
+        return;
+      }
+    }
+    await hotline.handler(req, res);
+  }
+
+  hotline.attach(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  log(`Hotline demo on ${url} (${redisUrl ? `Redis at ${redisUrl}` : "in memory"}${role === "web" ? ", dashboard from a worker" : ""})`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      stopPublisher();
+      await models.close();
+      await hotline.close();
+      // what we made and handed in (hotline.close() closes only its own): Redis quits, the file store writes
+      await pubsub?.close().catch((err: unknown) => console.error("[demo] cannot close the pub/sub", err));
+      await store?.close?.().catch((err: unknown) => console.error("[demo] cannot close the state store", err));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await redis?.quit().catch(() => {});
+    })());
+  return { url, close, hotline };
+}
+
+/** demo/style.css, found from demo/ (tsx) and from dist/demo/ (the build). */
+function loadCss(): string {
+  for (const rel of ["./style.css", "../../demo/style.css"]) {
+    try {
+      return readFileSync(fileURLToPath(new URL(rel, import.meta.url)), "utf8");
+    } catch {
+      // try the next place
+    }
+  }
+  return "";
+}
+
+async function main(): Promise<void> {
+  const demo = await startDemo();
+  const stop = (signal: string) => {
+    console.log(`[demo] ${signal}: closing`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    demo.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error("[demo] close failed", err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    console.error("[demo] could not start", err);
+    process.exit(1);
+  });
+}

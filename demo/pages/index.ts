@@ -1,0 +1,10 @@
+import type { DemoPage } from "../page.js";
+import { boardPage } from "./board.js";
+import { counterPage } from "./counter.js";
+import { dashboardPage } from "./dashboard.js";
+import { htmxPage } from "./htmx.js";
+import { ordersPage } from "./orders.js";
+import { streamPage } from "./stream.js";
+
+/** The demo pages, in the order of the index and the navigation. */
+export const pages: readonly DemoPage[] = [counterPage, boardPage, dashboardPage, ordersPage, htmxPage, streamPage];

@@ -1,0 +1,111 @@
+// The shared board in two real Chromium pages: every change reaches both at once, and what page A
+// is typing survives the patches that page B's changes cause.
+import { randomBytes } from "node:crypto";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { Browser, Page } from "playwright-core";
+import { startDemo, type RunningDemo } from "../../demo/main.js";
+import { connected, launch, watchErrors } from "./support.js";
+
+let demo: RunningDemo;
+let browser: Browser;
+
+test.before(async () => {
+  browser = await launch();
+  demo = await startDemo({ port: 0, quiet: true, redisUrl: "", databaseUrl: "", secret: randomBytes(24).toString("hex") });
+});
+
+test.after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+const input = (p: Page) => p.getByPlaceholder("New item");
+const item = (p: Page, text: string) => p.locator("li.board-item", { hasText: text });
+const texts = (p: Page) => p.locator("li.board-item .text").allTextContents();
+
+async function open(): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${demo.url}/board`);
+  await connected(page);
+  return page;
+}
+
+async function add(p: Page, text: string): Promise<void> {
+  await input(p).fill(text);
+  await p.getByRole("button", { name: "Add" }).click();
+  await item(p, text).waitFor({ timeout: 5000 });
+}
+
+test("A's draft survives while B adds items; both see every add, tick and removal", async () => {
+  const a = await open();
+  const b = await open();
+  const errors = [...[a, b].map(watchErrors)];
+
+  await input(a).fill("draft by A");
+  await add(b, "Milk");
+  await add(b, "Eggs");
+  await item(a, "Milk").waitFor({ timeout: 5000 });
+  await item(a, "Eggs").waitFor({ timeout: 5000 });
+  assert.is(await input(a).inputValue(), "draft by A", "A's typed text survives B's patches");
+  assert.is(await input(b).inputValue(), "", "B's form is cleared after adding");
+
+  // A submits its draft with Enter: both see it, A's form clears
+  await input(a).press("Enter");
+  await item(b, "draft by A").waitFor({ timeout: 5000 });
+  await a.waitForFunction(() => (document.querySelector("input[name=text]") as HTMLInputElement).value === "", undefined, { timeout: 5000 });
+
+  // A ticks Milk: B sees it done
+  await item(a, "Milk").getByRole("checkbox").check();
+  await b.waitForSelector("li.board-item.done:has-text('Milk')", { timeout: 5000 });
+  assert.ok(await item(b, "Milk").getByRole("checkbox").isChecked());
+
+  // B removes Eggs: gone from A
+  await item(b, "Eggs").getByRole("button", { name: /Remove/ }).click();
+  await item(a, "Eggs").waitFor({ state: "detached", timeout: 5000 });
+  assert.equal(await texts(a), ["Milk", "draft by A"]);
+  assert.equal(await texts(b), ["Milk", "draft by A"]);
+
+  assert.equal(errors.flat(), []);
+  await a.close();
+  await b.close();
+});
+
+test("B's untick reaches A's checkbox even while A's checkbox has the focus", async () => {
+  const a = await open();
+  const b = await open();
+  await add(a, "Bread");
+  await item(b, "Bread").waitFor({ timeout: 5000 });
+  await item(a, "Bread").getByRole("checkbox").check(); // A's checkbox now has the focus
+  await b.waitForSelector("li.board-item.done:has-text('Bread')", { timeout: 5000 });
+  await item(b, "Bread").getByRole("checkbox").uncheck();
+  await a.waitForSelector("li.board-item:not(.done):has-text('Bread')", { timeout: 5000 });
+  assert.is(await item(a, "Bread").getByRole("checkbox").isChecked(), false, "A's checkbox shows B's untick");
+  await a.close();
+  await b.close();
+});
+
+test("A's draft survives B's changes after A clicked elsewhere", async () => {
+  const a = await open();
+  const b = await open();
+  await input(a).fill("half-typed");
+  await a.locator("h1").click(); // the input loses the focus, the text stays
+  await add(b, "Butter");
+  await item(a, "Butter").waitFor({ timeout: 5000 });
+  assert.is(await input(a).inputValue(), "half-typed");
+  await a.close();
+  await b.close();
+});
+
+test("a page opened later sees the current list; an empty item is refused", async () => {
+  const c = await open();
+  const before = await texts(c);
+  assert.ok(before.includes("Milk") && before.includes("draft by A") && !before.includes("Eggs"), before.join(", "));
+  // the browser's own `required` check stops an empty submit: send one the way a script could
+  const answer = await c.evaluate(() => (window as any).Hotline.send(document.querySelector("[hl-component]")!.getAttribute("hl-id"), "add", { text: "   " }));
+  assert.is((answer as { code?: string })?.code, "bad_message");
+  assert.equal(await texts(c), before);
+  await c.close();
+});
+
+test.run();

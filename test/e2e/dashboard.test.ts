@@ -1,0 +1,48 @@
+// The dashboard demo in real Chromium: figures published once a second reach every open page.
+import { randomBytes } from "node:crypto";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { Browser, Page } from "playwright-core";
+import { startDemo, type RunningDemo } from "../../demo/main.js";
+import { connected, launch } from "./support.js";
+
+let demo: RunningDemo;
+let browser: Browser;
+
+test.before(async () => {
+  browser = await launch();
+  demo = await startDemo({ port: 0, quiet: true, redisUrl: "", databaseUrl: "", role: "", secret: randomBytes(24).toString("hex") });
+});
+
+test.after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+const stamp = (p: Page) => p.locator(".dashboard time").getAttribute("datetime");
+
+test("two pages get the same live figures, tick after tick", async () => {
+  const a = await browser.newPage();
+  const b = await browser.newPage();
+  await a.goto(`${demo.url}/dashboard`);
+  await b.goto(`${demo.url}/dashboard`);
+  await connected(a);
+  await connected(b);
+  await a.locator(".dashboard .stat").first().waitFor({ timeout: 5000 });
+  const first = await stamp(a);
+  await a.waitForFunction((t) => document.querySelector(".dashboard time")?.getAttribute("datetime") !== t, first, { timeout: 5000 });
+  const text = (await a.locator(".dashboard").textContent()) ?? "";
+  for (const label of ["CPU", "Memory (RSS)", "Heap used", "Event-loop delay p50", "Event-loop delay p99", "Connected sessions"]) {
+    assert.match(text, label);
+  }
+  assert.match(text, /\d+\.\d %/);
+  const sessions = Number(await a.locator(".stat", { hasText: "Connected sessions" }).locator(".stat-value").textContent());
+  assert.ok(sessions >= 2, `both pages' sessions are counted (${sessions})`);
+  // the tick a shows reaches b too (or a later one already has)
+  const now = (await stamp(a))!;
+  await b.waitForFunction((t) => (document.querySelector(".dashboard time")?.getAttribute("datetime") ?? "") >= t, now, { timeout: 3000 });
+  await a.close();
+  await b.close();
+});
+
+test.run();
