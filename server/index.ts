@@ -8,3 +8,7 @@ export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
 export { MemoryPubSub } from "../pubsub/memory.js";
 export { MemoryModelAdapter, type MemoryModelOptions } from "./models/memory.js";
 export { createMemoryOrders, ORDER_STATUSES, ORDER_ROWS, orderValidator } from "./models/orders-demo.js";
+export { createHotline, type Hotline, type HotlineOptions } from "./hotline.js";
+export type { LiveOptions } from "./live.js";
+export type { RateLimitOptions } from "./transports/rate-limit.js";
+export { startModelFeed, type ModelFeed, type ModelFeedOptions } from "./models/feed.js";

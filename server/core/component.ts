@@ -285,6 +285,12 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   /** Runs for each message on a subscribed topic; the component re-renders afterwards. */
   onMessage(_topic: string, _message: unknown): void | Promise<void> {}
 
+  /**
+   * Runs when messages on `topic` may have been missed (pub/sub reconnected, a sequence gap):
+   * re-read whatever the messages would have told. The component re-renders afterwards.
+   */
+  onResync(_topic: string): void | Promise<void> {}
+
   /** Sends an event to the client's hooks (`hl-hook`). */
   pushEvent(event: string, payload: unknown = {}): void {
     this.#host?.push(event, payload);

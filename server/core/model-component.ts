@@ -238,6 +238,12 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     await this.#reloadFor(c as RowChange);
   }
 
+  /** Messages may have been missed: re-read the row. */
+  async onResync(_topic: string): Promise<void> {
+    await this.#loadPlan();
+    if (this.pk !== null) await this.reload();
+  }
+
   /** The generated edit form (server/core/forms.ts); override to wrap or replace it. */
   render(): RenderOutput {
     return modelForm(this);

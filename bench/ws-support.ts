@@ -1,0 +1,93 @@
+// Shared pieces of the WebSocket benchmarks: a counter and a shared board, a Hotline server on a
+// free port, a raw `ws` server, and statistics. Benchmarks print figures; they fail nothing.
+import { fork } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { Component } from "../server/core/component.js";
+import { Registry } from "../server/core/registry.js";
+import { html } from "../server/core/template.js";
+import { createHotline, type Hotline, type HotlineOptions } from "../server/hotline.js";
+
+export class Counter extends Component<{ count: number }> {
+  mount() {
+    this.state.count = 0;
+  }
+  onIncrement() {
+    this.state.count += 1;
+  }
+  render() {
+    return html`<button hl-click="increment">Count: ${this.state.count}</button>`;
+  }
+}
+
+export class Board extends Component<{ score: number }> {
+  static shared = true;
+  static renders = 0;
+  mount() {
+    this.state.score = 0;
+    this.subscribe("board");
+  }
+  onMessage(_t: string, m: unknown) {
+    this.state.score = (m as { score: number }).score;
+  }
+  render() {
+    Board.renders++;
+    return html`<h1>Score: ${this.state.score}</h1>`;
+  }
+}
+
+export function benchRegistry(): Registry {
+  const r = new Registry();
+  r.register("counter", Counter);
+  r.register("board", Board);
+  return r;
+}
+
+export async function hotlineServer(options: HotlineOptions = {}): Promise<{ hotline: Hotline; url: string; stop(): Promise<void> }> {
+  const hotline = createHotline({
+    registry: benchRegistry(), secret: "bench-secret-0123456789abcdef", heartbeatMs: 0,
+    rateLimit: { perSecond: 1e9, burst: 1e9 }, stateTtlMs: 600_000, ...options,
+  });
+  const server = createServer((req, res) => void hotline.handler(req, res));
+  hotline.attach(server);
+  return { hotline, url: `ws://127.0.0.1:${await listen(server)}/live`, stop: () => stopAll(server, () => hotline.close()) };
+}
+
+/** A raw ws server; `onMessage` answers each message. */
+export async function rawServer(onMessage?: (ws: import("ws").WebSocket, data: Buffer) => void): Promise<{ wss: WebSocketServer; url: string; stop(): Promise<void> }> {
+  const server = createServer();
+  const wss = new WebSocketServer({ server, perMessageDeflate: false, clientTracking: true });
+  if (onMessage) wss.on("connection", (ws) => ws.on("message", (d) => onMessage(ws, d as Buffer)));
+  return { wss, url: `ws://127.0.0.1:${await listen(server)}/`, stop: () => stopAll(server, async () => wss.close()) };
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", 4096, r));
+  return (server.address() as AddressInfo).port;
+}
+
+async function stopAll(server: Server, first: () => Promise<unknown>): Promise<void> {
+  await first();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+}
+
+/** Runs `file` as a child process (the load generator), sends it `msg`, resolves with its answers as they come. */
+export function child(file: string, args: string[] = [], execArgv: string[] = []) {
+  const proc = fork(file, args, { execArgv: ["--import", "tsx", ...execArgv], stdio: "inherit" });
+  const queue: unknown[] = [];
+  const waiters: ((m: unknown) => void)[] = [];
+  proc.on("message", (m) => (waiters.length ? waiters.shift()!(m) : queue.push(m)));
+  return {
+    send: (m: unknown) => proc.send(m as never),
+    next: <T>(): Promise<T> => new Promise((r) => (queue.length ? r(queue.shift() as T) : waiters.push(r as (m: unknown) => void))),
+    kill: () => proc.kill(),
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const fmt = (n: number, d = 1) => n.toFixed(d);

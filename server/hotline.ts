@@ -1,0 +1,153 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { MemoryPubSub } from "../pubsub/memory.js";
+import type { PubSub } from "../pubsub/pubsub.js";
+import { MemoryStore } from "./core/memory-store.js";
+import { DEFAULT_MAX_PAYLOAD, DEFAULT_PATH } from "./core/protocol.js";
+import { registry as defaultRegistry, type Registry } from "./core/registry.js";
+import type { StateStore } from "./core/store.js";
+import { Tokens } from "./core/tokens.js";
+import { live, type LiveOptions } from "./live.js";
+import { ClientBundle } from "./transports/client-bundle.js";
+import type { ResolvedOptions, TransportContext } from "./transports/context.js";
+import { createHttpTransport } from "./transports/http.js";
+import type { RateLimitOptions } from "./transports/rate-limit.js";
+import { WebSocketTransport } from "./transports/websocket.js";
+
+/** Options of {@link createHotline}. */
+export interface HotlineOptions {
+  /** Components by name. Default: the default `registry` (the one `@register` fills). */
+  registry?: Registry;
+  /** Where states live between events and across reconnects. Default: a new MemoryStore. */
+  store?: StateStore;
+  /** The bus that fans model changes out. Default: a new MemoryPubSub (one process). */
+  pubsub?: PubSub;
+  /** The signing key of state tokens (several to rotate). Default: `HOTLINE_SECRET` (resolveSecret()). */
+  secret?: string | string[];
+  /** Origins allowed to connect. Default: the page's own origin, from the Host header. */
+  allowedOrigins?: ResolvedOptions["allowedOrigins"];
+  /** Whether a client that sends no Origin (not a browser) may connect. Default true. */
+  allowMissingOrigin?: boolean;
+  /** Largest frame or body, in bytes; a larger frame closes the socket with 1009. Default 64 KiB. */
+  maxPayload?: number;
+  /** WebSocket path. Default "/live". */
+  path?: string;
+  /** Prefix of the HTTP transport's routes. Default "/components". */
+  httpPrefix?: string;
+  /** Where the browser client is served. Default "/hotline.js". */
+  clientPath?: string;
+  /** How long a state is kept in the store after its last change, in ms. Default 30 minutes. */
+  stateTtlMs?: number;
+  /** Per-connection rate limit. Default 50 messages/s with bursts of 100. */
+  rateLimit?: RateLimitOptions;
+  /** WebSocket ping interval; a connection that misses one is cut. Default 30 s (0: off). */
+  heartbeatMs?: number;
+  /** A connection with more unsent bytes than this is closed with 1013. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** Where server-side problems are logged (with their stacks). Default `console`. */
+  logger?: { error(...args: unknown[]): void };
+}
+
+/** A Hotline server: mount its `handler` on your HTTP server and `attach()` the WebSocket transport. */
+export interface Hotline {
+  /** A node:http request listener: the client bundle, the HTTP transport, then `next()` or 404. */
+  handler(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): Promise<void>;
+  /** Takes the server's WebSocket upgrades on `path` (others are left to other listeners). */
+  attach(server: Server): void;
+  /** A component's first render, wrapped in the markup the browser client joins from. */
+  live(name: string, params?: Record<string, unknown>, options?: LiveOptions): Promise<string>;
+  /** Graceful shutdown: no new connections, states saved, sockets closed with 1012; closes the store and pubsub it created. */
+  close(): Promise<void>;
+  /** On SIGTERM/SIGINT: `close()`, then exit. Returns a function that removes the handlers. */
+  installSignalHandlers(): () => void;
+  readonly context: TransportContext;
+  readonly registry: Registry;
+  readonly store: StateStore;
+  readonly pubsub: PubSub;
+  readonly tokens: Tokens;
+  /** The WebSocket transport (sessions, the hub of live instances, the topic index). */
+  readonly websocket: WebSocketTransport;
+}
+
+/**
+ * Creates a Hotline server.
+ *
+ * @example
+ * const hotline = createHotline({ registry });
+ * const server = http.createServer((req, res) => hotline.handler(req, res));
+ * hotline.attach(server);
+ * server.listen(3000);
+ * // in a page: await hotline.live("counter", { start: 1 })
+ */
+export function createHotline(options: HotlineOptions = {}): Hotline {
+  const ownStore = !options.store;
+  const ownPubsub = !options.pubsub;
+  const store = options.store ?? new MemoryStore({ ttlMs: options.stateTtlMs ?? 30 * 60_000 });
+  const pubsub = options.pubsub ?? new MemoryPubSub();
+  const tokens = new Tokens(options.secret === undefined ? {} : { secret: options.secret });
+  const registry = options.registry ?? defaultRegistry;
+  const logger = options.logger ?? console;
+  const resolved: ResolvedOptions = {
+    path: options.path ?? DEFAULT_PATH,
+    httpPrefix: options.httpPrefix ?? "/components",
+    clientPath: options.clientPath ?? "/hotline.js",
+    allowedOrigins: options.allowedOrigins,
+    allowMissingOrigin: options.allowMissingOrigin ?? true,
+    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    stateTtlMs: options.stateTtlMs ?? 30 * 60_000,
+  };
+  const context: TransportContext = {
+    registry, tokens, store, pubsub, options: resolved,
+    log: (message, err) => (err === undefined ? logger.error(`[hotline] ${message}`) : logger.error(`[hotline] ${message}`, err)),
+  };
+  const websocket = new WebSocketTransport(context, {
+    ...(options.rateLimit && { rateLimit: options.rateLimit }),
+    ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
+    ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
+  });
+  const http = createHttpTransport(context);
+  const bundle = new ClientBundle();
+  let closing: Promise<void> | undefined;
+
+  const hotline: Hotline = {
+    context, registry, store, pubsub, tokens, websocket,
+    async handler(req, res, next) {
+      try {
+        const path = (req.url ?? "/").split("?")[0];
+        if (path === resolved.clientPath) return await bundle.serve(req, res);
+        if (await http(req, res)) return;
+      } catch (err) {
+        context.log("an HTTP request failed", err);
+        if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end("internal error");
+        else res.destroy();
+        return;
+      }
+      if (next) return next();
+      res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("not found");
+    },
+    attach(server) {
+      websocket.attach(server);
+    },
+    live(name, params, opts) {
+      return live(context, name, params, opts);
+    },
+    close() {
+      return (closing ??= (async () => {
+        await websocket.close();
+        if (ownPubsub) await pubsub.close();
+        if (ownStore) await (store as StateStore).close?.();
+      })());
+    },
+    installSignalHandlers() {
+      const onSignal = (signal: NodeJS.Signals) => {
+        void hotline.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 0));
+      };
+      process.once("SIGTERM", onSignal);
+      process.once("SIGINT", onSignal);
+      return () => {
+        process.off("SIGTERM", onSignal);
+        process.off("SIGINT", onSignal);
+      };
+    },
+  };
+  return hotline;
+}

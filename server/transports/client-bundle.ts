@@ -1,0 +1,61 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+type Bundle = { body: Buffer; etag: string } | { error: string };
+
+/**
+ * Serves the browser client: the built `dist/client/hotline.js` when there is one, else
+ * `client/browser.ts` bundled once in memory with esbuild (a dev dependency; without it, 503).
+ */
+export class ClientBundle {
+  #bundle: Promise<Bundle> | undefined;
+
+  /** Answers a GET/HEAD for the bundle. */
+  async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" }).end("method not allowed");
+      return;
+    }
+    const b = await (this.#bundle ??= load());
+    if ("error" in b) {
+      this.#bundle = undefined; // try again on the next request (the build may have run since)
+      res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" }).end(b.error);
+      return;
+    }
+    const headers = { ETag: b.etag, "Cache-Control": "public, max-age=0, must-revalidate" };
+    if (req.headers["if-none-match"] === b.etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    res.writeHead(200, { ...headers, "Content-Type": "text/javascript; charset=utf-8", "Content-Length": b.body.length });
+    res.end(req.method === "HEAD" ? undefined : b.body);
+  }
+}
+
+async function load(): Promise<Bundle> {
+  // From server/transports/ (sources) or dist/server/transports/ (built): the package root is up 2 or 3.
+  const candidates = [new URL("../../dist/client/hotline.js", import.meta.url), new URL("../../client/hotline.js", import.meta.url)];
+  for (const url of candidates) {
+    try {
+      return withTag(await readFile(url));
+    } catch {
+      // not built there
+    }
+  }
+  const entry = new URL("../../client/browser.ts", import.meta.url);
+  try {
+    const esbuild = (await import("esbuild")) as typeof import("esbuild");
+    const out = await esbuild.build({
+      entryPoints: [entry.pathname], bundle: true, minify: true, format: "iife", globalName: "Hotline",
+      target: ["es2020"], write: false, legalComments: "none", logLevel: "silent",
+    });
+    return withTag(Buffer.from(out.outputFiles[0]!.contents));
+  } catch {
+    return { error: "the Hotline client bundle is not built: run `npm run build` (or install esbuild to bundle it on the fly)" };
+  }
+}
+
+function withTag(body: Buffer): Bundle {
+  return { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"` };
+}

@@ -1,0 +1,276 @@
+import { Component, type ComponentClass, type ComponentHost } from "../core/component.js";
+import { findHandler, handlerKind } from "../core/events.js";
+import { HotlineError, toHotlineError } from "../core/errors.js";
+import { restore, snapshotKeys } from "../core/state.js";
+import type { TransportContext } from "./context.js";
+import { bodyInner, errorFrame, okFrame, patchFrame, pushFrame } from "./frames.js";
+import type { Presenter } from "./presenter.js";
+import type { TopicIndex, TopicListener } from "./topics.js";
+
+/** One client's attachment to a live instance: the id it chose, its session key, its connection. */
+export interface Viewer {
+  readonly id: string;
+  readonly key: string;
+  send(frame: string | Buffer): void;
+}
+
+/** What every instance of one transport shares. */
+export interface InstanceEnv {
+  ctx: TransportContext;
+  index: TopicIndex;
+}
+
+/** The record a live instance keeps in the state store (the session key's, or a shared group's). */
+export interface StoredInstance {
+  /** component name */
+  c: string;
+  /** dehydrated state */
+  s?: Record<string, unknown>;
+  /** topics */
+  t?: string[];
+  /** a shared component's viewer: the group's store key */
+  g?: string;
+  /** a shared component's viewer: its params (the group is found again by them) */
+  p?: Record<string, unknown>;
+}
+
+/**
+ * A mounted component and what its viewers hold: one viewer for an ordinary component, every
+ * viewer of the process for a shared one (`static shared = true`), which then renders and encodes
+ * once per change. Its work (joins, events, pub/sub messages) runs in order, one at a time.
+ */
+export class LiveInstance implements ComponentHost, TopicListener {
+  readonly viewers = new Set<Viewer>();
+  #tail: Promise<unknown> = Promise.resolve();
+  #saved: string | undefined;
+  #closed = false;
+  /** joins promised (by the hub) but not yet made: the instance stays open for them */
+  #holds = 0;
+  /** per event name: whether its handler is plain (a class's handlers do not change) */
+  readonly #plain = new Map<string, boolean>();
+
+  constructor(
+    readonly env: InstanceEnv,
+    readonly name: string,
+    readonly component: Component,
+    readonly presenter: Presenter,
+    /** where its state is saved: the session key, or the shared group's key */
+    readonly storeKey: string,
+    /** runs when the last viewer has gone */
+    readonly onEmpty?: () => void,
+  ) {}
+
+  /** Connects the component to this host, listening to `topics` (and to those mount() chose). */
+  start(topics: Iterable<string> = []): void {
+    this.component.attach(this, topics);
+  }
+
+  /** Runs `fn` after everything queued before it; its failure does not stop the queue. */
+  enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(fn);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once the queued work is done. */
+  drained(): Promise<unknown> {
+    return this.#tail;
+  }
+
+  /** Keeps the instance open for a join to come (each hold is released by `join()` or `release()`). */
+  hold(): void {
+    this.#holds++;
+  }
+
+  /** Gives back a hold without joining. */
+  release(): void {
+    this.#holds--;
+    this.#closeIfUnused();
+  }
+
+  /** Adds a viewer and sends it its `ok` (the full render), after the queued work; consumes a hold. */
+  join(viewer: Viewer, ref: number | undefined): Promise<void> {
+    return this.enqueue(async () => {
+      try {
+        const fields = this.presenter.full(this.component);
+        await this.env.index.ready(this.component.topics);
+        await this.save();
+        this.viewers.add(viewer);
+        viewer.send(okFrame(ref, viewer.id, viewer.key, fields));
+      } finally {
+        this.release();
+      }
+    });
+  }
+
+  /** Removes a viewer; the last one out ends the instance's subscriptions. */
+  leave(viewer: Viewer): void {
+    if (this.viewers.delete(viewer)) this.#closeIfUnused();
+  }
+
+  #closeIfUnused(): void {
+    if (this.viewers.size || this.#holds > 0 || this.#closed) return;
+    this.#closed = true;
+    for (const t of this.component.topics) this.env.index.remove(t, this);
+    this.component.attach(undefined);
+    this.onEmpty?.();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Runs a client's event; answers the sender with its ref (a patch per step, or an error), the other viewers without. */
+  event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined): Promise<void> {
+    return this.enqueue(async () => {
+      let streamed = false;
+      try {
+        if (this.#isPlain(event)) {
+          // A plain handler runs synchronously: no async generator, no extra turns before the patch.
+          this.component.handleEvent(event, payload);
+          const body = this.presenter.update(this.component);
+          if (this.component.changedFields.size) await this.save();
+          this.#broadcast(body, sender, ref, undefined);
+          return;
+        }
+        for await (const done of this.component.run(event, payload)) {
+          const body = this.presenter.update(this.component);
+          if (!done) {
+            streamed = true;
+            this.#broadcast(body, sender, ref, false);
+            continue;
+          }
+          await this.save();
+          this.#broadcast(body, sender, ref, streamed ? true : undefined);
+        }
+      } catch (err) {
+        const e = this.#report(err, `the handler for "${event}"`);
+        sender.send(errorFrame(e, ref, sender.id));
+        this.#resync();
+      }
+    });
+  }
+
+  /** A pub/sub message (or a resync): onMessage, render, patch every viewer without a ref, save. */
+  deliver(topic: string, message: unknown, resync: boolean): void {
+    if (this.#closed) return;
+    void this.enqueue(async () => {
+      if (this.#closed) return;
+      const before = snapshotKeys(this.component.state);
+      try {
+        if (resync) await this.component.onResync(topic);
+        else await this.component.onMessage(topic, message);
+        this.component.checkState();
+      } catch (err) {
+        restore(this.component.state, before);
+        this.#report(err, resync ? "onResync for a topic" : "onMessage for a topic");
+      }
+      try {
+        const body = this.presenter.update(this.component);
+        await this.save();
+        this.#broadcast(body, undefined, undefined, undefined);
+      } catch (err) {
+        this.#report(err, "render after a message");
+      }
+    });
+  }
+
+  /** Whether `event`'s handler is plain (sync, no payload schema), so that it can run without the async path. */
+  #isPlain(event: string): boolean {
+    let plain = this.#plain.get(event);
+    if (plain === undefined) {
+      try {
+        const h = findHandler(this.component, Component.prototype, event);
+        plain = handlerKind(h) === "sync" && !(this.component.constructor as ComponentClass).payloads?.[event];
+      } catch {
+        return false; // the async path reports unknown_event (not cached: clients choose these names)
+      }
+      this.#plain.set(event, plain);
+    }
+    return plain;
+  }
+
+  /** Saves the state (and topics) when they differ from what was saved last. */
+  async save(): Promise<void> {
+    const state = this.component.dehydrate();
+    const topics = [...this.component.topics];
+    const sig = JSON.stringify(state) + "\n" + topics.join("\n");
+    if (sig === this.#saved) return;
+    const record: StoredInstance = { c: this.name, s: state, t: topics };
+    try {
+      await this.env.ctx.store.save(this.storeKey, record as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs);
+      this.#saved = sig;
+    } catch (err) {
+      // The client still gets its patch: a store outage costs resumability, not the live session.
+      this.env.ctx.log(`cannot save the state of "${this.name}"`, err);
+    }
+  }
+
+  // ---------- ComponentHost ----------
+
+  subscribe(topic: string): void {
+    if (!this.#closed) this.env.index.add(topic, this);
+  }
+
+  unsubscribe(topic: string): void {
+    this.env.index.remove(topic, this);
+  }
+
+  publish(topic: string, message: unknown): Promise<void> {
+    return this.env.ctx.pubsub.publish(topic, message);
+  }
+
+  push(event: string, payload: unknown): void {
+    for (const v of this.viewers) {
+      try {
+        v.send(pushFrame(v.id, event, payload));
+      } catch (err) {
+        this.env.ctx.log(`push("${event}") from "${this.name}" has a payload JSON cannot carry`, err);
+        return;
+      }
+    }
+  }
+
+  // ---------- internals ----------
+
+  /**
+   * Sends a patch body: to the sender with its ref, to every other viewer without (and only when
+   * not empty). The body is encoded once; the frame once per distinct client id, as one Buffer.
+   */
+  #broadcast(body: Record<string, unknown>, sender: Viewer | undefined, ref: number | undefined, done: boolean | undefined): void {
+    const inner = bodyInner(body);
+    if (sender && this.viewers.has(sender)) sender.send(patchFrame(sender.id, ref, done, inner));
+    if (!inner) return;
+    const others = this.viewers.size - (sender && this.viewers.has(sender) ? 1 : 0);
+    if (others === 0) return;
+    if (others === 1) {
+      for (const v of this.viewers) if (v !== sender) v.send(patchFrame(v.id, undefined, undefined, inner));
+      return;
+    }
+    const frames = new Map<string, Buffer>();
+    for (const v of this.viewers) {
+      if (v === sender) continue;
+      let buf = frames.get(v.id);
+      if (!buf) frames.set(v.id, (buf = Buffer.from(patchFrame(v.id, undefined, undefined, inner))));
+      v.send(buf);
+    }
+  }
+
+  /** After a failed event: whatever a streaming handler had already sent is taken back. */
+  #resync(): void {
+    try {
+      const body = this.presenter.update(this.component);
+      this.#broadcast(body, undefined, undefined, undefined);
+    } catch (err) {
+      this.#report(err, "render after a failed event");
+    }
+  }
+
+  /** Logs the app's own failures with their cause; gives the client-safe error. */
+  #report(err: unknown, what: string): HotlineError {
+    const e = toHotlineError(err, what);
+    if (e.fault === "client") return e;
+    this.env.ctx.log(`component "${this.name}": ${what} failed`, e.cause ?? e);
+    return new HotlineError("handler_error", "the component failed to handle this event", { fault: e.fault });
+  }
+}
