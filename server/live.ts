@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { escapeHtml } from "./core/escape.js";
+import { embedMarkup } from "./core/embed.js";
 import type { TransportContext } from "./transports/context.js";
 
 /** Options of `live()`. */
@@ -22,11 +21,5 @@ export async function live(ctx: TransportContext, name: string, params: Record<s
   const cls = ctx.registry.require(name);
   const component = new cls({ ...params });
   await component.mount();
-  const json = component.checkState();
-  const html = component.toHTML();
-  const token = ctx.tokens.sign(name, { state: JSON.parse(json) as Record<string, unknown>, topics: [...component.topics] });
-  const id = options.id ?? `${name}-${randomBytes(4).toString("hex")}`;
-  const attrs = [`hl-component="${escapeHtml(name)}"`, `hl-id="${escapeHtml(id)}"`, `hl-state="${escapeHtml(token)}"`];
-  if (Object.keys(params).length) attrs.push(`hl-params="${escapeHtml(JSON.stringify(params))}"`);
-  return `<div ${attrs.join(" ")}>${html}</div>`;
+  return embedMarkup(ctx.tokens, name, component, params, options.id);
 }

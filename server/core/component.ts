@@ -196,8 +196,9 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   }
 
   #finish(p: Pending): void {
-    this.checkState();
-    this.#changed = changedKeys(p.before, snapshotKeys(this.state));
+    const after = snapshotKeys(this.state);
+    this.checkState(after);
+    this.#changed = changedKeys(p.before, after);
   }
 
   #fail(p: Pending, err: unknown): HotlineError {
@@ -207,13 +208,21 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     return toHotlineError(err, `the handler for this event`);
   }
 
-  /** Checks the dehydrated state: JSON only, within the size limit. Transports call it after mount. */
-  checkState(): string {
+  /**
+   * Checks the dehydrated state: JSON only, within the size limit. Transports call it after mount.
+   * `keys` (the per-key JSON of `this.state`, when the caller has it) spares serialising it again.
+   */
+  checkState(keys?: Map<string, string>): void {
     const state = this.dehydrate();
     assertJson(state);
-    const json = JSON.stringify(state);
-    assertSize(json, (this.constructor as ComponentClass).maxStateBytes ?? DEFAULT_MAX_STATE_BYTES);
-    return json;
+    const max = (this.constructor as ComponentClass).maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
+    if (keys && state === this.state) {
+      // A UTF-16 unit is at most 3 bytes of UTF-8: only a state that might be over needs counting.
+      let units = 2;
+      for (const [k, v] of keys) units += k.length + v.length + 4;
+      if (units * 3 <= max) return;
+    }
+    assertSize(JSON.stringify(state), max);
   }
 
   // ---------- Dispatch ----------

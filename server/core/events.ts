@@ -13,18 +13,32 @@ export function handlerName(event: string): string {
  * are not strings or that resolve to inherited machinery, is `unknown_event`.
  */
 export function findHandler(instance: object, base: object, event: unknown): Function {
-  if (typeof event !== "string" || event.length > 64 || !EVENT_NAME.test(event)) {
-    throw new HotlineError("unknown_event", "no such event");
+  if (typeof event !== "string") throw new HotlineError("unknown_event", "no such event");
+  // Every event of a busy component asks again: remember the answer per class (found or not).
+  const proto = Object.getPrototypeOf(instance) as object;
+  let known = lookups.get(proto);
+  if (!known) lookups.set(proto, (known = new Map()));
+  let found = known.get(event);
+  if (found === undefined) {
+    found = lookup(proto, base, event);
+    if (known.size < 256) known.set(event, found);
   }
+  if (found === null) {
+    throw new HotlineError("unknown_event", EVENT_NAME.test(event) && event.length <= 64 ? `no handler for the event "${event}"` : "no such event");
+  }
+  return found;
+}
+
+const lookups = new WeakMap<object, Map<string, Function | null>>();
+
+function lookup(start: object, base: object, event: string): Function | null {
+  if (event.length > 64 || !EVENT_NAME.test(event)) return null;
   const name = handlerName(event);
-  for (let proto = Object.getPrototypeOf(instance); proto && proto !== base; proto = Object.getPrototypeOf(proto)) {
+  for (let proto = start; proto && proto !== base; proto = Object.getPrototypeOf(proto)) {
     const desc = Object.getOwnPropertyDescriptor(proto, name);
-    if (desc) {
-      if (typeof desc.value === "function") return desc.value as Function;
-      break;
-    }
+    if (desc) return typeof desc.value === "function" ? (desc.value as Function) : null;
   }
-  throw new HotlineError("unknown_event", `no handler for the event "${event}"`);
+  return null;
 }
 
 /** How a handler runs: plain, async (a Promise), or streaming (an async generator: one render per yield). */

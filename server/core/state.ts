@@ -51,7 +51,13 @@ export function snapshotKeys(state: Record<string, unknown>): Map<string, string
   const out = new Map<string, string>();
   for (const k of Object.keys(state)) {
     const v = state[k];
-    if (v !== undefined) out.set(k, JSON.stringify(v));
+    if (v === undefined) continue;
+    try {
+      out.set(k, JSON.stringify(v));
+    } catch (err) {
+      assertJson(v, `state.${k}`); // names the culprit (a BigInt, a cycle…)
+      throw err;
+    }
   }
   return out;
 }

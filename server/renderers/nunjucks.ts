@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import nunjucks from "nunjucks";
-import { escapeHtml } from "../core/escape.js";
+import { embedMarkup } from "../core/embed.js";
 import { HotlineError } from "../core/errors.js";
 import type { Registry } from "../core/registry.js";
 import type { Renderer } from "../core/renderer.js";
@@ -88,10 +87,5 @@ export function liveEmbed(source: LiveSource, name: string, params: Record<strin
     (mounted as Promise<void>).catch(() => {}); // already reported by the throw below
     throw new HotlineError("handler_error", `live_component("${name}"): mount() is async; render with await hotline.live() instead`, { fault: "app" });
   }
-  const json = component.checkState();
-  const html = component.toHTML();
-  const token = source.tokens.sign(name, { state: JSON.parse(json) as Record<string, unknown>, topics: [...component.topics] });
-  const attrs = [`hl-component="${escapeHtml(name)}"`, `hl-id="${escapeHtml(id ?? `${name}-${randomBytes(4).toString("hex")}`)}"`, `hl-state="${escapeHtml(token)}"`];
-  if (Object.keys(params).length) attrs.push(`hl-params="${escapeHtml(JSON.stringify(params))}"`);
-  return `<div ${attrs.join(" ")}>${html}</div>`;
+  return embedMarkup(source.tokens, name, component, params, id);
 }

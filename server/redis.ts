@@ -1,0 +1,15 @@
+/**
+ * `hotline/redis`: scale Hotline out over Redis. `RedisPubSub` carries model changes between
+ * server processes; `RedisStore` keeps component state where any process can resume it.
+ * Bring ioredis or redis (node-redis); neither is a dependency of Hotline itself.
+ *
+ * @example
+ * import { Redis } from "ioredis";
+ * import { RedisPubSub, RedisStore } from "hotline/redis";
+ * const redis = new Redis(process.env.REDIS_URL!);
+ * const pubsub = new RedisPubSub({ client: redis });
+ * const store = new RedisStore({ client: redis });
+ */
+export { RedisPubSub, type RedisPubSubOptions } from "../pubsub/redis.js";
+export type { RedisClientLike, RedisFlavour } from "../pubsub/redis-driver.js";
+export { RedisStore, type RedisStoreOptions } from "./stores/redis.js";

@@ -1,0 +1,111 @@
+import type { StateStore } from "../core/store.js";
+
+/** Options of {@link RedisStore}: give `client` or `url`. */
+export interface RedisStoreOptions {
+  /** An ioredis `Redis` or a node-redis client (connected, or connected here). Not closed by `close()`. */
+  client?: { on(event: string, listener: (...args: any[]) => void): unknown };
+  /** A Redis URL; the store opens and closes its own connection. */
+  url?: string;
+  /** With `url`: which library to use. Default: ioredis when installed, else node-redis. */
+  driver?: "ioredis" | "node-redis";
+  /** Prefix of every key, so apps and environments can share a Redis. Default `"hotline:state:"`. */
+  prefix?: string;
+  /** Default time to live, in ms. Default 30 minutes. */
+  ttlMs?: number;
+  /** Where trouble with a connection the store opened is reported, once per outage. Default `console.warn`. */
+  log?: (line: string) => void;
+}
+
+type Send = (args: string[]) => Promise<unknown>;
+
+/**
+ * A {@link StateStore} in Redis, so that a client reconnecting to any server process resumes its
+ * components: `SET key json PX ttl`, `GET`, `DEL`. Works with ioredis and node-redis.
+ *
+ * @example
+ * import { Redis } from "ioredis";
+ * import { RedisStore } from "hotline/redis";
+ * const store = new RedisStore({ client: new Redis(process.env.REDIS_URL!), ttlMs: 15 * 60_000 });
+ */
+export class RedisStore implements StateStore {
+  readonly #prefix: string;
+  readonly #ttl: number;
+  readonly #log: (line: string) => void;
+  readonly #ready: Promise<Send>;
+  #own: { client: any; ioredis: boolean } | undefined;
+
+  constructor(options: RedisStoreOptions) {
+    if (!options.client && !options.url) throw new TypeError("hotline/redis: RedisStore needs `client` or `url`");
+    this.#prefix = options.prefix ?? "hotline:state:";
+    this.#ttl = options.ttlMs ?? 30 * 60_000;
+    this.#log = options.log ?? ((line) => console.warn(line));
+    this.#ready = options.client ? this.#adopt(options.client) : this.#open(options.url!, options.driver);
+    this.#ready.catch(() => {});
+  }
+
+  async #adopt(client: any): Promise<Send> {
+    if (typeof client.call === "function" && typeof client.status === "string") {
+      return (args) => client.call(args[0], ...args.slice(1));
+    }
+    if (typeof client.sendCommand === "function" && "isOpen" in client) {
+      if (!client.isOpen) await client.connect();
+      return (args) => client.sendCommand(args);
+    }
+    throw new TypeError("hotline/redis: `client` must be an ioredis Redis or a node-redis client");
+  }
+
+  async #open(url: string, driver: RedisStoreOptions["driver"]): Promise<Send> {
+    for (const flavour of driver ? [driver] : ["ioredis", "node-redis"]) {
+      const mod = await import(flavour === "ioredis" ? "ioredis" : "redis").catch((err) => {
+        if (err?.code === "ERR_MODULE_NOT_FOUND") return undefined;
+        throw err;
+      });
+      if (!mod) continue;
+      const ioredis = flavour === "ioredis";
+      const client = ioredis ? new (mod.Redis ?? mod.default)(url) : mod.createClient({ url });
+      this.#own = { client, ioredis };
+      let down = false;
+      client.on("error", (err: { code?: string; message?: string }) => {
+        if (!down) this.#log(`hotline/redis: state store cannot reach Redis (${err?.code ?? err?.message}); retrying in the background`);
+        down = true;
+      });
+      client.on("ready", () => { down = false; });
+      return this.#adopt(client);
+    }
+    throw new Error("hotline/redis: install ioredis or redis to connect to Redis by URL");
+  }
+
+  async save(key: string, state: Record<string, unknown>, ttlMs?: number): Promise<void> {
+    const ttl = Math.max(1, Math.ceil(ttlMs ?? this.#ttl));
+    await (await this.#ready)(["SET", this.#prefix + key, JSON.stringify(state), "PX", String(ttl)]);
+  }
+
+  async load(key: string): Promise<Record<string, unknown> | null> {
+    const json = await (await this.#ready)(["GET", this.#prefix + key]);
+    if (json === null || json === undefined) return null;
+    return JSON.parse(String(json)) as Record<string, unknown>;
+  }
+
+  async delete(key: string): Promise<void> {
+    await (await this.#ready)(["DEL", this.#prefix + key]);
+  }
+
+  /** Closes the connection the store opened from `url`; a client passed in stays open. */
+  async close(): Promise<void> {
+    const own = this.#own;
+    this.#own = undefined;
+    if (!own) return;
+    // A node-redis connect in flight can't be aborted without leaking its socket: let it settle first.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#ready.catch(() => {}), new Promise((r) => { timer = setTimeout(r, 1000); })]);
+    clearTimeout(timer);
+    const c = own.client;
+    if (own.ioredis) {
+      if (c.status === "ready") await c.quit().catch(() => c.disconnect());
+      else c.disconnect();
+    } else if (c.isOpen) {
+      if (c.isReady) await (c.close ?? c.quit).call(c).catch(() => (c.destroy ?? c.disconnect).call(c));
+      else await (c.destroy ?? c.disconnect).call(c);
+    }
+  }
+}
