@@ -83,8 +83,9 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   /** The instance id, when a transport or the caller gives one (`params.componentId`). */
   id: string | undefined;
 
-  #changed: ReadonlySet<string> = new Set();
-  readonly #topics = new Set<string>();
+  #changed: ReadonlySet<string> = NONE;
+  // Made on first subscribe: most instances never listen to anything.
+  #topics: Set<string> | undefined;
   #host: ComponentHost | undefined;
 
   constructor(params?: P) {
@@ -204,7 +205,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   #fail(p: Pending, err: unknown): HotlineError {
     restore(this.state, p.before);
     this.errors = p.errors;
-    this.#changed = new Set();
+    this.#changed = NONE;
     return toHotlineError(err, `the handler for this event`);
   }
 
@@ -270,19 +271,19 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   /** Listens to a pub/sub topic; `onMessage(topic, message)` runs for each message, then the component re-renders. */
   subscribe(topic: string): void {
     if (typeof topic !== "string" || !topic) throw new HotlineError("handler_error", "a topic is a non-empty string", { fault: "app" });
-    if (this.#topics.has(topic)) return;
-    this.#topics.add(topic);
+    if (this.#topics?.has(topic)) return;
+    (this.#topics ??= new Set()).add(topic);
     this.#host?.subscribe(topic);
   }
 
   /** Stops listening to a topic. */
   unsubscribe(topic: string): void {
-    if (this.#topics.delete(topic)) this.#host?.unsubscribe(topic);
+    if (this.#topics?.delete(topic)) this.#host?.unsubscribe(topic);
   }
 
   /** The topics this instance listens to (kept with its state, so a resumed instance listens again). */
   get topics(): ReadonlySet<string> {
-    return this.#topics;
+    return this.#topics ?? NONE;
   }
 
   /** Publishes a message on a topic, to every subscriber in every process. */
@@ -307,11 +308,14 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
 
   /** For transports: connects the instance to its host, which then subscribes to all its topics. */
   attach(host: ComponentHost | undefined, topics: Iterable<string> = []): void {
-    for (const t of topics) this.#topics.add(t);
+    for (const t of topics) (this.#topics ??= new Set()).add(t);
     this.#host = host;
-    if (host) for (const t of this.#topics) host.subscribe(t);
+    if (host && this.#topics) for (const t of this.#topics) host.subscribe(t);
   }
 }
+
+/** The empty set every instance starts with (never mutated: a new set replaces it). */
+const NONE: ReadonlySet<string> = new Set();
 
 function isThenable(x: unknown): boolean {
   return !!x && typeof (x as Promise<unknown>).then === "function";

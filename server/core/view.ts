@@ -30,7 +30,8 @@ export type RenderOutput = TemplateResult | string;
  */
 export class View {
   #prev: TemplateResult | undefined;
-  readonly #known = new Set<number>();
+  // Statics ids already sent: a handful per view, so a small array beats a Set's memory.
+  readonly #known: number[] = [];
 
   /** Renders everything: for a `join`, and for each client that joins a shared view later. */
   full(output?: RenderOutput): FullRender {
@@ -38,7 +39,7 @@ export class View {
     if (!this.#prev) throw new Error("View.full() needs a render first");
     const enc = new Encoder(true);
     const r = enc.template(this.#prev);
-    for (const id of enc.ids) this.#known.add(id);
+    for (const id of enc.ids) if (!this.#known.includes(id)) this.#known.push(id);
     return { html: enc.html, p: table(this.#known), r };
   }
 
@@ -51,9 +52,9 @@ export class View {
     const body: PatchBody = prev.strings === next.strings ? (diffTemplate(prev, next, enc) ?? {}) : { r: enc.template(next) };
     this.#prev = next;
     let fresh: number[] | undefined;
-    for (const id of enc.ids) if (!this.#known.has(id)) (fresh ??= []).push(id);
+    for (const id of enc.ids) if (!this.#known.includes(id)) (fresh ??= []).push(id);
     if (fresh) {
-      for (const id of fresh) this.#known.add(id);
+      this.#known.push(...fresh);
       body.p = table(fresh);
     }
     return body;

@@ -7,6 +7,9 @@ import { bodyInner, errorFrame, okFrame, patchFrame, pushFrame } from "./frames.
 import type { Presenter } from "./presenter.js";
 import type { TopicIndex, TopicListener } from "./topics.js";
 
+/** Per component class and event name: whether the handler is plain (a class's handlers do not change). */
+const plainHandlers = new WeakMap<Function, Map<string, boolean>>();
+
 /** One client's attachment to a live instance: the id it chose, its session key, its connection. */
 export interface Viewer {
   readonly id: string;
@@ -46,8 +49,6 @@ export class LiveInstance implements ComponentHost, TopicListener {
   #closed = false;
   /** joins promised (by the hub) but not yet made: the instance stays open for them */
   #holds = 0;
-  /** per event name: whether its handler is plain (a class's handlers do not change) */
-  readonly #plain = new Map<string, boolean>();
 
   constructor(
     readonly env: InstanceEnv,
@@ -177,7 +178,10 @@ export class LiveInstance implements ComponentHost, TopicListener {
 
   /** Whether `event`'s handler is plain (sync, no payload schema), so that it can run without the async path. */
   #isPlain(event: string): boolean {
-    let plain = this.#plain.get(event);
+    const cls = this.component.constructor;
+    let known = plainHandlers.get(cls);
+    if (!known) plainHandlers.set(cls, (known = new Map()));
+    let plain = known.get(event);
     if (plain === undefined) {
       try {
         const h = findHandler(this.component, Component.prototype, event);
@@ -185,7 +189,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
       } catch {
         return false; // the async path reports unknown_event (not cached: clients choose these names)
       }
-      this.#plain.set(event, plain);
+      known.set(event, plain);
     }
     return plain;
   }
@@ -194,9 +198,10 @@ export class LiveInstance implements ComponentHost, TopicListener {
   async save(): Promise<void> {
     const state = this.component.dehydrate();
     const topics = [...this.component.topics];
-    const sig = JSON.stringify(state) + "\n" + topics.join("\n");
+    const json = JSON.stringify(state);
+    const sig = topics.length ? `${json}\n${topics.join("\n")}` : json;
     if (sig === this.#saved) return;
-    const record: StoredInstance = { c: this.name, s: state, t: topics };
+    const record: StoredInstance = topics.length ? { c: this.name, s: state, t: topics } : { c: this.name, s: state };
     try {
       await this.env.ctx.store.save(this.storeKey, record as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs);
       this.#saved = sig;

@@ -39,10 +39,11 @@ export class Session {
     this.#hub = hub;
     this.#opts = opts;
     this.#limit = new RateLimiter(opts.rateLimit);
-    ws.on("message", (data, isBinary) => this.#receive(data as Buffer, isBinary));
-    ws.on("pong", () => (this.alive = true));
-    ws.on("close", () => this.#gone());
-    ws.on("error", () => this.#gone());
+    sessions.set(ws, this);
+    ws.on("message", onMessage);
+    ws.on("pong", onPong);
+    ws.on("close", onGone);
+    ws.on("error", onGone);
   }
 
   /** Instances joined on this connection. */
@@ -62,13 +63,14 @@ export class Session {
   /** Closes with `code`; the socket is cut if the close handshake does not finish in time. */
   close(code: number, reason: string): void {
     if (this.ws.readyState >= 2) return;
-    this.#gone();
+    this.gone();
     this.ws.close(code, reason);
     const ws = this.ws;
     setTimeout(() => ws.terminate(), this.#opts.closeGraceMs).unref();
   }
 
-  #receive(data: Buffer, isBinary: boolean): void {
+  /** A frame from the client (the socket's "message" listener). */
+  receive(data: Buffer, isBinary: boolean): void {
     if (this.#closed) return;
     this.alive = true;
     if (!this.#limit.take()) {
@@ -117,7 +119,7 @@ export class Session {
       try {
         const opened = await this.#hub.open(m);
         live = opened.live;
-        const viewer: Viewer = { id: m.id, key: opened.key, send: (f) => this.send(f) };
+        const viewer: Viewer = new SessionViewer(m.id, opened.key, this);
         await live.join(viewer, m.ref);
         if (entry.left || this.#closed) {
           live.leave(viewer);
@@ -159,7 +161,7 @@ export class Session {
   }
 
   /** The connection is gone (or going): every instance joined on it is left. */
-  #gone(): void {
+  gone(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const entry of this.#views.values()) {
@@ -167,6 +169,31 @@ export class Session {
       if (entry.live && entry.viewer) entry.live.leave(entry.viewer);
     }
     this.#views.clear();
+  }
+}
+
+// One set of socket listeners for every session (not four closures per connection: sessions are many).
+const sessions = new WeakMap<WebSocket, Session>();
+function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  sessions.get(this)?.receive(data, isBinary);
+}
+function onPong(this: WebSocket): void {
+  const s = sessions.get(this);
+  if (s) s.alive = true;
+}
+function onGone(this: WebSocket): void {
+  sessions.get(this)?.gone();
+}
+
+/** A viewer that sends through its session (a class, not a closure per viewer: sessions are many). */
+class SessionViewer implements Viewer {
+  constructor(
+    readonly id: string,
+    readonly key: string,
+    readonly session: Session,
+  ) {}
+  send(frame: string | Buffer): void {
+    this.session.send(frame);
   }
 }
 
