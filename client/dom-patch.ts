@@ -1,21 +1,22 @@
 /**
  * Morphs a component root's children to new HTML. The only importer of morphdom.
  * Keeps what the user is typing, keeps keyed items' identity, and leaves elements that await an
- * answer (and nested components, which patch themselves) alone.
+ * answer (and nested components, which patch themselves) alone. Stream containers
+ * (`hl-stream`) keep their children: only the operations the new HTML carries are applied.
  */
 import * as md from "morphdom";
 
+type Opts = {
+  childrenOnly?: boolean;
+  getNodeKey(n: Node): unknown;
+  onBeforeElUpdated(from: Element, to: Element): boolean;
+  onElUpdated(el: Element): void;
+  onBeforeElChildrenUpdated(from: Element, to: Element): boolean;
+  onNodeAdded(n: Node): Node;
+};
+
 // morphdom ships CommonJS for Node and ESM for bundlers: take its function either way
-const morphdom = ((md as any).default?.default ?? (md as any).default ?? md) as (
-  from: Element,
-  to: Element,
-  o: {
-    childrenOnly: boolean;
-    getNodeKey(n: Node): unknown;
-    onBeforeElUpdated(from: Element, to: Element): boolean;
-    onElUpdated(el: Element): void;
-  },
-) => void;
+const morphdom = ((md as any).default?.default ?? (md as any).default ?? md) as (from: Element, to: Element, o: Opts) => void;
 
 type Field = HTMLInputElement;
 
@@ -39,14 +40,48 @@ function keepUserInput(from: Field, next: Field): void {
 }
 
 /**
+ * Applies the `<template hl-op>` operations found among `src`'s children (client/rendered.ts
+ * writes them) to the stream container `el`: reset, delete by id, insert or update in place.
+ */
+function stream(el: Element, src: Element, o: Opts): void {
+  const todo = [...src.children].filter((t) => t.tagName === "TEMPLATE" && t.hasAttribute("hl-op")) as HTMLTemplateElement[];
+  if (src === el) todo.forEach((t) => t.remove());
+  const byId = new Map<string, Element>();
+  for (const c of el.children) byId.set(c.id, c);
+  for (const t of todo) {
+    const op = t.getAttribute("hl-op");
+    const key = t.getAttribute("hl-key")!;
+    const cur = byId.get(key);
+    if (op === "reset") {
+      // children that this batch inserts again keep their identity
+      const again = new Set(todo.map((x) => x.getAttribute("hl-op") === "i" && x.getAttribute("hl-key")));
+      for (const [id, c] of byId) if (!again.has(id)) c.remove(), byId.delete(id);
+    } else if (op === "d") {
+      cur?.remove();
+      byId.delete(key);
+    } else {
+      const item = t.content.firstElementChild;
+      if (!item) continue;
+      item.id ||= key;
+      if (cur) morphdom(cur, item, o);
+      else {
+        const at = t.getAttribute("hl-at");
+        el.insertBefore(item, at === null ? null : el.children[+at] ?? null);
+        byId.set(key, item);
+        for (const c of item.querySelectorAll("[hl-stream]")) stream(c, c, o);
+      }
+    }
+  }
+}
+
+/**
  * @example
  * patchDom(root, "<b>2</b>", (el) => busy.has(el), (el) => updated.add(el));
  */
 export function patchDom(root: Element, html: string, skip: (el: Element) => boolean, updated: (el: Element) => void): void {
   const to = document.createElement(root.tagName);
   to.innerHTML = html;
-  morphdom(root, to, {
-    childrenOnly: true,
+  const o: Opts = {
     getNodeKey: (n) => (n as Element).id || undefined,
     onBeforeElUpdated(from, next) {
       if (skip(from) || (from !== root && from.hasAttribute("hl-component"))) return false;
@@ -54,5 +89,17 @@ export function patchDom(root: Element, html: string, skip: (el: Element) => boo
       return true;
     },
     onElUpdated: updated,
-  });
+    onBeforeElChildrenUpdated(from, next) {
+      if (!from.hasAttribute("hl-stream")) return true;
+      stream(from, next, o);
+      return false;
+    },
+    // a container new to the page holds its operations as children (morphdom calls this for
+    // every node it adds, descendants included): apply them in place
+    onNodeAdded(n) {
+      if (n.nodeType === 1 && (n as Element).hasAttribute("hl-stream")) stream(n as Element, n as Element, o);
+      return n;
+    },
+  };
+  morphdom(root, to, { ...o, childrenOnly: true });
 }

@@ -5,11 +5,16 @@
 import { R } from "../server/core/protocol.js";
 
 /** A node of the rendered tree (docs/protocol.md §1.1). */
-export type RNode = string | number | RTemplate | RList;
+export type RNode = string | number | RTemplate | RList | RStream;
 /** `[sid, v0, …, vn-1]`: statics `sid` interleaved with n dynamic slots. */
 export type RTemplate = [number, ...RNode[]];
 /** `{ l: [item, …] }` */
 export type RList = { l: RNode[] };
+/**
+ * A stream container (docs/protocol.md §1.1): only the operations of the last message that touched
+ * it (the DOM holds the items). `reset` is set on a full node: a new container starts empty.
+ */
+export type RStream = { st: string; i?: [string, RNode, number?][]; d?: string[]; reset?: true };
 /** The statics table: id (decimal string) -> statics array. */
 export type Statics = Record<string, string[]>;
 
@@ -43,6 +48,8 @@ const MSG_KEYS = new Set(["t", "id", "ref", "done", R.statics, R.root]);
 export class Rendered {
   #root: RNode;
   #statics: Statics = { "0": ["", ""] };
+  /** Stream nodes whose operations the next message makes old (their items are not kept). */
+  #streams: RStream[] = [];
 
   constructor(root: RNode, statics: Statics = {}) {
     this.#addStatics(statics);
@@ -67,6 +74,19 @@ export class Rendered {
    * the tree is left as it was.
    */
   apply(msg: Record<string, unknown>): void {
+    const old = this.#streams;
+    this.#streams = [];
+    try {
+      this.#apply(msg);
+    } catch (e) {
+      this.#streams = old;
+      throw e;
+    }
+    // the operations already rendered are dropped: the DOM holds the items
+    for (const n of old) delete n.i, delete n.d, delete n.reset;
+  }
+
+  #apply(msg: Record<string, unknown>): void {
     const p = msg[R.statics];
     if (p !== undefined) {
       if (!isObj(p)) fail("p is not an object");
@@ -100,7 +120,8 @@ export class Rendered {
   }
 
   /** Checks a full node (and everything under it) and returns it. */
-  #full(n: unknown, at: string): RNode {
+  #full(n: unknown, at: string, cont?: RNode): RNode {
+    if (isObj(n) && typeof n.st === "string") return this.#stream(n, at, cont);
     if (typeof n === "string") return n;
     if (typeof n === "number") return Number.isFinite(n) ? n : fail(`${at}: number is not finite`);
     if (Array.isArray(n)) {
@@ -109,11 +130,19 @@ export class Rendered {
       const s = this.#statics[sid];
       if (!s) fail(`${at}: unknown statics id ${sid}`);
       if (s.length !== n.length) fail(`${at}: template ${sid} has ${n.length - 1} slots, its statics need ${s.length - 1}`);
-      for (let i = 1; i < n.length; i++) this.#full(n[i], `${at}.${i - 1}`);
+      // written back only when it differs: a stream's node is the client's own object
+      for (let i = 1; i < n.length; i++) {
+        const x = this.#full(n[i], `${at}.${i - 1}`);
+        if (x !== n[i]) n[i] = x;
+      }
       return n as RTemplate;
     }
     if (isObj(n) && Array.isArray(n[R.list]) && Object.keys(n).length === 1) {
-      (n[R.list] as unknown[]).forEach((x, i) => this.#full(x, `${at}[${i}]`));
+      const l = n[R.list] as unknown[];
+      l.forEach((x, i) => {
+        const y = this.#full(x, `${at}[${i}]`);
+        if (y !== x) l[i] = y;
+      });
       return n as RList;
     }
     return fail(`${at}: not a node: ${short(n)}`);
@@ -121,7 +150,7 @@ export class Rendered {
 
   /** Applies `d` to `old`, copying only the path that changes. */
   #diff(old: RNode, d: unknown, at: string): RNode {
-    if (!isObj(d) || R.list in d) return this.#full(d, at);
+    if (!isObj(d) || R.list in d || R.stream in d) return this.#full(d, at, old);
     if (Array.isArray(old)) {
       const out = old.slice() as RTemplate;
       for (const k in d) {
@@ -131,8 +160,34 @@ export class Rendered {
       }
       return out;
     }
-    if (isObj(old)) return this.#list((old as RList).l, d, at);
+    if (isObj(old) && R.list in old) return this.#list((old as RList).l, d, at);
     return fail(`${at}: a partial diff for a text node`);
+  }
+
+  /**
+   * A stream node: its operations applied to the container the client holds at this place when
+   * `old` is the same stream; otherwise a new container (reset first).
+   */
+  #stream(n: Record<string, unknown>, at: string, old?: RNode): RStream {
+    for (const k in n) if (k !== R.stream && k !== "i" && k !== "d" && k !== "reset") fail(`${at}: unexpected stream key "${k}"`);
+    const out: RStream = { st: n.st as string };
+    if (n.d !== undefined) {
+      if (!Array.isArray(n.d) || !n.d.every((k) => typeof k === "string")) fail(`${at}: d is not an array of ids`);
+      out.d = n.d as string[];
+    }
+    if (n.i !== undefined) {
+      if (!Array.isArray(n.i)) fail(`${at}: i is not an array`);
+      out.i = (n.i as unknown[]).map((e, j) => {
+        if (!Array.isArray(e) || typeof e[0] !== "string" || e.length < 2 || e.length > 3 || (e.length === 3 && !(Number.isInteger(e[2]) && e[2] >= 0))) {
+          fail(`${at}.i[${j}]: not [id, node] or [id, node, at]`);
+        }
+        return [e[0], this.#full(e[1], `${at}.i[${j}]`), ...(e.length === 3 ? [e[2] as number] : [])] as [string, RNode, number?];
+      });
+    }
+    const same = isObj(old) && (old as RStream).st === out.st;
+    if (n.reset === true || !same) out.reset = true;
+    this.#streams.push(out);
+    return out;
   }
 
   #list(items: RNode[], d: Record<string, unknown>, at: string): RList {
@@ -180,11 +235,25 @@ export class Rendered {
       for (let i = 1; i < n.length; i++) h += this.#html(n[i] as RNode) + s[i];
       return h;
     }
+    if (R.stream in n) return this.#streamHtml(n);
     let h = "";
     for (const x of n.l) h += this.#html(x);
     return h;
   }
+
+  /**
+   * A stream's HTML is its pending operations as `<template>` elements (valid in any parent, even
+   * a table), which client/dom-patch.ts applies to the container, keeping the children it has.
+   */
+  #streamHtml(n: RStream): string {
+    let h = n.reset ? '<template hl-op="reset"></template>' : "";
+    for (const id of n.d ?? []) h += `<template hl-op="d" hl-key="${attr(id)}"></template>`;
+    for (const [id, node, to] of n.i ?? []) h += `<template hl-op="i" hl-key="${attr(id)}"${to === undefined ? "" : ` hl-at="${to}"`}>${this.#html(node)}</template>`;
+    return h;
+  }
 }
+
+const attr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 
 function short(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);

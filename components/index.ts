@@ -8,3 +8,4 @@ export { boardRepo, setBoardRepo, MemoryBoardRepo, RedisBoardRepo, MAX_ITEMS, ty
 export { Orders } from "./orders.js";
 export { OrderEditor } from "./order-editor.js";
 export { RagQuery } from "./rag-query.js";
+export { Cart, CATALOG, type CartLine } from "./cart.js";

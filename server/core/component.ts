@@ -5,6 +5,7 @@ import type { Renderer } from "./renderer.js";
 import { assertJson, assertSize, changedKeys, DEFAULT_MAX_STATE_BYTES, restore, snapshotKeys } from "./state.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 import { TemplateResult } from "./template.js";
+import { flushStreams, streamDelete, streamInsert, streamReset, type StreamAt } from "./stream.js";
 import { validatePayload } from "./validate.js";
 import type { RenderOutput } from "./view.js";
 
@@ -204,6 +205,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
 
   #fail(p: Pending, err: unknown): HotlineError {
     restore(this.state, p.before);
+    flushStreams(this); // a failed event's stream operations are not sent
     this.errors = p.errors;
     this.#changed = NONE;
     return toHotlineError(err, `the handler for this event`);
@@ -264,6 +266,23 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   toHTML(): string {
     const out = this.render();
     return out instanceof TemplateResult ? renderToString(out) : String(out);
+  }
+
+  // ---------- Streams (server/core/stream.ts) ----------
+
+  /** Sends `items` to the stream container `name` (inserted, or replacing the element with the same key); the server keeps none of them. */
+  streamInsert<T>(name: string, items: readonly T[], options: { at?: StreamAt } = {}): void {
+    streamInsert(this, name, items, options);
+  }
+
+  /** Removes the item with `key` from the stream container `name`. */
+  streamDelete(name: string, key: string | number): void {
+    streamDelete(this, name, key);
+  }
+
+  /** Empties the stream container `name` on the client. */
+  streamReset(name: string): void {
+    streamReset(this, name);
   }
 
   // ---------- Realtime ----------

@@ -1,7 +1,7 @@
 import { Encoder, type WireNode } from "./encoder.js";
 import { HotlineError } from "./errors.js";
 import { Ctx, staticsOf, type Statics } from "./statics.js";
-import { Raw, Repeat, TemplateResult } from "./template.js";
+import { Raw, Repeat, StreamPart, TemplateResult } from "./template.js";
 import { isPrimitive, scalarText } from "./values.js";
 
 /** A partial diff of a template: slot index -> diff (docs/protocol.md §1.2). */
@@ -45,6 +45,12 @@ function diffValue(x: unknown, container: unknown[], i: number, enc: Encoder): u
   if (y instanceof TemplateResult) {
     if (x instanceof TemplateResult && x.strings === y.strings) return diffTemplate(x, y, enc);
     return enc.text(container, i);
+  }
+  if (y instanceof StreamPart) {
+    // The same container again: only its operations since the last render (none: nothing).
+    if (!(x instanceof StreamPart) || x.name !== y.name) return enc.text(container, i);
+    container[i] = y.settled();
+    return y.empty ? undefined : enc.stream(y);
   }
   const yList = Array.isArray(y) || y instanceof Repeat;
   if (yList && (Array.isArray(x) || x instanceof Repeat)) {

@@ -1,11 +1,17 @@
 import { escapeHtml } from "./escape.js";
 import { HotlineError } from "./errors.js";
 import { Ctx, staticsOf } from "./statics.js";
-import { Raw, Repeat, TemplateResult } from "./template.js";
+import { Raw, Repeat, StreamPart, TemplateResult } from "./template.js";
 import { isPrimitive, scalarText } from "./values.js";
 
 /** A node of the rendered tree in its wire form (docs/protocol.md §1.1). */
-export type WireNode = string | number | WireNode[] | { l: WireNode[] };
+export type WireNode = string | number | WireNode[] | { l: WireNode[] } | StreamNode;
+
+/**
+ * A stream container's operations (docs/protocol.md §1.1): `reset`, then deletes `d` (DOM ids),
+ * then inserts `i`, each `[id, node]` or `[id, node, at]`.
+ */
+export type StreamNode = { st: string; i?: ([string, WireNode] | [string, WireNode, number])[]; d?: string[]; reset?: true };
 
 /**
  * Encodes values into wire nodes (and, when asked, their HTML in the same pass), collecting the
@@ -62,6 +68,11 @@ export class Encoder {
       container[i] = copy;
       return { l: this.items(copy) };
     }
+    if (v instanceof StreamPart) {
+      // The captured tree keeps the container, never its items.
+      container[i] = v.settled();
+      return this.stream(v);
+    }
     if (v instanceof Repeat) {
       assertUniqueKeys(v.keys);
       return { l: this.items(v.items) };
@@ -71,6 +82,25 @@ export class Encoder {
     const text = scalarText(Ctx.Text, v);
     container[i] = new Raw(text);
     return this.#emit(text);
+  }
+
+  /** A stream's operations; with HTML, the inserts' HTML in the order they end up in. */
+  stream(v: StreamPart): StreamNode {
+    const out: StreamNode = { st: v.name };
+    if (v.reset) out.reset = true;
+    if (v.deletes.length) out.d = v.deletes.slice();
+    if (!v.inserts.length) return out;
+    const before = this.html;
+    const nodes = v.inserts.map((x) => x.node);
+    const pieces = new Map<string, string>();
+    out.i = v.inserts.map((x, j) => {
+      if (this.#withHtml) this.html = "";
+      const node = this.text(nodes, j);
+      if (this.#withHtml) pieces.set(x.id, this.html);
+      return x.at === undefined ? [x.id, node] : [x.id, node, x.at];
+    });
+    if (this.#withHtml) this.html = before + v.ordered().map((x) => pieces.get(x.id)).join("");
+    return out;
   }
 
   items(items: unknown[]): WireNode[] {

@@ -1,6 +1,7 @@
 /** The framework-agnostic core: everything a transport, an adapter or a test builds on. */
 export { Component, type ComponentClass, type ComponentHost, type DispatchOptions, type DispatchResult, type Step } from "./component.js";
-export { html, raw, repeat, Raw, Repeat, TemplateResult } from "./template.js";
+export { html, raw, repeat, Raw, Repeat, TemplateResult, StreamPart } from "./template.js";
+export { stream, streamInsert, streamDelete, streamReset, flushStreams, domId, type StreamAt, type StreamOptions } from "./stream.js";
 export { renderToString } from "./render-string.js";
 export { View, asTemplate, type FullRender, type PatchBody, type RenderOutput } from "./view.js";
 export type { WireNode } from "./encoder.js";

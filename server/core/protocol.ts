@@ -29,6 +29,8 @@ export const R = {
   order: "o",
   /** list item updates: `{ "<new index>": diff }` */
   update: "u",
+  /** a stream container's operations: `{ "st": name, "i"?: inserts, "d"?: deleted ids, "reset"?: true }` */
+  stream: "st",
 } as const;
 
 /** The default WebSocket path. */

@@ -1,5 +1,5 @@
 import { Ctx, staticsOf } from "./statics.js";
-import { Raw, Repeat, TemplateResult } from "./template.js";
+import { Raw, Repeat, StreamPart, TemplateResult } from "./template.js";
 import { scalarText } from "./values.js";
 import { escapeHtml } from "./escape.js";
 
@@ -30,5 +30,6 @@ function textHtml(v: unknown): string {
   }
   if (v instanceof Repeat) return textHtml(v.items);
   if (v instanceof Raw) return v.html;
+  if (v instanceof StreamPart) return textHtml(v.ordered().map((x) => x.node));
   return scalarText(Ctx.Text, v);
 }

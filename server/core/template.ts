@@ -80,5 +80,54 @@ export function repeat<T>(
   return new Repeat(keys, out);
 }
 
+/** One item a {@link StreamPart} inserts or updates: its DOM id, its render, where it goes. */
+export interface StreamInsert {
+  /** The item's DOM id (`<stream name>-<key>`); its root element carries it. */
+  readonly id: string;
+  /** What the item renders to (an `html` template with one root element). */
+  readonly node: unknown;
+  /** Index to insert a new item at (0: the start); absent: the end. An existing id stays in place. */
+  readonly at?: number;
+}
+
+/**
+ * A stream container's content in one render (server/core/stream.ts makes them): not its items,
+ * only what changed since the last render, so the server keeps no item. Applied in order: `reset`
+ * (empty the container), `deletes` (DOM ids), then `inserts` (an id already present is replaced in
+ * place). Its HTML (for a first render over HTTP) is the inserts in their resulting order.
+ */
+export class StreamPart {
+  constructor(
+    readonly name: string,
+    readonly inserts: readonly StreamInsert[] = [],
+    readonly deletes: readonly string[] = [],
+    readonly reset = false,
+  ) {}
+
+  /** True when it changes nothing: an unchanged stream sends nothing. */
+  get empty(): boolean {
+    return !this.reset && this.deletes.length === 0 && this.inserts.length === 0;
+  }
+
+  /** What a captured tree keeps once this part is sent: the container's name, no item. */
+  settled(): StreamPart {
+    return this.empty ? this : new StreamPart(this.name);
+  }
+
+  /** The inserts in the order they end up in an empty container (a repeated id replaces in place). */
+  ordered(): readonly StreamInsert[] {
+    // server/core/stream.ts sends each id once per render: all at the end is the usual case.
+    if (this.inserts.every((x) => x.at === undefined) && new Set(this.inserts.map((x) => x.id)).size === this.inserts.length) return this.inserts;
+    const out: StreamInsert[] = [];
+    for (const x of this.inserts) {
+      const j = out.findIndex((y) => y.id === x.id);
+      if (j >= 0) out[j] = x;
+      else if (x.at === undefined || x.at >= out.length) out.push(x);
+      else out.splice(Math.max(0, x.at), 0, x);
+    }
+    return out;
+  }
+}
+
 // Imported last: render-string.ts needs the classes above.
 import { renderToString } from "./render-string.js";

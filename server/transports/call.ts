@@ -19,7 +19,12 @@ export interface Call {
   payload?: Record<string, unknown>;
   /** The verified token's contents, when the request carried one. */
   snapshot?: Snapshot;
+  /** `"sdui"`: answer `{screens, state}` (docs/protocol.md §4). */
+  format?: "sdui";
 }
+
+/** The media type that asks for (and labels) an sdui answer over HTTP. */
+export const SDUI_MEDIA_TYPE = "application/vnd.hotline.sdui+json";
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 const bad = (message: string) => new HotlineError("bad_message", message);
@@ -60,7 +65,13 @@ export async function readCall(ctx: TransportContext, req: IncomingMessage, name
   if (payload !== undefined && !isObject(payload)) throw bad("payload must be an object");
   if (state !== undefined && typeof state !== "string") throw bad("state must be a string");
 
+  const format = body.kind === "json" ? fields.format : undefined;
+  if (format !== undefined && format !== "html" && format !== "sdui") throw bad('format must be "html" or "sdui"');
+  const sdui = format === "sdui" || (format === undefined && (req.headers.accept ?? "").includes(SDUI_MEDIA_TYPE));
+  if (sdui && htmx) throw bad("htmx requests get HTML, not sdui");
+
   const call: Call = { name, cls, htmx, params: (params as Record<string, unknown>) ?? {} };
+  if (sdui) call.format = "sdui";
   if (event !== undefined) call.event = event as string;
   if (payload !== undefined) call.payload = payload as Record<string, unknown>;
   if (typeof state === "string" && state !== "") {

@@ -4,6 +4,7 @@ import { readCall, instantiate, sendError, settleError, signState } from "./call
 import type { HttpHandler, TransportContext } from "./context.js";
 import { FailureLimiter } from "./failure-limit.js";
 import { htmxWrap } from "./htmx.js";
+import { answerSdui } from "./sdui-http.js";
 import { streamCall } from "./sse.js";
 import { serveVendor, VENDOR_PATHS } from "./vendor.js";
 
@@ -61,6 +62,7 @@ async function answer(ctx: TransportContext, req: IncomingMessage, res: ServerRe
   const htmx = req.headers["hx-request"] === "true";
   try {
     const call = await readCall(ctx, req, name, limiter);
+    if (call.format === "sdui") return await answerSdui(ctx, call, res);
     const { instance, options } = instantiate(ctx, call);
     let last: { html: string; state: Record<string, unknown> } | undefined;
     try {

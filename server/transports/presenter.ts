@@ -1,6 +1,7 @@
 import type { Component } from "../core/component.js";
 import { HotlineError } from "../core/errors.js";
 import { diffScreens, validateSession, type Session } from "../core/sdui.js";
+import { flushStreams } from "../core/stream.js";
 import { View } from "../core/view.js";
 
 /**
@@ -27,11 +28,17 @@ class HtmlPresenter implements Presenter {
   readonly #view = new View();
 
   full(component: Component): Record<string, unknown> {
-    return { ...(this.#view.rendered ? this.#view.full() : this.#view.full(component.render())) };
+    if (this.#view.rendered) return { ...this.#view.full() };
+    const full = this.#view.full(component.render());
+    // The render carried the streams' operations: the server keeps none of their items.
+    flushStreams(component);
+    return { ...full };
   }
 
   update(component: Component): Record<string, unknown> {
-    return this.#view.update(component.render());
+    const body = this.#view.update(component.render());
+    flushStreams(component);
+    return body;
   }
 }
 
@@ -39,6 +46,8 @@ class SduiPresenter implements Presenter {
   #prev: Session | undefined;
 
   #describe(component: Component): Session {
+    // HTML stream operations have no use here: dropped, so they do not pile up.
+    flushStreams(component);
     return validateSession((component as unknown as { describe(): unknown }).describe());
   }
 
