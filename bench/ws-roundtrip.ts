@@ -3,6 +3,7 @@
 // a child process. Run: node --import tsx bench/ws-roundtrip.ts
 import { WebSocket } from "ws";
 import { child, fmt, hotlineServer, percentile, rawServer } from "./ws-support.js";
+import { median } from "./measure.js";
 
 type Job = { url: string; clients: number; perClient: number; hotline: boolean };
 type Result = { lat: number[]; ms: number; events: number };
@@ -68,16 +69,22 @@ async function main() {
     return { p50: percentile(s, 50), p99: percentile(s, 99), rate: (r.events / r.ms) * 1000 };
   };
   const rows: [string, Awaited<ReturnType<typeof run>>, Awaited<ReturnType<typeof run>>][] = [];
-  for (const [clients, per] of [[1, 3000], [50, 300]] as const) {
-    // interleave and take the better of two runs each, to damp noise on a shared machine
-    const h1 = await run(hot.url, true, clients, per);
-    const r1 = await run(raw.url, false, clients, per);
-    const h2 = await run(hot.url, true, clients, per);
-    const r2 = await run(raw.url, false, clients, per);
-    const best = (a: typeof h1, b: typeof h1) => (a.p50 <= b.p50 ? a : b);
-    rows.push([`${clients} client${clients > 1 ? "s" : ""}`, best(h1, h2), best(r1, r2)]);
+  const ROUNDS = Number(process.env.ROUNDS ?? 5);
+  for (const [clients, per] of [[1, 2000], [50, 200]] as const) {
+    // Interleave Hotline and raw runs and take the median of each figure over the rounds: the
+    // machine is shared, and a single run says little.
+    const hs: Awaited<ReturnType<typeof run>>[] = [];
+    const rs: Awaited<ReturnType<typeof run>>[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      hs.push(await run(hot.url, true, clients, per));
+      rs.push(await run(raw.url, false, clients, per));
+    }
+    const med = (xs: Awaited<ReturnType<typeof run>>[]) => ({
+      p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), rate: median(xs.map((x) => x.rate)),
+    });
+    rows.push([`${clients} client${clients > 1 ? "s" : ""}`, med(hs), med(rs)]);
   }
-  console.log("event round trip (counter increment), clients in a child process");
+  console.log(`event round trip (counter increment), clients in a child process; medians of ${ROUNDS} interleaved rounds`);
   console.log("clients     | hotline p50 / p99 ms | raw ws p50 / p99 ms | p50 ratio | hotline ev/s | raw ev/s | ev/s ratio");
   for (const [label, h, r] of rows) {
     console.log(

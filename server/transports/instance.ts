@@ -130,7 +130,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
           // A plain handler runs synchronously: no async generator, no extra turns before the patch.
           this.component.handleEvent(event, payload);
           const body = this.presenter.update(this.component);
-          if (this.component.changedFields.size) await this.save();
+          if (this.component.changedFields.size) await this.save(true);
           this.#broadcast(body, sender, ref, undefined);
           return;
         }
@@ -194,22 +194,29 @@ export class LiveInstance implements ComponentHost, TopicListener {
     return plain;
   }
 
-  /** Saves the state (and topics) when they differ from what was saved last. */
-  async save(): Promise<void> {
+  /**
+   * Saves the state (and topics) when they differ from what was saved last. `changed` says the
+   * caller knows the state changed (an event with changedFields), which spares the comparison.
+   */
+  async save(changed = false): Promise<void> {
     const state = this.component.dehydrate();
     const topics = [...this.component.topics];
-    const json = JSON.stringify(state);
-    const sig = topics.length ? `${json}\n${topics.join("\n")}` : json;
-    if (sig === this.#saved) return;
+    let sig: string | undefined;
+    if (!changed) {
+      const json = JSON.stringify(state);
+      sig = topics.length ? `${json}\n${topics.join("\n")}` : json;
+      if (sig === this.#saved) return;
+    }
     const record: StoredInstance = topics.length ? { c: this.name, s: state, t: topics } : { c: this.name, s: state };
     try {
       await this.env.ctx.store.save(this.storeKey, record as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs);
-      this.#saved = sig;
+      this.#saved = sig; // undefined after a known change: the next unforced save writes again
     } catch (err) {
       // The client still gets its patch: a store outage costs resumability, not the live session.
       this.env.ctx.log(`cannot save the state of "${this.name}"`, err);
     }
   }
+
 
   // ---------- ComponentHost ----------
 
