@@ -3,7 +3,7 @@ import type { Pool } from "pg";
 import type { FieldMeta, Validator } from "../core/model.js";
 import { MemoryModelAdapter } from "./memory.js";
 import { PostgresModelAdapter, type PostgresModelOptions } from "./postgres.js";
-import { ident } from "./postgres-catalog.js";
+import { ident, lockedTransaction } from "./postgres-catalog.js";
 
 /** The statuses an order may have. */
 export const ORDER_STATUSES = ["pending", "paid", "shipped", "cancelled"] as const;
@@ -61,11 +61,8 @@ export async function ensureOrdersTable(pool: Pool, options: { table?: string } 
   const table = options.table ?? "orders";
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) throw new Error(`ensureOrdersTable: ${JSON.stringify(table)} is not a plain table name`);
   const t = ident(table);
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    // Two processes starting together must not both create and seed.
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('hotline_orders_demo'))");
+  // Two processes starting together must not both create and seed.
+  await lockedTransaction(pool, "hotline_orders_demo", async (client) => {
     const exists = await client.query("SELECT to_regclass($1) IS NOT NULL AS yes", [table]);
     if (!exists.rows[0].yes) {
       const statuses = ORDER_STATUSES.map((s) => `'${s}'`).join(", ");
@@ -79,13 +76,7 @@ export async function ensureOrdersTable(pool: Pool, options: { table?: string } 
         await client.query(`INSERT INTO ${t} (status, customer, total) VALUES ($1, $2, $3)`, [r.status, r.customer, r.total]);
       }
     }
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 // What the PostgreSQL adapter reads from the catalog and the SQL it installs. Every identifier in
 // generated SQL comes from the catalog (never from a client) and is still quoted.
 import { createHash } from "node:crypto";
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import type { FieldMeta, FieldType } from "../core/model.js";
 
 /** A column as the catalog describes it, plus how to read it back. */
@@ -157,12 +157,23 @@ $hotline$`,
 
 /** Installs {@link triggerSql} in one transaction, serialised across processes by an advisory lock. */
 export async function installTriggers(pool: Pool, statements: string[]): Promise<void> {
+  await lockedTransaction(pool, "hotline_triggers", async (client) => {
+    for (const sql of statements) await client.query(sql);
+  });
+}
+
+/**
+ * Runs `fn` in one transaction holding the advisory lock `lock`, so that processes starting
+ * together (creating a table, installing triggers) take turns; rolled back if `fn` throws.
+ */
+export async function lockedTransaction<T>(pool: Pool, lock: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('hotline_triggers'))");
-    for (const sql of statements) await client.query(sql);
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [lock]);
+    const result = await fn(client);
     await client.query("COMMIT");
+    return result;
   } catch (err) {
     await client.query("ROLLBACK").catch(() => {});
     throw err;

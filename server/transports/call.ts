@@ -5,7 +5,7 @@ import { HotlineError, toHotlineError } from "../core/errors.js";
 import type { Snapshot } from "../core/tokens.js";
 import { bodyType, readBody } from "./body.js";
 import type { TransportContext } from "./context.js";
-import { originAllowed } from "./csrf.js";
+import { originAllowed } from "./origin.js";
 import type { FailureLimiter } from "./failure-limit.js";
 import { htmxError, htmxFields } from "./htmx.js";
 
@@ -39,7 +39,7 @@ export async function readCall(ctx: TransportContext, req: IncomingMessage, name
   const type = bodyType(req);
   // Form posts and htmx requests are what a foreign page can forge; JSON needs a CORS preflight,
   // but a stated foreign origin is refused there too.
-  if (!originAllowed(req, ctx.options)) throw new HotlineError("unauthorized", "this origin may not post to components");
+  if (!originAllowed(req, ctx.options, true)) throw new HotlineError("unauthorized", "this origin may not post to components");
   const cls = ctx.registry.require(name);
   if (type === undefined) throw new HotlineError("bad_message", "unsupported content type", { details: { status: 415 } });
   const body = await readBody(req, type, ctx.options.maxPayload);

@@ -2,12 +2,35 @@ import type { IncomingMessage } from "node:http";
 import type { ResolvedOptions } from "./context.js";
 
 /**
- * Whether a request's `Origin` may open a WebSocket: the configured list or function, else the
- * page's own origin (the Host header). No Origin (a non-browser client) passes unless configured.
+ * The request's origin as the browser states it: `Origin`, else (for HTTP posts, `withReferer`)
+ * the origin of `Referer`. `null` when the browser hid it on purpose (`Origin: null`: sandboxed
+ * frames, file: pages), `undefined` when no header says (a non-browser client).
  */
-export function originAllowed(req: IncomingMessage, options: Pick<ResolvedOptions, "allowedOrigins" | "allowMissingOrigin">): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined || origin === "") return options.allowMissingOrigin;
+export function requestOrigin(req: IncomingMessage, withReferer = false): string | null | undefined {
+  const o = req.headers.origin;
+  if (typeof o === "string" && o) return o === "null" ? null : o;
+  const ref = req.headers.referer;
+  if (withReferer && typeof ref === "string" && ref) {
+    try {
+      return new URL(ref).origin;
+    } catch {
+      return null;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether a request's stated origin is allowed: the configured list or function, else the page's
+ * own origin (the Host header). A request that states none is a non-browser client (a browser
+ * always sends `Origin` on a WebSocket handshake and on a cross-site POST): allowed when
+ * `allowMissingOrigin` is set, the default. The WebSocket handshake reads `Origin` only; the HTTP
+ * transport's CSRF check also reads `Referer` (`withReferer`).
+ */
+export function originAllowed(req: IncomingMessage, options: Pick<ResolvedOptions, "allowedOrigins" | "allowMissingOrigin">, withReferer = false): boolean {
+  const origin = requestOrigin(req, withReferer);
+  if (origin === undefined) return options.allowMissingOrigin;
+  if (origin === null) return false;
   const allowed = options.allowedOrigins;
   if (typeof allowed === "function") {
     try {
@@ -20,16 +43,10 @@ export function originAllowed(req: IncomingMessage, options: Pick<ResolvedOption
   if (norm === undefined) return false;
   if (Array.isArray(allowed)) return allowed.some((a) => normalise(a) === norm);
   const host = req.headers.host;
-  if (!host) return false;
-  try {
-    return new URL(norm).host === host.toLowerCase();
-  } catch {
-    return false;
-  }
+  return !!host && new URL(norm).host === host.toLowerCase();
 }
 
 function normalise(origin: string): string | undefined {
-  if (origin === "null") return undefined; // sandboxed frames, file: pages: never the app's own
   try {
     return new URL(origin).origin.toLowerCase();
   } catch {

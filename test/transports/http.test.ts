@@ -8,7 +8,7 @@ import { hotlineExpress } from "../../server/express.js";
 import { createHotline } from "../../server/hotline.js";
 import { FailureLimiter } from "../../server/transports/failure-limit.js";
 import { htmxFields, htmxWrap, translateBindings } from "../../server/transports/htmx.js";
-import { originAllowed } from "../../server/transports/csrf.js";
+import { originAllowed } from "../../server/transports/origin.js";
 import { testRegistry } from "../support/http-components.js";
 import type { IncomingMessage } from "node:http";
 
@@ -75,18 +75,19 @@ const csrf = suite("CSRF origins");
 const req = (headers: Record<string, string>) => ({ headers } as unknown as IncomingMessage);
 csrf("default: the Host's own origin; a list; a function; missing per allowMissingOrigin", () => {
   const dflt = { allowedOrigins: undefined, allowMissingOrigin: true };
-  assert.ok(originAllowed(req({ host: "app.test:8080", origin: "http://app.test:8080" }), dflt));
-  assert.not.ok(originAllowed(req({ host: "app.test:8080", origin: "http://evil.test:8080" }), dflt));
-  assert.ok(originAllowed(req({ host: "app.test", referer: "https://app.test/page?x=1" }), dflt));
-  assert.not.ok(originAllowed(req({ host: "app.test", origin: "null" }), dflt));
-  assert.ok(originAllowed(req({ host: "app.test" }), dflt));
-  assert.not.ok(originAllowed(req({ host: "app.test" }), { ...dflt, allowMissingOrigin: false }));
+  assert.ok(originAllowed(req({ host: "app.test:8080", origin: "http://app.test:8080" }), dflt, true));
+  assert.not.ok(originAllowed(req({ host: "app.test:8080", origin: "http://evil.test:8080" }), dflt, true));
+  assert.ok(originAllowed(req({ host: "app.test", referer: "https://app.test/page?x=1" }), dflt, true));
+  assert.not.ok(originAllowed(req({ host: "app.test", referer: "https://evil.test/page" }), dflt, true));
+  assert.not.ok(originAllowed(req({ host: "app.test", origin: "null" }), dflt, true));
+  assert.ok(originAllowed(req({ host: "app.test" }), dflt, true));
+  assert.not.ok(originAllowed(req({ host: "app.test" }), { ...dflt, allowMissingOrigin: false }, true));
   const list = { allowedOrigins: ["https://a.test"], allowMissingOrigin: true };
-  assert.ok(originAllowed(req({ host: "x", origin: "https://a.test" }), list));
-  assert.not.ok(originAllowed(req({ host: "a.test", origin: "http://a.test" }), list));
+  assert.ok(originAllowed(req({ host: "x", origin: "https://a.test" }), list, true));
+  assert.not.ok(originAllowed(req({ host: "a.test", origin: "http://a.test" }), list, true));
   const fn = { allowedOrigins: (o: string) => o.endsWith(".corp.test"), allowMissingOrigin: true };
-  assert.ok(originAllowed(req({ host: "x", origin: "https://w.corp.test" }), fn));
-  assert.not.ok(originAllowed(req({ host: "x", origin: "https://corp.test.evil" }), fn));
+  assert.ok(originAllowed(req({ host: "x", origin: "https://w.corp.test" }), fn, true));
+  assert.not.ok(originAllowed(req({ host: "x", origin: "https://corp.test.evil" }), fn, true));
 });
 csrf.run();
 
