@@ -67,8 +67,17 @@ export class Board extends Component<{ items: BoardItem[] }> {
     if (await boardRepo().remove(id)) await this.#changed();
   }
 
-  /** Another viewer (or process) changed the list, or the bus asks for a resync: re-read it. */
+  /** Another viewer (or process) changed the list: re-read it. */
   async onMessage(): Promise<void> {
+    this.state.items = await boardRepo().list();
+  }
+
+  /**
+   * Announcements may have been missed (pub/sub reconnected after a Redis restart, a sequence
+   * gap): re-read the list too. Without this, a board on another process kept showing the list
+   * from before the outage (test/cluster/redis-restart.test.ts).
+   */
+  async onResync(): Promise<void> {
     this.state.items = await boardRepo().list();
   }
 

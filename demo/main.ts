@@ -27,6 +27,7 @@ import type { DemoPage } from "./page.js";
 import { homePage } from "./pages/home.js";
 import { pages } from "./pages/index.js";
 import { setupModels } from "./models.js";
+import { redisStatus } from "./redis-status.js";
 import { FileBackedStore } from "./state-file.js";
 import { startDashboardPublisher } from "./worker.js";
 
@@ -89,9 +90,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   if (redisUrl) {
     const { RedisPubSub, RedisStore } = await import("../server/redis.js");
     const { Redis } = await import("ioredis");
-    pubsub = new RedisPubSub({ url: redisUrl, prefix });
-    store = new RedisStore({ url: redisUrl, prefix: `${prefix}state:` });
+    // One line per outage for all four connections, not one per connection (or per retry).
+    const status = redisStatus(redisUrl, (line) => console.warn(line));
+    pubsub = new RedisPubSub({ url: redisUrl, prefix, log: status.log });
+    store = new RedisStore({ url: redisUrl, prefix: `${prefix}state:`, log: status.log });
     const client = new Redis(redisUrl);
+    // Without an `error` listener ioredis prints a stack trace on every failed retry while Redis
+    // is down (found by test/cluster/redis-down-at-start.test.ts).
+    status.watch(client, "board");
     redis = client;
     setBoardRepo(new RedisBoardRepo(client, `${prefix}demo:board`));
   } else {

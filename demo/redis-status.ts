@@ -1,0 +1,59 @@
+/**
+ * One line per Redis outage for the whole demo process. The demo opens several connections to
+ * the same Redis (pub/sub publisher and subscriber, state store, board repo); each reports its own
+ * outage, so a Redis that is down at start-up would print four lines, and a connection left without
+ * an `error` listener (ioredis) prints a stack trace on every retry. Everything goes through here.
+ */
+import { watchConnection } from "../pubsub/redis-driver.js";
+
+/** The shared log and a way to watch a connection the demo opened itself. */
+export interface RedisStatus {
+  /** Give this as `log` to RedisPubSub and RedisStore. */
+  log(line: string): void;
+  /** Watches an ioredis client the demo opened (and gives it the `error` listener it needs). */
+  watch(client: unknown, name: string): void;
+}
+
+const DOWN = /cannot reach Redis|connection lost/;
+const BACK = /connection is back/;
+const DURING_OUTAGE = /until Redis is back/;
+
+/**
+ * @example
+ * const status = redisStatus(process.env.REDIS_URL!, (l) => console.warn(l));
+ * new RedisPubSub({ url, log: status.log });
+ * status.watch(new Redis(url), "board");
+ */
+export function redisStatus(url: string, print: (line: string) => void): RedisStatus {
+  const where = safeUrl(url);
+  let down = false;
+  const log = (line: string) => {
+    if (DOWN.test(line)) {
+      if (down) return;
+      down = true;
+      const why = /\(([^)]*)\)/.exec(line)?.[1] ?? "no answer";
+      print(`[demo] cannot reach Redis at ${where} (${why}); retrying in the background`);
+      return;
+    }
+    if (BACK.test(line)) {
+      if (!down) return;
+      down = false;
+      print(`[demo] Redis at ${where} is back`);
+      return;
+    }
+    if (down && DURING_OUTAGE.test(line)) return;
+    print(line);
+  };
+  return { log, watch: (client, name) => watchConnection(client, "ioredis", name, log) };
+}
+
+/** The URL without its password, fit for a log line. */
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString().replace(/\/$/, "");
+  } catch {
+    return "(REDIS_URL)";
+  }
+}
