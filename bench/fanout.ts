@@ -3,6 +3,7 @@
 // process, which reports when the last one got it). Run: node --import tsx bench/fanout.ts
 import { WebSocket } from "ws";
 import { Board, child, fmt, hotlineServer, rawServer } from "./ws-support.js";
+import { median } from "./measure.js";
 
 const self = new URL(import.meta.url).pathname;
 type Cmd = { open?: { url: string; n: number; join: boolean }; expect?: number; close?: boolean };
@@ -43,45 +44,49 @@ if (process.argv[2] === "client") {
   const hot = await hotlineServer({ maxBufferedBytes: 64 * 1024 * 1024 });
   const raw = await rawServer();
   const rows: string[] = [];
+  // Two blocks each, alternating (Hotline, raw, Hotline, raw), CHANGES changes per block: the
+  // medians then come from both halves of the run, which damps a drifting machine.
+  const CHANGES = Number(process.env.CHANGES ?? 11);
+  let score = 0;
   for (const n of [1000, 10_000]) {
-    kid.send({ open: { url: hot.url, n, join: true } });
-    await kid.next();
-    let score = 0;
-    const hotRun = async () => {
-      kid.send({ expect: n });
-      await kid.next();
-      const t0 = performance.now();
-      await hot.hotline.pubsub.publish("board", { score: ++score });
-      await kid.next();
-      return performance.now() - t0;
-    };
-    const renders = Board.renders;
     const h: number[] = [];
-    for (let i = 0; i < 7; i++) h.push(await hotRun());
-    const rendersPerChange = (Board.renders - renders) / 7;
-    kid.send({ close: true });
-    await kid.next();
-    await new Promise((r) => setTimeout(r, 500));
-    kid.send({ open: { url: raw.url, n, join: false } });
-    await kid.next();
-    const frame = Buffer.from(`{"t":"patch","id":"board","1":${score}}`);
-    const rawRun = async () => {
-      kid.send({ expect: n });
-      await kid.next();
-      const t0 = performance.now();
-      for (const ws of raw.wss.clients) ws.send(frame, { binary: false });
-      await kid.next();
-      return performance.now() - t0;
-    };
     const r: number[] = [];
-    for (let i = 0; i < 7; i++) r.push(await rawRun());
-    kid.send({ close: true });
-    await kid.next();
-    await new Promise((r) => setTimeout(r, 500));
-    const med = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1]!;
-    rows.push(`${String(n).padStart(6)} viewers | hotline ${fmt(med(h), 2)} ms | raw ws ${fmt(med(r), 2)} ms | ${fmt(med(h) / med(r), 2)}x | renders per change: ${rendersPerChange}`);
+    let renders = 0;
+    for (let block = 0; block < 2; block++) {
+      kid.send({ open: { url: hot.url, n, join: true } });
+      await kid.next();
+      const before = Board.renders;
+      for (let i = 0; i < CHANGES; i++) {
+        kid.send({ expect: n });
+        await kid.next();
+        const t0 = performance.now();
+        await hot.hotline.pubsub.publish("board", { score: ++score });
+        await kid.next();
+        h.push(performance.now() - t0);
+      }
+      renders += Board.renders - before;
+      kid.send({ close: true });
+      await kid.next();
+      await new Promise((res) => setTimeout(res, 500));
+      kid.send({ open: { url: raw.url, n, join: false } });
+      await kid.next();
+      for (let i = 0; i < CHANGES; i++) {
+        const frame = Buffer.from(`{"t":"patch","id":"board","1":${++score}}`);
+        kid.send({ expect: n });
+        await kid.next();
+        const t0 = performance.now();
+        for (const ws of raw.wss.clients) ws.send(frame, { binary: false });
+        await kid.next();
+        r.push(performance.now() - t0);
+      }
+      kid.send({ close: true });
+      await kid.next();
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    const rendersPerChange = renders / (2 * CHANGES);
+    rows.push(`${String(n).padStart(6)} viewers | hotline ${fmt(median(h), 2)} ms | raw ws ${fmt(median(r), 2)} ms | ${fmt(median(h) / median(r), 2)}x | renders per change: ${rendersPerChange}`);
   }
-  console.log("one change to every viewer of a shared component: time until the last client has it (median of 7)");
+  console.log(`one change to every viewer of a shared component: time until the last client has it (medians of ${2 * CHANGES} changes each)`);
   for (const row of rows) console.log(row);
   console.log("goal: <= 1.25x raw");
   kid.kill();
