@@ -5,7 +5,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Browser, Page } from "playwright-core";
 import { startDemo, type RunningDemo } from "../../demo/main.js";
-import { connected, launch, watchErrors } from "./support.js";
+import { launch, watchErrors } from "./support.js";
+import { add, input, item, openBoard, texts } from "./board-page.js";
 
 let demo: RunningDemo;
 let browser: Browser;
@@ -20,22 +21,7 @@ test.after(async () => {
   await demo?.close();
 });
 
-const input = (p: Page) => p.getByPlaceholder("New item");
-const item = (p: Page, text: string) => p.locator("li.board-item", { hasText: text });
-const texts = (p: Page) => p.locator("li.board-item .text").allTextContents();
-
-async function open(): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${demo.url}/board`);
-  await connected(page);
-  return page;
-}
-
-async function add(p: Page, text: string): Promise<void> {
-  await input(p).fill(text);
-  await p.getByRole("button", { name: "Add" }).click();
-  await item(p, text).waitFor({ timeout: 5000 });
-}
+const open = () => openBoard(browser, demo.url);
 
 test("A's draft survives while B adds items; both see every add, tick and removal", async () => {
   const a = await open();

@@ -5,7 +5,8 @@ import * as assert from "uvu/assert";
 import type { Browser, Page } from "playwright-core";
 import { needRedis } from "../support/services.js";
 import { dropKeys, killAll, runPrefix, startNode, type Node } from "../cluster/support.js";
-import { connected, launch, watchErrors } from "./support.js";
+import { launch, watchErrors } from "./support.js";
+import { add, input, item, openBoard, texts } from "./board-page.js";
 
 const url = await needRedis();
 const prefix = runPrefix("e2e-cluster");
@@ -25,22 +26,7 @@ test.after(async () => {
   await dropKeys(url, prefix);
 });
 
-const input = (p: Page) => p.getByPlaceholder("New item");
-const item = (p: Page, text: string) => p.locator("li.board-item", { hasText: text });
-const texts = (p: Page) => p.locator("li.board-item .text").allTextContents();
-
-async function open(node: Node): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${node.http}/board`);
-  await connected(page);
-  return page;
-}
-
-async function add(p: Page, text: string): Promise<void> {
-  await input(p).fill(text);
-  await p.getByRole("button", { name: "Add" }).click();
-  await item(p, text).waitFor({ timeout: 5000 });
-}
+const open = (node: Node) => openBoard(browser, node.http);
 
 test("pages on P1 and P2 see each other's adds, ticks and removals", async () => {
   const a = await open(p1);

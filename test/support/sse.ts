@@ -20,7 +20,8 @@ export async function readSse(body: ReadableStream<Uint8Array>, until?: (e: SseE
 
 /** The events of an SSE stream, as they arrive. Breaking out of the loop cancels the stream. */
 export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  // DOM and Node typings disagree on TextDecoderStream; the runtime object is the same.
+  const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
   let buf = "";
   let data: string[] = [];
   let event = "";
