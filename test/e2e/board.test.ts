@@ -1,27 +1,13 @@
 // The shared board in two real Chromium pages: every change reaches both at once, and what page A
 // is typing survives the patches that page B's changes cause.
-import { randomBytes } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Browser, Page } from "playwright-core";
-import { startDemo, type RunningDemo } from "../../demo/main.js";
-import { launch, watchErrors } from "./support.js";
+import { demoInChromium, watchErrors } from "./support.js";
 import { add, input, item, openBoard, texts } from "./board-page.js";
 
-let demo: RunningDemo;
-let browser: Browser;
+const ctx = demoInChromium(test);
 
-test.before(async () => {
-  browser = await launch();
-  demo = await startDemo({ port: 0, quiet: true, redisUrl: "", databaseUrl: "", secret: randomBytes(24).toString("hex") });
-});
-
-test.after(async () => {
-  await browser?.close();
-  await demo?.close();
-});
-
-const open = () => openBoard(browser, demo.url);
+const open = () => openBoard(ctx.browser, ctx.demo.url);
 
 test("A's draft survives while B adds items; both see every add, tick and removal", async () => {
   const a = await open();

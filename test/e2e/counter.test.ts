@@ -1,31 +1,17 @@
 // The counter demo in real Chromium against the demo server: clicks travel over the WebSocket and
 // the page shows the new count, with patches that carry only what changed.
-import { randomBytes } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Browser } from "playwright-core";
-import { startDemo, type RunningDemo } from "../../demo/main.js";
-import { connected, launch, watchErrors } from "./support.js";
+import { connected, demoInChromium, watchErrors } from "./support.js";
 
-let demo: RunningDemo;
-let browser: Browser;
-
-test.before(async () => {
-  browser = await launch();
-  demo = await startDemo({ port: 0, quiet: true, redisUrl: "", databaseUrl: "", secret: randomBytes(24).toString("hex") });
-});
-
-test.after(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const ctx = demoInChromium(test);
 
 test("click Increment 3 times -> Count: 3, by small patches", async () => {
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors = watchErrors(page);
   const frames: string[] = [];
   page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(String(f.payload))));
-  await page.goto(`${demo.url}/counter`);
+  await page.goto(`${ctx.demo.url}/counter`);
   assert.match(await page.textContent("[hl-component]") ?? "", "Count: 0", "the server-side render is in the page");
   await connected(page);
   const inc = page.getByRole("button", { name: "Increment" });
@@ -41,10 +27,10 @@ test("click Increment 3 times -> Count: 3, by small patches", async () => {
 });
 
 test("each page has its own count", async () => {
-  const a = await browser.newPage();
-  const b = await browser.newPage();
-  await a.goto(`${demo.url}/counter`);
-  await b.goto(`${demo.url}/counter`);
+  const a = await ctx.browser.newPage();
+  const b = await ctx.browser.newPage();
+  await a.goto(`${ctx.demo.url}/counter`);
+  await b.goto(`${ctx.demo.url}/counter`);
   await connected(a);
   await connected(b);
   await a.getByRole("button", { name: "Increment" }).click();
@@ -55,12 +41,12 @@ test("each page has its own count", async () => {
 });
 
 test("the index links every demo, and the stylesheet is served", async () => {
-  const page = await browser.newPage();
-  await page.goto(demo.url);
+  const page = await ctx.browser.newPage();
+  await page.goto(ctx.demo.url);
   for (const name of ["Counter", "Shared board", "Server dashboard"]) {
     assert.ok(await page.getByRole("link", { name }).first().isVisible(), `a link to ${name}`);
   }
-  const css = await page.request.get(`${demo.url}/style.css`);
+  const css = await page.request.get(`${ctx.demo.url}/style.css`);
   assert.is(css.status(), 200);
   assert.match(await css.text(), ".card");
   await page.close();

@@ -1,31 +1,18 @@
 // The dashboard demo in real Chromium: figures published once a second reach every open page.
-import { randomBytes } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Browser, Page } from "playwright-core";
-import { startDemo, type RunningDemo } from "../../demo/main.js";
-import { connected, launch } from "./support.js";
+import type { Page } from "playwright-core";
+import { connected, demoInChromium } from "./support.js";
 
-let demo: RunningDemo;
-let browser: Browser;
-
-test.before(async () => {
-  browser = await launch();
-  demo = await startDemo({ port: 0, quiet: true, redisUrl: "", databaseUrl: "", role: "", secret: randomBytes(24).toString("hex") });
-});
-
-test.after(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const ctx = demoInChromium(test, { role: "" });
 
 const stamp = (p: Page) => p.locator(".dashboard time").getAttribute("datetime");
 
 test("two pages get the same live figures, tick after tick", async () => {
-  const a = await browser.newPage();
-  const b = await browser.newPage();
-  await a.goto(`${demo.url}/dashboard`);
-  await b.goto(`${demo.url}/dashboard`);
+  const a = await ctx.browser.newPage();
+  const b = await ctx.browser.newPage();
+  await a.goto(`${ctx.demo.url}/dashboard`);
+  await b.goto(`${ctx.demo.url}/dashboard`);
   await connected(a);
   await connected(b);
   await a.locator(".dashboard .stat").first().waitFor({ timeout: 5000 });

@@ -1,27 +1,15 @@
 // Chromium on the demo's /stream and /htmx pages: rag_query streams one patch per stage over the
 // WebSocket and one SSE frame per stage over fetch; the htmx counter works without the client.
-import type { Browser } from "playwright-core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { RagQuery } from "../../components/rag-query.js";
-import { startDemo, type RunningDemo } from "../../demo/main.js";
-import { connected, launch, watchErrors } from "./support.js";
+import { connected, demoInChromium, watchErrors } from "./support.js";
 
 RagQuery.stageDelayMs = 30;
-let demo: RunningDemo;
-let browser: Browser;
-
-test.before(async () => {
-  demo = await startDemo({ port: 0, quiet: true, secret: "stream-e2e-secret-0123456789abcdef" });
-  browser = await launch();
-});
-test.after(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const ctx = demoInChromium(test);
 
 test("/stream: one patch per stage over the WebSocket, then the SSE form's frames", async () => {
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors = watchErrors(page);
   const failed: string[] = [];
   page.on("response", (r) => {
@@ -32,7 +20,7 @@ test("/stream: one patch per stage over the WebSocket, then the SSE form's frame
     const m = JSON.parse(String(f.payload));
     if (m.t === "patch") patches.push(m);
   }));
-  await page.goto(demo.url + "/stream");
+  await page.goto(ctx.demo.url + "/stream");
   await connected(page);
   const live = page.locator('[hl-component="rag_query"]');
   await live.locator('input[name="query"]').fill("how is the state token signed");
@@ -55,10 +43,10 @@ test("/stream: one patch per stage over the WebSocket, then the SSE form's frame
 });
 
 test("/htmx: the demo counter over plain htmx, no client, no WebSocket", async () => {
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const sockets: string[] = [];
   page.on("websocket", (ws) => sockets.push(ws.url()));
-  await page.goto(demo.url + "/htmx");
+  await page.goto(ctx.demo.url + "/htmx");
   await page.locator(".counter-value").waitFor();
   await page.getByRole("button", { name: "Increment" }).click();
   await page.waitForFunction(() => document.querySelector(".counter-value")?.textContent?.includes("Count: 1"));

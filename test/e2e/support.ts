@@ -1,7 +1,10 @@
 // Helpers of the end-to-end suites: Chromium, free ports, the demo as a child process.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { randomBytes } from "node:crypto";
+import type { Test } from "uvu";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { startDemo, type DemoOptions, type RunningDemo } from "../../demo/main.js";
 import { needChromium, CHROMIUM_ARGS } from "../support/services.js";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
@@ -9,6 +12,27 @@ export const ROOT = new URL("../../", import.meta.url).pathname;
 /** Launches headless Chromium (skips the suite when there is none). */
 export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: needChromium(), args: CHROMIUM_ARGS });
+}
+
+/**
+ * The demo server in this process (memory store and pub/sub unless `options` say otherwise) and a
+ * Chromium, started before the suite's tests and closed after them.
+ */
+export function demoInChromium(test: Test, options: DemoOptions = {}): { readonly demo: RunningDemo; readonly browser: Browser } {
+  let demo: RunningDemo | undefined;
+  let browser: Browser | undefined;
+  test.before(async () => {
+    browser = await launch();
+    demo = await startDemo({ port: 0, quiet: true, redisUrl: "", databaseUrl: "", secret: randomBytes(24).toString("hex"), ...options });
+  });
+  test.after(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+  return {
+    get demo() { return demo!; },
+    get browser() { return browser!; },
+  };
 }
 
 /** Resolves once every component root of the page has joined (carries `hl-connected`). */
