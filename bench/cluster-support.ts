@@ -8,7 +8,7 @@ import type { PubSub } from "../pubsub/pubsub.js";
 import type { StateStore } from "../server/core/store.js";
 import { Component } from "../server/core/component.js";
 import { Registry } from "../server/core/registry.js";
-import { html } from "../server/core/template.js";
+import { html } from "../server/core/template/template.js";
 import { hotlineServer } from "./ws-support.js";
 
 /**

@@ -17,7 +17,7 @@ import { OrderEditor } from "../components/order-editor.js";
 import { Component, html, Registry, type ModelAdapter } from "../server/core/index.js";
 import { createHotline } from "../server/hotline.js";
 import { startModelFeed } from "../server/models/feed.js";
-import { createMemoryOrders, openPostgresOrders } from "../server/models/orders-demo.js";
+import { createMemoryOrders, openPostgresOrders } from "../demo/orders-model.js";
 import { fmt, median, percentile } from "./measure.js";
 
 const VIEWERS = Number(process.env.HOTLINE_BENCH_VIEWERS ?? 100);

@@ -6,10 +6,10 @@
 //   node --import tsx bench/sdui.ts
 import { constants, createDeflateRaw } from "node:zlib";
 import { Component } from "../server/core/component.js";
-import { stream, streamInsert } from "../server/core/stream.js";
-import { html, repeat } from "../server/core/template.js";
-import { bodyInner, okFrame, patchFrame } from "../server/transports/frames.js";
-import { presenterFor, type Presenter } from "../server/transports/presenter.js";
+import { stream, streamInsert } from "../server/core/template/stream.js";
+import { html, repeat } from "../server/core/template/template.js";
+import { bodyInner, okFrame, patchFrame } from "../server/live/frames.js";
+import { presenterFor, type Presenter } from "../server/live/presenter.js";
 import { figure, fmt, median } from "./measure.js";
 
 type Order = { id: number; sku: string; product: string; quantity: number; price: string; currency: string; description: string };

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { Component } from "../server/core/component.js";
 import { Registry } from "../server/core/registry.js";
-import { html } from "../server/core/template.js";
+import { html } from "../server/core/template/template.js";
 import { createHotline, type Hotline, type HotlineOptions } from "../server/hotline.js";
 
 export class Counter extends Component<{ count: number }> {

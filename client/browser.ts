@@ -3,7 +3,7 @@
  * Finds the embedded components (`hl-component`, `hl-id`, `hl-state`, `hl-params`), opens one
  * WebSocket per page and joins each. See docs/client.md.
  */
-import { DEFAULT_PATH } from "../server/core/protocol.js";
+import { DEFAULT_PATH } from "../protocol/wire.js";
 import { openSocket, type Sock } from "./socket.js";
 import { views, pushFns, init, join, receive, setConnected, pushEvent, type View } from "./view.js";
 import { bind, bindWindow } from "./bindings.js";

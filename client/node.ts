@@ -3,8 +3,8 @@
  * the global one in a browser) and keeps each instance's Rendered tree, for tests, the CLI and load
  * benchmarks. It does not reconnect; the browser client does (client/socket.ts).
  */
-import { T } from "../server/core/protocol.js";
-import type { ErrorCode } from "../server/core/codes.js";
+import { T } from "../protocol/wire.js";
+import type { ErrorCode } from "../protocol/codes.js";
 import { Rendered, DiffError } from "./rendered.js";
 
 /** The part of a WebSocket this client uses (the browser's and `ws`'s both fit). */

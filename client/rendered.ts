@@ -2,7 +2,7 @@
  * One joined instance's rendered tree and statics table, and the diff rules of docs/protocol.md §1.
  * DOM-free: the browser client, the Node client and tests all use it.
  */
-import { R } from "../server/core/protocol.js";
+import { R } from "../protocol/wire.js";
 
 /** A node of the rendered tree (docs/protocol.md §1.1). */
 export type RNode = string | number | RTemplate | RList | RStream;

@@ -2,8 +2,8 @@
  * The reference client cache for server-driven UI (`format: "sdui"`): the executable spec that a
  * native client (Swift, Kotlin, …) follows. DOM-free; docs/sdui.md explains every rule.
  */
-import type { ErrorCode } from "../server/core/codes.js";
-import type { ItemId, MergeStrategyType, Screen, SduiComponent, Session } from "../server/core/sdui.js";
+import type { ErrorCode } from "../protocol/codes.js";
+import type { ItemId, MergeStrategyType, Screen, SduiComponent, Session } from "../server/sdui/screens.js";
 
 /** What the cache holds for one (screen, rel): the component without its merge instruction. */
 export type CachedComponent = Readonly<Omit<SduiComponent, "mergeStrategy">>;

@@ -2,7 +2,7 @@
  * The page's one WebSocket: refs, answers by ref, and reconnecting with exponential backoff and
  * full jitter (250 ms doubling to 10 s), so that a restarted server is not hit by every tab at once.
  */
-import { T } from "../server/core/protocol.js";
+import { T } from "../protocol/wire.js";
 
 /** A server message. */
 export type Msg = { t: string; ref?: number; id?: string; [k: string]: any };

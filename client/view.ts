@@ -2,7 +2,7 @@
  * One embedded component on the page (a "view"): joining and rejoining it, applying its patches to
  * its Rendered tree and the DOM, loading states while its events await their answers, hooks.
  */
-import { T } from "../server/core/protocol.js";
+import { T } from "../protocol/wire.js";
 import { Rendered } from "./rendered.js";
 import { patchDom } from "./dom-patch.js";
 import { syncHooks, type HookThis } from "./hooks.js";

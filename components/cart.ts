@@ -1,9 +1,9 @@
 import { Component } from "../server/core/component.js";
 import { HotlineError } from "../server/core/errors.js";
 import { register } from "../server/core/registry.js";
-import type { Session } from "../server/core/sdui.js";
-import { stream, streamDelete, streamInsert, streamReset } from "../server/core/stream.js";
-import { html } from "../server/core/template.js";
+import type { Session } from "../server/sdui/screens.js";
+import { stream, streamDelete, streamInsert, streamReset } from "../server/core/template/stream.js";
+import { html } from "../server/core/template/template.js";
 
 /** One line of the cart (an order line): what both the HTML and the sdui client show. */
 export interface CartLine {

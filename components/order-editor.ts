@@ -1,6 +1,6 @@
 import { html, register } from "../server/core/index.js";
-import { modelForm } from "../server/core/forms.js";
-import { ModelComponent } from "../server/core/model-component.js";
+import { modelForm } from "../server/models/forms.js";
+import { ModelComponent } from "../server/models/model-component.js";
 
 /**
  * The seed's OrderEditor with declarative binding: a viewer may change an order's status and

@@ -1,5 +1,5 @@
 import { Component, HotlineError, html, register, repeat, type ModelAdapter, type Row } from "../server/core/index.js";
-import { loadModelMeta, modelTopic } from "../server/core/model-live.js";
+import { loadModelMeta, modelTopic } from "../server/models/live.js";
 
 type OrdersState = { rows: Row[]; pk: string; selected: number | null };
 

@@ -5,10 +5,10 @@
  * change into pub/sub messages.
  */
 import type { PubSub } from "../pubsub/pubsub.js";
-import type { ModelAdapter } from "../server/core/model.js";
-import { loadModelMeta } from "../server/core/model-live.js";
+import type { ModelAdapter } from "../server/models/model.js";
+import { loadModelMeta } from "../server/models/live.js";
 import { startModelFeed, type ModelFeed } from "../server/models/feed.js";
-import { createMemoryOrders } from "../server/models/orders-demo.js";
+import { createMemoryOrders } from "./orders-model.js";
 import { OrderEditor } from "../components/order-editor.js";
 import { Orders } from "../components/orders.js";
 
@@ -49,7 +49,7 @@ export async function setupModels(options: ModelsOptions): Promise<RunningModels
   let endPool = async () => {};
   if (url) {
     const { default: pg } = await import("pg");
-    const { openPostgresOrders } = await import("../server/models/orders-demo.js");
+    const { openPostgresOrders } = await import("./orders-model.js");
     const pool = new pg.Pool({ connectionString: url, max: 5 });
     try {
       adapter = await openPostgresOrders(pool, { table });

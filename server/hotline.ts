@@ -2,16 +2,16 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { MemoryPubSub } from "../pubsub/memory.js";
 import type { PubSub } from "../pubsub/pubsub.js";
 import { MemoryStore } from "./core/memory-store.js";
-import { DEFAULT_MAX_PAYLOAD, DEFAULT_PATH } from "./core/protocol.js";
+import { DEFAULT_MAX_PAYLOAD, DEFAULT_PATH } from "../protocol/wire.js";
 import { registry as defaultRegistry, type Registry } from "./core/registry.js";
 import type { StateStore } from "./core/store.js";
 import { Tokens } from "./core/tokens.js";
-import { live, type LiveOptions } from "./live.js";
-import { ClientBundle } from "./transports/client-bundle.js";
-import type { ResolvedOptions, TransportContext } from "./transports/context.js";
-import { createHttpTransport } from "./transports/http.js";
-import type { RateLimitOptions } from "./transports/rate-limit.js";
-import { WebSocketTransport } from "./transports/websocket.js";
+import { live, type LiveOptions } from "./live/embed-page.js";
+import { ClientBundle } from "./adapters/client-bundle.js";
+import type { ResolvedOptions, TransportContext } from "./live/context.js";
+import { createHttpTransport } from "./transports/http/routes.js";
+import type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
+import { WebSocketTransport } from "./transports/websocket/transport.js";
 
 /** Options of {@link createHotline}. */
 export interface HotlineOptions {

@@ -6,5 +6,5 @@
  * import { PostgresModelAdapter } from "hotline/postgres";
  * const orders = new PostgresModelAdapter({ connectionString: process.env.DATABASE_URL, table: "orders" });
  */
-export { PostgresModelAdapter, type PostgresModelOptions } from "./models/postgres.js";
-export { ensureOrdersTable, openPostgresOrders } from "./models/orders-demo.js";
+export { PostgresModelAdapter, type PostgresModelOptions } from "./models/postgres/adapter.js";
+export { ensureOrdersTable, openPostgresOrders } from "../demo/orders-model.js";

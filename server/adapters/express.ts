@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
-import { createHttpTransport } from "../transports/http.js";
+import { createHttpTransport } from "../transports/http/routes.js";
 import type { HotlineApp } from "./host.js";
 
 /**

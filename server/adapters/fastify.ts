@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { createHttpTransport } from "../transports/http.js";
-import { VENDOR_PATHS } from "../transports/vendor.js";
+import { createHttpTransport } from "../transports/http/routes.js";
+import { VENDOR_PATHS } from "./vendor.js";
 import type { HotlineApp } from "./host.js";
 
 /** Options of {@link fastifyHotline}. */

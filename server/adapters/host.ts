@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TransportContext } from "../transports/context.js";
+import type { TransportContext } from "../live/context.js";
 
 /**
  * What an adapter needs of a Hotline (what `createHotline()` returns): its transport context, and

@@ -1,13 +1,13 @@
 import { HotlineError, toHotlineError } from "./errors.js";
 import { findHandler, handlerKind } from "./events.js";
-import { renderToString } from "./render-string.js";
+import { renderToString } from "./template/render-string.js";
 import type { Renderer } from "./renderer.js";
 import { assertJson, assertSize, changedKeys, DEFAULT_MAX_STATE_BYTES, restore, snapshotKeys } from "./state.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
-import { TemplateResult } from "./template.js";
-import { flushStreams, streamDelete, streamInsert, streamReset, type StreamAt } from "./stream.js";
+import { TemplateResult } from "./template/template.js";
+import { flushStreams, streamDelete, streamInsert, streamReset, type StreamAt } from "./template/stream.js";
 import { validatePayload } from "./validate.js";
-import type { RenderOutput } from "./view.js";
+import type { RenderOutput } from "./template/view.js";
 
 /** What `dispatch()` and `asyncDispatch()` take: the seed's `event`, `payload` and `state`. */
 export interface DispatchOptions<S = Record<string, unknown>> {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Component } from "./component.js";
-import { escapeHtml } from "./escape.js";
+import { escapeHtml } from "./template/escape.js";
 import type { Tokens } from "./tokens.js";
 
 /**

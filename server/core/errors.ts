@@ -1,4 +1,4 @@
-import type { ErrorCode, Fault } from "./codes.js";
+import type { ErrorCode, Fault } from "../../protocol/codes.js";
 
 const defaultFault: Record<ErrorCode, Fault> = {
   bad_message: "client",

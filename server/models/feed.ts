@@ -9,8 +9,8 @@
  * worker. With the memory adapter the feed must run in the process that writes, since the
  * adapter's changes never leave it.
  */
-import type { ModelAdapter, ModelChange } from "../core/model.js";
-import { modelResyncTopic, modelTopic } from "../core/model-live.js";
+import type { ModelAdapter, ModelChange } from "./model.js";
+import { modelResyncTopic, modelTopic } from "./live.js";
 import type { PubSub } from "../../pubsub/pubsub.js";
 
 /** Options of {@link startModelFeed}. */

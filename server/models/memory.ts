@@ -2,8 +2,8 @@ import { HotlineError } from "../core/errors.js";
 import type {
   ChangeListener, FieldMeta, ListOptions, ModelAdapter, ModelChange, ModelMetadata, Pk, Row,
   ValidateOptions, ValidationErrors, Validator, WatchOptions,
-} from "../core/model.js";
-import { checkValues, coercePk, coerceVersion, listBounds, pkField, prepareWrite, samePk } from "../core/model-values.js";
+} from "./model.js";
+import { checkValues, coercePk, coerceVersion, listBounds, pkField, prepareWrite, samePk } from "./values.js";
 
 /** Options of {@link MemoryModelAdapter}. */
 export interface MemoryModelOptions {

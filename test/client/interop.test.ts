@@ -2,11 +2,11 @@
 // random edit of a keyed list, applying the server's diff must give exactly the server's HTML.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { html, repeat, type TemplateResult } from "../../server/core/template.js";
-import { Encoder } from "../../server/core/encoder.js";
-import { diffTemplate } from "../../server/core/diff.js";
-import { staticsById } from "../../server/core/statics.js";
-import { renderToString } from "../../server/core/render-string.js";
+import { html, repeat, type TemplateResult } from "../../server/core/template/template.js";
+import { Encoder } from "../../server/core/template/encoder.js";
+import { diffTemplate } from "../../server/core/template/diff.js";
+import { staticsById } from "../../server/core/template/statics.js";
+import { renderToString } from "../../server/core/template/render-string.js";
 import { Rendered } from "../../client/rendered.js";
 
 type Todo = { id: number; text: string; done: boolean };

@@ -3,7 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { SduiCache, SduiError } from "../../client/sdui-cache.js";
-import type { SduiComponent, Session } from "../../server/core/sdui.js";
+import type { SduiComponent, Session } from "../../server/sdui/screens.js";
 
 type Item = { id?: unknown; [k: string]: unknown };
 const comp = (rel: string, payload: unknown, extra: Partial<SduiComponent> = {}): SduiComponent =>

@@ -4,8 +4,8 @@ import pg from "pg";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { HotlineError, type ModelAdapter } from "../../server/core/index.js";
-import { ModelComponent } from "../../server/core/model-component.js";
-import { openPostgresOrders } from "../../server/models/orders-demo.js";
+import { ModelComponent } from "../../server/models/model-component.js";
+import { openPostgresOrders } from "../../demo/orders-model.js";
 import { needPostgres } from "../support/services.js";
 
 const url = await needPostgres();

@@ -3,7 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { HotlineError } from "../../server/core/errors.js";
-import type { ModelAdapter, ModelChange, WatchOptions } from "../../server/core/model.js";
+import type { ModelAdapter, ModelChange, WatchOptions } from "../../server/models/model.js";
 
 /** A fresh adapter over the demo orders (rows 1..5, version 1), and how to dispose of it. */
 export type MakeAdapter = () => Promise<{ adapter: ModelAdapter; dispose: () => Promise<void> }>;

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { Rendered } from "../../client/rendered.js";
 import { OrderEditor } from "../../components/order-editor.js";
 import { Orders } from "../../components/orders.js";
-import { openPostgresOrders } from "../../server/models/orders-demo.js";
+import { openPostgresOrders } from "../../demo/orders-model.js";
 import { startModelFeed } from "../../server/models/feed.js";
 import { needPostgres } from "../support/services.js";
 import { startServer, TestClient } from "../support/ws-client.js";

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { OrderEditor } from "../../components/order-editor.js";
 import { Orders } from "../../components/orders.js";
-import { createMemoryOrders } from "../../server/models/orders-demo.js";
+import { createMemoryOrders } from "../../demo/orders-model.js";
 import { startModelFeed } from "../../server/models/feed.js";
 import type { IncomingMessage } from "node:http";
 import { setupModels } from "../../demo/models.js";

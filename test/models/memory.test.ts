@@ -1,5 +1,5 @@
 // The reference model adapter, through the shared contract.
-import { createMemoryOrders } from "../../server/models/orders-demo.js";
+import { createMemoryOrders } from "../../demo/orders-model.js";
 import { modelAdapterContract } from "./contract.js";
 
 modelAdapterContract("memory", async () => {

@@ -3,8 +3,8 @@
 import pg from "pg";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { PostgresModelAdapter } from "../../server/models/postgres.js";
-import { openPostgresOrders } from "../../server/models/orders-demo.js";
+import { PostgresModelAdapter } from "../../server/models/postgres/adapter.js";
+import { openPostgresOrders } from "../../demo/orders-model.js";
 import { needPostgres } from "../support/services.js";
 import { modelAdapterContract, record, rejectsWith } from "./contract.js";
 

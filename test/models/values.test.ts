@@ -3,8 +3,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { HotlineError } from "../../server/core/errors.js";
-import type { FieldMeta, FieldType } from "../../server/core/model.js";
-import { checkValues, coerceFieldValue, coercePk, listBounds } from "../../server/core/model-values.js";
+import type { FieldMeta, FieldType } from "../../server/models/model.js";
+import { checkValues, coerceFieldValue, coercePk, listBounds } from "../../server/models/values.js";
 
 const field = (type: FieldType, extra: Partial<FieldMeta> = {}): FieldMeta => ({ name: "f", type, nullable: true, ...extra });
 

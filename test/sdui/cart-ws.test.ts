@@ -7,8 +7,8 @@ import * as assert from "uvu/assert";
 import { Cart } from "../../components/cart.js";
 import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
-import { validateSession, type Session } from "../../server/core/sdui.js";
-import { html } from "../../server/core/template.js";
+import { validateSession, type Session } from "../../server/sdui/screens.js";
+import { html } from "../../server/core/template/template.js";
 import { SduiCache } from "../../client/sdui-cache.js";
 import { startServer, TestClient, type Msg } from "../support/ws-client.js";
 

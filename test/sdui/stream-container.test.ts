@@ -5,11 +5,11 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Component } from "../../server/core/component.js";
-import { renderToString } from "../../server/core/render-string.js";
-import { flushStreams, hasPendingStreams, stream, streamDelete, streamInsert, streamReset } from "../../server/core/stream.js";
-import { html, StreamPart, type TemplateResult } from "../../server/core/template.js";
-import { View } from "../../server/core/view.js";
-import { presenterFor } from "../../server/transports/presenter.js";
+import { renderToString } from "../../server/core/template/render-string.js";
+import { flushStreams, hasPendingStreams, stream, streamDelete, streamInsert, streamReset } from "../../server/core/template/stream.js";
+import { html, StreamPart, type TemplateResult } from "../../server/core/template/template.js";
+import { View } from "../../server/core/template/view.js";
+import { presenterFor } from "../../server/live/presenter.js";
 import { DiffError, Rendered } from "../../client/rendered.js";
 
 type Item = { id: number; name: string };

@@ -1,0 +1,98 @@
+// The orders table behind the /orders demo, the same in memory and in PostgreSQL.
+import type { Pool } from "pg";
+import type { FieldMeta, Validator } from "../server/models/model.js";
+import { MemoryModelAdapter } from "../server/models/memory.js";
+import { PostgresModelAdapter, type PostgresModelOptions } from "../server/models/postgres/adapter.js";
+import { ident, lockedTransaction } from "../server/models/postgres/catalog.js";
+
+/** The statuses an order may have. */
+export const ORDER_STATUSES = ["pending", "paid", "shipped", "cancelled"] as const;
+
+/** The demo's rows, in key order (keys 1..n). */
+export const ORDER_ROWS: ReadonlyArray<{ status: string; customer: string; total: number }> = [
+  { status: "pending", customer: "Ada Lovelace", total: 120.5 },
+  { status: "paid", customer: "Grace Hopper", total: 89 },
+  { status: "shipped", customer: "Alan Turing", total: 42.75 },
+  { status: "cancelled", customer: "Katherine Johnson", total: 15 },
+  { status: "pending", customer: "Edsger Dijkstra", total: 230 },
+];
+
+/** Rules the columns cannot say: a total is not negative, a customer is not blank. */
+export const orderValidator: Validator = (v) => {
+  const errors: Record<string, string> = {};
+  if (typeof v.total === "number" && v.total < 0) errors.total = "must not be negative";
+  if (typeof v.customer === "string" && v.customer.trim() === "") errors.customer = "must not be blank";
+  return errors;
+};
+
+const ORDER_FIELDS: FieldMeta[] = [
+  { name: "id", type: "integer", nullable: false, readonly: true, hasDefault: true },
+  { name: "status", type: "string", nullable: false, enum: ORDER_STATUSES, hasDefault: true },
+  { name: "customer", type: "string", nullable: false, maxLength: 80 },
+  { name: "total", type: "number", nullable: false },
+  { name: "version", type: "integer", nullable: false, readonly: true, hasDefault: true },
+];
+
+/**
+ * The demo's orders in memory: the same fields, rows and rules as {@link openPostgresOrders}.
+ *
+ * @example
+ * const orders = createMemoryOrders();
+ * await orders.get(1); // { id: 1, status: "pending", customer: "Ada Lovelace", total: 120.5, version: 1 }
+ */
+export function createMemoryOrders(table = "orders"): MemoryModelAdapter {
+  return new MemoryModelAdapter({
+    table,
+    fields: ORDER_FIELDS,
+    rows: ORDER_ROWS.map((r, i) => ({ id: i + 1, ...r, version: 1 })),
+    defaults: { status: "pending" },
+    validator: orderValidator,
+  });
+}
+
+/**
+ * Creates the orders table and its demo rows when the table is absent; leaves an existing one alone.
+ * `table` is a plain SQL name chosen by the app (letters, digits, underscores).
+ *
+ * @example
+ * await ensureOrdersTable(pool); // orders (id serial, status, customer, total numeric(10,2), version)
+ */
+export async function ensureOrdersTable(pool: Pool, options: { table?: string } = {}): Promise<void> {
+  const table = options.table ?? "orders";
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) throw new Error(`ensureOrdersTable: ${JSON.stringify(table)} is not a plain table name`);
+  const t = ident(table);
+  // Two processes starting together must not both create and seed.
+  await lockedTransaction(pool, "hotline_orders_demo", async (client) => {
+    const exists = await client.query("SELECT to_regclass($1) IS NOT NULL AS yes", [table]);
+    if (!exists.rows[0].yes) {
+      const statuses = ORDER_STATUSES.map((s) => `'${s}'`).join(", ");
+      await client.query(`CREATE TABLE ${t} (
+        id serial PRIMARY KEY,
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN (${statuses})),
+        customer varchar(80) NOT NULL,
+        total numeric(10, 2) NOT NULL CHECK (total >= 0),
+        version integer NOT NULL DEFAULT 1)`);
+      for (const r of ORDER_ROWS) {
+        await client.query(`INSERT INTO ${t} (status, customer, total) VALUES ($1, $2, $3)`, [r.status, r.customer, r.total]);
+      }
+    }
+  });
+}
+
+/**
+ * {@link ensureOrdersTable}, then a {@link PostgresModelAdapter} over it with the demo's rules
+ * (the status enum, which a CHECK constraint cannot report through the catalog, and the validator).
+ */
+export async function openPostgresOrders(
+  pool: Pool,
+  options: { table?: string } & Omit<PostgresModelOptions, "table" | "pool" | "connectionString"> = {},
+): Promise<PostgresModelAdapter> {
+  const { table = "orders", ...rest } = options;
+  await ensureOrdersTable(pool, { table });
+  const adapter = new PostgresModelAdapter({
+    pool, table, validator: orderValidator, ...rest,
+    fieldOverrides: { status: { enum: ORDER_STATUSES }, ...rest.fieldOverrides },
+  });
+  await adapter.ready();
+  return adapter;
+}

@@ -1,0 +1,80 @@
+import { diffTemplate, type TemplateDiff } from "./diff.js";
+import { Encoder, type WireNode } from "./encoder.js";
+import { HotlineError } from "../errors.js";
+import { staticsById, WHOLE_STRINGS } from "./statics.js";
+import { Raw, TemplateResult } from "./template.js";
+
+/** What a client needs to start from: the HTML, the statics table and the root node. */
+export interface FullRender {
+  html: string;
+  /** statics table: id -> parts */
+  p: Record<string, readonly string[]>;
+  /** the root node, full form */
+  r: WireNode;
+}
+
+/** A patch body: the root's slot diffs at the top level, `r` for a replaced root, `p` for new statics. */
+export type PatchBody = TemplateDiff & { p?: Record<string, readonly string[]>; r?: WireNode };
+
+/** What `render()` may return: an `html` template, or a whole HTML string (from a `Renderer`). */
+export type RenderOutput = TemplateResult | string;
+
+/**
+ * The server's copy of what one client (or one group of clients sharing a render) holds: the last
+ * rendered tree and the statics ids already sent. Each update returns only what changed.
+ *
+ * @example
+ * const view = new View();
+ * const { html } = view.full(component.render());
+ * const patch = view.update(component.render()); // {} when nothing changed
+ */
+export class View {
+  #prev: TemplateResult | undefined;
+  // Statics ids already sent: a handful per view, so a small array beats a Set's memory.
+  readonly #known: number[] = [];
+
+  /** Renders everything: for a `join`, and for each client that joins a shared view later. */
+  full(output?: RenderOutput): FullRender {
+    if (output !== undefined) this.#prev = asTemplate(output);
+    if (!this.#prev) throw new Error("View.full() needs a render first");
+    const enc = new Encoder(true);
+    const r = enc.template(this.#prev);
+    for (const id of enc.ids) if (!this.#known.includes(id)) this.#known.push(id);
+    return { html: enc.html, p: table(this.#known), r };
+  }
+
+  /** Diffs a new render against the previous one; `{}` when nothing changed. */
+  update(output: RenderOutput): PatchBody {
+    const next = asTemplate(output);
+    const prev = this.#prev;
+    if (!prev) throw new Error("View.update() before View.full()");
+    const enc = new Encoder(false);
+    const body: PatchBody = prev.strings === next.strings ? (diffTemplate(prev, next, enc) ?? {}) : { r: enc.template(next) };
+    this.#prev = next;
+    let fresh: number[] | undefined;
+    for (const id of enc.ids) if (!this.#known.includes(id)) (fresh ??= []).push(id);
+    if (fresh) {
+      this.#known.push(...fresh);
+      body.p = table(fresh);
+    }
+    return body;
+  }
+
+  /** True once a render has been taken. */
+  get rendered(): boolean {
+    return this.#prev !== undefined;
+  }
+}
+
+/** Normalises a render's output to a template (a whole string stands in the reserved statics 0). */
+export function asTemplate(output: RenderOutput): TemplateResult {
+  if (output instanceof TemplateResult) return output;
+  if (typeof output === "string") return new TemplateResult(WHOLE_STRINGS, [new Raw(output)]);
+  throw new HotlineError("handler_error", "render() must return an html`` template or a string", { fault: "app" });
+}
+
+function table(ids: Iterable<number>): Record<string, readonly string[]> {
+  const p: Record<string, readonly string[]> = {};
+  for (const id of ids) p[id] = staticsById(id)!.parts;
+  return p;
+}

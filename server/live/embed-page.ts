@@ -1,0 +1,25 @@
+import { embedMarkup } from "../core/embed.js";
+import type { TransportContext } from "./context.js";
+
+/** Options of `live()`. */
+export interface LiveOptions {
+  /** The instance id the client joins under (unique on the page). Default: the name and a random suffix. */
+  id?: string;
+}
+
+/**
+ * Renders a component for a page and wraps it in the markup the browser client joins from:
+ * `<div hl-component="NAME" hl-id="ID" hl-state="TOKEN" hl-params="JSON">HTML</div>`. The token
+ * is signed and carries the state and the topics, so the client's `join` hydrates the instance
+ * without running `mount()` again.
+ *
+ * @example
+ * const embed = await live(ctx, "counter", { start: 5 });
+ * res.end(`<main>${embed}</main><script src="/hotline.js"></script>`);
+ */
+export async function live(ctx: TransportContext, name: string, params: Record<string, unknown> = {}, options: LiveOptions = {}): Promise<string> {
+  const cls = ctx.registry.require(name);
+  const component = new cls({ ...params });
+  await component.mount();
+  return embedMarkup(ctx.tokens, name, component, params, options.id);
+}

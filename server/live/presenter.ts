@@ -1,0 +1,65 @@
+import type { Component } from "../core/component.js";
+import { HotlineError } from "../core/errors.js";
+import { diffScreens, validateSession, type Session } from "../sdui/screens.js";
+import { flushStreams } from "../core/template/stream.js";
+import { View } from "../core/template/view.js";
+
+/**
+ * What a live instance keeps of what its client (or its group of viewers) holds, in the join's
+ * format: rendered HTML trees (`View`), or server-driven UI screens.
+ */
+export interface Presenter {
+  /** The fields of an `ok`: `html`, `p`, `r` (or `screens`). Renders on first use only. */
+  full(component: Component): Record<string, unknown>;
+  /** Renders and diffs: the fields of a patch, `{}` when nothing changed. */
+  update(component: Component): Record<string, unknown>;
+}
+
+/** The presenter for a join's `format`; `bad_message` for sdui on a component without `describe()`. */
+export function presenterFor(format: "html" | "sdui", component: Component): Presenter {
+  if (format === "html") return new HtmlPresenter();
+  if (typeof (component as unknown as { describe?: unknown }).describe !== "function") {
+    throw new HotlineError("bad_message", 'this component has no describe(), so it cannot join in "sdui" format');
+  }
+  return new SduiPresenter();
+}
+
+class HtmlPresenter implements Presenter {
+  readonly #view = new View();
+
+  full(component: Component): Record<string, unknown> {
+    if (this.#view.rendered) return { ...this.#view.full() };
+    const full = this.#view.full(component.render());
+    // The render carried the streams' operations: the server keeps none of their items.
+    flushStreams(component);
+    return { ...full };
+  }
+
+  update(component: Component): Record<string, unknown> {
+    const body = this.#view.update(component.render());
+    flushStreams(component);
+    return body;
+  }
+}
+
+class SduiPresenter implements Presenter {
+  #prev: Session | undefined;
+
+  #describe(component: Component): Session {
+    // HTML stream operations have no use here: dropped, so they do not pile up.
+    flushStreams(component);
+    return validateSession((component as unknown as { describe(): unknown }).describe());
+  }
+
+  full(component: Component): Record<string, unknown> {
+    this.#prev ??= this.#describe(component);
+    return { screens: diffScreens(undefined, this.#prev)!.screens };
+  }
+
+  update(component: Component): Record<string, unknown> {
+    const next = this.#describe(component);
+    const d = diffScreens(this.#prev, next);
+    this.#prev = next;
+    return (d ?? {}) as Record<string, unknown>;
+  }
+}

@@ -1,0 +1,397 @@
+import { Component } from "../core/component.js";
+import { HotlineError } from "../core/errors.js";
+import { modelForm, type FormField, type FormNotice } from "./forms.js";
+import type { FieldMeta, ModelAdapter, ModelChange, ModelMetadata, Pk, Row, RowChange } from "./model.js";
+import { cachedModelMeta, loadModelMeta, modelResyncTopic, modelTopic, readFor } from "./live.js";
+import { coerceFieldValue, coercePk, samePk } from "./values.js";
+import type { RenderOutput } from "../core/template/view.js";
+
+/** Bookkeeping that a {@link ModelComponent} keeps in `state` beside the bound values. */
+export interface ModelBookkeeping {
+  /** The row's values as last read or saved: what `dirty` compares against. */
+  $saved: Row;
+  /** Fields that changed elsewhere while this viewer had unsaved edits to them: field -> the stored value. */
+  $conflicts: Record<string, unknown>;
+  /** A message about the whole form (saved, a conflict, a deleted row). */
+  $notice: FormNotice | null;
+}
+
+type Plan = { meta: ModelMetadata; form: { field: FieldMeta; editable: boolean }[] };
+type ModelClass = typeof ModelComponent & {
+  model?: ModelAdapter; fields?: readonly string[]; readonly?: readonly string[]; exclude?: readonly string[];
+};
+
+const CONFLICT = "was changed by someone else";
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+// A checkbox and the hidden "false" before it arrive as an array: the last wins. Any other field
+// sent as an array is ill-typed (coercion refuses it).
+const formValue = (f: FieldMeta, v: unknown) => (f.type === "boolean" && Array.isArray(v) ? v[v.length - 1] : v);
+
+/**
+ * A component bound to one row of a {@link ModelAdapter}: the seed's model mixin with declarative
+ * binding. `state` holds the bound fields, the key and the version (plus `$`-prefixed
+ * bookkeeping). Clients may write only `fields` that are neither `readonly` nor `exclude`d
+ * (`bind` and `save` events); saves carry the version that was read, so a concurrent write is a
+ * conflict shown to the user, never silently overwritten. Changes made elsewhere arrive through
+ * the model feed (`startModelFeed`) and reload the row, keeping the viewer's unsaved edits.
+ *
+ * @example
+ * @register("order_editor")
+ * class OrderEditor extends ModelComponent {
+ *   static model = createMemoryOrders();
+ *   static fields = ["status", "customer"];
+ *   static readonly = ["total"];
+ * }
+ * // <… hl-change="bind" name="status"> sends {name, value}; <form hl-submit="save"> the form.
+ */
+export class ModelComponent<S extends Record<string, any> = Row, P extends Record<string, any> = Record<string, any>> extends Component<
+  S & ModelBookkeeping,
+  P
+> {
+  /** The adapter; or override `getModel()` to inject one per instance. */
+  static model?: ModelAdapter;
+  /** The fields shown and, unless read-only, writable. Default: every column but the key and version. */
+  static fields?: readonly string[];
+  /** Fields shown but never written by a client. */
+  static readonly?: readonly string[];
+  /** Fields neither shown, kept in state nor written. */
+  static exclude?: readonly string[];
+
+  #plan: Plan | undefined;
+
+  /** The adapter this component reads and writes. */
+  getModel(): ModelAdapter {
+    const ctor = this.constructor as ModelClass;
+    if (!ctor.model) throw new HotlineError("handler_error", `${ctor.name} has no model: set static model or override getModel()`, { fault: "app" });
+    return ctor.model;
+  }
+
+  /** The model's metadata (cached per adapter). */
+  modelMeta(): Promise<ModelMetadata> {
+    return loadModelMeta(this.getModel());
+  }
+
+  /** The row's key, or `null` for a row not yet created. */
+  get pk(): Pk | null {
+    const meta = this.#cachedPlan()?.meta;
+    const v = meta ? this.#s[meta.primaryKey] : undefined;
+    return typeof v === "string" || typeof v === "number" ? v : null;
+  }
+
+  /** The version the values were read at (`null` for a new row). */
+  get version(): number | null {
+    const meta = this.#cachedPlan()?.meta;
+    const v = meta ? this.#s[meta.versionField] : undefined;
+    return typeof v === "number" ? v : null;
+  }
+
+  /** Writable fields whose value differs from the saved row: the unsaved edits. */
+  get dirty(): ReadonlySet<string> {
+    const out = new Set<string>();
+    const plan = this.#cachedPlan();
+    const saved = this.#s.$saved ?? {};
+    if (plan) for (const { field, editable } of plan.form) if (editable && !same(this.#s[field.name], saved[field.name])) out.add(field.name);
+    return out;
+  }
+
+  // ---------- the seed's ModelMixin ----------
+
+  /** The row named by `params.pk`, a blank one when there is none, or `null` when no row has that key. */
+  async getInstance(): Promise<Row | null> {
+    const { meta } = await this.#loadPlan();
+    const raw = (this.params as Record<string, unknown>).pk;
+    if (raw === undefined || raw === null || raw === "") {
+      const blank: Row = {};
+      for (const f of meta.fields) blank[f.name] = null;
+      return blank;
+    }
+    return this.getModel().get(coercePk(meta, raw));
+  }
+
+  /**
+   * Writes the unsaved edits (all values, for a new row) with the version that was read. Returns
+   * the stored row; or `null` when it did not write: invalid values (in `errors`), a conflict or a
+   * deleted row (in `state.$notice`, the current values in state). Throws for anything else.
+   */
+  async saveInstance(): Promise<Row | null> {
+    const { meta, form } = await this.#loadPlan();
+    const adapter = this.getModel();
+    const s = this.#s;
+    const pk = this.pk;
+    const values: Row = {};
+    for (const { field, editable } of form) {
+      if (!editable) continue;
+      const v = s[field.name];
+      if (pk === null ? !(v === null && field.hasDefault) : this.dirty.has(field.name)) values[field.name] = v;
+    }
+    if (pk !== null && Object.keys(values).length === 0) {
+      s.$notice = { kind: "info", text: "Nothing to save: no field has changed." };
+      return null;
+    }
+    this.errors = await adapter.validate(values, { partial: pk !== null });
+    if (Object.keys(this.errors).length) {
+      s.$notice = { kind: "error", text: "Some values are not valid; see the fields marked below." };
+      return null;
+    }
+    let row: Row;
+    try {
+      row = pk === null ? await adapter.create(values) : await adapter.save(pk, values, this.version ?? 0);
+    } catch (err) {
+      if (!(err instanceof HotlineError)) throw err;
+      const details = err.details as { current?: Row | null; errors?: Record<string, string> } | undefined;
+      if (err.code === "conflict") {
+        this.#merge(details?.current ?? null, "save");
+        return null;
+      }
+      if (err.code === "bad_message" && details?.errors) {
+        this.errors = { ...details.errors };
+        s.$notice = { kind: "error", text: "Some values are not valid; see the fields marked below." };
+        return null;
+      }
+      throw err;
+    }
+    this.#load(row);
+    s.$notice = { kind: "info", text: "Saved." };
+    if (pk === null) this.#listen();
+    return row;
+  }
+
+  /** Re-reads the row, keeping unsaved edits (and flagging those that changed elsewhere). */
+  async reload(): Promise<void> {
+    await this.#loadPlan();
+    const pk = this.pk;
+    if (pk === null) return;
+    this.#merge(await this.getModel().get(pk), "remote");
+  }
+
+  /** `reload()` for an announced change: the read is shared with the row's other followers in this process. */
+  async #reloadFor(change: RowChange): Promise<void> {
+    const pk = this.pk;
+    if (pk === null) return;
+    this.#merge(await readFor(this.getModel(), pk, `${change.op}:${change.version}`), "remote");
+  }
+
+  // ---------- lifecycle and events ----------
+
+  /** Loads the instance and follows its row's changes (and the table's resyncs). */
+  async mount(): Promise<void> {
+    await this.#loadPlan();
+    const row = await this.getInstance();
+    this.errors = {};
+    if (row === null) {
+      this.#load({});
+      this.#s.$notice = { kind: "error", text: "There is no such record." };
+      return;
+    }
+    this.#load(row);
+    this.#listen();
+  }
+
+  /** Starts loading the metadata, so that later renders find it (hydrate cannot wait). */
+  hydrate(state: Partial<S & ModelBookkeeping>): void {
+    super.hydrate(state);
+    loadModelMeta(this.getModel()).catch(() => {});
+  }
+
+  /**
+   * One field's new value (`hl-change="bind"` on an input sends `{ name, value }`; `field` is
+   * accepted for `name`). Only writable fields: anything else is `unauthorized`. The value is
+   * coerced to the field's type (`bad_message` when it is not of it), then validated into `errors`.
+   */
+  async onBind(payload: Record<string, unknown>): Promise<void> {
+    const plan = await this.#loadPlan();
+    const field = this.#writable(plan, payload.field ?? payload.name);
+    this.#s[field.name] = coerceFieldValue(field, formValue(field, payload.value));
+    if (same(this.#s[field.name], this.#s.$conflicts?.[field.name])) delete this.#s.$conflicts[field.name];
+    delete this.errors[field.name];
+    const errors = await this.getModel().validate({ [field.name]: this.#s[field.name] }, { partial: true });
+    if (errors[field.name]) this.errors[field.name] = errors[field.name]!;
+    if (this.#s.$notice?.kind === "info") this.#s.$notice = null;
+  }
+
+  /**
+   * A form's submit (`hl-submit="save"`): binds every field in the payload (all refused when one
+   * is not writable; keys starting with `_` that are not columns are ignored), then saves.
+   */
+  async onSave(payload: Record<string, unknown> = {}): Promise<void> {
+    const plan = await this.#loadPlan();
+    const known = new Set(plan.meta.fields.map((f) => f.name));
+    const updates: [string, unknown][] = [];
+    for (const [name, value] of Object.entries(payload)) {
+      if (name.startsWith("_") && !known.has(name)) continue;
+      const field = this.#writable(plan, name);
+      updates.push([field.name, coerceFieldValue(field, formValue(field, value))]);
+    }
+    for (const [name, value] of updates) this.#s[name] = value;
+    await this.saveInstance();
+  }
+
+  /** A change from the model feed: this row's change reloads it; a resync reloads; others are ignored. */
+  async onMessage(_topic: string, message: unknown): Promise<void> {
+    const { meta } = await this.#loadPlan();
+    if (this.pk === null) return;
+    const c = message as Partial<ModelChange> | undefined;
+    if (!c || typeof c !== "object" || c.op === "resync") return this.reload();
+    if (!samePk(c.pk, this.pk)) return;
+    // Our own save, already shown: nothing to re-read.
+    if (c.op !== "delete" && typeof c.version === "number" && c.version === this.#s[meta.versionField]) return;
+    await this.#reloadFor(c as RowChange);
+  }
+
+  /** Messages may have been missed: re-read the row. */
+  async onResync(_topic: string): Promise<void> {
+    await this.#loadPlan();
+    if (this.pk !== null) await this.reload();
+  }
+
+  /** The generated edit form (server/core/forms.ts); override to wrap or replace it. */
+  render(): RenderOutput {
+    return modelForm(this);
+  }
+
+  getContext(): Record<string, unknown> {
+    return { ...super.getContext(), dirty: this.dirty, fields: this.formFields(), notice: this.#s.$notice ?? null };
+  }
+
+  /** What a form shows, field by field, in order: metadata, value, writability, error, dirty, conflict. */
+  formFields(): FormField[] {
+    const plan = this.#cachedPlan();
+    const s = this.#s;
+    const dirty = this.dirty;
+    const rows = plan ? plan.form : fallbackFields(s);
+    return rows.map(({ field, editable }) => ({
+      field,
+      editable,
+      value: s[field.name] ?? null,
+      error: this.errors[field.name],
+      dirty: dirty.has(field.name),
+      conflict: s.$conflicts && Object.hasOwn(s.$conflicts, field.name) ? { value: s.$conflicts[field.name] } : undefined,
+    }));
+  }
+
+  /** The form's message, if any. */
+  get notice(): FormNotice | null {
+    return this.#s.$notice ?? null;
+  }
+
+  /** The table's name, once the metadata is known. */
+  get table(): string | undefined {
+    return this.#cachedPlan()?.meta.table;
+  }
+
+  // ---------- internals ----------
+
+  get #s(): Record<string, unknown> & ModelBookkeeping {
+    return this.state as Record<string, unknown> & ModelBookkeeping;
+  }
+
+  #listen(): void {
+    const meta = this.#plan!.meta;
+    const pk = this.pk;
+    if (pk === null) return;
+    this.subscribe(modelTopic(meta.table, pk));
+    this.subscribe(modelResyncTopic(meta.table));
+  }
+
+  /** Sets the state from a row read or written: every bound field, key and version; edits dropped. */
+  #load(row: Row): void {
+    const { meta, form } = this.#plan!;
+    const s = this.#s;
+    const saved: Row = {};
+    for (const { field } of form) saved[field.name] = s[field.name] = row[field.name] ?? null;
+    s[meta.primaryKey] = row[meta.primaryKey] ?? null;
+    s[meta.versionField] = row[meta.versionField] ?? null;
+    s.$saved = saved;
+    s.$conflicts = {};
+    s.$notice = null;
+  }
+
+  /**
+   * Takes the current row on top of the viewer's edits: untouched fields take the stored value;
+   * an edited field that changed elsewhere keeps the edit and is flagged with the stored value.
+   */
+  #merge(current: Row | null, why: "save" | "remote"): void {
+    const { meta, form } = this.#plan!;
+    const s = this.#s;
+    if (current === null) {
+      s.$notice = { kind: "error", text: "This record was deleted elsewhere; it can no longer be saved." };
+      return;
+    }
+    const base = s.$saved ?? {};
+    const conflicts: Record<string, unknown> = { ...(s.$conflicts ?? {}) };
+    const saved: Row = {};
+    for (const { field, editable } of form) {
+      const name = field.name;
+      const theirs = current[name] ?? null;
+      saved[name] = theirs;
+      const edited = editable && !same(s[name], base[name]);
+      if (!edited) {
+        s[name] = theirs;
+        delete conflicts[name];
+      } else if (same(s[name], theirs)) delete conflicts[name];
+      else if (!same(base[name], theirs)) conflicts[name] = theirs;
+      // else: an edit of a field nobody else touched: kept, as is its flag if it had one
+    }
+    s.$saved = saved;
+    s[meta.versionField] = current[meta.versionField] ?? null;
+    const before = s.$conflicts ?? {};
+    s.$conflicts = conflicts;
+    for (const name of Object.keys(before)) if (!(name in conflicts) && this.errors[name] === CONFLICT) delete this.errors[name];
+    for (const name of Object.keys(conflicts)) this.errors[name] = CONFLICT;
+    const n = Object.keys(conflicts).length;
+    if (why === "save") {
+      s.$notice = n
+        ? { kind: "error", text: "Someone else saved this record after you opened it. Their values are shown beside yours; save again to keep yours." }
+        : { kind: "error", text: "Someone else saved this record after you opened it. It now shows their values with your edits on top; save again to keep them." };
+    } else if (n) {
+      s.$notice = { kind: "error", text: "Someone else changed fields you are editing. Their values are shown beside yours; save to keep yours." };
+    }
+  }
+
+  #writable(plan: Plan, name: unknown): FieldMeta {
+    const entry = typeof name === "string" ? plan.form.find((x) => x.field.name === name) : undefined;
+    // The name is client input: it stays out of the message.
+    if (!entry || !entry.editable) throw new HotlineError("unauthorized", "this field cannot be written");
+    return entry.field;
+  }
+
+  #cachedPlan(): Plan | undefined {
+    if (this.#plan) return this.#plan;
+    const meta = cachedModelMeta(this.getModel());
+    return meta ? (this.#plan = planFor(this.constructor as ModelClass, meta)) : undefined;
+  }
+
+  async #loadPlan(): Promise<Plan> {
+    return this.#cachedPlan() ?? (this.#plan = planFor(this.constructor as ModelClass, await this.modelMeta()));
+  }
+}
+
+/** Which fields the form shows, in order, and which of them a client may write. */
+function planFor(ctor: ModelClass, meta: ModelMetadata): Plan {
+  const byName = new Map(meta.fields.map((f) => [f.name, f]));
+  const exclude = new Set(ctor.exclude ?? []);
+  const ro = new Set(ctor.readonly ?? []);
+  const names = ctor.fields
+    ? [...ctor.fields, ...[...ro].filter((n) => !ctor.fields!.includes(n))]
+    : meta.fields.map((f) => f.name).filter((n) => n !== meta.primaryKey && n !== meta.versionField);
+  for (const n of [...names, ...exclude]) {
+    if (!byName.has(n)) throw new HotlineError("handler_error", `${ctor.name}: the model ${meta.table} has no field "${n}"`, { fault: "app" });
+  }
+  const form = names
+    .filter((n) => !exclude.has(n))
+    .map((n) => {
+      const field = byName.get(n)!;
+      const editable = !ro.has(n) && !field.readonly && n !== meta.primaryKey && n !== meta.versionField;
+      return { field, editable };
+    });
+  return { meta, form };
+}
+
+/** Without metadata (a resumed instance before it loaded): fields guessed from the state's values, shown read-only. */
+function fallbackFields(s: Record<string, unknown>): { field: FieldMeta; editable: boolean }[] {
+  return Object.keys(s.$saved ?? {}).map((name) => {
+    const v = s[name];
+    const type = typeof v === "number" ? "number" : typeof v === "boolean" ? "boolean" : "string";
+    return { field: { name, type, nullable: true } as FieldMeta, editable: false };
+  });
+}

@@ -1,0 +1,149 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Component, ComponentClass, ComponentHost, DispatchOptions } from "../../core/component.js";
+import { HttpStatus } from "../../../protocol/codes.js";
+import { HotlineError, toHotlineError } from "../../core/errors.js";
+import type { Snapshot } from "../../core/tokens.js";
+import { bodyType, readBody } from "./body.js";
+import type { TransportContext } from "../../live/context.js";
+import { originAllowed } from "./origin.js";
+import type { FailureLimiter } from "./failure-limit.js";
+import { htmxError, htmxFields } from "./htmx.js";
+
+/** One HTTP request to a component, read and checked: what the JSON, htmx and SSE answers share. */
+export interface Call {
+  name: string;
+  cls: ComponentClass;
+  htmx: boolean;
+  params: Record<string, unknown>;
+  event?: string;
+  payload?: Record<string, unknown>;
+  /** The verified token's contents, when the request carried one. */
+  snapshot?: Snapshot;
+  /** `"sdui"`: answer `{screens, state}` (docs/protocol.md §4). */
+  format?: "sdui";
+}
+
+/** The media type that asks for (and labels) an sdui answer over HTTP. */
+export const SDUI_MEDIA_TYPE = "application/vnd.hotline.sdui+json";
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+const bad = (message: string) => new HotlineError("bad_message", message);
+
+/**
+ * Checks and reads a request to component `name`: CSRF origin, the component, the content type,
+ * the body (size, JSON), the fields' types, then the state token (rate-limited per client IP).
+ * Throws a HotlineError for the first check that fails.
+ */
+export async function readCall(ctx: TransportContext, req: IncomingMessage, name: string, limiter: FailureLimiter): Promise<Call> {
+  const htmx = req.headers["hx-request"] === "true";
+  const type = bodyType(req);
+  // Form posts and htmx requests are what a foreign page can forge; JSON needs a CORS preflight,
+  // but a stated foreign origin is refused there too.
+  if (!originAllowed(req, ctx.options, true)) throw new HotlineError("unauthorized", "this origin may not post to components");
+  const cls = ctx.registry.require(name);
+  if (type === undefined) throw new HotlineError("bad_message", "unsupported content type", { details: { status: 415 } });
+  const body = await readBody(req, type, ctx.options.maxPayload);
+
+  let fields: Record<string, unknown>;
+  if (body.kind === "empty") fields = {};
+  else if (body.kind === "form") fields = body.fields;
+  else if (isObject(body.value)) fields = body.value;
+  else throw bad("the body must be a JSON object");
+
+  let { event, state, params, payload } = htmx || body.kind === "form" ? htmxFields(fields) : (fields as Record<string, unknown>);
+  // In a form, params travel as one JSON-encoded field.
+  if (typeof params === "string" && body.kind === "form") {
+    try {
+      params = JSON.parse(params);
+    } catch {
+      throw bad("params must be a JSON object");
+    }
+  }
+  if (event === "") event = undefined;
+  if (params !== undefined && !isObject(params)) throw bad("params must be an object");
+  if (event !== undefined && typeof event !== "string") throw bad("event must be a string");
+  if (payload !== undefined && !isObject(payload)) throw bad("payload must be an object");
+  if (state !== undefined && typeof state !== "string") throw bad("state must be a string");
+
+  const format = body.kind === "json" ? fields.format : undefined;
+  if (format !== undefined && format !== "html" && format !== "sdui") throw bad('format must be "html" or "sdui"');
+  const sdui = format === "sdui" || (format === undefined && (req.headers.accept ?? "").includes(SDUI_MEDIA_TYPE));
+  if (sdui && htmx) throw bad("htmx requests get HTML, not sdui");
+
+  const call: Call = { name, cls, htmx, params: (params as Record<string, unknown>) ?? {} };
+  if (sdui) call.format = "sdui";
+  if (event !== undefined) call.event = event as string;
+  if (payload !== undefined) call.payload = payload as Record<string, unknown>;
+  if (typeof state === "string" && state !== "") {
+    const client = clientIp(req);
+    if (limiter.blocked(client)) throw new HotlineError("rate_limited", "too many invalid state tokens; try again later");
+    try {
+      call.snapshot = ctx.tokens.verify(name, state);
+    } catch (err) {
+      limiter.fail(client);
+      throw err;
+    }
+  }
+  return call;
+}
+
+/** The client's address: the socket's, not X-Forwarded-For, which anyone can write. */
+export function clientIp(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? "unknown";
+}
+
+/** A new instance for `call`, with its topics restored and pub/sub publishing through the context. */
+export function instantiate(ctx: TransportContext, call: Call): { instance: Component; options: DispatchOptions } {
+  const instance = new call.cls(call.params);
+  // Over HTTP nothing stays connected: topics only travel in the token; publish reaches every process.
+  const host: ComponentHost = {
+    subscribe() {},
+    unsubscribe() {},
+    publish: (topic, message) => ctx.pubsub.publish(topic, message),
+    push() {},
+  };
+  instance.attach(host, call.snapshot?.topics ?? []);
+  const options: DispatchOptions = {};
+  if (call.snapshot) options.state = call.snapshot.state;
+  if (call.event !== undefined) options.event = call.event;
+  if (call.payload !== undefined) options.payload = call.payload;
+  return { instance, options };
+}
+
+/** The signed token for an instance's (dehydrated) state and topics. */
+export function signState(ctx: TransportContext, name: string, instance: Component, state: Record<string, unknown>): string {
+  return ctx.tokens.sign(name, { state, topics: [...instance.topics] });
+}
+
+/** Whatever was thrown, as a client-safe HotlineError; the app's and the framework's faults are logged. */
+export function settleError(ctx: TransportContext, err: unknown, where: string): HotlineError {
+  const e = toHotlineError(err, where);
+  if (e.fault !== "client") ctx.log(`[hotline] ${where}: ${e.message}`, e.cause ?? e);
+  return e;
+}
+
+/** The HTTP status of an error (415 rides on bad_message's details). */
+export function statusOf(err: HotlineError): number {
+  const d = err.details as { status?: unknown } | undefined;
+  return typeof d?.status === "number" ? d.status : HttpStatus[err.code];
+}
+
+/** Sends an error: `{"error": {code, message}}`, or the escaped HTML snippet in htmx mode. */
+export function sendError(res: ServerResponse, err: HotlineError, htmx: boolean): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = statusOf(err);
+  const headers: Record<string, string> = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
+  if (status === 413) headers.connection = "close"; // the client may still be sending the rest
+  const { details, ...wire } = err.toJSON();
+  const error = details !== undefined && status !== 415 ? { ...wire, details } : wire;
+  if (htmx) {
+    res.writeHead(status, { ...headers, "content-type": "text/html; charset=utf-8" });
+    res.end(htmxError(err));
+  } else {
+    res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify({ error }));
+  }
+}

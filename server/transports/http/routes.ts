@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HotlineError } from "../../core/errors.js";
+import { readCall, instantiate, sendError, settleError, signState } from "./call.js";
+import type { HttpHandler, TransportContext } from "../../live/context.js";
+import { FailureLimiter } from "./failure-limit.js";
+import { htmxWrap } from "./htmx.js";
+import { answerSdui } from "./sdui.js";
+import { streamCall } from "./sse.js";
+import { serveVendor, VENDOR_PATHS } from "../../adapters/vendor.js";
+
+/** A route of this transport, parsed from the URL. */
+interface Route {
+  name: string;
+  stream: boolean;
+}
+
+/**
+ * The HTTP transport (fetch, htmx) and the SSE transport: `POST {prefix}/{name}` answers
+ * `{html, state}` (or HTML in htmx mode), `POST {prefix}/{name}/stream` answers Server-Sent Events,
+ * one frame per step of a streaming handler. Also serves htmx itself at `/vendor/htmx.min.js`.
+ * Resolves false for requests that are not its own, so a host can try its other routes.
+ *
+ * @example
+ * const http = createHttpTransport(hotline.context);
+ * createServer(async (req, res) => { if (!(await http(req, res))) res.writeHead(404).end(); });
+ */
+export function createHttpTransport(ctx: TransportContext): HttpHandler {
+  const limiter = new FailureLimiter();
+  const prefix = ctx.options.httpPrefix.replace(/\/+$/, "");
+  return async (req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (VENDOR_PATHS.has(path)) return serveVendor(req, res, path);
+    const route = parseRoute(path, prefix);
+    if (!route) return false;
+    if (req.method !== "POST") {
+      res.writeHead(405, { allow: "POST", "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+      res.end(JSON.stringify({ error: { code: "bad_message", message: "use POST" } }));
+      req.resume();
+      return true;
+    }
+    if (route.stream) await streamCall(ctx, req, res, route.name, limiter);
+    else await answer(ctx, req, res, route.name, limiter);
+    return true;
+  };
+}
+
+function parseRoute(path: string, prefix: string): Route | undefined {
+  if (!path.startsWith(prefix + "/")) return undefined;
+  const parts = path.slice(prefix.length + 1).split("/");
+  if (parts.length > 2 || (parts.length === 2 && parts[1] !== "stream") || !parts[0]) return undefined;
+  let name: string;
+  try {
+    name = decodeURIComponent(parts[0]);
+  } catch {
+    return undefined;
+  }
+  return { name, stream: parts.length === 2 };
+}
+
+/** One request, one answer: mount or hydrate, run the event (all steps of a streaming handler), render. */
+async function answer(ctx: TransportContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter): Promise<void> {
+  const htmx = req.headers["hx-request"] === "true";
+  try {
+    const call = await readCall(ctx, req, name, limiter);
+    if (call.format === "sdui") return await answerSdui(ctx, call, res);
+    const { instance, options } = instantiate(ctx, call);
+    let last: { html: string; state: Record<string, unknown> } | undefined;
+    try {
+      for await (const step of instance.stream(options)) last = step;
+    } catch (err) {
+      throw settleError(ctx, err, `component "${name}"`);
+    }
+    if (!last) throw new HotlineError("handler_error", "the component rendered nothing", { fault: "framework" });
+    const token = signState(ctx, name, instance, last.state);
+    const headers = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
+    if (call.htmx) {
+      res.writeHead(200, { ...headers, "content-type": "text/html; charset=utf-8" });
+      res.end(htmxWrap(name, `${ctx.options.httpPrefix.replace(/\/+$/, "")}/${encodeURIComponent(name)}`, last.html, token));
+    } else {
+      res.writeHead(200, { ...headers, "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify({ html: last.html, state: token }));
+    }
+  } catch (err) {
+    sendError(res, settleError(ctx, err, `component "${name}"`), htmx);
+  }
+}

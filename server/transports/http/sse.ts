@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Component, Step } from "../../core/component.js";
+import { readCall, instantiate, sendError, settleError, signState } from "./call.js";
+import type { TransportContext } from "../../live/context.js";
+import type { FailureLimiter } from "./failure-limit.js";
+
+/** One SSE frame: `data: <json>` (JSON has no raw newlines, so one data line is enough). */
+export function sseFrame(data: unknown, event?: string): string {
+  return (event ? `event: ${event}\n` : "") + `data: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * `POST {prefix}/{name}/stream`: one `data: {"html","state"}` frame per step of the handler, the
+ * last with `"stream_done": true`. Errors before the first step answer with the JSON error and
+ * its status; an error later ends the stream with an `event: error` frame `{code, message}`.
+ * Each frame is written as soon as it is rendered; a client that goes away stops the handler.
+ */
+export async function streamCall(ctx: TransportContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter): Promise<void> {
+  let it: AsyncGenerator<Step<Record<string, unknown>>> | undefined;
+  let closed = false;
+  res.on("close", () => {
+    closed = true;
+    // Stops a streaming handler that is waiting at a yield; one that is mid-step stops at the next.
+    void it?.return(undefined).catch(() => {});
+  });
+  let first: IteratorResult<Step<Record<string, unknown>>>;
+  let instance: Component;
+  try {
+    const call = await readCall(ctx, req, name, limiter);
+    const made = instantiate(ctx, call);
+    instance = made.instance;
+    it = instance.stream(made.options);
+    try {
+      first = await it.next();
+    } catch (err) {
+      throw settleError(ctx, err, `component "${name}"`);
+    }
+    if (closed) return;
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no", // tells nginx-like proxies not to buffer the frames
+      "x-content-type-options": "nosniff",
+    });
+    res.flushHeaders();
+  } catch (err) {
+    sendError(res, settleError(ctx, err, `component "${name}"`), false);
+    return;
+  }
+  let step = first;
+  try {
+    while (!step.done && !closed) {
+      const s = step.value;
+      const frame: Record<string, unknown> = { html: s.html, state: signState(ctx, name, instance, s.state) };
+      if (s.done) frame.stream_done = true;
+      res.write(sseFrame(frame));
+      if (s.done) break;
+      step = await it.next();
+    }
+  } catch (err) {
+    const e = settleError(ctx, err, `component "${name}"`);
+    if (!closed) res.write(sseFrame({ code: e.code, message: e.message }, "error"));
+  }
+  res.end();
+}

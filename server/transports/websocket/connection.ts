@@ -1,0 +1,211 @@
+import type { WebSocket } from "ws";
+import { HotlineError } from "../../core/errors.js";
+import type { Hub } from "../../live/hub.js";
+import type { LiveInstance, Viewer } from "../../live/instance.js";
+import { errorFrame } from "../../live/frames.js";
+import { BadMessage, parseMessage, type EventMessage, type JoinMessage } from "./messages.js";
+import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
+
+/** What a session needs from its transport. */
+export interface SessionOptions {
+  rateLimit?: RateLimitOptions;
+  /** Close (1013) a connection whose unsent data passes this many bytes. */
+  maxBufferedBytes: number;
+  /** How long a closing connection may take before it is cut. */
+  closeGraceMs: number;
+}
+
+type Entry = { viewer?: Viewer; live?: LiveInstance; ready: Promise<LiveInstance | undefined>; left: boolean };
+
+const OPEN = 1;
+const TEXT = Object.freeze({ binary: false });
+
+/**
+ * One WebSocket connection: it checks and rate-limits the client's messages, keeps the instances
+ * joined on it by their client-chosen id, and sends (closing a client that stops reading).
+ */
+export class Session {
+  readonly ws: WebSocket;
+  readonly #hub: Hub;
+  readonly #opts: SessionOptions;
+  readonly #limit: RateLimiter;
+  readonly #views = new Map<string, Entry>();
+  #closed = false;
+  /** Heartbeat: set by any sign of life, cleared by each ping round. */
+  alive = true;
+
+  constructor(ws: WebSocket, hub: Hub, opts: SessionOptions) {
+    this.ws = ws;
+    this.#hub = hub;
+    this.#opts = opts;
+    this.#limit = new RateLimiter(opts.rateLimit);
+    sessions.set(ws, this);
+    ws.on("message", onMessage);
+    ws.on("pong", onPong);
+    ws.on("close", onGone);
+    ws.on("error", onGone);
+  }
+
+  /** Instances joined on this connection. */
+  get joined(): number {
+    return this.#views.size;
+  }
+
+  /** Sends a frame; a client too far behind is closed with 1013 and its buffers freed. */
+  send(frame: string | Buffer): void {
+    const ws = this.ws;
+    if (this.#closed || ws.readyState !== OPEN) return;
+    if (typeof frame === "string") ws.send(frame);
+    else ws.send(frame, TEXT);
+    if (ws.bufferedAmount > this.#opts.maxBufferedBytes) this.close(1013, "try again later");
+  }
+
+  /** Closes with `code`; the socket is cut if the close handshake does not finish in time. */
+  close(code: number, reason: string): void {
+    if (this.ws.readyState >= 2) return;
+    this.gone();
+    this.ws.close(code, reason);
+    const ws = this.ws;
+    setTimeout(() => ws.terminate(), this.#opts.closeGraceMs).unref();
+  }
+
+  /** A frame from the client (the socket's "message" listener). */
+  receive(data: Buffer, isBinary: boolean): void {
+    if (this.#closed) return;
+    this.alive = true;
+    if (!this.#limit.take()) {
+      const { ref, id } = peek(data, isBinary);
+      this.send(errorFrame(new HotlineError("rate_limited", "too many messages; slow down"), ref, id));
+      if (this.#limit.strike()) this.close(1008, "too many messages");
+      return;
+    }
+    let m;
+    try {
+      m = parseMessage(data, isBinary);
+    } catch (err) {
+      const e = err instanceof BadMessage ? err : new BadMessage("not a valid message");
+      this.#limit.penalize();
+      this.send(errorFrame(e, e.ref, e.id));
+      return;
+    }
+    switch (m.t) {
+      case "ping":
+        this.send(m.ref === undefined ? '{"t":"pong"}' : `{"t":"pong","ref":${m.ref}}`);
+        return;
+      case "join":
+        return this.#join(m);
+      case "event":
+        return this.#event(m);
+      case "leave": {
+        const entry = this.#views.get(m.id);
+        if (!entry) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+        this.#views.delete(m.id);
+        entry.left = true;
+        if (entry.live && entry.viewer) entry.live.leave(entry.viewer);
+        return;
+      }
+    }
+  }
+
+  #join(m: JoinMessage): void {
+    if (this.#views.has(m.id)) {
+      this.#limit.penalize();
+      return this.#fail(new HotlineError("bad_message", "an instance with this id is already joined on this connection"), m.ref, m.id);
+    }
+    const entry = { left: false } as Entry;
+    this.#views.set(m.id, entry);
+    entry.ready = (async () => {
+      let live: LiveInstance | undefined;
+      try {
+        const opened = await this.#hub.open(m);
+        live = opened.live;
+        const viewer: Viewer = new SessionViewer(m.id, opened.key, this);
+        await live.join(viewer, m.ref);
+        if (entry.left || this.#closed) {
+          live.leave(viewer);
+          return undefined;
+        }
+        entry.viewer = viewer;
+        entry.live = live;
+        return live;
+      } catch (err) {
+        if (this.#views.get(m.id) === entry) this.#views.delete(m.id);
+        this.#fail(this.#safe(err, m.name), m.ref, m.id);
+        return undefined;
+      }
+    })();
+  }
+
+  #event(m: EventMessage): void {
+    const entry = this.#views.get(m.id);
+    if (!entry) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+    if (entry.live) {
+      void entry.live.event(entry.viewer!, m.ref, m.event, m.payload);
+      return;
+    }
+    void entry.ready.then((live) => {
+      if (live && !entry.left && entry.viewer) return live.event(entry.viewer, m.ref, m.event, m.payload);
+      this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+    });
+  }
+
+  #fail(err: HotlineError, ref?: number, id?: string): void {
+    this.send(errorFrame(err, ref, id));
+  }
+
+  /** A client-safe error; the app's own failures are logged and told generically. */
+  #safe(err: unknown, name: string): HotlineError {
+    if (err instanceof HotlineError && err.fault === "client") return err;
+    this.#hub.env.ctx.log(`component "${name}": join failed`, err instanceof HotlineError ? (err.cause ?? err) : err);
+    return new HotlineError("handler_error", "the component failed to start", { fault: "app" });
+  }
+
+  /** The connection is gone (or going): every instance joined on it is left. */
+  gone(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const entry of this.#views.values()) {
+      entry.left = true;
+      if (entry.live && entry.viewer) entry.live.leave(entry.viewer);
+    }
+    this.#views.clear();
+  }
+}
+
+// One set of socket listeners for every session (not four closures per connection: sessions are many).
+const sessions = new WeakMap<WebSocket, Session>();
+function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  sessions.get(this)?.receive(data, isBinary);
+}
+function onPong(this: WebSocket): void {
+  const s = sessions.get(this);
+  if (s) s.alive = true;
+}
+function onGone(this: WebSocket): void {
+  sessions.get(this)?.gone();
+}
+
+/** A viewer that sends through its session (a class, not a closure per viewer: sessions are many). */
+class SessionViewer implements Viewer {
+  constructor(
+    readonly id: string,
+    readonly key: string,
+    readonly session: Session,
+  ) {}
+  send(frame: string | Buffer): void {
+    this.session.send(frame);
+  }
+}
+
+/** The ref and id of a message refused unread, when it has valid ones (so the client can clear its loading state). */
+function peek(data: Buffer, isBinary: boolean): { ref?: number; id?: string } {
+  if (isBinary || data.length > 4096) return {};
+  try {
+    const m = JSON.parse(data.toString("utf8")) as { ref?: unknown; id?: unknown };
+    const ref = Number.isSafeInteger(m.ref) && (m.ref as number) > 0 ? (m.ref as number) : undefined;
+    const id = typeof m.id === "string" && m.id.length > 0 && m.id.length <= 128 ? m.id : undefined;
+    return { ref, id };
+  } catch {
+    return {};
+  }
+}

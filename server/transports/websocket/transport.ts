@@ -1,0 +1,156 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { TransportContext } from "../../live/context.js";
+import { Hub } from "../../live/hub.js";
+import { originAllowed } from "../http/origin.js";
+import type { RateLimitOptions } from "./rate-limit.js";
+import { Session } from "./connection.js";
+import { TopicIndex } from "../../live/topics.js";
+
+/** Options of the WebSocket transport, beside the shared ones in the context. */
+export interface WebSocketOptions {
+  /** The per-connection rate limit. Default 50 messages/s, bursts of 100. */
+  rateLimit?: RateLimitOptions;
+  /** Interval of ws pings; a connection that has not answered the previous one is cut. Default 30 s; 0 turns it off. */
+  heartbeatMs?: number;
+  /** A connection with more unsent bytes than this is closed with 1013. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** How long a close handshake may take before the socket is cut. Default 1 s. */
+  closeGraceMs?: number;
+}
+
+/**
+ * The WebSocket transport (protocol v1, shared/PROTOCOL.md §1): upgrades on its path only (after
+ * the origin check), one {@link Session} per connection, instances in a process-wide {@link Hub}.
+ *
+ * @example
+ * const ws = new WebSocketTransport(ctx);
+ * ws.attach(httpServer);
+ * await ws.close(); // 1012 to every client
+ */
+export class WebSocketTransport {
+  readonly ctx: TransportContext;
+  readonly hub: Hub;
+  readonly index: TopicIndex;
+  readonly sessions = new Set<Session>();
+  readonly #wss: WebSocketServer;
+  readonly #opts: Required<Omit<WebSocketOptions, "rateLimit">> & { rateLimit?: RateLimitOptions };
+  readonly #servers = new Map<Server, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
+  #heartbeat: NodeJS.Timeout | undefined;
+  #closing = false;
+
+  constructor(ctx: TransportContext, options: WebSocketOptions = {}) {
+    this.ctx = ctx;
+    this.index = new TopicIndex(ctx.pubsub, ctx.log);
+    this.hub = new Hub({ ctx, index: this.index });
+    this.#opts = {
+      heartbeatMs: options.heartbeatMs ?? 30_000,
+      maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+      closeGraceMs: options.closeGraceMs ?? 1000,
+      ...(options.rateLimit && { rateLimit: options.rateLimit }),
+    };
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: false });
+  }
+
+  /** Takes the `upgrade` requests for the transport's path on `server`; other paths are left to other listeners. */
+  attach(server: Server): void {
+    if (this.#servers.has(server)) return;
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head);
+    server.on("upgrade", onUpgrade);
+    this.#servers.set(server, onUpgrade);
+  }
+
+  /** Handles one upgrade request; false when it is not for this transport's path (nothing done). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (pathOf(req.url) !== this.ctx.options.path) return false;
+    if (this.#closing) {
+      refuse(socket, 503, "Service Unavailable", "the server is shutting down");
+      return true;
+    }
+    if (!originAllowed(req, this.ctx.options)) {
+      refuse(socket, 403, "Forbidden", "origin not allowed");
+      return true;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws));
+    return true;
+  }
+
+  #connection(ws: WebSocket): void {
+    if (this.#closing) {
+      ws.close(1012, "server restarting");
+      return;
+    }
+    const session = new Session(ws, this.hub, {
+      maxBufferedBytes: this.#opts.maxBufferedBytes,
+      closeGraceMs: this.#opts.closeGraceMs,
+      ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
+    });
+    this.sessions.add(session);
+    ws.on("close", () => this.sessions.delete(session));
+    this.#startHeartbeat();
+  }
+
+  #startHeartbeat(): void {
+    if (this.#heartbeat || this.#opts.heartbeatMs <= 0) return;
+    // One timer for every connection: a connection that did not answer the last ping is cut.
+    this.#heartbeat = setInterval(() => {
+      for (const s of this.sessions) {
+        if (!s.alive) {
+          s.ws.terminate();
+          continue;
+        }
+        s.alive = false;
+        try {
+          s.ws.ping();
+        } catch {
+          s.ws.terminate();
+        }
+      }
+    }, this.#opts.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  /**
+   * Graceful shutdown: refuses new connections, lets queued work finish (up to `timeoutMs`), saves
+   * every instance's state, then closes every connection with 1012 (service restart).
+   */
+  async close(timeoutMs = 5000): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    clearInterval(this.#heartbeat);
+    for (const [server, fn] of this.#servers) server.off("upgrade", fn);
+    this.#servers.clear();
+    const lives = [...this.hub.lives];
+    await withTimeout(Promise.all(lives.map((l) => l.drained())), timeoutMs);
+    await withTimeout(Promise.all(lives.map((l) => l.save())), timeoutMs);
+    const closed = [...this.sessions].map(
+      (s) => new Promise<void>((resolve) => {
+        if (s.ws.readyState === 3) return resolve();
+        s.ws.once("close", () => resolve());
+        s.close(1012, "server restarting");
+      }),
+    );
+    await withTimeout(Promise.all(closed), timeoutMs);
+    this.#wss.close();
+  }
+}
+
+function pathOf(url: string | undefined): string {
+  if (!url) return "";
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function refuse(socket: Duplex, status: number, text: string, body: string): void {
+  if (!socket.writable) return void socket.destroy();
+  socket.once("finish", () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function withTimeout(p: Promise<unknown>, ms: number): Promise<unknown> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise((r) => (t = setTimeout(r, ms)))]).finally(() => clearTimeout(t));
+}
