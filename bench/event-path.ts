@@ -6,7 +6,7 @@ import { hotlineServer } from "./ws-support.js";
 import { median } from "./measure.js";
 
 const hot = await hotlineServer();
-const hub = (hot.hotline as unknown as { websocket: { hub: { open(m: object): Promise<{ live: any; key: string }> } } }).websocket.hub;
+const hub = hot.hotline.hub;
 const { live, key } = await hub.open({ t: "join", id: "c1", name: "counter", format: "html" });
 let bytes = 0;
 const viewer = { id: "c1", key, send(f: string | Buffer) { bytes += f.length; } };

@@ -70,7 +70,7 @@ class StateOrders extends Component<{ orders: Order[] }> {
 function run(cls: new () => Component, format: "html" | "sdui", rounds = 25) {
   const c = new cls();
   void c.mount();
-  const p: Presenter = presenterFor(format, c);
+  const p: Presenter = presenterFor(format, cls);
   const ok = okFrame(1, "orders", "k".repeat(24), p.full(c));
   const bytes: number[] = [];
   const ms: number[] = [];

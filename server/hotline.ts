@@ -1,14 +1,17 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { MemoryPubSub } from "../pubsub/memory.js";
 import type { PubSub } from "../pubsub/pubsub.js";
+import type { HotlineServices } from "./core/context.js";
+import type { Renderer } from "./core/renderer.js";
 import { MemoryStore } from "./core/memory-store.js";
 import { DEFAULT_MAX_PAYLOAD, DEFAULT_PATH } from "../protocol/wire.js";
 import { registry as defaultRegistry, type Registry } from "./core/registry.js";
 import type { StateStore } from "./core/store.js";
 import { Tokens } from "./core/tokens.js";
+import { Hub } from "./live/hub.js";
 import { live, type LiveOptions } from "./live/embed-page.js";
 import { ClientBundle } from "./adapters/client-bundle.js";
-import type { ResolvedOptions, TransportContext } from "./live/context.js";
+import type { ResolvedOptions, AppContext } from "./live/context.js";
 import { createHttpTransport } from "./transports/http/routes.js";
 import type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
 import { WebSocketTransport } from "./transports/websocket/transport.js";
@@ -43,8 +46,23 @@ export interface HotlineOptions {
   heartbeatMs?: number;
   /** A connection with more unsent bytes than this is closed with 1013. Default 1 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * The app's services, read by its components as `this.services` (type them by augmenting
+   * `HotlineServices`). Two apps in one process may give the same components different services.
+   */
+  services?: HotlineServices;
+  /** The renderer of components that set `templateName` and no `static renderer` (Nunjucks, say). */
+  renderer?: Renderer;
   /** Where server-side problems are logged (with their stacks). Default `console`. */
   logger?: { error(...args: unknown[]): void };
+}
+
+/** What a Hotline process holds at one moment (`hotline.stats()`). */
+export interface HotlineStats {
+  connections: number;
+  instances: number;
+  sharedGroups: number;
+  topics: number;
 }
 
 /** A Hotline server: mount its `handler` on your HTTP server and `attach()` the WebSocket transport. */
@@ -59,13 +77,17 @@ export interface Hotline {
   close(): Promise<void>;
   /** On SIGTERM/SIGINT: `close()`, then exit. Returns a function that removes the handlers. */
   installSignalHandlers(): () => void;
-  readonly context: TransportContext;
+  readonly context: AppContext;
   readonly registry: Registry;
   readonly store: StateStore;
   readonly pubsub: PubSub;
   readonly tokens: Tokens;
-  /** The WebSocket transport (sessions, the hub of live instances, the topic index). */
+  /** The WebSocket transport (its connections). */
   readonly websocket: WebSocketTransport;
+  /** The live runtime every transport shares: live instances, shared groups, the topic index. */
+  readonly hub: Hub;
+  /** What this process holds now: open WebSocket connections, live instances, shared groups, topics listened to. */
+  stats(): HotlineStats;
 }
 
 /**
@@ -95,11 +117,13 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     stateTtlMs: options.stateTtlMs ?? 30 * 60_000,
   };
-  const context: TransportContext = {
+  const context: AppContext = {
+    component: { ...(options.services && { services: options.services }), ...(options.renderer && { renderer: options.renderer }) },
     registry, tokens, store, pubsub, options: resolved,
     log: (message, err) => (err === undefined ? logger.error(`[hotline] ${message}`) : logger.error(`[hotline] ${message}`, err)),
   };
-  const websocket = new WebSocketTransport(context, {
+  const hub = new Hub(context);
+  const websocket = new WebSocketTransport(context, hub, {
     ...(options.rateLimit && { rateLimit: options.rateLimit }),
     ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
     ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
@@ -109,7 +133,10 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   let closing: Promise<void> | undefined;
 
   const hotline: Hotline = {
-    context, registry, store, pubsub, tokens, websocket,
+    context, registry, store, pubsub, tokens, websocket, hub,
+    stats() {
+      return { connections: websocket.sessions.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
+    },
     async handler(req, res, next) {
       try {
         const path = (req.url ?? "/").split("?")[0];

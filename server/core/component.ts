@@ -1,3 +1,4 @@
+import type { ComponentContext, HotlineServices } from "./context.js";
 import { HotlineError, toHotlineError } from "./errors.js";
 import { findHandler, handlerKind } from "./events.js";
 import { renderToString } from "./template/render-string.js";
@@ -37,13 +38,18 @@ export interface ComponentHost {
 }
 
 /** A class that extends Component (what the registry holds). */
-export type ComponentClass = (new (params?: any) => Component<any, any>) & {
+export type ComponentClass = (new (params?: any, context?: ComponentContext) => Component<any, any>) & {
   templateName?: string;
   renderer?: Renderer;
   payloads?: Record<string, StandardSchemaV1>;
   shared?: boolean;
   maxStateBytes?: number;
 };
+
+// Set by the class's static block: the plumbing that stays off the component's namespace.
+let runImpl: (c: Component, event: string, payload: Record<string, unknown>) => AsyncGenerator<boolean>;
+let checkImpl: (c: Component, keys?: Map<string, string>) => void;
+let attachImpl: (c: Component, host: ComponentHost | undefined, topics: Iterable<string>) => void;
 
 type Pending = { before: Map<string, string>; errors: Record<string, string>; handler: Function; payload: unknown };
 
@@ -64,10 +70,8 @@ type Pending = { before: Map<string, string>; errors: Record<string, string>; ha
 export class Component<S extends Record<string, any> = Record<string, any>, P extends Record<string, any> = Record<string, any>> {
   /** The template a `Renderer` renders when the component has no `render()` of its own. */
   static templateName?: string;
-  /** The renderer for `templateName`; falls back to `Component.defaultRenderer`. */
+  /** The renderer for `templateName`; falls back to the app's (`createHotline({ renderer })`). */
   static renderer?: Renderer;
-  /** The renderer used by components that set `templateName` and no `renderer`. */
-  static defaultRenderer?: Renderer;
   /** Payload validators per event name, any Standard Schema (zod, valibot, arktype). */
   static payloads?: Record<string, StandardSchemaV1>;
   /** True when `render()` depends only on shared data: one render per change serves every viewer. */
@@ -88,8 +92,14 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   // Made on first subscribe: most instances never listen to anything.
   #topics: Set<string> | undefined;
   #host: ComponentHost | undefined;
+  readonly #context: ComponentContext;
 
-  constructor(params?: P) {
+  /**
+   * @param params what the component is created with (`this.params`)
+   * @param context the app's context: services, renderer (transports pass their app's; tests may pass their own)
+   */
+  constructor(params?: P, context: ComponentContext = NO_CONTEXT) {
+    this.#context = context;
     this.params = (params ?? {}) as P;
     this.state = {} as S;
     const id = (this.params as Record<string, unknown>).componentId;
@@ -115,11 +125,19 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   render(): RenderOutput {
     const ctor = this.constructor as ComponentClass & typeof Component;
     const name = ctor.templateName;
-    const renderer = ctor.renderer ?? Component.defaultRenderer;
+    const renderer = ctor.renderer ?? this.#context.renderer;
     if (!name || !renderer) {
       throw new HotlineError("handler_error", `${ctor.name} has neither render() nor a templateName with a renderer`, { fault: "app" });
     }
     return renderer.render(name, this.getContext());
+  }
+
+  /**
+   * The app's services (`createHotline({ services })`), typed by {@link HotlineServices}.
+   * An app without services gives `{}`.
+   */
+  get services(): HotlineServices {
+    return this.#context.services ?? NO_SERVICES;
   }
 
   /** What templates see. */
@@ -150,15 +168,10 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
 
   /** Runs the handler for `event`, sync, async or streaming (all steps), and settles the state. */
   async asyncHandleEvent(event: string, payload: Record<string, unknown> = {}): Promise<void> {
-    for await (const _ of this.run(event, payload)) void _;
+    for await (const _ of this.#run(event, payload)) void _;
   }
 
-  /**
-   * Runs an event for a transport: yields `false` after each step of a streaming handler (render
-   * and send a patch then) and `true` once, at the end, when the state is settled. On error the state
-   * is restored to what it was before the event and a HotlineError is thrown.
-   */
-  async *run(event: string, payload: Record<string, unknown> = {}): AsyncGenerator<boolean> {
+  async *#run(event: string, payload: Record<string, unknown> = {}): AsyncGenerator<boolean> {
     const p = this.#begin(event, payload, true);
     try {
       p.payload = await p.payload;
@@ -199,7 +212,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
 
   #finish(p: Pending): void {
     const after = snapshotKeys(this.state);
-    this.checkState(after);
+    this.#checkState(after);
     this.#changed = changedKeys(p.before, after);
   }
 
@@ -211,11 +224,8 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     return toHotlineError(err, `the handler for this event`);
   }
 
-  /**
-   * Checks the dehydrated state: JSON only, within the size limit. Transports call it after mount.
-   * `keys` (the per-key JSON of `this.state`, when the caller has it) spares serialising it again.
-   */
-  checkState(keys?: Map<string, string>): void {
+  // `keys` (the per-key JSON of `this.state`, when the caller has it) spares serialising it again.
+  #checkState(keys?: Map<string, string>): void {
     const state = this.dehydrate();
     assertJson(state);
     const max = (this.constructor as ComponentClass).maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
@@ -237,35 +247,27 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
       throw new HotlineError("handler_error", "mount() is async; use asyncDispatch", { fault: "app" });
     }
     if (options.event !== undefined) this.handleEvent(options.event, options.payload);
-    else this.checkState();
-    return { html: this.toHTML(), state: this.dehydrate() };
+    else this.#checkState();
+    return { html: toHTML(this), state: this.dehydrate() };
   }
 
   /** Like `dispatch()`, with async `mount()`, async handlers, and streaming handlers run to the end. */
   async asyncDispatch(options: DispatchOptions<S> = {}): Promise<DispatchResult<S>> {
     let last: DispatchResult<S> | undefined;
-    for await (const step of this.stream(options)) last = step;
+    for await (const step of dispatchSteps(this, options)) last = step;
     return { html: last!.html, state: last!.state };
   }
 
-  /** Each render step of an event: one per `yield` of a streaming handler, the last with `done: true`. */
-  async *stream(options: DispatchOptions<S> = {}): AsyncGenerator<Step<S>> {
-    if (options.state) this.hydrate(options.state);
-    else await this.mount();
-    if (options.event === undefined) {
-      this.checkState();
-      yield { html: this.toHTML(), state: this.dehydrate(), done: true };
-      return;
-    }
-    for await (const done of this.run(options.event, options.payload)) {
-      yield { html: this.toHTML(), state: done ? this.dehydrate() : (JSON.parse(JSON.stringify(this.dehydrate())) as S), done };
-    }
-  }
-
-  /** The rendered HTML. */
-  toHTML(): string {
-    const out = this.render();
-    return out instanceof TemplateResult ? renderToString(out) : String(out);
+  static {
+    // The plumbing transports need, kept off the component's own namespace (any user method name
+    // but the documented ones works): module functions below reach the private members here.
+    runImpl = (c, event, payload) => c.#run(event, payload);
+    checkImpl = (c, keys) => c.#checkState(keys);
+    attachImpl = (c, host, topics) => {
+      for (const t of topics) (c.#topics ??= new Set()).add(t);
+      c.#host = host;
+      if (host && c.#topics) for (const t of c.#topics) host.subscribe(t);
+    };
   }
 
   // ---------- Streams (server/core/stream.ts) ----------
@@ -325,16 +327,73 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     this.#host?.push(event, payload);
   }
 
-  /** For transports: connects the instance to its host, which then subscribes to all its topics. */
-  attach(host: ComponentHost | undefined, topics: Iterable<string> = []): void {
-    for (const t of topics) (this.#topics ??= new Set()).add(t);
-    this.#host = host;
-    if (host && this.#topics) for (const t of this.#topics) host.subscribe(t);
-  }
 }
 
 /** The empty set every instance starts with (never mutated: a new set replaces it). */
 const NONE: ReadonlySet<string> = new Set();
+const NO_CONTEXT: ComponentContext = Object.freeze({});
+const NO_SERVICES = Object.freeze({}) as HotlineServices;
+
+
+/**
+ * Runs an event for a transport: yields `false` after each step of a streaming handler (render
+ * and send a patch then) and `true` once, at the end, when the state is settled. On error the
+ * state is restored to what it was before the event and a HotlineError is thrown.
+ */
+export function runEvent(component: Component, event: string, payload: Record<string, unknown> = {}): AsyncGenerator<boolean> {
+  return runImpl(component, event, payload);
+}
+
+/** Checks the dehydrated state: JSON only, within the class's size limit. Throws `too_large` or `bad_state`. */
+export function checkState(component: Component, keys?: Map<string, string>): void {
+  checkImpl(component, keys);
+}
+
+/** Connects an instance to its host (or disconnects it with `undefined`); the host then hears every topic. */
+export function attachHost(component: Component, host: ComponentHost | undefined, topics: Iterable<string> = []): void {
+  attachImpl(component, host, topics);
+}
+
+/**
+ * A component's HTML: its `render()` as a string.
+ *
+ * @example
+ * const c = new Counter(); c.dispatch(); toHTML(c); // "<div class=\"counter\">…"
+ */
+export function toHTML(component: Component): string {
+  const out = component.render();
+  return out instanceof TemplateResult ? renderToString(out) : String(out);
+}
+
+/**
+ * Runs one event on a component that has started (mounted or hydrated) and renders after each
+ * step: one step per `yield` of a streaming handler, the last with `done: true`. Without an event,
+ * one step: the state is checked and rendered.
+ */
+export async function* eventSteps<S extends Record<string, any>>(component: Component<S>, event?: string, payload?: Record<string, unknown>): AsyncGenerator<Step<S>> {
+  if (event === undefined) {
+    checkState(component);
+    yield { html: toHTML(component), state: component.dehydrate(), done: true };
+    return;
+  }
+  for await (const done of runEvent(component, event, payload)) {
+    const state = component.dehydrate();
+    yield { html: toHTML(component), state: done ? state : (JSON.parse(JSON.stringify(state)) as S), done };
+  }
+}
+
+/**
+ * `dispatch()` one render step at a time: mounts or hydrates, then each step of the event (one per
+ * `yield` of a streaming handler, the last with `done: true`).
+ *
+ * @example
+ * for await (const step of dispatchSteps(new RagQuery(), { event: "analyze", payload: { query: "htmx" } })) console.log(step.state.stage);
+ */
+export async function* dispatchSteps<S extends Record<string, any>>(component: Component<S>, options: DispatchOptions<S> = {}): AsyncGenerator<Step<S>> {
+  if (options.state) component.hydrate(options.state);
+  else await component.mount();
+  yield* eventSteps(component, options.event, options.payload);
+}
 
 function isThenable(x: unknown): boolean {
   return !!x && typeof (x as Promise<unknown>).then === "function";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Component } from "./component.js";
+import { checkState, toHTML, type Component } from "./component.js";
 import { escapeHtml } from "./template/escape.js";
+import { Attr } from "../../protocol/attributes.js";
 import type { Tokens } from "./tokens.js";
 
 /**
@@ -10,10 +11,10 @@ import type { Tokens } from "./tokens.js";
  * without running `mount()` again. Used by `hotline.live()` and Nunjucks' `live_component`.
  */
 export function embedMarkup(tokens: Tokens, name: string, component: Component, params: Record<string, unknown>, id?: string): string {
-  component.checkState();
-  const html = component.toHTML();
+  checkState(component);
+  const html = toHTML(component);
   const token = tokens.sign(name, { state: component.dehydrate(), topics: [...component.topics] });
-  const attrs = [`hl-component="${escapeHtml(name)}"`, `hl-id="${escapeHtml(id ?? `${name}-${randomBytes(4).toString("hex")}`)}"`, `hl-state="${escapeHtml(token)}"`];
-  if (Object.keys(params).length) attrs.push(`hl-params="${escapeHtml(JSON.stringify(params))}"`);
+  const attrs = [`${Attr.component}="${escapeHtml(name)}"`, `${Attr.id}="${escapeHtml(id ?? `${name}-${randomBytes(4).toString("hex")}`)}"`, `${Attr.state}="${escapeHtml(token)}"`];
+  if (Object.keys(params).length) attrs.push(`${Attr.params}="${escapeHtml(JSON.stringify(params))}"`);
   return `<div ${attrs.join(" ")}>${html}</div>`;
 }

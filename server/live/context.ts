@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ComponentContext } from "../core/context.js";
 import type { Registry } from "../core/registry.js";
 import type { StateStore } from "../core/store.js";
 import type { Tokens } from "../core/tokens.js";
 import type { PubSub } from "../../pubsub/pubsub.js";
 
-/** Everything the transports share, built once by `createHotline()`. */
-export interface TransportContext {
+/** One app's context, built once by `createHotline()`: everything its transports share. */
+export interface AppContext {
+  /** What every component of this app is given: services, renderer. */
+  component: ComponentContext;
   registry: Registry;
   tokens: Tokens;
   store: StateStore;

@@ -1,5 +1,6 @@
 import { embedMarkup } from "../core/embed.js";
-import type { TransportContext } from "./context.js";
+import type { AppContext } from "./context.js";
+import { startComponent } from "./start.js";
 
 /** Options of `live()`. */
 export interface LiveOptions {
@@ -17,9 +18,7 @@ export interface LiveOptions {
  * const embed = await live(ctx, "counter", { start: 5 });
  * res.end(`<main>${embed}</main><script src="/hotline.js"></script>`);
  */
-export async function live(ctx: TransportContext, name: string, params: Record<string, unknown> = {}, options: LiveOptions = {}): Promise<string> {
-  const cls = ctx.registry.require(name);
-  const component = new cls({ ...params });
-  await component.mount();
+export async function live(ctx: AppContext, name: string, params: Record<string, unknown> = {}, options: LiveOptions = {}): Promise<string> {
+  const { component } = await startComponent(ctx, { name, params });
   return embedMarkup(ctx.tokens, name, component, params, options.id);
 }

@@ -1,10 +1,20 @@
 import type { HotlineError } from "../core/errors.js";
+import { M, T } from "../../protocol/wire.js";
 
 /**
  * Server frames, built by hand where it pays: a patch's body is JSON-encoded once and spliced into
  * each frame (per client-chosen id and ref), which keeps key order `t, id, ref, done, …` and lets a
  * shared render encode its diff once for every viewer.
  */
+
+// The frames' fixed pieces, built from the protocol's keys once: a frame costs no more than
+// when they were written out.
+const key = (k: string) => JSON.stringify(k) + ":";
+const PATCH_START = "{" + key(M.type) + JSON.stringify(T.patch) + "," + key(M.id);
+const REF = "," + key(M.ref);
+const DONE = "," + key(M.done);
+const DONE_TRUE = DONE + "true";
+const DONE_FALSE = DONE + "false";
 
 /** A body object's JSON without its braces ("" when empty), ready to splice into a frame. */
 export function bodyInner(body: Record<string, unknown>): string {
@@ -14,24 +24,24 @@ export function bodyInner(body: Record<string, unknown>): string {
 
 /** `{"t":"patch","id":…,"ref"?:…,"done"?:…, …body}`. */
 export function patchFrame(id: string, ref: number | undefined, done: boolean | undefined, inner: string): string {
-  let s = '{"t":"patch","id":' + JSON.stringify(id);
-  if (ref !== undefined) s += ',"ref":' + ref;
-  if (done !== undefined) s += done ? ',"done":true' : ',"done":false';
+  let s = PATCH_START + JSON.stringify(id);
+  if (ref !== undefined) s += REF + ref;
+  if (done !== undefined) s += done ? DONE_TRUE : DONE_FALSE;
   return (inner ? s + "," + inner : s) + "}";
 }
 
 /** The answer to a join: `{t:"ok", ref, id, html, session, p, r}` (or `screens` in sdui format). */
 export function okFrame(ref: number | undefined, id: string, session: string, fields: Record<string, unknown>): string {
-  const { html, ...rest } = fields;
-  return JSON.stringify({ t: "ok", ref, id, ...(html !== undefined && { html }), session, ...rest });
+  const { [M.html]: html, ...rest } = fields;
+  return JSON.stringify({ [M.type]: T.ok, [M.ref]: ref, [M.id]: id, ...(html !== undefined && { [M.html]: html }), [M.session]: session, ...rest });
 }
 
 /** An error answer; the message is the HotlineError's, which never carries a stack or raw input. */
 export function errorFrame(err: HotlineError, ref?: number, id?: string): string {
-  return JSON.stringify({ t: "error", ref, id, ...err.toJSON() });
+  return JSON.stringify({ [M.type]: T.error, [M.ref]: ref, [M.id]: id, ...err.toJSON() });
 }
 
 /** An event for the client's hooks: `{t:"push", id, event, payload}`. */
 export function pushFrame(id: string, event: string, payload: unknown): string {
-  return JSON.stringify({ t: "push", id, event, payload: payload ?? {} });
+  return JSON.stringify({ [M.type]: T.push, [M.id]: id, [M.event]: event, [M.payload]: payload ?? {} });
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
-import type { Component, ComponentClass } from "../core/component.js";
 import { HotlineError } from "../core/errors.js";
 import { LiveInstance, type InstanceEnv, type StoredInstance } from "./instance.js";
 import type { JoinMessage } from "../transports/websocket/messages.js";
+import type { AppContext } from "./context.js";
 import { presenterFor } from "./presenter.js";
+import { TopicIndex } from "./topics.js";
+import { startComponent } from "./start.js";
 
 /** A new session key: 144 random bits, URL-safe, unguessable. */
 export function newSessionKey(): string {
@@ -13,7 +15,7 @@ export function newSessionKey(): string {
 const KEY = /^[A-Za-z0-9_-]{16,64}$/;
 
 /**
- * The process's live instances: it mounts, hydrates (from a signed token) or resumes (from the
+ * The live runtime of one app in this process, shared by its transports: its live instances, it mounts, hydrates (from a signed token) or resumes (from the
  * state store) what a `join` asks for, and keeps the shared groups, one instance per
  * (component, format, params) for components with `static shared = true`.
  */
@@ -24,8 +26,13 @@ export class Hub {
   /** every open instance, for a graceful shutdown */
   readonly lives = new Set<LiveInstance>();
 
-  constructor(env: InstanceEnv) {
-    this.env = env;
+  constructor(ctx: AppContext) {
+    this.env = { ctx, index: new TopicIndex(ctx.pubsub, ctx.log) };
+  }
+
+  /** The process's topic index: one bus subscription per topic, fanned out to the instances. */
+  get index(): TopicIndex {
+    return this.env.index;
   }
 
   /**
@@ -33,7 +40,7 @@ export class Hub {
    * `LiveInstance.join()` or `release()`), and the viewer's session key.
    */
   async open(m: JoinMessage): Promise<{ live: LiveInstance; key: string }> {
-    const { registry, store, tokens } = this.env.ctx;
+    const { registry, store } = this.env.ctx;
     const cls = registry.require(m.name);
     let record: StoredInstance | undefined;
     if (m.session !== undefined) {
@@ -43,21 +50,15 @@ export class Hub {
     }
     const key = m.session ?? newSessionKey();
     if (!cls.shared) {
-      const component = new cls({ ...(m.params ?? {}) });
-      const presenter = presenterFor(m.format, component);
-      let topics: string[] | undefined;
-      if (record) {
-        component.hydrate(record.s ?? {});
-        topics = record.t;
-      } else if (m.state !== undefined) {
-        const snap = tokens.verify(m.name, m.state);
-        component.hydrate(snap.state);
-        topics = snap.topics;
-      } else await component.mount();
-      component.checkState();
-      const live: LiveInstance = new LiveInstance(this.env, m.name, component, presenter, key, () => this.lives.delete(live));
+      const presenter = presenterFor(m.format, cls);
+      const started = await startComponent(this.env.ctx, {
+        name: m.name,
+        params: m.params,
+        ...(record ? { restore: { state: record.s, topics: record.t, from: "store" } } : m.state !== undefined && { token: m.state }),
+      });
+      const live: LiveInstance = new LiveInstance(this.env, m.name, started.component, presenter, key, () => this.lives.delete(live));
       this.lives.add(live);
-      live.start(topics);
+      live.start(started.topics);
       live.hold();
       return { live, key };
     }
@@ -66,7 +67,7 @@ export class Hub {
     for (;;) {
       let pending = this.#groups.get(gkey);
       if (!pending) {
-        pending = this.#createGroup(cls, m, params, gkey, record !== undefined);
+        pending = this.#createGroup(m, params, gkey, record !== undefined);
         this.#groups.set(gkey, pending);
         pending.catch(() => this.#groups.get(gkey) === pending && this.#groups.delete(gkey));
       }
@@ -87,20 +88,14 @@ export class Hub {
   }
 
   /** A new group: a resume hydrates from the group's saved state, a token from the token, else it mounts. */
-  async #createGroup(cls: ComponentClass, m: JoinMessage, params: Record<string, unknown>, gkey: string, resume: boolean): Promise<LiveInstance> {
-    const component: Component = new cls({ ...params });
-    const presenter = presenterFor(m.format, component);
-    let topics: string[] | undefined;
+  async #createGroup(m: JoinMessage, params: Record<string, unknown>, gkey: string, resume: boolean): Promise<LiveInstance> {
+    const presenter = presenterFor(m.format, this.env.ctx.registry.require(m.name));
     const saved = resume ? ((await this.env.ctx.store.load(gkey)) as StoredInstance | null) : null;
-    if (saved && saved.c === m.name && saved.s) {
-      component.hydrate(saved.s);
-      topics = saved.t;
-    } else if (m.state !== undefined) {
-      const snap = this.env.ctx.tokens.verify(m.name, m.state);
-      component.hydrate(snap.state);
-      topics = snap.topics;
-    } else await component.mount();
-    component.checkState();
+    const { component, topics } = await startComponent(this.env.ctx, {
+      name: m.name,
+      params,
+      ...(saved && saved.c === m.name && saved.s ? { restore: { state: saved.s, topics: saved.t, from: "store" } } : m.state !== undefined && { token: m.state }),
+    });
     const live: LiveInstance = new LiveInstance(this.env, m.name, component, presenter, gkey, () => {
       this.lives.delete(live);
       if (this.#resolved.get(gkey) === live) {

@@ -1,8 +1,8 @@
-import { Component, type ComponentClass, type ComponentHost } from "../core/component.js";
+import { attachHost, checkState, Component, runEvent, type ComponentClass, type ComponentHost } from "../core/component.js";
 import { findHandler, handlerKind } from "../core/events.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
 import { restore, snapshotKeys } from "../core/state.js";
-import type { TransportContext } from "./context.js";
+import type { AppContext } from "./context.js";
 import { bodyInner, errorFrame, okFrame, patchFrame, pushFrame } from "./frames.js";
 import type { Presenter } from "./presenter.js";
 import type { TopicIndex, TopicListener } from "./topics.js";
@@ -19,7 +19,7 @@ export interface Viewer {
 
 /** What every instance of one transport shares. */
 export interface InstanceEnv {
-  ctx: TransportContext;
+  ctx: AppContext;
   index: TopicIndex;
 }
 
@@ -63,7 +63,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
 
   /** Connects the component to this host, listening to `topics` (and to those mount() chose). */
   start(topics: Iterable<string> = []): void {
-    this.component.attach(this, topics);
+    attachHost(this.component, this, topics);
   }
 
   /** Runs `fn` after everything queued before it; its failure does not stop the queue. */
@@ -113,7 +113,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
     if (this.viewers.size || this.#holds > 0 || this.#closed) return;
     this.#closed = true;
     for (const t of this.component.topics) this.env.index.remove(t, this);
-    this.component.attach(undefined);
+    attachHost(this.component, undefined);
     this.onEmpty?.();
   }
 
@@ -134,7 +134,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
           this.#broadcast(body, sender, ref, undefined);
           return;
         }
-        for await (const done of this.component.run(event, payload)) {
+        for await (const done of runEvent(this.component, event, payload)) {
           const body = this.presenter.update(this.component);
           if (!done) {
             streamed = true;
@@ -161,7 +161,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
       try {
         if (resync) await this.component.onResync(topic);
         else await this.component.onMessage(topic, message);
-        this.component.checkState();
+        checkState(this.component);
       } catch (err) {
         restore(this.component.state, before);
         this.#report(err, resync ? "onResync for a topic" : "onMessage for a topic");

@@ -1,6 +1,6 @@
-import type { Component } from "../core/component.js";
+import type { Component, ComponentClass } from "../core/component.js";
 import { HotlineError } from "../core/errors.js";
-import { diffScreens, validateSession, type Session } from "../sdui/screens.js";
+import { diffScreens, isDescribable, validateScreenSet, type ScreenSet } from "../sdui/screens.js";
 import { flushStreams } from "../core/template/stream.js";
 import { View } from "../core/template/view.js";
 
@@ -15,11 +15,14 @@ export interface Presenter {
   update(component: Component): Record<string, unknown>;
 }
 
-/** The presenter for a join's `format`; `bad_message` for sdui on a component without `describe()`. */
-export function presenterFor(format: "html" | "sdui", component: Component): Presenter {
+/**
+ * The presenter for a `format`, chosen before the component starts; `bad_message` for sdui on a
+ * component class without `describe()`. Every transport chooses its output format here.
+ */
+export function presenterFor(format: "html" | "sdui", cls: ComponentClass): Presenter {
   if (format === "html") return new HtmlPresenter();
-  if (typeof (component as unknown as { describe?: unknown }).describe !== "function") {
-    throw new HotlineError("bad_message", 'this component has no describe(), so it cannot join in "sdui" format');
+  if (!isDescribable(cls.prototype)) {
+    throw new HotlineError("bad_message", 'this component has no describe(), so it cannot answer in "sdui" format');
   }
   return new SduiPresenter();
 }
@@ -43,12 +46,13 @@ class HtmlPresenter implements Presenter {
 }
 
 class SduiPresenter implements Presenter {
-  #prev: Session | undefined;
+  #prev: ScreenSet | undefined;
 
-  #describe(component: Component): Session {
+  #describe(component: Component): ScreenSet {
     // HTML stream operations have no use here: dropped, so they do not pile up.
     flushStreams(component);
-    return validateSession((component as unknown as { describe(): unknown }).describe());
+    if (!isDescribable(component)) throw new HotlineError("bad_message", "this component has no describe()");
+    return validateScreenSet(component.describe());
   }
 
   full(component: Component): Record<string, unknown> {

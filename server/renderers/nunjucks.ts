@@ -1,6 +1,7 @@
 import nunjucks from "nunjucks";
 import { embedMarkup } from "../core/embed.js";
 import { HotlineError } from "../core/errors.js";
+import type { ComponentContext } from "../core/context.js";
 import type { Registry } from "../core/registry.js";
 import type { Renderer } from "../core/renderer.js";
 import type { Tokens } from "../core/tokens.js";
@@ -9,6 +10,8 @@ import type { Tokens } from "../core/tokens.js";
 export interface LiveSource {
   registry: Registry;
   tokens: Tokens;
+  /** The app's component context (services, renderer): `hotline.context.component`. */
+  component?: ComponentContext;
 }
 
 /** Options of {@link NunjucksRenderer}. */
@@ -81,7 +84,7 @@ export function addLiveComponent(env: nunjucks.Environment, source: LiveSource):
  */
 export function liveEmbed(source: LiveSource, name: string, params: Record<string, unknown> = {}, id?: string): string {
   const cls = source.registry.require(name);
-  const component = new cls({ ...params });
+  const component = new cls({ ...params }, source.component);
   const mounted = component.mount();
   if (mounted && typeof (mounted as Promise<void>).then === "function") {
     (mounted as Promise<void>).catch(() => {}); // already reported by the throw below

@@ -1,11 +1,9 @@
-import type { Registry } from "../core/registry.js";
-import type { Tokens } from "../core/tokens.js";
+import { eventSteps } from "../core/component.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
+import { startComponent, type StartContext } from "../live/start.js";
 
-/** What the CLI transport needs. */
-export interface CliContext {
-  registry: Registry;
-  tokens: Tokens;
+/** What the CLI transport needs: an app's registry, tokens and component context, and where to print. */
+export interface CliContext extends StartContext {
   out(text: string): void;
   err(text: string): void;
 }
@@ -37,14 +35,14 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   if (command !== "dispatch") return fail(ctx, new HotlineError("bad_message", `unknown command; ${USAGE}`));
   try {
     const { name, flags } = parseArgs(rest);
-    const cls = ctx.registry.require(name);
+    ctx.registry.require(name);
     const params = flags.params === undefined ? {} : jsonObject(flags.params, "--params");
     const payload = flags.payload === undefined ? {} : jsonObject(flags.payload, "--payload");
-    const snapshot = flags.state === undefined ? undefined : ctx.tokens.verify(name, flags.state);
-    const instance = new cls(params);
-    const result = await instance.asyncDispatch({ event: flags.event, payload, state: snapshot?.state });
-    const token = ctx.tokens.sign(name, { state: result.state, topics: [...instance.topics] });
-    ctx.out(JSON.stringify({ html: result.html, state: token }));
+    const { component: instance } = await startComponent(ctx, { name, params, ...(flags.state !== undefined && { token: flags.state }) });
+    let result: { html: string; state: Record<string, unknown> } | undefined;
+    for await (const step of eventSteps(instance, flags.event, payload)) result = step;
+    const token = ctx.tokens.sign(name, { state: result!.state, topics: [...instance.topics] });
+    ctx.out(JSON.stringify({ html: result!.html, state: token }));
     return 0;
   } catch (e) {
     return fail(ctx, e);

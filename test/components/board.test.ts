@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { Board, BOARD_TOPIC } from "../../components/board.js";
 import { MemoryBoardRepo, setBoardRepo, MAX_ITEMS } from "../../components/board-repo.js";
 import { registry, type ComponentHost } from "../../server/core/index.js";
+import { toHTML, attachHost } from "../../server/core/component.js";
 
 function host() {
   const h = {
@@ -22,7 +23,7 @@ function host() {
 async function live() {
   const h = host();
   const b = new Board();
-  b.attach(h);
+  attachHost(b, h);
   await b.asyncDispatch();
   return { b, h };
 }
@@ -37,7 +38,7 @@ test("registers as a shared component", () => {
 test("mount subscribes to the board topic and renders the form", async () => {
   const { b, h } = await live();
   assert.ok(h.topics.has(BOARD_TOPIC));
-  const html = b.toHTML();
+  const html = toHTML(b);
   assert.match(html, /<form[^>]*hl-submit="add"/);
   assert.match(html, /placeholder="New item"/);
   assert.match(html, />Add<\/button>/);
@@ -48,7 +49,7 @@ test("add trims the text, renders a keyed item, publishes and tells the adder", 
   const { b, h } = await live();
   await b.asyncHandleEvent("add", { text: "  Buy milk  ", client: "tab7" });
   assert.equal(b.state.items, [{ id: "i1", text: "Buy milk", done: false }]);
-  const html = b.toHTML();
+  const html = toHTML(b);
   assert.match(html, /<li id="board-i1" class="board-item">/);
   assert.match(html, ">Buy milk</span>");
   assert.equal(h.published.map((p) => p.topic), [BOARD_TOPIC]);
@@ -59,7 +60,7 @@ test("a board hydrated from an outdated state announces the change, so that it i
   const h = host();
   const b = new Board();
   b.hydrate({ items: [{ id: "i9", text: "gone since", done: false }] });
-  b.attach(h);
+  attachHost(b, h);
   await new Promise((r) => setTimeout(r, 10));
   assert.equal(h.published.map((p) => p.topic), [BOARD_TOPIC]);
   await b.onMessage();
@@ -67,7 +68,7 @@ test("a board hydrated from an outdated state announces the change, so that it i
   const fresh = host();
   const c = new Board();
   c.hydrate({ items: [] });
-  c.attach(fresh);
+  attachHost(c, fresh);
   await new Promise((r) => setTimeout(r, 10));
   assert.equal(fresh.published, [], "an up-to-date state announces nothing");
 });
@@ -78,11 +79,11 @@ test("toggle and remove change the shared list", async () => {
   await b.asyncHandleEvent("add", { text: "two" });
   await b.asyncHandleEvent("toggle", { id: "i1", value: true });
   assert.equal(b.state.items.map((i) => i.done), [true, false]);
-  assert.match(b.toHTML(), /<li id="board-i1" class="board-item done">/);
-  assert.match(b.toHTML(), "1 of 2 left");
+  assert.match(toHTML(b), /<li id="board-i1" class="board-item done">/);
+  assert.match(toHTML(b), "1 of 2 left");
   await b.asyncHandleEvent("remove", { id: "i1" });
   assert.equal(b.state.items.map((i) => i.text), ["two"]);
-  assert.not.match(b.toHTML(), "board-i1");
+  assert.not.match(toHTML(b), "board-i1");
 });
 
 test("another viewer re-reads the list when the topic announces a change", async () => {
@@ -97,8 +98,8 @@ test("another viewer re-reads the list when the topic announces a change", async
 test("text is escaped", async () => {
   const { b } = await live();
   await b.asyncHandleEvent("add", { text: "<img src=x onerror=alert(1)>" });
-  assert.not.match(b.toHTML(), "<img");
-  assert.match(b.toHTML(), "&lt;img src=x onerror=alert(1)&gt;");
+  assert.not.match(toHTML(b), "<img");
+  assert.match(toHTML(b), "&lt;img src=x onerror=alert(1)&gt;");
 });
 
 for (const [why, payload] of [

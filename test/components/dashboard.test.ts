@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Dashboard, DASHBOARD_TOPIC, type Figures } from "../../components/dashboard.js";
 import { registry } from "../../server/core/index.js";
+import { toHTML } from "../../server/core/component.js";
 
 const figures: Figures = {
   at: Date.UTC(2025, 0, 2, 3, 4, 5), pid: 4242, uptime: 3725, cpu: 12.345, rss: 52428800,
@@ -17,7 +18,7 @@ test("registers as a shared component subscribed to the dashboard topic", () => 
   d.dispatch();
   assert.ok(d.topics.has(DASHBOARD_TOPIC));
   assert.is(d.state.figures, null);
-  assert.match(d.toHTML(), "Waiting for the first figures");
+  assert.match(toHTML(d), "Waiting for the first figures");
 });
 
 test("renders the figures of a message", () => {
@@ -25,7 +26,7 @@ test("renders the figures of a message", () => {
   d.dispatch();
   d.onMessage(DASHBOARD_TOPIC, figures);
   assert.equal(d.state.figures, figures);
-  const html = d.toHTML();
+  const html = toHTML(d);
   assert.match(html, "12.3 %");
   assert.match(html, "50.0 MB");
   assert.match(html, "10.0 MB / 20.0 MB");
@@ -42,7 +43,7 @@ test("no sessions figure when the publisher has none", () => {
   d.dispatch();
   const { sessions: _, ...rest } = figures;
   d.onMessage(DASHBOARD_TOPIC, rest);
-  assert.not.match(d.toHTML(), "Connected sessions");
+  assert.not.match(toHTML(d), "Connected sessions");
 });
 
 test("a resync or a malformed message keeps the last figures", () => {

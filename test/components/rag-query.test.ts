@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import { Bm25Index, corpus, splitPassages, terms } from "../../components/rag-corpus.js";
 import { RagQuery } from "../../components/rag-query.js";
 import { registry } from "../../server/core/index.js";
+import { dispatchSteps } from "../../server/core/component.js";
 
 RagQuery.stageDelayMs = 0;
 
@@ -37,7 +38,7 @@ test("the corpus is the project's docs", () => {
 test("onAnalyze streams retrieving, ranking, answering, then done, with escaped highlights", async () => {
   assert.is(registry.get("rag_query"), RagQuery);
   const steps = [];
-  for await (const s of new RagQuery().stream({ event: "analyze", payload: { query: "state token <script>" } })) steps.push(s);
+  for await (const s of dispatchSteps(new RagQuery(), { event: "analyze", payload: { query: "state token <script>" } })) steps.push(s);
   assert.equal(steps.map((s) => s.state.stage), ["retrieving", "ranking", "answering", "done"]);
   assert.ok(steps[0]!.state.scanned > 0);
   assert.ok(steps[1]!.state.candidates.length > 0);

@@ -2,6 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { z } from "zod";
 import { Component, HotlineError, Registry, html, register, type Renderer } from "../../server/core/index.js";
+import { toHTML } from "../../server/core/component.js";
 
 const reg = new Registry();
 
@@ -94,8 +95,8 @@ lifecycle("templateName with a Renderer, per class or the default", () => {
   assert.is(calls[0]![0], "t.html");
   class UsesDefault extends Component<{ n: number }> { static templateName = "d.html"; mount() { this.state.n = 1; } }
   try { new UsesDefault().dispatch(); assert.unreachable(); } catch (e) { assert.is((e as HotlineError).code, "handler_error"); }
-  Component.defaultRenderer = renderer;
-  try { assert.is(new UsesDefault().dispatch().html, "<p>d.html:1</p>"); } finally { Component.defaultRenderer = undefined; }
+  // The app's renderer (createHotline({ renderer }) gives it through the component context).
+  assert.is(new UsesDefault({}, { renderer }).dispatch().html, "<p>d.html:1</p>");
 });
 
 lifecycle.run();
@@ -140,7 +141,7 @@ guard("changedFields lists the keys the last event changed, nested changes inclu
   f.dispatch();
   f.handleEvent("touch");
   assert.equal([...f.changedFields], ["b"]);
-  assert.is(f.toHTML(), "b");
+  assert.is(toHTML(f), "b");
   f.handleEvent("nothing");
   assert.equal([...f.changedFields], []);
 });

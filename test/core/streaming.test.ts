@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Component, html, HotlineError } from "../../server/core/index.js";
+import { dispatchSteps, runEvent } from "../../server/core/component.js";
 
 class Rag extends Component<{ stage: string; hits: number }> {
   mount() { this.state.stage = "idle"; this.state.hits = 0; }
@@ -22,7 +23,7 @@ const s = suite("streaming handlers");
 
 s("each yield is one render step; the last step is done", async () => {
   const steps = [];
-  for await (const step of new Rag().stream({ event: "analyze", payload: { query: "abc" } })) steps.push(step);
+  for await (const step of dispatchSteps(new Rag(), { event: "analyze", payload: { query: "abc" } })) steps.push(step);
   assert.equal(steps.map((x) => [x.html, x.done]), [
     ["<p>retrieving:0</p>", false],
     ["<p>ranking:3</p>", false],
@@ -34,7 +35,7 @@ s("each yield is one render step; the last step is done", async () => {
 
 s("a handler that is not a generator gives exactly one step, the last", async () => {
   const steps = [];
-  for await (const step of new Rag().stream({ event: "quick" })) steps.push(step);
+  for await (const step of dispatchSteps(new Rag(), { event: "quick" })) steps.push(step);
   assert.is(steps.length, 1);
   assert.is(steps[0]!.done, true);
   assert.is(steps[0]!.html, "<p>quick:0</p>");
@@ -49,7 +50,7 @@ s("a stream that throws restores the state and ends with handler_error", async (
   const c = new Rag();
   const seen: string[] = [];
   try {
-    for await (const step of c.stream({ event: "explode" })) seen.push(step.html);
+    for await (const step of dispatchSteps(c, { event: "explode" })) seen.push(step.html);
     assert.unreachable();
   } catch (e) {
     assert.is((e as HotlineError).code, "handler_error");
@@ -62,7 +63,7 @@ s("run() yields false per step and true once, for transports", async () => {
   const c = new Rag();
   c.dispatch();
   const marks: boolean[] = [];
-  for await (const done of c.run("analyze", { query: "q" })) marks.push(done);
+  for await (const done of runEvent(c, "analyze", { query: "q" })) marks.push(done);
   assert.equal(marks, [false, false, false, true]);
   assert.equal([...c.changedFields].sort(), ["hits", "stage"]);
 });

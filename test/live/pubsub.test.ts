@@ -83,7 +83,7 @@ test("pub/sub: a client's publish reaches another client's instance as a patch w
 });
 
 test("one bus subscription per topic per process; leave and disconnect end them", async () => {
-  const index = a.hotline.websocket.index;
+  const index = a.hotline.hub.index;
   const c1 = await TestClient.open(a.url);
   const c2 = await TestClient.open(a.url);
   await c1.join("x", "chat", { params: { room: "r2" } });
@@ -195,7 +195,7 @@ test("shared render: the group ends with its last viewer, and a new one mounts a
   await c.join("b", "board", { params: { game: "g2" } });
   c.send({ t: "leave", ref: 1, id: "b" });
   await c.request({ t: "ping" });
-  assert.is(a.hotline.websocket.index.listeners("game:g2"), 0);
+  assert.is(a.hotline.hub.index.listeners("game:g2"), 0);
   await c.join("b", "board", { params: { game: "g2" } });
   assert.is(Board.mounts, mounts + 2);
   c.close();

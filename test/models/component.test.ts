@@ -12,6 +12,7 @@ import { createMemoryOrders } from "../../demo/orders-model.js";
 import { startModelFeed } from "../../server/models/feed.js";
 import { OrderEditor } from "../../components/order-editor.js";
 import { Orders } from "../../components/orders.js";
+import { toHTML } from "../../server/core/component.js";
 
 let adapter: ModelAdapter = createMemoryOrders();
 
@@ -71,7 +72,7 @@ binding("bind writes an allowed field, coerced to its type, and marks it dirty u
   await c.asyncHandleEvent("bind", { name: "status", value: "paid" });
   assert.is(c.state.status, "paid");
   assert.equal([...c.dirty], ["status"]);
-  assert.ok(/data-field="status"[^]*?\(edited\)/.test(c.toHTML()), "the dirty field is marked");
+  assert.ok(/data-field="status"[^]*?\(edited\)/.test(toHTML(c)), "the dirty field is marked");
   await c.asyncHandleEvent("bind", { field: "status", value: "pending" });
   assert.equal(c.dirty.size, 0, "back to the saved value: not dirty");
   assert.is((await adapter.get(1))!.status, "pending", "bind alone writes nothing to the table");
@@ -87,7 +88,7 @@ binding("a read-only, an excluded, an unknown field, the key and the version are
   const n = await open(NoTotal);
   assert.not.ok("total" in n.state, "an excluded field is not kept in state");
   await refused(n.asyncHandleEvent("bind", { name: "total", value: 1 }), "unauthorized");
-  assert.not.ok(n.toHTML().includes("total"), "nor shown");
+  assert.not.ok(toHTML(n).includes("total"), "nor shown");
 });
 
 binding("save with a read-only field in the payload is refused and writes nothing, not even the allowed fields", async () => {
@@ -113,7 +114,7 @@ binding("values are type-checked against the metadata: an ill-typed value is bad
 binding("an ill-typed or unknown key in params is refused before the adapter sees it; a missing row says so", async () => {
   await refused(open(Editor, { pk: "1 OR 1=1" }), "bad_message");
   const c = await open(Editor, { pk: 999 });
-  assert.ok(c.toHTML().includes("There is no such record."));
+  assert.ok(toHTML(c).includes("There is no such record."));
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -126,14 +127,14 @@ validation("model validation errors land in errors and render beside their field
   await c.asyncHandleEvent("bind", { name: "status", value: "lost" });
   assert.is(c.errors.customer, "must not be blank");
   assert.ok(c.errors.status!.startsWith("must be one of"));
-  const out = c.toHTML();
+  const out = toHTML(c);
   const input = /<input[^>]*name="customer"[^>]*>/.exec(out)![0];
   assert.ok(input.includes('aria-invalid="true"'), input);
   const describedBy = /aria-describedby="([^"]+)"/.exec(input)![1]!;
   assert.ok(new RegExp(`<p class="field-error" id="${describedBy}">must not be blank</p>`).test(out), "the message is the described-by element");
   await c.asyncHandleEvent("save", {});
   assert.is((await adapter.get(1))!.version, 1, "an invalid form is not saved");
-  assert.ok(c.toHTML().includes("Some values are not valid"));
+  assert.ok(toHTML(c).includes("Some values are not valid"));
 });
 
 validation("save writes the dirty fields with the version read; the form is clean and the version moves", async () => {
@@ -142,7 +143,7 @@ validation("save writes the dirty fields with the version read; the form is clea
   assert.equal(await adapter.get(1), { id: 1, status: "shipped", customer: "Ada King", total: 120.5, version: 2 });
   assert.is(c.state.version, 2);
   assert.equal(c.dirty.size, 0);
-  assert.ok(c.toHTML().includes("Saved."));
+  assert.ok(toHTML(c).includes("Saved."));
 });
 
 validation("a blank instance (no pk) creates the row on save and then follows it", async () => {
@@ -166,7 +167,7 @@ validation("two editors of one row: the second save gets a conflict that shows t
   assert.equal(b.state.$conflicts, { status: "paid" });
   assert.is(b.state.version, 2, "and now holds the current version");
   assert.is(b.errors.status, "was changed by someone else");
-  const out = b.toHTML();
+  const out = toHTML(b);
   assert.ok(out.includes("Someone else saved this record after you opened it"), "a clear message");
   assert.ok(/id="([^"]+-status-conflict)">Saved elsewhere as: <strong>paid<\/strong>/.test(out), "the current value beside the field");
   // retrying on top of the current version succeeds
@@ -189,7 +190,7 @@ validation("a row deleted elsewhere: the save says so", async () => {
   const c = await open(Editor);
   await adapter.delete(1, 1);
   await c.asyncHandleEvent("save", { status: "paid" });
-  assert.ok(c.toHTML().includes("This record was deleted elsewhere"));
+  assert.ok(toHTML(c).includes("This record was deleted elsewhere"));
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ remote("an edited field that changed remotely keeps the edit and is flagged; a r
   assert.is(c.state.customer, "A. L.");
   assert.is(c.state.total, 1, "a read-only field always takes the stored value");
   assert.equal(c.state.$conflicts, { customer: "Lady Lovelace" });
-  assert.ok(c.toHTML().includes("Saved elsewhere as: <strong>Lady Lovelace</strong>"));
+  assert.ok(toHTML(c).includes("Saved elsewhere as: <strong>Lady Lovelace</strong>"));
 });
 
 remote("changes to other rows and the echo of its own save are ignored", async () => {
@@ -277,7 +278,7 @@ forms.before.each(fresh);
 forms("the order editor: labels, a select for the enum, the read-only total as text, Save with hl-disable-with", async () => {
   OrderEditor.model = adapter;
   const c = await open(OrderEditor, { pk: 1 });
-  const out = c.toHTML();
+  const out = toHTML(c);
   assert.ok(out.includes("Order #1"));
   assert.ok(/<form class="model-form" hl-submit="save"/.test(out));
   const select = /<select id="([^"]+)" name="status"[^>]*hl-change="bind"[^>]*required[^>]*>([^]*?)<\/select>/.exec(out)!;
@@ -294,7 +295,7 @@ forms("the order editor: labels, a select for the enum, the read-only total as t
 forms("values are escaped: markup typed into a field comes back as text", async () => {
   const c = await open(Editor);
   await c.asyncHandleEvent("bind", { name: "customer", value: `"><script>alert(1)</script>` });
-  const out = c.toHTML();
+  const out = toHTML(c);
   assert.not.ok(out.includes("<script>"));
   assert.ok(out.includes('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"'));
 });
@@ -315,7 +316,7 @@ forms("input types follow the column types: number, checkbox, date, datetime-loc
     rows: [{ id: 1, title: "Pack", qty: 2, price: 1.5, done: true, due: "2026-01-31", remind_at: "2026-01-30T09:15:00.000Z", notes: "a\nb", size: null }],
   });
   const c = await open(AllFields);
-  const out = c.toHTML();
+  const out = toHTML(c);
   assert.ok(/<input type="number" [^>]*name="qty"[^>]*step="1"/.test(out));
   assert.ok(/<input type="number" [^>]*name="price"[^>]*value="1.5"[^>]*step="any"/.test(out));
   assert.ok(/<input type="hidden" name="done" value="false"><input type="checkbox" [^>]*name="done" value="true"[^>]* checked/.test(out), out);
@@ -341,13 +342,13 @@ list("lists every order, follows the table's topic, re-reads on a change", async
   const c = new Orders({ selected: 2 });
   await c.mount();
   assert.ok(c.topics.has("model:orders"));
-  let out = c.toHTML();
+  let out = toHTML(c);
   assert.is((out.match(/<tr id="order-/g) ?? []).length, 5);
   assert.ok(/<tr id="order-2" class="selected">/.test(out));
   assert.ok(out.includes('<a href="?pk=3"'));
   await adapter.save(3, { customer: "<b>Alan</b>" }, 1);
   await c.onMessage();
-  out = c.toHTML();
+  out = toHTML(c);
   assert.ok(out.includes("&lt;b&gt;Alan&lt;/b&gt;"));
 });
 

@@ -212,7 +212,7 @@ transport("the html presenter forgets operations once sent; the sdui presenter d
   const f = new Feed();
   f.mount();
   streamInsert(f, "items", items(1, 2));
-  const p = presenterFor("html", f);
+  const p = presenterFor("html", Feed);
   const ok = p.full(f) as { r: unknown[] };
   assert.is((ok.r[2] as { i: unknown[] }).i.length, 2);
   assert.not.ok(hasPendingStreams(f));
@@ -224,7 +224,7 @@ transport("the html presenter forgets operations once sent; the sdui presenter d
   const g = new Feed();
   g.mount();
   streamInsert(g, "items", items(1, 2));
-  const s = presenterFor("sdui", g);
+  const s = presenterFor("sdui", Feed);
   s.full(g);
   assert.not.ok(hasPendingStreams(g), "sdui has no use for them: they do not pile up");
 });

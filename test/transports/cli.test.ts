@@ -17,7 +17,7 @@ const tokens = new Tokens({ secret: "cli-test-secret-0123456789" });
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { registry, tokens, out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await runCli(argv, { registry, tokens, component: {}, out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 

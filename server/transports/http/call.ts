@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Component, ComponentClass, ComponentHost, DispatchOptions } from "../../core/component.js";
+import { attachHost, type Component, type ComponentClass, type ComponentHost } from "../../core/component.js";
+import { startComponent } from "../../live/start.js";
 import { HttpStatus } from "../../../protocol/codes.js";
 import { HotlineError, toHotlineError } from "../../core/errors.js";
 import type { Snapshot } from "../../core/tokens.js";
 import { bodyType, readBody } from "./body.js";
-import type { TransportContext } from "../../live/context.js";
+import type { AppContext } from "../../live/context.js";
 import { originAllowed } from "./origin.js";
 import type { FailureLimiter } from "./failure-limit.js";
 import { htmxError, htmxFields } from "./htmx.js";
@@ -34,7 +35,7 @@ const bad = (message: string) => new HotlineError("bad_message", message);
  * the body (size, JSON), the fields' types, then the state token (rate-limited per client IP).
  * Throws a HotlineError for the first check that fails.
  */
-export async function readCall(ctx: TransportContext, req: IncomingMessage, name: string, limiter: FailureLimiter): Promise<Call> {
+export async function readCall(ctx: AppContext, req: IncomingMessage, name: string, limiter: FailureLimiter): Promise<Call> {
   const htmx = req.headers["hx-request"] === "true";
   const type = bodyType(req);
   // Form posts and htmx requests are what a foreign page can forge; JSON needs a CORS preflight,
@@ -92,9 +93,16 @@ export function clientIp(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? "unknown";
 }
 
-/** A new instance for `call`, with its topics restored and pub/sub publishing through the context. */
-export function instantiate(ctx: TransportContext, call: Call): { instance: Component; options: DispatchOptions } {
-  const instance = new call.cls(call.params);
+/**
+ * The component for `call`, through the start step (mounted, or hydrated from the call's token),
+ * with its topics restored and pub/sub publishing through the app.
+ */
+export async function startCall(ctx: AppContext, call: Call): Promise<Component> {
+  const { component, topics } = await startComponent(ctx, {
+    name: call.name,
+    params: call.params,
+    ...(call.snapshot && { restore: { state: call.snapshot.state, topics: call.snapshot.topics, from: "token" } }),
+  });
   // Over HTTP nothing stays connected: topics only travel in the token; publish reaches every process.
   const host: ComponentHost = {
     subscribe() {},
@@ -102,21 +110,17 @@ export function instantiate(ctx: TransportContext, call: Call): { instance: Comp
     publish: (topic, message) => ctx.pubsub.publish(topic, message),
     push() {},
   };
-  instance.attach(host, call.snapshot?.topics ?? []);
-  const options: DispatchOptions = {};
-  if (call.snapshot) options.state = call.snapshot.state;
-  if (call.event !== undefined) options.event = call.event;
-  if (call.payload !== undefined) options.payload = call.payload;
-  return { instance, options };
+  attachHost(component, host, topics);
+  return component;
 }
 
 /** The signed token for an instance's (dehydrated) state and topics. */
-export function signState(ctx: TransportContext, name: string, instance: Component, state: Record<string, unknown>): string {
+export function signState(ctx: AppContext, name: string, instance: Component, state: Record<string, unknown>): string {
   return ctx.tokens.sign(name, { state, topics: [...instance.topics] });
 }
 
 /** Whatever was thrown, as a client-safe HotlineError; the app's and the framework's faults are logged. */
-export function settleError(ctx: TransportContext, err: unknown, where: string): HotlineError {
+export function settleError(ctx: AppContext, err: unknown, where: string): HotlineError {
   const e = toHotlineError(err, where);
   if (e.fault !== "client") ctx.log(`[hotline] ${where}: ${e.message}`, e.cause ?? e);
   return e;

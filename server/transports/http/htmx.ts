@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { escapeHtml } from "../../core/template/escape.js";
 import type { HotlineError } from "../../core/errors.js";
+import { Attr, Classes, HL_PREFIX } from "../../../protocol/attributes.js";
 
 /**
  * HTMX mode: the component's HTML goes out wrapped in an element that carries its state token
@@ -20,9 +21,9 @@ import type { HotlineError } from "../../core/errors.js";
  * swaps the whole wrapper for the answer, which carries the next token.
  */
 export function htmxWrap(name: string, endpoint: string, html: string, token: string): string {
-  const id = `hl-${name}-${randomBytes(4).toString("hex")}`;
+  const id = `${HL_PREFIX}${name}-${randomBytes(4).toString("hex")}`;
   return (
-    `<div id="${escapeHtml(id)}" hl-htmx="${escapeHtml(name)}" hx-target="this" hx-swap="outerHTML" hx-include="this">` +
+    `<div id="${escapeHtml(id)}" ${Attr.htmx}="${escapeHtml(name)}" hx-target="this" hx-swap="outerHTML" hx-include="this">` +
     `<input type="hidden" name="state" value="${escapeHtml(token)}">` +
     translateBindings(html, endpoint) +
     `</div>`
@@ -31,7 +32,7 @@ export function htmxWrap(name: string, endpoint: string, html: string, token: st
 
 /** The error snippet of htmx mode: the message, escaped, and the code for styling or scripts. */
 export function htmxError(err: HotlineError): string {
-  return `<div class="hl-error" role="alert" data-code="${escapeHtml(err.code)}">${escapeHtml(err.message)}</div>`;
+  return `<div class="${Classes.error}" role="alert" data-code="${escapeHtml(err.code)}">${escapeHtml(err.message)}</div>`;
 }
 
 /** The request fields of htmx mode: `event`, `state` and `params` are ours; the rest is the payload. */
@@ -50,14 +51,14 @@ export function htmxFields(fields: Record<string, unknown>): HtmxFields {
 }
 
 const BINDINGS: Record<string, (attrs: Map<string, string>) => string> = {
-  "hl-click": () => "click",
-  "hl-submit": () => "submit",
-  "hl-change": () => "change",
-  "hl-input": (a) => `input changed delay:${ms(a.get("hl-debounce")) ?? 250}ms`,
-  "hl-keyup": (a) => key("keyup", a.get("hl-key")),
-  "hl-keydown": (a) => key("keydown", a.get("hl-key")),
-  "hl-focus": () => "focus",
-  "hl-blur": () => "blur",
+  [Attr.click]: () => "click",
+  [Attr.submit]: () => "submit",
+  [Attr.change]: () => "change",
+  [Attr.input]: (a) => `input changed delay:${ms(a.get(Attr.debounce)) ?? 250}ms`,
+  [Attr.keyup]: (a) => key("keyup", a.get(Attr.key)),
+  [Attr.keydown]: (a) => key("keydown", a.get(Attr.key)),
+  [Attr.focus]: () => "focus",
+  [Attr.blur]: () => "blur",
 };
 
 const ms = (v: string | undefined) => (v && /^\d{1,6}$/.test(v) ? Number(v) : undefined);
@@ -74,14 +75,14 @@ const ATTR = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
  */
 export function translateBindings(html: string, endpoint: string): string {
   return html.replace(START_TAG, (tag, _name: string, attrText: string, selfClose: string) => {
-    if (!attrText || !attrText.includes("hl-")) return tag;
+    if (!attrText || !attrText.includes(HL_PREFIX)) return tag;
     const attrs = new Map<string, string>();
     for (const m of attrText.matchAll(ATTR)) attrs.set(m[1]!.toLowerCase(), decode(m[2] ?? m[3] ?? m[4] ?? ""));
     if (["hx-post", "hx-get", "hx-put", "hx-patch", "hx-delete"].some((a) => attrs.has(a))) return tag;
     const binding = Object.keys(BINDINGS).find((b) => attrs.has(b));
     if (!binding) return tag;
     const vals: Record<string, string> = {};
-    for (const [k, v] of attrs) if (k.startsWith("hl-value-")) vals[k.slice(9)] = v;
+    for (const [k, v] of attrs) if (k.startsWith(Attr.valuePrefix)) vals[k.slice(Attr.valuePrefix.length)] = v;
     vals.event = attrs.get(binding)!;
     const added =
       ` hx-post="${escapeHtml(endpoint)}" hx-trigger="${escapeHtml(BINDINGS[binding]!(attrs))}"` +

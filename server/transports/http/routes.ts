@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HotlineError } from "../../core/errors.js";
-import { readCall, instantiate, sendError, settleError, signState } from "./call.js";
-import type { HttpHandler, TransportContext } from "../../live/context.js";
+import { eventSteps } from "../../core/component.js";
+import { readCall, sendError, settleError, signState, startCall } from "./call.js";
+import type { HttpHandler, AppContext } from "../../live/context.js";
 import { FailureLimiter } from "./failure-limit.js";
 import { htmxWrap } from "./htmx.js";
 import { answerSdui } from "./sdui.js";
@@ -24,7 +25,7 @@ interface Route {
  * const http = createHttpTransport(hotline.context);
  * createServer(async (req, res) => { if (!(await http(req, res))) res.writeHead(404).end(); });
  */
-export function createHttpTransport(ctx: TransportContext): HttpHandler {
+export function createHttpTransport(ctx: AppContext): HttpHandler {
   const limiter = new FailureLimiter();
   const prefix = ctx.options.httpPrefix.replace(/\/+$/, "");
   return async (req, res) => {
@@ -58,15 +59,16 @@ function parseRoute(path: string, prefix: string): Route | undefined {
 }
 
 /** One request, one answer: mount or hydrate, run the event (all steps of a streaming handler), render. */
-async function answer(ctx: TransportContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter): Promise<void> {
+async function answer(ctx: AppContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter): Promise<void> {
   const htmx = req.headers["hx-request"] === "true";
   try {
     const call = await readCall(ctx, req, name, limiter);
     if (call.format === "sdui") return await answerSdui(ctx, call, res);
-    const { instance, options } = instantiate(ctx, call);
     let last: { html: string; state: Record<string, unknown> } | undefined;
+    let instance;
     try {
-      for await (const step of instance.stream(options)) last = step;
+      instance = await startCall(ctx, call);
+      for await (const step of eventSteps(instance, call.event, call.payload)) last = step;
     } catch (err) {
       throw settleError(ctx, err, `component "${name}"`);
     }

@@ -1,8 +1,8 @@
 import type { ServerResponse } from "node:http";
-import { HotlineError } from "../../core/errors.js";
-import { diffScreens, validateSession } from "../../sdui/screens.js";
-import { instantiate, SDUI_MEDIA_TYPE, signState, type Call } from "./call.js";
-import type { TransportContext } from "../../live/context.js";
+import { runEvent } from "../../core/component.js";
+import { presenterFor } from "../../live/presenter.js";
+import { SDUI_MEDIA_TYPE, signState, startCall, type Call } from "./call.js";
+import type { AppContext } from "../../live/context.js";
 
 /**
  * The HTTP answer in sdui format (docs/protocol.md §4): mount or hydrate, run the event (every
@@ -13,18 +13,12 @@ import type { TransportContext } from "../../live/context.js";
  * // POST /components/cart  {"format": "sdui", "event": "add", "payload": {"sku": "tea"}, "state": "v1.…"}
  * // -> {"screens": {"cart": {"components": {...}}}, "state": "v1.…"}
  */
-export async function answerSdui(ctx: TransportContext, call: Call, res: ServerResponse): Promise<void> {
-  const { instance, options } = instantiate(ctx, call);
-  const describe = (instance as unknown as { describe?: () => unknown }).describe;
-  if (typeof describe !== "function") {
-    throw new HotlineError("bad_message", 'this component has no describe(), so it cannot answer in "sdui" format');
-  }
-  if (options.state) instance.hydrate(options.state);
-  else await instance.mount();
-  if (options.event !== undefined) for await (const _ of instance.run(options.event, options.payload)) void _;
-  else instance.checkState();
-  const session = validateSession(describe.call(instance));
+export async function answerSdui(ctx: AppContext, call: Call, res: ServerResponse): Promise<void> {
+  const presenter = presenterFor("sdui", call.cls);
+  const instance = await startCall(ctx, call);
+  if (call.event !== undefined) for await (const _ of runEvent(instance, call.event, call.payload)) void _;
+  const { screens } = presenter.full(instance);
   const token = signState(ctx, call.name, instance, instance.dehydrate());
   res.writeHead(200, { "cache-control": "no-store", "x-content-type-options": "nosniff", "content-type": `${SDUI_MEDIA_TYPE}; charset=utf-8` });
-  res.end(JSON.stringify({ screens: diffScreens(undefined, session)!.screens, state: token }));
+  res.end(JSON.stringify({ screens, state: token }));
 }

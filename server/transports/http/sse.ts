@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Component, Step } from "../../core/component.js";
-import { readCall, instantiate, sendError, settleError, signState } from "./call.js";
-import type { TransportContext } from "../../live/context.js";
+import { eventSteps, type Component, type Step } from "../../core/component.js";
+import { readCall, sendError, settleError, signState, startCall } from "./call.js";
+import type { AppContext } from "../../live/context.js";
 import type { FailureLimiter } from "./failure-limit.js";
 
 /** One SSE frame: `data: <json>` (JSON has no raw newlines, so one data line is enough). */
@@ -15,7 +15,7 @@ export function sseFrame(data: unknown, event?: string): string {
  * its status; an error later ends the stream with an `event: error` frame `{code, message}`.
  * Each frame is written as soon as it is rendered; a client that goes away stops the handler.
  */
-export async function streamCall(ctx: TransportContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter): Promise<void> {
+export async function streamCall(ctx: AppContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter): Promise<void> {
   let it: AsyncGenerator<Step<Record<string, unknown>>> | undefined;
   let closed = false;
   res.on("close", () => {
@@ -27,10 +27,9 @@ export async function streamCall(ctx: TransportContext, req: IncomingMessage, re
   let instance: Component;
   try {
     const call = await readCall(ctx, req, name, limiter);
-    const made = instantiate(ctx, call);
-    instance = made.instance;
-    it = instance.stream(made.options);
     try {
+      instance = await startCall(ctx, call);
+      it = eventSteps(instance, call.event, call.payload);
       first = await it.next();
     } catch (err) {
       throw settleError(ctx, err, `component "${name}"`);

@@ -1,12 +1,11 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { TransportContext } from "../../live/context.js";
-import { Hub } from "../../live/hub.js";
+import type { AppContext } from "../../live/context.js";
+import type { Hub } from "../../live/hub.js";
 import { originAllowed } from "../http/origin.js";
 import type { RateLimitOptions } from "./rate-limit.js";
 import { Session } from "./connection.js";
-import { TopicIndex } from "../../live/topics.js";
 
 /** Options of the WebSocket transport, beside the shared ones in the context. */
 export interface WebSocketOptions {
@@ -30,9 +29,8 @@ export interface WebSocketOptions {
  * await ws.close(); // 1012 to every client
  */
 export class WebSocketTransport {
-  readonly ctx: TransportContext;
+  readonly ctx: AppContext;
   readonly hub: Hub;
-  readonly index: TopicIndex;
   readonly sessions = new Set<Session>();
   readonly #wss: WebSocketServer;
   readonly #opts: Required<Omit<WebSocketOptions, "rateLimit">> & { rateLimit?: RateLimitOptions };
@@ -40,10 +38,9 @@ export class WebSocketTransport {
   #heartbeat: NodeJS.Timeout | undefined;
   #closing = false;
 
-  constructor(ctx: TransportContext, options: WebSocketOptions = {}) {
+  constructor(ctx: AppContext, hub: Hub, options: WebSocketOptions = {}) {
     this.ctx = ctx;
-    this.index = new TopicIndex(ctx.pubsub, ctx.log);
-    this.hub = new Hub({ ctx, index: this.index });
+    this.hub = hub;
     this.#opts = {
       heartbeatMs: options.heartbeatMs ?? 30_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
