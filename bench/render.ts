@@ -1,6 +1,7 @@
 // Rendering and diffing figures of the core (issue 2). Prints figures and ratios; fails nothing.
 // Run: npm run bench   (or: node --import tsx bench/render.ts)
-import { html, repeat, renderToString, View, escapeHtml } from "../server/core/index.js";
+import { html, repeat, renderToString, escapeHtml } from "../server/core/index.js";
+import { View } from "../server/core/template/view.js";
 import { figure, fmt, opsPerSecond } from "./measure.js";
 
 type Row = { id: number; name: string; email: string; city: string; note: string };

@@ -1,11 +1,25 @@
-// Build: the server side with tsc (types + ESM), the browser client with esbuild (one file, esm and iife).
+// Build: the library with tsc (types + ESM) into dist/, the browser client with esbuild (one file,
+// esm and iife), then the examples and the demo app into dist-demo/ (tsconfig.demo.json), against
+// the library just built, as a user's app would be.
+//   node scripts/build.mjs         everything (npm run build, npm test, npm start)
+//   node scripts/build.mjs --lib   the package only (`prepare`: an install from git)
 import { execFileSync } from "node:child_process";
-import { rmSync, readFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 
+const libOnly = process.argv.includes("--lib");
+function tsc(project) {
+  try {
+    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", project], { stdio: "inherit" });
+  } catch (e) {
+    console.error(`build: tsc -p ${project} failed`);
+    process.exit(e.status || 1);
+  }
+}
+
 rmSync("dist", { recursive: true, force: true });
-execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
+tsc("tsconfig.json");
 
 const entry = "client/browser.ts";
 if (existsSync(entry)) {
@@ -18,4 +32,20 @@ if (existsSync(entry)) {
     const bytes = readFileSync(outfile);
     console.log(`client ${format}: ${bytes.length} bytes minified, ${gzipSync(bytes, { level: 9 }).length} bytes gzipped -> ${outfile}`);
   }
+}
+
+if (!libOnly) {
+  rmSync("dist-demo", { recursive: true, force: true });
+  tsc("tsconfig.demo.json");
+  // The demo imports only the public entry points, as an app would: a library file reached by a
+  // relative path would have been compiled in beside it.
+  const leaked = readdirSync("dist-demo").filter((d) => d !== "components" && d !== "demo");
+  if (leaked.length) {
+    console.error(`build: components/ or demo/ import library files by path (compiled into dist-demo/${leaked.join(", dist-demo/")}); import them from "hotline" or its subpaths`);
+    process.exit(1);
+  }
+  // demo/main.ts reads its stylesheet beside itself (it also finds demo/style.css from dist-demo/demo/).
+  mkdirSync("dist-demo/demo", { recursive: true });
+  copyFileSync("demo/style.css", "dist-demo/demo/style.css");
+  console.log("demo: dist-demo/ (npm start runs dist-demo/demo/main.js)");
 }

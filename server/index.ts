@@ -1,14 +1,23 @@
 /**
- * Hotline: server-driven, realtime UI. The package's main entry.
- * Optional parts have their own subpaths: hotline/redis, hotline/express, hotline/fastify,
- * hotline/nunjucks, hotline/postgres.
+ * Hotline: server-driven, realtime UI. The package's main entry: what an app needs, and nothing
+ * the framework only uses inside (test/package/exports.test.ts pins the list). Optional parts
+ * have their own subpaths: hotline/redis, hotline/postgres, hotline/express, hotline/fastify,
+ * hotline/nunjucks, hotline/client.
  */
 export * from "./core/index.js";
-export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
-export { MemoryPubSub } from "../pubsub/memory.js";
-export { MemoryModelAdapter, type MemoryModelOptions } from "./models/memory.js";
-export { createMemoryOrders, ORDER_STATUSES, ORDER_ROWS, orderValidator } from "../demo/orders-model.js";
-export { createHotline, type Hotline, type HotlineOptions } from "./hotline.js";
+export { createHotline, type Hotline, type HotlineOptions, type HotlineStats } from "./hotline.js";
 export type { LiveOptions } from "./live/embed-page.js";
 export type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
+export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
+export { MemoryPubSub } from "../pubsub/memory.js";
+export type { SduiComponent, Screen, ScreenSet, MergeStrategyType, ItemId } from "../protocol/sdui.js";
+// Models: the adapter contract, model-bound components and forms, the change feed.
+export type {
+  ModelAdapter, ModelMetadata, FieldMeta, FieldType, Row, Pk, ModelChange, RowChange, ResyncChange,
+  ChangeListener, WatchOptions, ListOptions, Validator, ValidationErrors, ValidateOptions,
+} from "./models/model.js";
+export { ModelComponent, type ModelBookkeeping } from "./models/model-component.js";
+export { modelTopic, modelResyncTopic, loadModelMeta } from "./models/live.js";
+export { modelForm, fieldLabel, type FormField, type FormNotice, type FormSource, type ModelFormOptions } from "./models/forms.js";
 export { startModelFeed, type ModelFeed, type ModelFeedOptions } from "./models/feed.js";
+export { MemoryModelAdapter, type MemoryModelOptions } from "./models/memory.js";

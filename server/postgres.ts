@@ -7,4 +7,3 @@
  * const orders = new PostgresModelAdapter({ connectionString: process.env.DATABASE_URL, table: "orders" });
  */
 export { PostgresModelAdapter, type PostgresModelOptions } from "./models/postgres/adapter.js";
-export { ensureOrdersTable, openPostgresOrders } from "../demo/orders-model.js";

@@ -11,5 +11,5 @@
  * const store = new RedisStore({ client: redis });
  */
 export { RedisPubSub, type RedisPubSubOptions } from "../pubsub/redis.js";
-export type { RedisClientLike, RedisFlavour } from "../pubsub/redis-driver.js";
+export { watchConnection, type RedisClientLike, type RedisFlavour } from "../pubsub/redis-driver.js";
 export { RedisStore, type RedisStoreOptions } from "./stores/redis.js";

@@ -1,6 +1,10 @@
 // Runs every uvu suite: each test file is a plain program, run in its own process (two at a time,
 // the machine has two cores), so that one file's leaked socket or timer cannot hang another.
 // Ends with the summary line `N passed, N failed, N skipped`.
+// Every file runs with the `hotline-source` export condition, so that `import … from "hotline"` (as
+// the components and the demo write it) loads the same TypeScript modules as the tests' relative
+// imports: one copy of each module, no build needed. NODE_OPTIONS carries the condition on to the
+// processes a test starts (the demo server, cluster nodes, the CLI).
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -9,6 +13,8 @@ const root = new URL("..", import.meta.url).pathname;
 const only = process.argv.slice(2);
 const TIMEOUT_MS = Number(process.env.HOTLINE_TEST_TIMEOUT_MS ?? 300_000);
 const PARALLEL = Number(process.env.HOTLINE_TEST_PARALLEL ?? 2);
+const CONDITION = "--conditions=hotline-source";
+const NODE_OPTIONS = [process.env.NODE_OPTIONS, CONDITION].filter(Boolean).join(" ");
 
 function find(dir) {
   const out = [];
@@ -29,8 +35,8 @@ const failures = [];
 function runFile(file) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ["--import", "tsx", file], {
-      cwd: root, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"],
+    const child = spawn(process.execPath, [CONDITION, "--import", "tsx", file], {
+      cwd: root, env: { ...process.env, NODE_OPTIONS, NO_COLOR: "1", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
     child.stdout.on("data", (d) => (out += d));

@@ -1,23 +1,24 @@
-/** The framework-agnostic core: everything a transport, an adapter or a test builds on. */
-export { Component, type ComponentClass, type ComponentHost, type DispatchOptions, type DispatchResult, type Step } from "./component.js";
+/**
+ * The core's public part: components, templates, the registry, errors, tokens and the seams
+ * (Renderer, StateStore). The main entry (server/index.ts) re-exports it; plumbing that
+ * transports share (View, flushStreams, attachHost, …) is imported from its own file instead.
+ */
+export {
+  Component, toHTML, dispatchSteps, eventSteps,
+  type ComponentClass, type ComponentHost, type DispatchOptions, type DispatchResult, type Step,
+} from "./component.js";
+export type { HotlineServices, ComponentContext } from "./context.js";
 export { html, raw, repeat, Raw, Repeat, TemplateResult, StreamPart } from "./template/template.js";
-export { stream, streamInsert, streamDelete, streamReset, flushStreams, domId, type StreamAt, type StreamOptions } from "./template/stream.js";
+export { stream, streamInsert, streamDelete, streamReset, domId, type StreamAt, type StreamOptions } from "./template/stream.js";
 export { renderToString } from "./template/render-string.js";
-export { View, asTemplate, type FullRender, type PatchBody, type RenderOutput } from "./template/view.js";
-export type { WireNode } from "./template/encoder.js";
+export type { RenderOutput } from "./template/view.js";
+export { escapeHtml } from "./template/escape.js";
 export { Registry, registry, register } from "./registry.js";
 export type { Renderer } from "./renderer.js";
 export type { StateStore } from "./store.js";
 export { MemoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export { HotlineError, toHotlineError } from "./errors.js";
 export { ErrorCodes, HttpStatus, type ErrorCode, type Fault } from "../../protocol/codes.js";
-export { Tokens, resolveSecret, type Snapshot, type TokenOptions } from "./tokens.js";
+export { Tokens, type Snapshot, type TokenOptions } from "./tokens.js";
 export { DEFAULT_MAX_STATE_BYTES } from "./state.js";
-export { escapeHtml } from "./template/escape.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
-export * as wire from "../../protocol/wire.js";
-export type { ModelAdapter, ModelMetadata, FieldMeta, FieldType, Row, Pk, ModelChange, RowChange, ResyncChange, ChangeListener, WatchOptions, ListOptions, Validator, ValidationErrors, ValidateOptions } from "../models/model.js";
-export { coerceFieldValue, coercePk, coerceVersion, checkValues, prepareWrite } from "../models/values.js";
-export { ModelComponent, type ModelBookkeeping } from "../models/model-component.js";
-export { modelTopic, modelResyncTopic, loadModelMeta } from "../models/live.js";
-export { modelForm, fieldLabel, type FormField, type FormNotice, type FormSource, type ModelFormOptions } from "../models/forms.js";

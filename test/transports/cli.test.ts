@@ -54,14 +54,31 @@ s("bad input gets a code and a message, exit 2; a failing handler exit 1 without
   assert.is(boom.out, "");
 });
 
-s("npx hotline runs the demo's components", async () => {
-  const run = promisify(execFile);
-  const env = { ...process.env, HOTLINE_SECRET: "cli-test-secret-0123456789" };
+const run = promisify(execFile);
+const secret = { HOTLINE_SECRET: "cli-test-secret-0123456789" };
+
+s("npx hotline runs the components named by HOTLINE_COMPONENTS (TypeScript through tsx)", async () => {
+  const env = { ...process.env, ...secret, HOTLINE_COMPONENTS: "components/counter.ts" };
   const { stdout } = await run(process.execPath, ["bin/hotline.js", "dispatch", "counter", "--event", "increment"], { env });
   const r = JSON.parse(stdout);
   assert.match(r.html, /Count: 1/);
   const again = await run(process.execPath, ["bin/hotline.js", "dispatch", "counter", "--event", "increment", "--state", r.state], { env });
   assert.match(JSON.parse(again.stdout).html, /Count: 2/);
+});
+
+s("npx hotline loads no component of its own: without HOTLINE_COMPONENTS the list is empty", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...secret };
+  delete env.HOTLINE_COMPONENTS;
+  const { stdout } = await run(process.execPath, ["bin/hotline.js", "list"], { env });
+  assert.equal(JSON.parse(stdout), []);
+});
+
+s("npx hotline: a module HOTLINE_COMPONENTS names that cannot load is named, with exit code 1", async () => {
+  const env = { ...process.env, ...secret, HOTLINE_COMPONENTS: "components/no-such-file.js" };
+  const failed = await run(process.execPath, ["bin/hotline.js", "list"], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+  assert.ok(failed, "the CLI should fail");
+  assert.is(failed!.code, 1);
+  assert.match(failed!.stderr, /cannot load components\/no-such-file\.js \(named by HOTLINE_COMPONENTS\)/);
 });
 
 s.run();

@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { html, raw, repeat, renderToString, View, HotlineError, type TemplateResult } from "../../../server/core/index.js";
+import { html, raw, repeat, renderToString, HotlineError, type TemplateResult } from "../../../server/core/index.js";
+import { View } from "../../../server/core/template/view.js";
 import { Rendered } from "../../../client/rendered.js";
 
 const counter = (n: number) => html`<div><button hl-click="decrement">Decrement</button><span>Count: ${n}</span><button hl-click="increment">Increment</button></div>`;
