@@ -2,7 +2,7 @@
  * Hotline: server-driven, realtime UI. The package's main entry: what an app needs, and nothing
  * the framework only uses inside (test/package/exports.test.ts pins the list). Optional parts
  * have their own subpaths: hotline/redis, hotline/postgres, hotline/express, hotline/fastify,
- * hotline/nunjucks, hotline/client.
+ * hotline/nunjucks, hotline/session, hotline/client.
  */
 export * from "./core/index.js";
 export { createHotline, type Hotline, type HotlineOptions, type HotlineStats } from "./hotline.js";

@@ -20,6 +20,7 @@ const EXPORTS: Record<string, string[]> = {
   "hotline/express": ["hotlineExpress"],
   "hotline/fastify": ["fastifyHotline"],
   "hotline/nunjucks": ["NunjucksRenderer", "addLiveComponent", "liveEmbed"],
+  "hotline/session": ["createCookieSession"],
   "hotline/client": ["ClientError", "HotlineClient", "connect"],
   "hotline/client/sdui-cache": ["SduiCache", "SduiError"],
 };
