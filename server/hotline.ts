@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { MemoryPubSub } from "../pubsub/memory.js";
 import type { PubSub } from "../pubsub/pubsub.js";
-import type { HotlineServices } from "./core/context.js";
+import type { HotlineServices, HotlineUser, MountHook } from "./core/context.js";
+import { userKey } from "./core/identity.js";
 import type { Renderer } from "./core/renderer.js";
 import { MemoryStore } from "./core/memory-store.js";
 import { DEFAULT_MAX_PAYLOAD, DEFAULT_PATH } from "../protocol/wire.js";
@@ -53,9 +54,30 @@ export interface HotlineOptions {
   services?: HotlineServices;
   /** The renderer of components that set `templateName` and no `static renderer` (Nunjucks, say). */
   renderer?: Renderer;
+  /**
+   * Resolves who sends a request: the WebSocket upgrade request (once per connection) or an HTTP
+   * request (cookies, headers); any value, or `null` for anonymous. May be async. Components read
+   * it as `this.user`. `createCookieSession()` (hotline/session) gives one ready-made.
+   */
+  authenticate?: (request: IncomingMessage) => HotlineUser | null | undefined | Promise<HotlineUser | null | undefined>;
+  /**
+   * Hooks run before any component of this app mounts, hydrates or resumes, on every transport;
+   * each may refuse (`false`: `unauthorized`) or redirect (`{ redirect: "/signin" }`).
+   */
+  onMount?: MountHook | MountHook[];
+  /** The rule for subscriptions: false refuses `subscribe(topic)` (and a restored one) with `unauthorized`. */
+  authorizeTopic?: (user: HotlineUser | null, topic: string) => boolean;
+  /**
+   * What identifies a user where Hotline binds something to one (session keys, tokens,
+   * `signOut`). Default: the whole user value; give `(u) => u.id` to survive a change of name.
+   */
+  userKey?: (user: HotlineUser) => string;
   /** Where server-side problems are logged (with their stacks). Default `console`. */
   logger?: { error(...args: unknown[]): void };
 }
+
+/** The pub/sub topic that carries sign-outs between processes (a user key, never user data). */
+const SIGN_OUT_TOPIC = "hotline:signout";
 
 /** What a Hotline process holds at one moment (`hotline.stats()`). */
 export interface HotlineStats {
@@ -88,6 +110,13 @@ export interface Hotline {
   readonly hub: Hub;
   /** What this process holds now: open WebSocket connections, live instances, shared groups, topics listened to. */
   stats(): HotlineStats;
+  /**
+   * Ends every live connection of `user`, on every process (through the app's pub/sub): its
+   * components close and its browser tabs reload (and so meet the app's sign-in). Its session
+   * keys and tokens are bound to the user, so they resume for nobody else. Call it when the
+   * user signs out, after clearing your own session.
+   */
+  signOut(user: HotlineUser): Promise<void>;
 }
 
 /**
@@ -118,7 +147,14 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     stateTtlMs: options.stateTtlMs ?? 30 * 60_000,
   };
   const context: AppContext = {
-    component: { ...(options.services && { services: options.services }), ...(options.renderer && { renderer: options.renderer }) },
+    component: {
+      ...(options.services && { services: options.services }),
+      ...(options.renderer && { renderer: options.renderer }),
+      ...(options.authorizeTopic && { authorizeTopic: options.authorizeTopic }),
+    },
+    ...(options.authenticate && { authenticate: options.authenticate }),
+    hooks: options.onMount ? ([] as MountHook[]).concat(options.onMount) : [],
+    ...(options.userKey && { userKeyOf: options.userKey as (user: NonNullable<unknown>) => string }),
     registry, tokens, store, pubsub, options: resolved,
     log: (message, err) => (err === undefined ? logger.error(`[hotline] ${message}`) : logger.error(`[hotline] ${message}`, err)),
   };
@@ -130,12 +166,18 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   });
   const http = createHttpTransport(context);
   const bundle = new ClientBundle();
+  // Sign-outs reach every process through the bus; each closes its own connections of that user.
+  const signouts = pubsub.subscribe(SIGN_OUT_TOPIC, (message) => {
+    const u = (message as { u?: unknown } | undefined)?.u;
+    if (typeof u === "string") websocket.endUser(u);
+  });
+  signouts.catch((err: unknown) => context.log("cannot listen for sign-outs", err));
   let closing: Promise<void> | undefined;
 
   const hotline: Hotline = {
     context, registry, store, pubsub, tokens, websocket, hub,
     stats() {
-      return { connections: websocket.sessions.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
+      return { connections: websocket.connections.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
     },
     async handler(req, res, next) {
       try {
@@ -157,9 +199,16 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     live(name, params, opts) {
       return live(context, name, params, opts);
     },
+    async signOut(user) {
+      const u = userKey(user, context.userKeyOf);
+      if (u === undefined) return;
+      websocket.endUser(u);
+      await pubsub.publish(SIGN_OUT_TOPIC, { u });
+    },
     close() {
       return (closing ??= (async () => {
         await websocket.close();
+        await signouts.then((off) => off()).catch(() => {});
         if (ownPubsub) await pubsub.close();
         if (ownStore) await (store as StateStore).close?.();
       })());

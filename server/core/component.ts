@@ -1,4 +1,4 @@
-import type { ComponentContext, HotlineServices } from "./context.js";
+import type { ComponentContext, HotlineServices, HotlineUser, MountHook } from "./context.js";
 import { HotlineError, toHotlineError } from "./errors.js";
 import { findHandler, handlerKind } from "./events.js";
 import { renderToString } from "./template/render-string.js";
@@ -44,12 +44,17 @@ export type ComponentClass = (new (params?: any, context?: ComponentContext) => 
   payloads?: Record<string, StandardSchemaV1>;
   shared?: boolean;
   maxStateBytes?: number;
+  authorize?(user: HotlineUser | null, params: Readonly<Record<string, unknown>>): boolean | Promise<boolean>;
+  onMount?: MountHook | readonly MountHook[];
+  clientParams?: StandardSchemaV1;
+  catchUp?: "resync" | "remount";
 };
 
 // Set by the class's static block: the plumbing that stays off the component's namespace.
 let runImpl: (c: Component, event: string, payload: Record<string, unknown>) => AsyncGenerator<boolean>;
 let checkImpl: (c: Component, keys?: Map<string, string>) => void;
 let attachImpl: (c: Component, host: ComponentHost | undefined, topics: Iterable<string>) => void;
+let userImpl: (c: Component, user: HotlineUser | null) => void;
 
 type Pending = { before: Map<string, string>; errors: Record<string, string>; handler: Function; payload: unknown };
 
@@ -78,6 +83,29 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   static shared?: boolean;
   /** Largest dehydrated state, in bytes of JSON (default 64 KiB). */
   static maxStateBytes?: number;
+  /**
+   * Who may start this component, on every transport (join, HTTP, htmx, SSE, CLI, `live()`), with
+   * the server-given (signed) params. False refuses with `unauthorized`. For checks that need the
+   * loaded data (the owner of a row), see `authorizeEvent`.
+   *
+   * @example
+   * static authorize(user: HotlineUser | null) { return user !== null; }
+   */
+  static authorize?(user: HotlineUser | null, params: Readonly<Record<string, unknown>>): boolean | Promise<boolean>;
+  /** Hooks run before this component mounts, hydrates or resumes, after the app's own (`createHotline({ onMount })`). */
+  static onMount?: MountHook | readonly MountHook[];
+  /**
+   * The params a client may choose (a search query, a page number), as a Standard Schema. Params
+   * from a client are validated with it; without it a client may send none. Server-given params
+   * (`live()`, tokens, resumed sessions) are signed and always win.
+   */
+  static clientParams?: StandardSchemaV1;
+  /**
+   * What a component started from a token or the store (not freshly mounted) does about messages
+   * it may have missed meanwhile: `"resync"` (default) runs `onResync(topic)` for each of its
+   * topics before its first render; `"remount"` drops the old state and runs `mount()` again.
+   */
+  static catchUp?: "resync" | "remount";
 
   /** The parameters the component was created with (untrusted when they come from a client). */
   params: P;
@@ -93,6 +121,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   #topics: Set<string> | undefined;
   #host: ComponentHost | undefined;
   readonly #context: ComponentContext;
+  #user: HotlineUser | null;
 
   /**
    * @param params what the component is created with (`this.params`)
@@ -100,6 +129,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
    */
   constructor(params?: P, context: ComponentContext = NO_CONTEXT) {
     this.#context = context;
+    this.#user = context.user ?? null;
     this.params = (params ?? {}) as P;
     this.state = {} as S;
     const id = (this.params as Record<string, unknown>).componentId;
@@ -140,6 +170,26 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     return this.#context.services ?? NO_SERVICES;
   }
 
+  /**
+   * Who is connected: what the app's `authenticate(request)` resolved, or `null`. A shared
+   * component (one render for every viewer) sees the user who sent the event it is handling, and
+   * `null` otherwise: its render must not depend on the user.
+   */
+  get user(): HotlineUser | null {
+    return this.#user;
+  }
+
+  /**
+   * Whether the current user may run `event`: runs before every event's handler, on every
+   * transport. False refuses it with `unauthorized` and changes nothing. May be async.
+   *
+   * @example
+   * authorizeEvent(event: string) { return event === "view" || this.state.owner === this.user?.id; }
+   */
+  authorizeEvent(_event: string, _payload: Record<string, unknown>): boolean | Promise<boolean> {
+    return true;
+  }
+
   /** What templates see. */
   getContext(): Record<string, unknown> {
     return { component: this, state: this.state, errors: this.errors, params: this.params, changedFields: this.changedFields };
@@ -156,6 +206,11 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   handleEvent(event: string, payload: Record<string, unknown> = {}): void {
     const p = this.#begin(event, payload, false);
     try {
+      if (this.authorizeEvent !== ALLOW_ALL) {
+        const ok = this.authorizeEvent(event, p.payload as Record<string, unknown>);
+        if (isThenable(ok)) throw new HotlineError("handler_error", "authorizeEvent() is async; use asyncDispatch", { fault: "app" });
+        if (!ok) throw refused();
+      }
       const r = p.handler.call(this, p.payload);
       if (r && typeof (r as Promise<unknown>).then === "function") {
         throw new HotlineError("handler_error", `the handler for "${event}" returned a Promise; use asyncDispatch`, { fault: "app" });
@@ -175,6 +230,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     const p = this.#begin(event, payload, true);
     try {
       p.payload = await p.payload;
+      if (this.authorizeEvent !== ALLOW_ALL && !(await this.authorizeEvent(event, p.payload as Record<string, unknown>))) throw refused();
       const r = p.handler.call(this, p.payload);
       if (handlerKind(p.handler) === "stream") {
         const it = r as AsyncGenerator<unknown>;
@@ -263,6 +319,9 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     // but the documented ones works): module functions below reach the private members here.
     runImpl = (c, event, payload) => c.#run(event, payload);
     checkImpl = (c, keys) => c.#checkState(keys);
+    userImpl = (c, user) => {
+      c.#user = user;
+    };
     attachImpl = (c, host, topics) => {
       for (const t of topics) (c.#topics ??= new Set()).add(t);
       c.#host = host;
@@ -293,6 +352,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   subscribe(topic: string): void {
     if (typeof topic !== "string" || !topic) throw new HotlineError("handler_error", "a topic is a non-empty string", { fault: "app" });
     if (this.#topics?.has(topic)) return;
+    checkTopic(this.#context, this.#user, topic);
     (this.#topics ??= new Set()).add(topic);
     this.#host?.subscribe(topic);
   }
@@ -331,6 +391,8 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
 
 /** The empty set every instance starts with (never mutated: a new set replaces it). */
 const NONE: ReadonlySet<string> = new Set();
+const ALLOW_ALL = Component.prototype.authorizeEvent;
+const refused = () => new HotlineError("unauthorized", "you may not do this here");
 const NO_CONTEXT: ComponentContext = Object.freeze({});
 const NO_SERVICES = Object.freeze({}) as HotlineServices;
 
@@ -347,6 +409,18 @@ export function runEvent(component: Component, event: string, payload: Record<st
 /** Checks the dehydrated state: JSON only, within the class's size limit. Throws `too_large` or `bad_state`. */
 export function checkState(component: Component, keys?: Map<string, string>): void {
   checkImpl(component, keys);
+}
+
+/** Sets who `this.user` is: a shared instance sees the sender of the event it handles, `null` otherwise. */
+export function actAs(component: Component, user: HotlineUser | null): void {
+  userImpl(component, user);
+}
+
+/** `unauthorized` unless the app's rule lets `user` listen to `topic`. */
+export function checkTopic(context: ComponentContext, user: HotlineUser | null, topic: string): void {
+  if (context.authorizeTopic && !context.authorizeTopic(user, topic)) {
+    throw new HotlineError("unauthorized", "this subscription is not allowed");
+  }
 }
 
 /** Connects an instance to its host (or disconnects it with `undefined`); the host then hears every topic. */

@@ -4,10 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HotlineError } from "./errors.js";
 
-/** What a token carries: a component's dehydrated state and the topics it listens to. */
+/** What a token carries: a component's dehydrated state, the topics it listens to, its params and its user. */
 export interface Snapshot {
   state: Record<string, unknown>;
   topics?: string[];
+  /** The params the component was started with: signed, so a client cannot change them. */
+  params?: Record<string, unknown>;
+  /** The user the token was made for (`userKey()`), absent for anonymous: another user cannot use it. */
+  user?: string;
 }
 
 /** Options of {@link Tokens}. */
@@ -51,6 +55,8 @@ export class Tokens {
   sign(component: string, snapshot: Snapshot): string {
     const body: Record<string, unknown> = { c: component, s: snapshot.state, x: Math.floor(Date.now() / 1000) + this.#ttl };
     if (snapshot.topics?.length) body.t = snapshot.topics;
+    if (snapshot.params && Object.keys(snapshot.params).length) body.p = snapshot.params;
+    if (snapshot.user !== undefined) body.u = snapshot.user;
     const payload = PREFIX + Buffer.from(JSON.stringify(body)).toString("base64url");
     return `${payload}.${mac(this.#keys[0]!, payload)}`;
   }
@@ -67,7 +73,7 @@ export class Tokens {
       return want.length === sig.length && timingSafeEqual(want, sig);
     });
     if (!ok) throw bad("the state token's signature does not verify");
-    let body: { c?: unknown; s?: unknown; t?: unknown; x?: unknown };
+    let body: { c?: unknown; s?: unknown; t?: unknown; x?: unknown; p?: unknown; u?: unknown };
     try {
       body = JSON.parse(Buffer.from(payload.slice(PREFIX.length), "base64url").toString("utf8"));
     } catch {
@@ -76,8 +82,11 @@ export class Tokens {
     if (body.c !== component) throw bad("the state token was made for another component");
     if (typeof body.x !== "number" || body.x * 1000 < Date.now()) throw bad("the state token has expired");
     if (!body.s || typeof body.s !== "object" || Array.isArray(body.s)) throw bad("the state token is malformed");
-    const topics = Array.isArray(body.t) ? body.t.filter((t): t is string => typeof t === "string") : undefined;
-    return topics ? { state: body.s as Record<string, unknown>, topics } : { state: body.s as Record<string, unknown> };
+    const snap: Snapshot = { state: body.s as Record<string, unknown> };
+    if (Array.isArray(body.t)) snap.topics = body.t.filter((t): t is string => typeof t === "string");
+    if (body.p && typeof body.p === "object" && !Array.isArray(body.p)) snap.params = body.p as Record<string, unknown>;
+    if (typeof body.u === "string") snap.user = body.u;
+    return snap;
   }
 }
 

@@ -14,15 +14,26 @@ export interface Issue {
  */
 export function validatePayload(schema: StandardSchemaV1, payload: unknown, event: string): unknown {
   const result = schema["~standard"].validate(payload);
-  if (result instanceof Promise) return result.then((r) => settle(r, event));
-  return settle(result, event);
+  const what = `payload for "${event}"`;
+  if (result instanceof Promise) return result.then((r) => settle(r, what));
+  return settle(result, what);
 }
 
-function settle(result: StandardSchemaV1.Result<unknown>, event: string): unknown {
+function settle(result: StandardSchemaV1.Result<unknown>, what: string): unknown {
   if (!result.issues) return result.value;
   const issues: Issue[] = result.issues.map((i) => {
     const path = i.path?.map((p) => (typeof p === "object" ? p.key : p)).filter((p): p is string | number => typeof p !== "symbol");
     return path && path.length ? { message: i.message, path } : { message: i.message };
   });
-  throw new HotlineError("bad_message", `invalid payload for "${event}": ${issues.map((i) => (i.path ? `${i.path.join(".")}: ` : "") + i.message).join("; ")}`, { details: { issues } });
+  throw new HotlineError("bad_message", `invalid ${what}: ${issues.map((i) => (i.path ? `${i.path.join(".")}: ` : "") + i.message).join("; ")}`, { details: { issues } });
+}
+
+/**
+ * Validates params a client chose with the component's `clientParams` schema: the validator's
+ * output (an object) on success, `bad_message` with its issues otherwise.
+ */
+export async function validateParams(schema: StandardSchemaV1, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const value = settle(await schema["~standard"].validate(params), "params");
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new HotlineError("bad_message", "params must be an object");
+  return value as Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ComponentContext } from "../core/context.js";
+import type { ComponentContext, HotlineUser, MountHook } from "../core/context.js";
 import type { Registry } from "../core/registry.js";
 import type { StateStore } from "../core/store.js";
 import type { Tokens } from "../core/tokens.js";
@@ -7,8 +7,14 @@ import type { PubSub } from "../../pubsub/pubsub.js";
 
 /** One app's context, built once by `createHotline()`: everything its transports share. */
 export interface AppContext {
-  /** What every component of this app is given: services, renderer. */
+  /** What every component of this app is given: services, renderer, the rule for topics. */
   component: ComponentContext;
+  /** Resolves who sends a request (the WebSocket upgrade, an HTTP request); none: everyone is anonymous. */
+  authenticate?: (request: IncomingMessage) => HotlineUser | null | undefined | Promise<HotlineUser | null | undefined>;
+  /** The app's mount hooks, run before every component's own. */
+  hooks: readonly MountHook[];
+  /** The app's key for a user (`createHotline({ userKey })`); default: the whole user value. */
+  userKeyOf?: (user: NonNullable<unknown>) => string;
   registry: Registry;
   tokens: Tokens;
   store: StateStore;

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+import type { HotlineUser } from "../core/context.js";
 import { embedMarkup } from "../core/embed.js";
 import type { AppContext } from "./context.js";
 import { startComponent } from "./start.js";
@@ -6,6 +8,10 @@ import { startComponent } from "./start.js";
 export interface LiveOptions {
   /** The instance id the client joins under (unique on the page). Default: the name and a random suffix. */
   id?: string;
+  /** Who the page is for; the embed's token then hydrates for that user only. */
+  user?: HotlineUser | null;
+  /** Or the page's request: the app's `authenticate()` resolves the user from it. */
+  request?: IncomingMessage;
 }
 
 /**
@@ -19,6 +25,12 @@ export interface LiveOptions {
  * res.end(`<main>${embed}</main><script src="/hotline.js"></script>`);
  */
 export async function live(ctx: AppContext, name: string, params: Record<string, unknown> = {}, options: LiveOptions = {}): Promise<string> {
-  const { component } = await startComponent(ctx, { name, params });
-  return embedMarkup(ctx.tokens, name, component, params, options.id);
+  let user = options.user ?? null;
+  if (options.user === undefined && options.request && ctx.authenticate) user = (await ctx.authenticate(options.request)) ?? null;
+  const started = await startComponent(ctx, { name, params, user });
+  return embedMarkup(ctx.tokens, name, started.component, {
+    params: started.params,
+    ...(started.userKey !== undefined && { user: started.userKey }),
+    ...(options.id !== undefined && { id: options.id }),
+  });
 }

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
+import type { HotlineUser } from "../core/context.js";
 import { HotlineError } from "../core/errors.js";
+import { canonicalJson } from "../core/identity.js";
 import { LiveInstance, type InstanceEnv, type StoredInstance } from "./instance.js";
 import type { JoinMessage } from "../transports/websocket/messages.js";
 import type { AppContext } from "./context.js";
-import { presenterFor } from "./presenter.js";
+import { presenterFor, type Presenter } from "./presenter.js";
 import { TopicIndex } from "./topics.js";
-import { startComponent } from "./start.js";
+import { admit, construct, type Admitted, type StartRequest } from "./start.js";
 
 /** A new session key: 144 random bits, URL-safe, unguessable. */
 export function newSessionKey(): string {
@@ -37,11 +39,13 @@ export class Hub {
 
   /**
    * The instance a join attaches to, with a hold taken on it (so it stays open until the join's
-   * `LiveInstance.join()` or `release()`), and the viewer's session key.
+   * `LiveInstance.join()` or `release()`), and the viewer's session key. `user` is the
+   * connection's: the start checks it (hooks, `authorize`, the user a token or session belongs to).
    */
-  async open(m: JoinMessage): Promise<{ live: LiveInstance; key: string }> {
+  async open(m: JoinMessage, user: HotlineUser | null = null): Promise<{ live: LiveInstance; key: string }> {
     const { registry, store } = this.env.ctx;
     const cls = registry.require(m.name);
+    const presenter = presenterFor(m.format, cls);
     let record: StoredInstance | undefined;
     if (m.session !== undefined) {
       const raw = KEY.test(m.session) ? ((await store.load(m.session)) as StoredInstance | null) : null;
@@ -49,25 +53,26 @@ export class Hub {
       record = raw;
     }
     const key = m.session ?? newSessionKey();
+    const request: StartRequest = { name: m.name, user, ...(m.params && { clientParams: m.params }) };
+    if (record) request.restore = { state: record.s, topics: record.t, params: record.p, user: record.u, from: "store" };
+    else if (m.state !== undefined) request.token = m.state;
+    const admitted = await admit(this.env.ctx, request);
+    const bound: Pick<StoredInstance, "p" | "u"> = {};
+    if (Object.keys(admitted.params).length) bound.p = admitted.params;
+    if (admitted.userKey !== undefined) bound.u = admitted.userKey;
     if (!cls.shared) {
-      const presenter = presenterFor(m.format, cls);
-      const started = await startComponent(this.env.ctx, {
-        name: m.name,
-        params: m.params,
-        ...(record ? { restore: { state: record.s, topics: record.t, from: "store" } } : m.state !== undefined && { token: m.state }),
-      });
-      const live: LiveInstance = new LiveInstance(this.env, m.name, started.component, presenter, key, () => this.lives.delete(live));
+      const { component, topics } = await construct(this.env.ctx, admitted);
+      const live: LiveInstance = new LiveInstance(this.env, m.name, component, presenter, key, () => this.lives.delete(live), bound);
       this.lives.add(live);
-      live.start(started.topics);
+      live.start(topics);
       live.hold();
       return { live, key };
     }
-    const params = record?.p ?? m.params ?? {};
-    const gkey = `hl:g:${m.format}:${m.name}:${canonicalJson(params)}`;
+    const gkey = `hl:g:${m.format}:${m.name}:${canonicalJson(admitted.params)}`;
     for (;;) {
       let pending = this.#groups.get(gkey);
       if (!pending) {
-        pending = this.#createGroup(m, params, gkey, record !== undefined);
+        pending = this.#createGroup(admitted, presenter, gkey);
         this.#groups.set(gkey, pending);
         pending.catch(() => this.#groups.get(gkey) === pending && this.#groups.delete(gkey));
       }
@@ -78,7 +83,7 @@ export class Hub {
       }
       live.hold();
       if (!record) {
-        const pointer: StoredInstance = { c: m.name, g: gkey, p: params };
+        const pointer: StoredInstance = { c: m.name, g: gkey, ...bound };
         await store.save(key, pointer as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs).catch((err: unknown) => {
           this.env.ctx.log("cannot save a session record", err);
         });
@@ -87,16 +92,19 @@ export class Hub {
     }
   }
 
-  /** A new group: a resume hydrates from the group's saved state, a token from the token, else it mounts. */
-  async #createGroup(m: JoinMessage, params: Record<string, unknown>, gkey: string, resume: boolean): Promise<LiveInstance> {
-    const presenter = presenterFor(m.format, this.env.ctx.registry.require(m.name));
-    const saved = resume ? ((await this.env.ctx.store.load(gkey)) as StoredInstance | null) : null;
-    const { component, topics } = await startComponent(this.env.ctx, {
-      name: m.name,
-      params,
-      ...(saved && saved.c === m.name && saved.s ? { restore: { state: saved.s, topics: saved.t, from: "store" } } : m.state !== undefined && { token: m.state }),
-    });
-    const live: LiveInstance = new LiveInstance(this.env, m.name, component, presenter, gkey, () => {
+  /**
+   * A new shared group: one resumed viewer brings back the group's saved state (when the store
+   * still has it), a token its own state; else it mounts.
+   */
+  async #createGroup(admitted: Admitted, presenter: Presenter, gkey: string): Promise<LiveInstance> {
+    let start = admitted;
+    if (admitted.restore?.from === "store") {
+      const saved = (await this.env.ctx.store.load(gkey)) as StoredInstance | null;
+      const restore = saved && saved.c === admitted.name && saved.s ? { state: saved.s, topics: saved.t, from: "store" as const } : undefined;
+      start = { ...admitted, restore };
+    }
+    const { component, topics } = await construct(this.env.ctx, start);
+    const live: LiveInstance = new LiveInstance(this.env, admitted.name, component, presenter, gkey, () => {
       this.lives.delete(live);
       if (this.#resolved.get(gkey) === live) {
         this.#resolved.delete(gkey);
@@ -113,14 +121,4 @@ export class Hub {
   get groupCount(): number {
     return this.#groups.size;
   }
-}
-
-/** JSON with object keys sorted, so that `{a,b}` and `{b,a}` name the same shared group. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
-  if (value && typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    return "{" + Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => JSON.stringify(k) + ":" + canonicalJson(o[k])).join(",") + "}";
-  }
-  return JSON.stringify(value) ?? "null";
 }

@@ -1,4 +1,5 @@
-import { attachHost, checkState, Component, runEvent, type ComponentClass, type ComponentHost } from "../core/component.js";
+import type { HotlineUser } from "../core/context.js";
+import { actAs, attachHost, checkState, Component, runEvent, type ComponentClass, type ComponentHost } from "../core/component.js";
 import { findHandler, handlerKind } from "../core/events.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
 import { restore, snapshotKeys } from "../core/state.js";
@@ -14,6 +15,8 @@ const plainHandlers = new WeakMap<Function, Map<string, boolean>>();
 export interface Viewer {
   readonly id: string;
   readonly key: string;
+  /** who is viewing (a shared instance acts as the sender of each event it handles) */
+  readonly user: HotlineUser | null;
   send(frame: string | Buffer): void;
 }
 
@@ -33,8 +36,10 @@ export interface StoredInstance {
   t?: string[];
   /** a shared component's viewer: the group's store key */
   g?: string;
-  /** a shared component's viewer: its params (the group is found again by them) */
+  /** the params it was started with (a shared component's viewer: the group is found again by them) */
   p?: Record<string, unknown>;
+  /** the key of the user it belongs to: nobody else may resume it */
+  u?: string;
 }
 
 /**
@@ -59,7 +64,14 @@ export class LiveInstance implements ComponentHost, TopicListener {
     readonly storeKey: string,
     /** runs when the last viewer has gone */
     readonly onEmpty?: () => void,
-  ) {}
+    /** saved with the state: the params it was started with and its user's key (for a resume) */
+    readonly bound: Pick<StoredInstance, "p" | "u"> = {},
+  ) {
+    this.#shared = !!(component.constructor as ComponentClass).shared;
+  }
+
+  /** a shared instance serves several users: it acts as each event's sender while handling it */
+  readonly #shared: boolean;
 
   /** Connects the component to this host, listening to `topics` (and to those mount() chose). */
   start(topics: Iterable<string> = []): void {
@@ -125,17 +137,27 @@ export class LiveInstance implements ComponentHost, TopicListener {
   event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined): Promise<void> {
     return this.enqueue(async () => {
       let streamed = false;
+      const as = this.#shared ? sender.user : undefined;
       try {
         if (this.#isPlain(event)) {
           // A plain handler runs synchronously: no async generator, no extra turns before the patch.
-          this.component.handleEvent(event, payload);
+          if (as !== undefined) actAs(this.component, as);
+          try {
+            this.component.handleEvent(event, payload);
+          } finally {
+            if (as !== undefined) actAs(this.component, null);
+          }
           const body = this.presenter.update(this.component);
           if (this.component.changedFields.size) await this.save(true);
           this.#broadcast(body, sender, ref, undefined);
           return;
         }
+        // The sender's user while the handler runs, nobody's while rendering for every viewer.
+        if (as !== undefined) actAs(this.component, as);
         for await (const done of runEvent(this.component, event, payload)) {
+          if (as !== undefined) actAs(this.component, null);
           const body = this.presenter.update(this.component);
+          if (as !== undefined && !done) actAs(this.component, as);
           if (!done) {
             streamed = true;
             this.#broadcast(body, sender, ref, false);
@@ -145,6 +167,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
           this.#broadcast(body, sender, ref, streamed ? true : undefined);
         }
       } catch (err) {
+        if (as !== undefined) actAs(this.component, null);
         const e = this.#report(err, `the handler for "${event}"`);
         sender.send(errorFrame(e, ref, sender.id));
         this.#resync();
@@ -185,7 +208,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
     if (plain === undefined) {
       try {
         const h = findHandler(this.component, Component.prototype, event);
-        plain = handlerKind(h) === "sync" && !(this.component.constructor as ComponentClass).payloads?.[event];
+        plain = handlerKind(h) === "sync" && !(this.component.constructor as ComponentClass).payloads?.[event] && !overridesAuthorizeEvent(this.component);
       } catch {
         return false; // the async path reports unknown_event (not cached: clients choose these names)
       }
@@ -207,7 +230,8 @@ export class LiveInstance implements ComponentHost, TopicListener {
       sig = topics.length ? `${json}\n${topics.join("\n")}` : json;
       if (sig === this.#saved) return;
     }
-    const record: StoredInstance = topics.length ? { c: this.name, s: state, t: topics } : { c: this.name, s: state };
+    const record: StoredInstance = { c: this.name, s: state, ...this.bound };
+    if (topics.length) record.t = topics;
     try {
       await this.env.ctx.store.save(this.storeKey, record as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs);
       this.#saved = sig; // undefined after a known change: the next unforced save writes again
@@ -285,4 +309,9 @@ export class LiveInstance implements ComponentHost, TopicListener {
     this.env.ctx.log(`component "${this.name}": ${what} failed`, e.cause ?? e);
     return new HotlineError("handler_error", "the component failed to handle this event", { fault: e.fault });
   }
+}
+
+/** Whether a component checks its events itself (then they take the async path: the check may be async). */
+function overridesAuthorizeEvent(component: Component): boolean {
+  return component.authorizeEvent !== Component.prototype.authorizeEvent;
 }

@@ -39,6 +39,8 @@ class HtmlPresenter implements Presenter {
   }
 
   update(component: Component): Record<string, unknown> {
+    // A message that arrives between the start and the first join: the join's full render carries it.
+    if (!this.#view.rendered) return {};
     const body = this.#view.update(component.render());
     flushStreams(component);
     return body;

@@ -1,55 +1,157 @@
-import { checkState, type Component, type ComponentClass } from "../core/component.js";
+import { actAs, checkState, checkTopic, type Component, type ComponentClass } from "../core/component.js";
+import type { HotlineUser, MountDecision, MountHook, StartMode } from "../core/context.js";
+import { HotlineError } from "../core/errors.js";
+import { canonicalJson, userKey } from "../core/identity.js";
+import { validateParams } from "../core/validate.js";
 import type { AppContext } from "./context.js";
 
-/** How a component was started: mounted fresh, hydrated from a signed token, or resumed from the store. */
-export type StartMode = "mount" | "hydrate" | "resume";
+export type { StartMode } from "../core/context.js";
 
-/** What to start: a registered component, and where its state comes from. */
+/** A state to start from: a verified token's, or a stored record's. */
+export interface Restore {
+  state?: Record<string, unknown>;
+  topics?: readonly string[];
+  /** the params it was started with (server-given, so trusted) */
+  params?: Record<string, unknown>;
+  /** the key of the user it belongs to (`userKey()`), absent for anonymous */
+  user?: string;
+  from: "token" | "store";
+}
+
+/** What to start: a registered component, who asks, and where its state and params come from. */
 export interface StartRequest {
   name: string;
-  /** The params it is created with. */
+  /** Who asks (what `authenticate()` resolved), `null` for anonymous. */
+  user?: HotlineUser | null;
+  /** Params the server gives (`live()`, the CLI): trusted. */
   params?: Record<string, unknown>;
+  /** Params a client sent: checked against the class's `clientParams`; never override server-given ones. */
+  clientParams?: Record<string, unknown>;
   /** A signed state token (verified here): hydrate from it instead of mounting. */
   token?: string;
   /** A state already verified or loaded (a token read earlier, a stored record): hydrate from it. */
-  restore?: { state?: Record<string, unknown>; topics?: readonly string[]; from: "token" | "store" };
+  restore?: Restore;
 }
 
-/** A started component, its class, the topics it listens to, and how it was started. */
-export interface Started {
-  component: Component;
+/** A start that passed every check: who, what, with which params, from which state. */
+export interface Admitted {
   cls: ComponentClass;
-  topics: readonly string[];
+  name: string;
+  user: HotlineUser | null;
+  /** the user's key, bound into tokens and session records */
+  userKey: string | undefined;
+  params: Record<string, unknown>;
   mode: StartMode;
+  restore: Restore | undefined;
+}
+
+/** A started component and how it was started. */
+export interface Started extends Admitted {
+  component: Component;
+  topics: readonly string[];
 }
 
 /** What the start step needs of an app (the CLI has no more than this). */
-export type StartContext = Pick<AppContext, "registry" | "tokens" | "component">;
+export type StartContext = Pick<AppContext, "registry" | "tokens" | "component"> & Partial<Pick<AppContext, "hooks" | "userKeyOf" | "log">>;
 
 const NO_TOPICS: readonly string[] = [];
+const NO_PARAMS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/**
+ * Every check before a component starts, the same for every transport: the component exists;
+ * a token verifies and was made for this user; a stored session belongs to this user; params are
+ * the server's (signed) ones plus what the class lets a client choose; then the app's and the
+ * class's mount hooks and `static authorize`. Throws a HotlineError: `unknown_component`,
+ * `bad_state`, `bad_message`, `unauthorized` (with `details.redirect` when a hook redirects).
+ */
+export async function admit(ctx: StartContext, request: StartRequest): Promise<Admitted> {
+  const { name } = request;
+  const cls = ctx.registry.require(name);
+  const user = request.user ?? null;
+  const key = userKey(user, ctx.userKeyOf);
+  let restore = request.restore;
+  if (!restore && request.token !== undefined) {
+    const snap = ctx.tokens.verify(name, request.token);
+    restore = { state: snap.state, topics: snap.topics, params: snap.params, user: snap.user, from: "token" };
+  }
+  if (restore && restore.user !== key) {
+    throw new HotlineError("bad_state", restore.from === "store" ? "unknown or expired session" : "the state token was made for another user");
+  }
+  const trusted = restore ? (restore.params ?? NO_PARAMS) : (request.params ?? NO_PARAMS);
+  const params = await withClientParams(cls, trusted, request.clientParams);
+  const mode: StartMode = !restore ? "mount" : restore.from === "store" ? "resume" : "hydrate";
+  const info = { user, name, params, mode };
+  for (const hook of hooksOf(ctx.hooks, cls.onMount)) decide(await hook(info), ctx, name);
+  if (cls.authorize && !(await cls.authorize(user, params))) decide(false, ctx, name);
+  return { cls, name, user, userKey: key, params, mode, restore };
+}
 
 /**
  * The one start step of every transport (WebSocket, HTTP, htmx, SSE, sdui over HTTP, the CLI,
- * `live()`): creates the component with the app's context, then mounts it, or hydrates it from a
- * token, or resumes it from a stored state, and checks the state. Throws a HotlineError
- * (`unknown_component`, `bad_state`, `too_large`, or the app's own failure in `mount()`).
+ * `live()`): {@link admit}, then {@link construct}.
  *
  * @example
- * const { component } = await startComponent(ctx, { name: "counter", params: { start: 5 } });
+ * const { component } = await startComponent(ctx, { name: "counter", user, params: { start: 5 } });
  */
 export async function startComponent(ctx: StartContext, request: StartRequest): Promise<Started> {
-  const cls = ctx.registry.require(request.name);
-  const component = new cls({ ...(request.params ?? {}) }, ctx.component);
-  let restore = request.restore;
-  if (!restore && request.token !== undefined) {
-    const snap = ctx.tokens.verify(request.name, request.token);
-    restore = { state: snap.state, topics: snap.topics, from: "token" };
-  }
-  let mode: StartMode = "mount";
-  if (restore) {
-    component.hydrate(restore.state ?? {});
-    mode = restore.from === "store" ? "resume" : "hydrate";
+  return construct(ctx, await admit(ctx, request));
+}
+
+/**
+ * Creates an admitted component with the app's context and its user (none for a shared one, whose
+ * render serves every viewer), then mounts it, or hydrates it and catches up on what it may have
+ * missed (`onResync` per topic, or `mount()` again with `static catchUp = "remount"`), and checks
+ * the state and its restored subscriptions.
+ */
+export async function construct(ctx: StartContext, a: Admitted): Promise<Started> {
+  const context = a.cls.shared || a.user === null ? ctx.component : { ...ctx.component, user: a.user };
+  const component = new a.cls({ ...a.params }, context);
+  let topics = NO_TOPICS;
+  if (a.restore && a.cls.catchUp !== "remount") {
+    component.hydrate(a.restore.state ?? {});
+    topics = a.restore.topics ?? NO_TOPICS;
+    // Restored subscriptions are checked again: the user may have lost the right since.
+    for (const t of topics) checkTopic(context, a.user, t);
+    // Whatever it listens to may have changed since the token was signed or the state saved.
+    for (const t of topics) await component.onResync(t);
+    if (a.cls.shared) actAs(component, null);
   } else await component.mount();
   checkState(component);
-  return { component, cls, topics: restore?.topics ?? NO_TOPICS, mode };
+  return { ...a, component, topics };
+}
+
+function hooksOf(app: readonly MountHook[] | undefined, own: MountHook | readonly MountHook[] | undefined): readonly MountHook[] {
+  if (!own) return app ?? NO_HOOKS;
+  const mine = typeof own === "function" ? [own] : own;
+  return app?.length ? [...app, ...mine] : mine;
+}
+const NO_HOOKS: readonly MountHook[] = [];
+
+function decide(d: MountDecision, ctx: StartContext, name: string): void {
+  if (d === undefined || d === true) return;
+  const redirect = typeof d === "object" && d && typeof d.redirect === "string" ? d.redirect : undefined;
+  if (d !== false && redirect === undefined) {
+    throw new HotlineError("handler_error", `a mount hook of "${name}" returned something other than true, false or { redirect }`, { fault: "app" });
+  }
+  // One line, no stack: refusals are expected (signed-out visitors, probing clients).
+  ctx.log?.(`refused to start "${name}"${redirect ? ` (redirect to ${redirect})` : ""}`);
+  throw new HotlineError("unauthorized", "you may not open this component", redirect ? { details: { redirect } } : {});
+}
+
+/**
+ * The server's params plus those a client may choose: the class's `clientParams` schema checks
+ * what the client sent (a key the schema refuses is `bad_message`); where the server set a param
+ * (a signed token, a stored session), its value wins over the client's.
+ */
+async function withClientParams(cls: ComponentClass, trusted: Record<string, unknown>, sent: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
+  if (!sent) return trusted;
+  let rest: Record<string, unknown> | undefined;
+  for (const k of Object.keys(sent)) {
+    if (k in trusted && canonicalJson(sent[k]) === canonicalJson(trusted[k])) continue;
+    (rest ??= {})[k] = sent[k];
+  }
+  if (!rest) return trusted;
+  if (!cls.clientParams) throw new HotlineError("bad_message", "this component takes no params from clients");
+  const chosen = await validateParams(cls.clientParams, rest);
+  return trusted === NO_PARAMS ? chosen : { ...chosen, ...trusted };
 }

@@ -90,5 +90,5 @@ export function liveEmbed(source: LiveSource, name: string, params: Record<strin
     (mounted as Promise<void>).catch(() => {}); // already reported by the throw below
     throw new HotlineError("handler_error", `live_component("${name}"): mount() is async; render with await hotline.live() instead`, { fault: "app" });
   }
-  return embedMarkup(source.tokens, name, component, params, id);
+  return embedMarkup(source.tokens, name, component, { params, ...(id !== undefined && { id }) });
 }

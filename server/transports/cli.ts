@@ -1,4 +1,6 @@
 import { eventSteps } from "../core/component.js";
+import type { HotlineUser } from "../core/context.js";
+import type { Snapshot } from "../core/tokens.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
 import { startComponent, type StartContext } from "../live/start.js";
 
@@ -9,9 +11,11 @@ export interface CliContext extends StartContext {
 }
 
 const USAGE = `usage:
-  hotline dispatch <component> [--event NAME] [--payload JSON] [--params JSON] [--state TOKEN]
+  hotline dispatch <component> [--event NAME] [--payload JSON] [--params JSON] [--state TOKEN] [--user JSON]
   hotline list
-Prints {"html": ..., "state": TOKEN} as JSON; pass the state back with --state to continue.`;
+Prints {"html": ..., "state": TOKEN} as JSON; pass the state back with --state to continue.
+--user is who runs it, as the app's authenticate() would resolve it (a token made for one user
+only continues for the same --user).`;
 
 /**
  * The seed's CLI transport: mounts or hydrates a component, runs one event, prints `{ html, state }`.
@@ -38,10 +42,19 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     ctx.registry.require(name);
     const params = flags.params === undefined ? {} : jsonObject(flags.params, "--params");
     const payload = flags.payload === undefined ? {} : jsonObject(flags.payload, "--payload");
-    const { component: instance } = await startComponent(ctx, { name, params, ...(flags.state !== undefined && { token: flags.state }) });
+    const user = flags.user === undefined ? null : jsonValue(flags.user, "--user");
+    // The operator's params are trusted; with --state the token's are, and --params only add what a client may choose.
+    const started = await startComponent(ctx, {
+      name,
+      user: user as HotlineUser | null,
+      ...(flags.state !== undefined ? { token: flags.state, clientParams: params } : { params }),
+    });
+    const instance = started.component;
     let result: { html: string; state: Record<string, unknown> } | undefined;
     for await (const step of eventSteps(instance, flags.event, payload)) result = step;
-    const token = ctx.tokens.sign(name, { state: result!.state, topics: [...instance.topics] });
+    const snapshot: Snapshot = { state: result!.state, topics: [...instance.topics], params: started.params };
+    if (started.userKey !== undefined) snapshot.user = started.userKey;
+    const token = ctx.tokens.sign(name, snapshot);
     ctx.out(JSON.stringify({ html: result!.html, state: token }));
     return 0;
   } catch (e) {
@@ -63,7 +76,7 @@ function parseArgs(args: string[]): { name: string; flags: Record<string, string
     const a = args[i]!;
     if (a.startsWith("--")) {
       const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
-      if (!["event", "payload", "params", "state"].includes(key!)) throw new HotlineError("bad_message", `unknown option --${key}`);
+      if (!["event", "payload", "params", "state", "user"].includes(key!)) throw new HotlineError("bad_message", `unknown option --${key}`);
       const value = inline ?? args[++i];
       if (value === undefined) throw new HotlineError("bad_message", `--${key} needs a value`);
       flags[key!] = value;
@@ -72,6 +85,14 @@ function parseArgs(args: string[]): { name: string; flags: Record<string, string
   }
   if (!name) throw new HotlineError("bad_message", "name the component to dispatch");
   return { name, flags };
+}
+
+function jsonValue(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HotlineError("bad_message", `${what} is not valid JSON`);
+  }
 }
 
 function jsonObject(text: string, what: string): Record<string, unknown> {

@@ -3,6 +3,8 @@ import { Component, html, Registry } from "../../server/core/index.js";
 import { z } from "zod";
 
 export class TestCounter extends Component<{ count: number }> {
+  /** A client may choose where the count starts (nothing else). */
+  static clientParams = z.object({ start: z.union([z.number(), z.string()]).optional() }).strict();
   mount(): void {
     const start = Number((this.params as Record<string, unknown>).start);
     this.state.count = Number.isSafeInteger(start) ? start : 0;
@@ -58,6 +60,7 @@ export class Steps extends Component<{ step: number; log: string[] }> {
 /** A handler that throws an app error, and a validated event. */
 export class Boom extends Component<{ text: string }> {
   static payloads = { say: z.object({ text: z.string().min(1).max(20) }) };
+  static clientParams = z.object({ text: z.string().max(100).optional() }).strict();
   mount(): void {
     this.state.text = String((this.params as Record<string, unknown>).text ?? "");
   }

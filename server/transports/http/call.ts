@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { attachHost, type Component, type ComponentClass, type ComponentHost } from "../../core/component.js";
-import { startComponent } from "../../live/start.js";
+import { attachHost, type ComponentClass, type ComponentHost } from "../../core/component.js";
+import { startComponent, type Started } from "../../live/start.js";
+import type { HotlineUser } from "../../core/context.js";
 import { HttpStatus } from "../../../protocol/codes.js";
 import { HotlineError, toHotlineError } from "../../core/errors.js";
 import type { Snapshot } from "../../core/tokens.js";
@@ -22,6 +23,8 @@ export interface Call {
   snapshot?: Snapshot;
   /** `"sdui"`: answer `{screens, state}` (docs/protocol.md §4). */
   format?: "sdui";
+  /** Who sent it: what the app's `authenticate()` resolved from the request. */
+  user: HotlineUser | null;
 }
 
 /** The media type that asks for (and labels) an sdui answer over HTTP. */
@@ -71,7 +74,7 @@ export async function readCall(ctx: AppContext, req: IncomingMessage, name: stri
   const sdui = format === "sdui" || (format === undefined && (req.headers.accept ?? "").includes(SDUI_MEDIA_TYPE));
   if (sdui && htmx) throw bad("htmx requests get HTML, not sdui");
 
-  const call: Call = { name, cls, htmx, params: (params as Record<string, unknown>) ?? {} };
+  const call: Call = { name, cls, htmx, params: (params as Record<string, unknown>) ?? {}, user: null };
   if (sdui) call.format = "sdui";
   if (event !== undefined) call.event = event as string;
   if (payload !== undefined) call.payload = payload as Record<string, unknown>;
@@ -83,6 +86,13 @@ export async function readCall(ctx: AppContext, req: IncomingMessage, name: stri
     } catch (err) {
       limiter.fail(client);
       throw err;
+    }
+  }
+  if (ctx.authenticate) {
+    try {
+      call.user = (await ctx.authenticate(req)) ?? null;
+    } catch (err) {
+      throw new HotlineError("handler_error", "authentication failed", { fault: "app", cause: err });
     }
   }
   return call;
@@ -97,12 +107,15 @@ export function clientIp(req: IncomingMessage): string {
  * The component for `call`, through the start step (mounted, or hydrated from the call's token),
  * with its topics restored and pub/sub publishing through the app.
  */
-export async function startCall(ctx: AppContext, call: Call): Promise<Component> {
-  const { component, topics } = await startComponent(ctx, {
+export async function startCall(ctx: AppContext, call: Call): Promise<Started> {
+  const snap = call.snapshot;
+  const started = await startComponent(ctx, {
     name: call.name,
-    params: call.params,
-    ...(call.snapshot && { restore: { state: call.snapshot.state, topics: call.snapshot.topics, from: "token" } }),
+    user: call.user,
+    ...(Object.keys(call.params).length && { clientParams: call.params }),
+    ...(snap && { restore: { state: snap.state, topics: snap.topics, params: snap.params, user: snap.user, from: "token" } }),
   });
+  const { component, topics } = started;
   // Over HTTP nothing stays connected: topics only travel in the token; publish reaches every process.
   const host: ComponentHost = {
     subscribe() {},
@@ -111,12 +124,14 @@ export async function startCall(ctx: AppContext, call: Call): Promise<Component>
     push() {},
   };
   attachHost(component, host, topics);
-  return component;
+  return started;
 }
 
-/** The signed token for an instance's (dehydrated) state and topics. */
-export function signState(ctx: AppContext, name: string, instance: Component, state: Record<string, unknown>): string {
-  return ctx.tokens.sign(name, { state, topics: [...instance.topics] });
+/** The signed token for a started component's (dehydrated) state, topics, params and user. */
+export function signState(ctx: AppContext, started: Started, state: Record<string, unknown>): string {
+  const snapshot: Snapshot = { state, topics: [...started.component.topics], params: started.params };
+  if (started.userKey !== undefined) snapshot.user = started.userKey;
+  return ctx.tokens.sign(started.name, snapshot);
 }
 
 /** Whatever was thrown, as a client-safe HotlineError; the app's and the framework's faults are logged. */
@@ -144,6 +159,9 @@ export function sendError(res: ServerResponse, err: HotlineError, htmx: boolean)
   const { details, ...wire } = err.toJSON();
   const error = details !== undefined && status !== 415 ? { ...wire, details } : wire;
   if (htmx) {
+    // A mount hook's redirect: htmx follows HX-Redirect with a full page load.
+    const redirect = (details as { redirect?: unknown } | undefined)?.redirect;
+    if (typeof redirect === "string") headers["hx-redirect"] = redirect;
     res.writeHead(status, { ...headers, "content-type": "text/html; charset=utf-8" });
     res.end(htmxError(err));
   } else {

@@ -65,15 +65,15 @@ async function answer(ctx: AppContext, req: IncomingMessage, res: ServerResponse
     const call = await readCall(ctx, req, name, limiter);
     if (call.format === "sdui") return await answerSdui(ctx, call, res);
     let last: { html: string; state: Record<string, unknown> } | undefined;
-    let instance;
+    let started;
     try {
-      instance = await startCall(ctx, call);
-      for await (const step of eventSteps(instance, call.event, call.payload)) last = step;
+      started = await startCall(ctx, call);
+      for await (const step of eventSteps(started.component, call.event, call.payload)) last = step;
     } catch (err) {
       throw settleError(ctx, err, `component "${name}"`);
     }
     if (!last) throw new HotlineError("handler_error", "the component rendered nothing", { fault: "framework" });
-    const token = signState(ctx, name, instance, last.state);
+    const token = signState(ctx, started, last.state);
     const headers = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
     if (call.htmx) {
       res.writeHead(200, { ...headers, "content-type": "text/html; charset=utf-8" });

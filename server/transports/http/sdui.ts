@@ -15,10 +15,11 @@ import type { AppContext } from "../../live/context.js";
  */
 export async function answerSdui(ctx: AppContext, call: Call, res: ServerResponse): Promise<void> {
   const presenter = presenterFor("sdui", call.cls);
-  const instance = await startCall(ctx, call);
+  const started = await startCall(ctx, call);
+  const instance = started.component;
   if (call.event !== undefined) for await (const _ of runEvent(instance, call.event, call.payload)) void _;
   const { screens } = presenter.full(instance);
-  const token = signState(ctx, call.name, instance, instance.dehydrate());
+  const token = signState(ctx, started, instance.dehydrate());
   res.writeHead(200, { "cache-control": "no-store", "x-content-type-options": "nosniff", "content-type": `${SDUI_MEDIA_TYPE}; charset=utf-8` });
   res.end(JSON.stringify({ screens, state: token }));
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { eventSteps, type Component, type Step } from "../../core/component.js";
+import { eventSteps, type Step } from "../../core/component.js";
+import type { Started } from "../../live/start.js";
 import { readCall, sendError, settleError, signState, startCall } from "./call.js";
 import type { AppContext } from "../../live/context.js";
 import type { FailureLimiter } from "./failure-limit.js";
@@ -24,12 +25,12 @@ export async function streamCall(ctx: AppContext, req: IncomingMessage, res: Ser
     void it?.return(undefined).catch(() => {});
   });
   let first: IteratorResult<Step<Record<string, unknown>>>;
-  let instance: Component;
+  let started: Started;
   try {
     const call = await readCall(ctx, req, name, limiter);
     try {
-      instance = await startCall(ctx, call);
-      it = eventSteps(instance, call.event, call.payload);
+      started = await startCall(ctx, call);
+      it = eventSteps(started.component, call.event, call.payload);
       first = await it.next();
     } catch (err) {
       throw settleError(ctx, err, `component "${name}"`);
@@ -51,7 +52,7 @@ export async function streamCall(ctx: AppContext, req: IncomingMessage, res: Ser
   try {
     while (!step.done && !closed) {
       const s = step.value;
-      const frame: Record<string, unknown> = { html: s.html, state: signState(ctx, name, instance, s.state) };
+      const frame: Record<string, unknown> = { html: s.html, state: signState(ctx, started, s.state) };
       if (s.done) frame.stream_done = true;
       res.write(sseFrame(frame));
       if (s.done) break;

@@ -1,13 +1,15 @@
 import type { WebSocket } from "ws";
+import type { HotlineUser } from "../../core/context.js";
 import { HotlineError } from "../../core/errors.js";
 import type { Hub } from "../../live/hub.js";
 import type { LiveInstance, Viewer } from "../../live/instance.js";
 import { errorFrame } from "../../live/frames.js";
 import { BadMessage, parseMessage, type EventMessage, type JoinMessage } from "./messages.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
+import { CloseCodes } from "../../../protocol/close-codes.js";
 
-/** What a session needs from its transport. */
-export interface SessionOptions {
+/** What a connection needs from its transport. */
+export interface ConnectionOptions {
   rateLimit?: RateLimitOptions;
   /** Close (1013) a connection whose unsent data passes this many bytes. */
   maxBufferedBytes: number;
@@ -24,22 +26,29 @@ const TEXT = Object.freeze({ binary: false });
  * One WebSocket connection: it checks and rate-limits the client's messages, keeps the instances
  * joined on it by their client-chosen id, and sends (closing a client that stops reading).
  */
-export class Session {
+export class Connection {
   readonly ws: WebSocket;
   readonly #hub: Hub;
-  readonly #opts: SessionOptions;
+  readonly #opts: ConnectionOptions;
   readonly #limit: RateLimiter;
   readonly #views = new Map<string, Entry>();
   #closed = false;
   /** Heartbeat: set by any sign of life, cleared by each ping round. */
   alive = true;
 
-  constructor(ws: WebSocket, hub: Hub, opts: SessionOptions) {
+  /** Who is connected: what the app's `authenticate()` resolved from the upgrade request. */
+  readonly user: HotlineUser | null;
+  /** The user's key (sign-out finds the connection by it). */
+  readonly userKey: string | undefined;
+
+  constructor(ws: WebSocket, hub: Hub, opts: ConnectionOptions, user: HotlineUser | null = null, userKey?: string) {
     this.ws = ws;
+    this.user = user;
+    this.userKey = userKey;
     this.#hub = hub;
     this.#opts = opts;
     this.#limit = new RateLimiter(opts.rateLimit);
-    sessions.set(ws, this);
+    connections.set(ws, this);
     ws.on("message", onMessage);
     ws.on("pong", onPong);
     ws.on("close", onGone);
@@ -57,7 +66,7 @@ export class Session {
     if (this.#closed || ws.readyState !== OPEN) return;
     if (typeof frame === "string") ws.send(frame);
     else ws.send(frame, TEXT);
-    if (ws.bufferedAmount > this.#opts.maxBufferedBytes) this.close(1013, "try again later");
+    if (ws.bufferedAmount > this.#opts.maxBufferedBytes) this.close(CloseCodes.tryAgainLater, "try again later");
   }
 
   /** Closes with `code`; the socket is cut if the close handshake does not finish in time. */
@@ -76,7 +85,7 @@ export class Session {
     if (!this.#limit.take()) {
       const { ref, id } = peek(data, isBinary);
       this.send(errorFrame(new HotlineError("rate_limited", "too many messages; slow down"), ref, id));
-      if (this.#limit.strike()) this.close(1008, "too many messages");
+      if (this.#limit.strike()) this.close(CloseCodes.policy, "too many messages");
       return;
     }
     let m;
@@ -117,9 +126,9 @@ export class Session {
     entry.ready = (async () => {
       let live: LiveInstance | undefined;
       try {
-        const opened = await this.#hub.open(m);
+        const opened = await this.#hub.open(m, this.user);
         live = opened.live;
-        const viewer: Viewer = new SessionViewer(m.id, opened.key, this);
+        const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this);
         await live.join(viewer, m.ref);
         if (entry.left || this.#closed) {
           live.leave(viewer);
@@ -172,28 +181,31 @@ export class Session {
   }
 }
 
-// One set of socket listeners for every session (not four closures per connection: sessions are many).
-const sessions = new WeakMap<WebSocket, Session>();
+// One set of socket listeners for every connection (not four closures per connection: they are many).
+const connections = new WeakMap<WebSocket, Connection>();
 function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  sessions.get(this)?.receive(data, isBinary);
+  connections.get(this)?.receive(data, isBinary);
 }
 function onPong(this: WebSocket): void {
-  const s = sessions.get(this);
+  const s = connections.get(this);
   if (s) s.alive = true;
 }
 function onGone(this: WebSocket): void {
-  sessions.get(this)?.gone();
+  connections.get(this)?.gone();
 }
 
-/** A viewer that sends through its session (a class, not a closure per viewer: sessions are many). */
-class SessionViewer implements Viewer {
+/** A viewer that sends through its connection (a class, not a closure per viewer: viewers are many). */
+class ConnectionViewer implements Viewer {
   constructor(
     readonly id: string,
     readonly key: string,
-    readonly session: Session,
+    readonly connection: Connection,
   ) {}
+  get user(): HotlineUser | null {
+    return this.connection.user;
+  }
   send(frame: string | Buffer): void {
-    this.session.send(frame);
+    this.connection.send(frame);
   }
 }
 

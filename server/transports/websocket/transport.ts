@@ -5,7 +5,10 @@ import type { AppContext } from "../../live/context.js";
 import type { Hub } from "../../live/hub.js";
 import { originAllowed } from "../http/origin.js";
 import type { RateLimitOptions } from "./rate-limit.js";
-import { Session } from "./connection.js";
+import { Connection } from "./connection.js";
+import type { HotlineUser } from "../../core/context.js";
+import { userKey } from "../../core/identity.js";
+import { CloseCodes } from "../../../protocol/close-codes.js";
 
 /** Options of the WebSocket transport, beside the shared ones in the context. */
 export interface WebSocketOptions {
@@ -21,7 +24,7 @@ export interface WebSocketOptions {
 
 /**
  * The WebSocket transport (protocol v1, shared/PROTOCOL.md §1): upgrades on its path only (after
- * the origin check), one {@link Session} per connection, instances in a process-wide {@link Hub}.
+ * the origin check), one {@link Connection} per WebSocket, instances in a process-wide {@link Hub}.
  *
  * @example
  * const ws = new WebSocketTransport(ctx);
@@ -31,7 +34,7 @@ export interface WebSocketOptions {
 export class WebSocketTransport {
   readonly ctx: AppContext;
   readonly hub: Hub;
-  readonly sessions = new Set<Session>();
+  readonly connections = new Set<Connection>();
   readonly #wss: WebSocketServer;
   readonly #opts: Required<Omit<WebSocketOptions, "rateLimit">> & { rateLimit?: RateLimitOptions };
   readonly #servers = new Map<Server, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
@@ -69,30 +72,57 @@ export class WebSocketTransport {
       refuse(socket, 403, "Forbidden", "origin not allowed");
       return true;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws));
+    const authenticate = this.ctx.authenticate;
+    if (!authenticate) {
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, null));
+      return true;
+    }
+    // The user is resolved once, from the upgrade request (its cookies), before the socket opens.
+    void (async () => {
+      let user: HotlineUser | null;
+      try {
+        user = (await authenticate(req)) ?? null;
+      } catch (err) {
+        this.ctx.log("authenticate() failed on a WebSocket upgrade", err);
+        return refuse(socket, 500, "Internal Server Error", "authentication failed");
+      }
+      if (socket.destroyed) return;
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, user));
+    })();
     return true;
   }
 
-  #connection(ws: WebSocket): void {
+  #connection(ws: WebSocket, user: HotlineUser | null): void {
     if (this.#closing) {
-      ws.close(1012, "server restarting");
+      ws.close(CloseCodes.restart, "server restarting");
       return;
     }
-    const session = new Session(ws, this.hub, {
-      maxBufferedBytes: this.#opts.maxBufferedBytes,
-      closeGraceMs: this.#opts.closeGraceMs,
-      ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
-    });
-    this.sessions.add(session);
-    ws.on("close", () => this.sessions.delete(session));
+    const connection = new Connection(
+      ws,
+      this.hub,
+      {
+        maxBufferedBytes: this.#opts.maxBufferedBytes,
+        closeGraceMs: this.#opts.closeGraceMs,
+        ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
+      },
+      user,
+      userKey(user, this.ctx.userKeyOf),
+    );
+    this.connections.add(connection);
+    ws.on("close", () => this.connections.delete(connection));
     this.#startHeartbeat();
+  }
+
+  /** Closes every connection of the user with this key (`hotline.signOut()`, from any process). */
+  endUser(key: string): void {
+    for (const c of this.connections) if (c.userKey === key) c.close(CloseCodes.signedOut, "signed out");
   }
 
   #startHeartbeat(): void {
     if (this.#heartbeat || this.#opts.heartbeatMs <= 0) return;
     // One timer for every connection: a connection that did not answer the last ping is cut.
     this.#heartbeat = setInterval(() => {
-      for (const s of this.sessions) {
+      for (const s of this.connections) {
         if (!s.alive) {
           s.ws.terminate();
           continue;
@@ -121,11 +151,11 @@ export class WebSocketTransport {
     const lives = [...this.hub.lives];
     await withTimeout(Promise.all(lives.map((l) => l.drained())), timeoutMs);
     await withTimeout(Promise.all(lives.map((l) => l.save())), timeoutMs);
-    const closed = [...this.sessions].map(
+    const closed = [...this.connections].map(
       (s) => new Promise<void>((resolve) => {
         if (s.ws.readyState === 3) return resolve();
         s.ws.once("close", () => resolve());
-        s.close(1012, "server restarting");
+        s.close(CloseCodes.restart, "server restarting");
       }),
     );
     await withTimeout(Promise.all(closed), timeoutMs);

@@ -109,7 +109,7 @@ test("a client that stops reading is closed (1013) and the server's buffers stay
   const s = await startServer({ registry, maxBufferedBytes });
   const c = await TestClient.open(s.url);
   await c.join("f", "feed");
-  const session = [...s.hotline.websocket.sessions][0]!;
+  const session = [...s.hotline.websocket.connections][0]!;
   (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
   const blob = "y".repeat(200 * 1024);
   let maxBuffered = 0;
@@ -122,7 +122,7 @@ test("a client that stops reading is closed (1013) and the server's buffers stay
   }
   assert.is(session.ws.readyState, 2, "the server is closing the connection");
   await sleep(1100); // the close handshake's grace, then the socket is cut
-  assert.is(s.hotline.websocket.sessions.size, 0, "the server closed the connection");
+  assert.is(s.hotline.websocket.connections.size, 0, "the server closed the connection");
   assert.ok(maxBuffered <= maxBufferedBytes + 2 * 210 * 1024, `bufferedAmount stayed bounded (${maxBuffered})`);
   const grew = process.memoryUsage().heapUsed - heap0;
   assert.ok(grew < 40 * 1024 * 1024, `heap grew by ${grew}`);
@@ -137,7 +137,7 @@ test("heartbeat: a connection that answers no ping is cut", async () => {
   const c = await TestClient.open(s.url);
   (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
   await sleep(200);
-  assert.is(s.hotline.websocket.sessions.size, 0);
+  assert.is(s.hotline.websocket.connections.size, 0);
   c.close();
   await s.stop();
 });

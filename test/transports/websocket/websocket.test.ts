@@ -2,6 +2,7 @@
 // streaming, pushes, and every error code, over real sockets against a real node:http server.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { z } from "zod";
 import { Component } from "../../../server/core/component.js";
 import { HotlineError } from "../../../server/core/errors.js";
 import { Registry } from "../../../server/core/registry.js";
@@ -11,6 +12,7 @@ import { startServer, TestClient, sleep } from "../../support/ws-client.js";
 const registry = new Registry();
 
 class Counter extends Component<{ count: number }, { start?: number }> {
+  static clientParams = z.object({ start: z.number().optional() }).strict();
   static mounts = 0;
   mount() {
     Counter.mounts++;
