@@ -12,6 +12,11 @@ registry.register("counter", class extends Component<{ count: number }> {
   onBoom() { throw new Error("secret internals"); }
   render() { return html`<b>Count: ${this.state.count}</b>`; }
 });
+registry.register("mine", class extends Component<{ owner: string }> {
+  static authorize(user: unknown) { return user !== null; }
+  mount() { this.state.owner = (this.user as { id: string }).id; }
+  render() { return html`<i>${this.state.owner}</i>`; }
+});
 const tokens = new Tokens({ secret: "cli-test-secret-0123456789" });
 
 async function cli(...argv: string[]) {
@@ -52,6 +57,20 @@ s("bad input gets a code and a message, exit 2; a failing handler exit 1 without
   assert.is(boom.code, 1);
   assert.is(JSON.parse(boom.err.split("\n")[0]!).error.code, "handler_error");
   assert.is(boom.out, "");
+});
+
+s("--user is who runs it: authorization sees it, and its token continues for that user only", async () => {
+  const anon = await cli("dispatch", "mine");
+  assert.is(anon.code, 2);
+  assert.is(JSON.parse(anon.err).error.code, "unauthorized");
+  const ada = await cli("dispatch", "mine", "--user", '{"id":"ada"}');
+  assert.is(ada.code, 0);
+  const r = JSON.parse(ada.out);
+  assert.is(r.html, "<i>ada</i>");
+  const bob = await cli("dispatch", "mine", "--state", r.state, "--user", '{"id":"bob"}');
+  assert.is(JSON.parse(bob.err).error.code, "bad_state");
+  assert.is((await cli("dispatch", "mine", "--state", r.state, "--user", '{"id":"ada"}')).code, 0);
+  assert.is(JSON.parse((await cli("dispatch", "mine", "--user", "{bad")).err).error.code, "bad_message");
 });
 
 const run = promisify(execFile);
