@@ -14,7 +14,8 @@ import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { WebSocket } from "ws";
 import { OrderEditor } from "../components/order-editor.js";
-import { Component, html, Registry, type ModelAdapter } from "../server/core/index.js";
+import { Component, html, Registry } from "../server/core/index.js";
+import type { ModelAdapter } from "../server/models/model.js";
 import { createHotline } from "../server/hotline.js";
 import { startModelFeed } from "../server/models/feed.js";
 import { createMemoryOrders, openPostgresOrders } from "../demo/orders-model.js";
@@ -124,8 +125,7 @@ async function run(label: string, v: Awaited<ReturnType<typeof viewers>>, write:
 }
 
 const db = await openDb();
-OrderEditor.model = db.adapter;
-const hotline = createHotline({ registry, secret: "bench-secret-0123456789abcdef", logger: { error: (...a: unknown[]) => console.error(...a) } });
+const hotline = createHotline({ registry, services: { orders: db.adapter }, secret: "bench-secret-0123456789abcdef", logger: { error: (...a: unknown[]) => console.error(...a) } });
 const server = createServer((req, res) => void hotline.handler(req, res));
 hotline.attach(server);
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -10,7 +10,8 @@ export interface BoardItem {
 /**
  * Where the board's items live. Every board component reads and writes through it, so that the
  * list is the same for every viewer: in this process (`MemoryBoardRepo`) or in Redis for several
- * processes (`RedisBoardRepo`).
+ * processes (`RedisBoardRepo`). The app gives it to its boards as a service:
+ * `createHotline({ services: { board: repo } })`.
  *
  * @example
  * const repo = new MemoryBoardRepo();
@@ -80,7 +81,8 @@ return 1`;
  *
  * @example
  * import { Redis } from "ioredis";
- * setBoardRepo(new RedisBoardRepo(new Redis(process.env.REDIS_URL!), "myapp:board"));
+ * const board = new RedisBoardRepo(new Redis(process.env.REDIS_URL!), "myapp:board");
+ * createHotline({ pubsub, services: { board, orders } });
  */
 export class RedisBoardRepo implements BoardRepo {
   readonly #redis: Redis;
@@ -113,16 +115,4 @@ export class RedisBoardRepo implements BoardRepo {
   async remove(id: string): Promise<boolean> {
     return (await this.#redis.hdel(this.#key, id)) === 1;
   }
-}
-
-let current: BoardRepo = new MemoryBoardRepo();
-
-/** The repo every board component uses (module-level, like a model's connection). */
-export function boardRepo(): BoardRepo {
-  return current;
-}
-
-/** Points every board component at `repo` (the demo sets a `RedisBoardRepo` when REDIS_URL is set). */
-export function setBoardRepo(repo: BoardRepo): void {
-  current = repo;
 }

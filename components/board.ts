@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { Component, html, register, repeat } from "../server/core/index.js";
-import { boardRepo, MAX_ITEMS, type BoardItem } from "./board-repo.js";
+import { Component, HotlineError, html, register, repeat } from "hotline";
+import { MAX_ITEMS, type BoardItem, type BoardRepo } from "./board-repo.js";
+import "./services.js"; // the app's services, typed
 
 /** The pub/sub topic every board listens to. */
 export const BOARD_TOPIC = "board";
@@ -8,10 +9,10 @@ export const BOARD_TOPIC = "board";
 const itemId = z.object({ id: z.string().regex(/^i\d{1,15}$/, "not an item id") });
 
 /**
- * One collaborative list shared by everyone who views it. A change is written to the board repo,
- * then announced on the "board" topic; every board, in every process, re-reads the list and
- * re-renders. The render depends only on that list (`shared`), so the server renders once per
- * change for all viewers.
+ * One collaborative list shared by everyone who views it. A change is written to the app's board
+ * repo (`this.services.board`), then announced on the "board" topic; every board, in every
+ * process, re-reads the list and re-renders. The render depends only on that list (`shared`), so
+ * the server renders once per change for all viewers.
  *
  * @example
  * html`${await hotline.live("board")}`
@@ -31,7 +32,7 @@ export class Board extends Component<{ items: BoardItem[] }> {
 
   async mount(): Promise<void> {
     this.subscribe(BOARD_TOPIC);
-    this.state.items = await boardRepo().list();
+    this.state.items = await this.#repo.list();
   }
 
   /**
@@ -42,14 +43,14 @@ export class Board extends Component<{ items: BoardItem[] }> {
   hydrate(state: Partial<{ items: BoardItem[] }>): void {
     super.hydrate(state);
     const held = JSON.stringify(this.state.items ?? []);
-    void boardRepo().list().then(
+    void this.#repo.list().then(
       (items) => (JSON.stringify(items) === held ? undefined : this.#announce()),
       () => undefined,
     );
   }
 
   async onAdd({ text, client }: { text: string; client?: string }): Promise<void> {
-    const item = await boardRepo().add(text);
+    const item = await this.#repo.add(text);
     if (!item) {
       this.pushEvent("board:full", { max: MAX_ITEMS });
       return;
@@ -60,16 +61,16 @@ export class Board extends Component<{ items: BoardItem[] }> {
   }
 
   async onToggle({ id }: { id: string }): Promise<void> {
-    if (await boardRepo().toggle(id)) await this.#changed();
+    if (await this.#repo.toggle(id)) await this.#changed();
   }
 
   async onRemove({ id }: { id: string }): Promise<void> {
-    if (await boardRepo().remove(id)) await this.#changed();
+    if (await this.#repo.remove(id)) await this.#changed();
   }
 
   /** Another viewer (or process) changed the list: re-read it. */
   async onMessage(): Promise<void> {
-    this.state.items = await boardRepo().list();
+    this.state.items = await this.#repo.list();
   }
 
   /**
@@ -78,11 +79,17 @@ export class Board extends Component<{ items: BoardItem[] }> {
    * from before the outage (test/cluster/redis-restart.test.ts).
    */
   async onResync(): Promise<void> {
-    this.state.items = await boardRepo().list();
+    this.state.items = await this.#repo.list();
+  }
+
+  get #repo(): BoardRepo {
+    const repo = this.services.board;
+    if (!repo) throw new HotlineError("handler_error", 'Board reads its items from the app\'s service "board": pass createHotline({ services: { board: new MemoryBoardRepo() } })', { fault: "app" });
+    return repo;
   }
 
   async #changed(): Promise<void> {
-    this.state.items = await boardRepo().list();
+    this.state.items = await this.#repo.list();
     await this.#announce();
   }
 

@@ -1,9 +1,4 @@
-import { Component } from "../server/core/component.js";
-import { HotlineError } from "../server/core/errors.js";
-import { register } from "../server/core/registry.js";
-import type { Session } from "../server/sdui/screens.js";
-import { stream, streamDelete, streamInsert, streamReset } from "../server/core/template/stream.js";
-import { html } from "../server/core/template/template.js";
+import { Component, HotlineError, html, register, stream, streamDelete, streamInsert, streamReset, type ScreenSet } from "hotline";
 
 /** One line of the cart (an order line): what both the HTML and the sdui client show. */
 export interface CartLine {
@@ -167,7 +162,7 @@ export class Cart extends Component<CartState, { lang?: string }> {
   }
 
   /** The same cart for native clients: one screen, three components (docs/sdui.md). */
-  describe(): Session {
+  describe(): ScreenSet {
     const t = this.#t;
     const count = this.#count;
     return {

@@ -1,4 +1,4 @@
-import { Component, html, register } from "../server/core/index.js";
+import { Component, html, register } from "hotline";
 
 /**
  * The smallest live component: a number and two buttons. Each click is one event over the socket

@@ -1,4 +1,4 @@
-import { Component, html, register } from "../server/core/index.js";
+import { Component, html, register } from "hotline";
 
 /** The pub/sub topic the figures are published on, once a second. */
 export const DASHBOARD_TOPIC = "dashboard";

@@ -1,14 +1,18 @@
-import { Component, HotlineError, html, register, repeat, type ModelAdapter, type Row } from "../server/core/index.js";
-import { loadModelMeta, modelTopic } from "../server/models/live.js";
+import { Component, HotlineError, html, loadModelMeta, modelTopic, register, repeat, type HotlineServices, type ModelAdapter, type Row } from "hotline";
+import "./services.js"; // the app's services, typed
 
 type OrdersState = { rows: Row[]; pk: string; selected: number | null };
+
+/** What the list uses of an adapter; anything else is the app's mistake. */
+const isAdapter = (x: unknown): x is ModelAdapter =>
+  typeof x === "object" && x !== null && typeof (x as ModelAdapter).list === "function" && typeof (x as ModelAdapter).metadata === "function";
 
 /**
  * Every order, updated live: it follows the table's topic (`model:orders`), which the model feed
  * publishes on for each change, by the app or by any other writer, and re-reads the list. The
  * list is the same for all its viewers (`shared`): one read and one render per change. Each row
- * links to `?pk=<id>`, where the page embeds an `order_editor`. The adapter is injected at
- * start-up (`Orders.model = adapter`, see demo/models.ts).
+ * links to `?pk=<id>`, where the page embeds an `order_editor`. The adapter is the app's service
+ * named by `static model` (`createHotline({ services: { orders } })`, see demo/main.ts).
  *
  * @example
  * html`${await hotline.live("orders", { selected: 2 })}`
@@ -16,11 +20,20 @@ type OrdersState = { rows: Row[]; pk: string; selected: number | null };
 @register("orders")
 export class Orders extends Component<OrdersState, { selected?: unknown }> {
   static shared = true;
-  static model?: ModelAdapter;
+  /** The app's service holding the orders adapter. */
+  static model: keyof HotlineServices = "orders";
 
   getModel(): ModelAdapter {
-    if (!Orders.model) throw new HotlineError("handler_error", "Orders has no model: set Orders.model", { fault: "app" });
-    return Orders.model;
+    const owner = this.constructor.name;
+    const key = (this.constructor as typeof Orders).model;
+    const adapter: unknown = this.services[key];
+    if (!adapter) {
+      throw new HotlineError("handler_error", `${owner} reads its model from the app's service "${key}", but the app has none: pass createHotline({ services: { ${key}: adapter } })`, { fault: "app" });
+    }
+    if (!isAdapter(adapter)) {
+      throw new HotlineError("handler_error", `${owner} reads its model from the app's service "${key}", which is not a ModelAdapter`, { fault: "app" });
+    }
+    return adapter;
   }
 
   async mount(): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Component, html, registry } from "../server/core/index.js";
+import { Component, html, registry } from "hotline";
 import { corpus, terms, type Scored } from "./rag-corpus.js";
 
 type Stage = "idle" | "retrieving" | "ranking" | "answering" | "done";

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../server/core/index.js";
+import { escapeHtml } from "hotline";
 import type { DemoPage } from "./page.js";
 
 /** The links in the header: every page but the index. */

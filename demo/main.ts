@@ -17,11 +17,9 @@ import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { createHotline, MemoryPubSub, type Hotline, type PubSub, type StateStore } from "hotline";
 import "../components/index.js";
-import { setBoardRepo, MemoryBoardRepo, RedisBoardRepo } from "../components/board-repo.js";
-import { createHotline, type Hotline } from "../server/hotline.js";
-import type { PubSub } from "../pubsub/pubsub.js";
-import type { StateStore } from "../server/core/index.js";
+import { MemoryBoardRepo, RedisBoardRepo, type BoardRepo } from "../components/board-repo.js";
 import { layout } from "./layout.js";
 import type { DemoPage } from "./page.js";
 import { homePage } from "./pages/home.js";
@@ -84,11 +82,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const secret = options.secret ?? (env.HOTLINE_SECRET || undefined);
   const log = options.quiet ? () => {} : (line: string) => console.log(line);
 
-  let pubsub: PubSub | undefined;
+  let pubsub: PubSub;
   let store: StateStore | undefined;
+  let board: BoardRepo;
   let redis: { quit(): Promise<unknown> } | undefined;
   if (redisUrl) {
-    const { RedisPubSub, RedisStore } = await import("../server/redis.js");
+    const { RedisPubSub, RedisStore } = await import("hotline/redis");
     const { Redis } = await import("ioredis");
     // One line per outage for all four connections, not one per connection (or per retry).
     const status = redisStatus(redisUrl, (line) => console.warn(line));
@@ -99,18 +98,26 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     // is down (found by test/cluster/redis-down-at-start.test.ts).
     status.watch(client, "board");
     redis = client;
-    setBoardRepo(new RedisBoardRepo(client, `${prefix}demo:board`));
+    board = new RedisBoardRepo(client, `${prefix}demo:board`);
   } else {
-    setBoardRepo(new MemoryBoardRepo());
+    // made here rather than by createHotline(): the orders feed publishes on it before the app exists
+    pubsub = new MemoryPubSub();
+    board = new MemoryBoardRepo();
     const file = options.stateFile ?? env.HOTLINE_STATE_FILE ?? (port ? join(tmpdir(), `hotline-demo-${port}.json`) : undefined);
     if (file) store = new FileBackedStore(file);
   }
 
-  const hotline = createHotline({ pubsub, store, secret });
-  const stopPublisher = role === "web" ? () => {} : startDashboardPublisher(hotline.pubsub, { sessions: () => hotline.websocket.sessions.size });
-
   // the orders page's table: in memory, or PostgreSQL with DATABASE_URL (see demo/models.ts)
-  const models = await setupModels({ pubsub: hotline.pubsub, role, ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) });
+  const models = await setupModels({ pubsub, role, ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) }).catch(async (err: unknown) => {
+    // a database that cannot be reached fails the start: leave no connection behind
+    await pubsub.close().catch(() => {});
+    await store?.close?.().catch(() => {});
+    await redis?.quit().catch(() => {});
+    throw err;
+  });
+  // what the components read as this.services (typed in components/services.ts)
+  const hotline = createHotline({ pubsub, store, secret, services: { board, orders: models.adapter } });
+  const stopPublisher = role === "web" ? () => {} : startDashboardPublisher(hotline.pubsub, { sessions: () => hotline.stats().connections });
 
   const all: DemoPage[] = [homePage(pages), ...pages];
   const nav = pages.map((p) => ({ path: p.path, title: p.title }));
@@ -161,7 +168,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       await models.close();
       await hotline.close();
       // what we made and handed in (hotline.close() closes only its own): Redis quits, the file store writes
-      await pubsub?.close().catch((err: unknown) => console.error("[demo] cannot close the pub/sub", err));
+      await pubsub.close().catch((err: unknown) => console.error("[demo] cannot close the pub/sub", err));
       await store?.close?.().catch((err: unknown) => console.error("[demo] cannot close the state store", err));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,16 +1,11 @@
 /**
  * The orders behind the /orders page: in memory by default, in PostgreSQL when DATABASE_URL is
- * set. Injects the adapter into the `order_editor` and `orders` components and, unless this is a
- * web process of a split deployment (HOTLINE_ROLE=web), starts the model feed that turns each
- * change into pub/sub messages.
+ * set. Opens the adapter, which the app then gives its `order_editor` and `orders` components as
+ * the `orders` service, and, unless this is a web process of a split deployment
+ * (HOTLINE_ROLE=web), starts the model feed that turns each change into pub/sub messages.
  */
-import type { PubSub } from "../pubsub/pubsub.js";
-import type { ModelAdapter } from "../server/models/model.js";
-import { loadModelMeta } from "../server/models/live.js";
-import { startModelFeed, type ModelFeed } from "../server/models/feed.js";
+import { loadModelMeta, startModelFeed, type ModelAdapter, type ModelFeed, type PubSub } from "hotline";
 import { createMemoryOrders } from "./orders-model.js";
-import { OrderEditor } from "../components/order-editor.js";
-import { Orders } from "../components/orders.js";
 
 /** Options of {@link setupModels}; each defaults to its environment variable. */
 export interface ModelsOptions {
@@ -25,7 +20,7 @@ export interface ModelsOptions {
   feed?: boolean;
 }
 
-/** The orders adapter, wired into the components, and how to stop it. */
+/** The orders adapter (the app's `orders` service), its feed, and how to stop both. */
 export interface RunningModels {
   adapter: ModelAdapter;
   feed: ModelFeed | undefined;
@@ -33,10 +28,12 @@ export interface RunningModels {
 }
 
 /**
- * Opens the orders, injects them into the demo's model components, starts the feed.
+ * Opens the orders and starts the feed. The feed publishes on `pubsub`: give the app the same one.
  *
  * @example
- * const models = await setupModels({ pubsub: hotline.pubsub });
+ * const pubsub = new MemoryPubSub();
+ * const models = await setupModels({ pubsub });
+ * const hotline = createHotline({ pubsub, services: { board, orders: models.adapter } });
  * // on shutdown, before hotline.close():
  * await models.close();
  */
@@ -63,8 +60,6 @@ export async function setupModels(options: ModelsOptions): Promise<RunningModels
   }
   // Read once now, so that an editor resumed from a token renders before its first event.
   await loadModelMeta(adapter);
-  OrderEditor.model = adapter;
-  Orders.model = adapter;
   // A memory table lives in this process: only this process can hear (and publish) its changes.
   const runFeed = options.feed ?? (role !== "web" || !url);
   const feed = runFeed ? await startModelFeed(adapter, options.pubsub) : undefined;

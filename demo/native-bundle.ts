@@ -25,6 +25,8 @@ async function build(): Promise<string> {
   const out = await esbuild.build({
     entryPoints: [entry], bundle: true, minify: true, format: "iife", target: ["es2020"],
     write: false, legalComments: "none", logLevel: "silent",
+    // from the sources (tsx, in this repository's tests), hotline/client/sdui-cache is the source too
+    ...(entry.endsWith(".ts") && { conditions: ["hotline-source"] }),
   });
   // inlined in a <script>: "</script" may only appear inside strings, where "<\/" means the same
   return out.outputFiles[0]!.text.replace(/<\/script/gi, "<\\/script");

@@ -1,11 +1,11 @@
 /**
  * A small simulated native client, in the browser: it opens its own WebSocket, joins `cart` with
- * `format: "sdui"`, applies every `ok` and `patch` to the reference cache (client/sdui-cache.ts),
+ * `format: "sdui"`, applies every `ok` and `patch` to the reference cache (`hotline/client/sdui-cache`),
  * and renders the whole screen from the cache into plain DOM by rel and behavior, the way an iOS or
  * Android app would. It also logs every raw frame, so a visitor sees APPEND and MATCH travel.
  * Bundled for the /cart/native page by demo/native-bundle.ts.
  */
-import { SduiCache, type CachedComponent } from "../client/sdui-cache.js";
+import { SduiCache, type CachedComponent } from "hotline/client/sdui-cache";
 
 type Frame = { t: string; ref?: number; id?: string; screens?: Record<string, { components: Record<string, { mergeStrategy?: { type: string }; payload?: unknown }> }>; [k: string]: unknown };
 type Item = { id: number; product: string; description: string; quantity: number; price: string };

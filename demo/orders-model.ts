@@ -1,9 +1,8 @@
-// The orders table behind the /orders demo, the same in memory and in PostgreSQL.
+// The orders table behind the /orders demo, the same in memory and in PostgreSQL. The demo's own
+// code, not the library's: it uses Hotline's public API only, as an app would.
 import type { Pool } from "pg";
-import type { FieldMeta, Validator } from "../server/models/model.js";
-import { MemoryModelAdapter } from "../server/models/memory.js";
-import { PostgresModelAdapter, type PostgresModelOptions } from "../server/models/postgres/adapter.js";
-import { ident, lockedTransaction } from "../server/models/postgres/catalog.js";
+import { MemoryModelAdapter, type FieldMeta, type Validator } from "hotline";
+import { PostgresModelAdapter, type PostgresModelOptions } from "hotline/postgres";
 
 /** The statuses an order may have. */
 export const ORDER_STATUSES = ["pending", "paid", "shipped", "cancelled"] as const;
@@ -60,9 +59,13 @@ export function createMemoryOrders(table = "orders"): MemoryModelAdapter {
 export async function ensureOrdersTable(pool: Pool, options: { table?: string } = {}): Promise<void> {
   const table = options.table ?? "orders";
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) throw new Error(`ensureOrdersTable: ${JSON.stringify(table)} is not a plain table name`);
-  const t = ident(table);
-  // Two processes starting together must not both create and seed.
-  await lockedTransaction(pool, "hotline_orders_demo", async (client) => {
+  const t = `"${table}"`; // a plain name (checked above): quoting keeps its case
+  // Two processes starting together must not both create and seed: one transaction under an
+  // advisory lock, so that the second finds the table the first made.
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", ["hotline_orders_demo"]);
     const exists = await client.query("SELECT to_regclass($1) IS NOT NULL AS yes", [table]);
     if (!exists.rows[0].yes) {
       const statuses = ORDER_STATUSES.map((s) => `'${s}'`).join(", ");
@@ -76,7 +79,13 @@ export async function ensureOrdersTable(pool: Pool, options: { table?: string } 
         await client.query(`INSERT INTO ${t} (status, customer, total) VALUES ($1, $2, $3)`, [r.status, r.customer, r.total]);
       }
     }
-  });
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * outage, so a Redis that is down at start-up would print four lines, and a connection left without
  * an `error` listener (ioredis) prints a stack trace on every retry. Everything goes through here.
  */
-import { watchConnection } from "../pubsub/redis-driver.js";
+import { watchConnection } from "hotline/redis";
 
 /** The shared log and a way to watch a connection the demo opened itself. */
 export interface RedisStatus {

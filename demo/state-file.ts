@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import type { StateStore } from "../server/core/index.js";
+import type { StateStore } from "hotline";
 
 type Entry = { json: string; expires: number };
 

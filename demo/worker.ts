@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import type { PubSub } from "../pubsub/pubsub.js";
+import type { PubSub } from "hotline";
 import { DASHBOARD_TOPIC, type Figures } from "../components/dashboard.js";
 
 /** Options of {@link startDashboardPublisher}. */
@@ -102,7 +102,7 @@ async function runAlone(): Promise<void> {
     console.error("demo/worker: set REDIS_URL, so that the web processes hear the figures");
     process.exit(1);
   }
-  const { RedisPubSub } = await import("../server/redis.js");
+  const { RedisPubSub } = await import("hotline/redis");
   const pubsub = new RedisPubSub({ url, prefix: process.env.HOTLINE_REDIS_PREFIX ?? "hotline:" });
   const stop = startDashboardPublisher(pubsub);
   // a memory table lives in the web process, so only a database's changes can be fed from here

@@ -1,6 +1,6 @@
 import "../../components/cart.js";
 import { CATALOG } from "../../components/cart.js";
-import { escapeHtml } from "../../server/core/template/escape.js";
+import { escapeHtml } from "hotline";
 import { nativeClientScript } from "../native-bundle.js";
 import type { DemoPage } from "../page.js";
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../../server/core/index.js";
+import { escapeHtml } from "hotline";
 import type { DemoPage } from "../page.js";
 
 /** The index: a card per demo page. Gets the list from demo/pages/index.ts. */

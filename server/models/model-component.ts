@@ -18,7 +18,7 @@ export interface ModelBookkeeping {
 
 type Plan = { meta: ModelMetadata; form: { field: FieldMeta; editable: boolean }[] };
 type ModelClass = typeof ModelComponent & {
-  model?: ModelAdapter; fields?: readonly string[]; readonly?: readonly string[]; exclude?: readonly string[];
+  model?: ModelAdapter | string; fields?: readonly string[]; readonly?: readonly string[]; exclude?: readonly string[];
 };
 
 const CONFLICT = "was changed by someone else";
@@ -35,21 +35,31 @@ const formValue = (f: FieldMeta, v: unknown) => (f.type === "boolean" && Array.i
  * conflict shown to the user, never silently overwritten. Changes made elsewhere arrive through
  * the model feed (`startModelFeed`) and reload the row, keeping the viewer's unsaved edits.
  *
+ * The adapter comes from the app: `static model = "orders"` reads `this.services.orders`, so two
+ * apps in one process may bind the same class to different tables or databases.
+ *
  * @example
+ * declare module "hotline" {
+ *   interface HotlineServices { orders: ModelAdapter }
+ * }
  * @register("order_editor")
  * class OrderEditor extends ModelComponent {
- *   static model = createMemoryOrders();
+ *   static model = "orders";
  *   static fields = ["status", "customer"];
  *   static readonly = ["total"];
  * }
+ * createHotline({ services: { orders: new PostgresModelAdapter({ pool, table: "orders" }) } });
  * // <… hl-change="bind" name="status"> sends {name, value}; <form hl-submit="save"> the form.
  */
 export class ModelComponent<S extends Record<string, any> = Row, P extends Record<string, any> = Record<string, any>> extends Component<
   S & ModelBookkeeping,
   P
 > {
-  /** The adapter; or override `getModel()` to inject one per instance. */
-  static model?: ModelAdapter;
+  /**
+   * The adapter: the name of one of the app's services (`"orders"` reads `this.services.orders`),
+   * or an adapter itself; or override `getModel()`.
+   */
+  static model?: ModelAdapter | string;
   /** The fields shown and, unless read-only, writable. Default: every column but the key and version. */
   static fields?: readonly string[];
   /** Fields shown but never written by a client. */
@@ -63,7 +73,7 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
   getModel(): ModelAdapter {
     const ctor = this.constructor as ModelClass;
     if (!ctor.model) throw new HotlineError("handler_error", `${ctor.name} has no model: set static model or override getModel()`, { fault: "app" });
-    return ctor.model;
+    return typeof ctor.model === "string" ? serviceAdapter(this.services, ctor.model, ctor.name) : ctor.model;
   }
 
   /** The model's metadata (cached per adapter). */
@@ -364,6 +374,25 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
   async #loadPlan(): Promise<Plan> {
     return this.#cachedPlan() ?? (this.#plan = planFor(this.constructor as ModelClass, await this.modelMeta()));
   }
+}
+
+// A component naming a service its app does not give is the app's mistake: the message says
+// which class wanted which key, so that the fix is obvious from the log line.
+function serviceAdapter(services: object, key: string, owner: string): ModelAdapter {
+  const found = key in services ? (services as Record<string, unknown>)[key] : undefined;
+  if (found === undefined || found === null) {
+    throw new HotlineError("handler_error", `${owner} reads its model from the app's services, but the app has no service "${key}": pass createHotline({ services: { ${key}: adapter } })`, { fault: "app" });
+  }
+  if (!isModelAdapter(found)) {
+    throw new HotlineError("handler_error", `${owner} reads its model from the app's service "${key}", which is not a ModelAdapter (it lacks one of ${ADAPTER_METHODS.map((m) => `${m}()`).join(", ")})`, { fault: "app" });
+  }
+  return found;
+}
+
+const ADAPTER_METHODS = ["metadata", "get", "list", "create", "save", "validate"] as const;
+
+function isModelAdapter(x: unknown): x is ModelAdapter {
+  return typeof x === "object" && ADAPTER_METHODS.every((m) => typeof (x as Record<string, unknown>)[m] === "function");
 }
 
 /** Which fields the form shows, in order, and which of them a client may write. */

@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Board, BOARD_TOPIC } from "../../components/board.js";
-import { MemoryBoardRepo, setBoardRepo, MAX_ITEMS } from "../../components/board-repo.js";
+import { MemoryBoardRepo, MAX_ITEMS } from "../../components/board-repo.js";
 import { registry, type ComponentHost } from "../../server/core/index.js";
 import { toHTML, attachHost } from "../../server/core/component.js";
 
@@ -20,15 +20,20 @@ function host() {
   return h;
 }
 
+// The app's services, as createHotline({ services }) gives them: a fresh repo per test.
+let services = { board: new MemoryBoardRepo() };
+
 async function live() {
   const h = host();
-  const b = new Board();
+  const b = new Board({}, { services });
   attachHost(b, h);
   await b.asyncDispatch();
   return { b, h };
 }
 
-test.before.each(() => setBoardRepo(new MemoryBoardRepo()));
+test.before.each(() => {
+  services = { board: new MemoryBoardRepo() };
+});
 
 test("registers as a shared component", () => {
   assert.is(registry.get("board"), Board);
@@ -58,7 +63,7 @@ test("add trims the text, renders a keyed item, publishes and tells the adder", 
 
 test("a board hydrated from an outdated state announces the change, so that it is re-read", async () => {
   const h = host();
-  const b = new Board();
+  const b = new Board({}, { services });
   b.hydrate({ items: [{ id: "i9", text: "gone since", done: false }] });
   attachHost(b, h);
   await new Promise((r) => setTimeout(r, 10));
@@ -66,7 +71,7 @@ test("a board hydrated from an outdated state announces the change, so that it i
   await b.onMessage();
   assert.equal(b.state.items, []);
   const fresh = host();
-  const c = new Board();
+  const c = new Board({}, { services });
   c.hydrate({ items: [] });
   attachHost(c, fresh);
   await new Promise((r) => setTimeout(r, 10));

@@ -3,7 +3,8 @@
 import pg from "pg";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { HotlineError, type ModelAdapter } from "../../server/core/index.js";
+import { HotlineError } from "../../server/core/index.js";
+import type { ModelAdapter } from "../../server/models/model.js";
 import { ModelComponent } from "../../server/models/model-component.js";
 import { openPostgresOrders } from "../../demo/orders-model.js";
 import { needPostgres } from "../support/services.js";

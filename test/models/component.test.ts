@@ -4,7 +4,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { MemoryPubSub } from "../../pubsub/memory.js";
-import { HotlineError, type ModelAdapter, type ModelChange } from "../../server/core/index.js";
+import { HotlineError } from "../../server/core/index.js";
+import type { ModelAdapter, ModelChange } from "../../server/models/model.js";
 import { ModelComponent } from "../../server/models/model-component.js";
 import { modelResyncTopic, modelTopic } from "../../server/models/live.js";
 import { MemoryModelAdapter } from "../../server/models/memory.js";
@@ -13,6 +14,7 @@ import { startModelFeed } from "../../server/models/feed.js";
 import { OrderEditor } from "../../components/order-editor.js";
 import { Orders } from "../../components/orders.js";
 import { toHTML } from "../../server/core/component.js";
+import type { ComponentContext, HotlineServices } from "../../server/core/context.js";
 
 let adapter: ModelAdapter = createMemoryOrders();
 
@@ -32,8 +34,11 @@ class NoTotal extends ModelComponent {
   getModel() { return adapter; }
 }
 
-async function open<T extends ModelComponent>(cls: new (p?: any) => T, params: Record<string, unknown> = { pk: 1 }): Promise<T> {
-  const c = new cls(params);
+/** The app's services, as createHotline({ services }) gives them (OrderEditor reads `orders`). */
+const services = () => ({ orders: adapter });
+
+async function open<T extends ModelComponent>(cls: new (p?: any, context?: ComponentContext) => T, params: Record<string, unknown> = { pk: 1 }): Promise<T> {
+  const c = new cls(params, { services: services() });
   await c.mount();
   return c;
 }
@@ -276,7 +281,6 @@ const forms = suite("generated form");
 forms.before.each(fresh);
 
 forms("the order editor: labels, a select for the enum, the read-only total as text, Save with hl-disable-with", async () => {
-  OrderEditor.model = adapter;
   const c = await open(OrderEditor, { pk: 1 });
   const out = toHTML(c);
   assert.ok(out.includes("Order #1"));
@@ -338,8 +342,7 @@ const list = suite("orders list");
 list.before.each(fresh);
 
 list("lists every order, follows the table's topic, re-reads on a change", async () => {
-  Orders.model = adapter;
-  const c = new Orders({ selected: 2 });
+  const c = new Orders({ selected: 2 }, { services: services() });
   await c.mount();
   assert.ok(c.topics.has("model:orders"));
   let out = toHTML(c);
@@ -352,8 +355,39 @@ list("lists every order, follows the table's topic, re-reads on a change", async
   assert.ok(out.includes("&lt;b&gt;Alan&lt;/b&gt;"));
 });
 
+// ---------------------------------------------------------------------------------------------
+const app = suite("the adapter from the app's services");
+app.before.each(fresh);
+
+app("static model names a service: each app's context gives its own adapter to the same class", async () => {
+  const other = createMemoryOrders();
+  await other.save(1, { customer: "Other App Ltd" }, 1);
+  const mine = await open(OrderEditor, { pk: 1 });
+  const theirs = new OrderEditor({ pk: 1 }, { services: { orders: other } });
+  await theirs.mount();
+  assert.is(mine.state.customer, "Ada Lovelace");
+  assert.is(theirs.state.customer, "Other App Ltd");
+  const list = new Orders({}, { services: { orders: other } });
+  await list.mount();
+  assert.ok(toHTML(list).includes("Other App Ltd"));
+});
+
+app("a missing service, or one that is not an adapter, is the app's handler_error naming the class and the key", async () => {
+  for (const [services, why] of [[{}, /OrderEditor[^]*"orders"/], [{ orders: { list() {} } }, /OrderEditor[^]*"orders"[^]*not a ModelAdapter/]] as const) {
+    const err = await refused(new OrderEditor({ pk: 1 }, { services: services as HotlineServices }).mount(), "handler_error");
+    assert.is(err.fault, "app");
+    assert.match(err.message, why);
+  }
+  for (const [services, why] of [[{}, /Orders[^]*"orders"/], [{ orders: { list() {} } }, /Orders[^]*"orders"[^]*not a ModelAdapter/]] as const) {
+    const err = await refused(new Orders({}, { services: services as HotlineServices }).mount(), "handler_error");
+    assert.is(err.fault, "app");
+    assert.match(err.message, why);
+  }
+});
+
 binding.run();
 validation.run();
 remote.run();
 forms.run();
 list.run();
+app.run();

@@ -3,8 +3,9 @@
 // editor and the orders list as patches; a page-embedded editor's token join hydrates and follows.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { OrderEditor } from "../../components/order-editor.js";
-import { Orders } from "../../components/orders.js";
+import "../../components/order-editor.js";
+import "../../components/orders.js";
+import { MemoryPubSub } from "../../pubsub/memory.js";
 import { createMemoryOrders } from "../../demo/orders-model.js";
 import { startModelFeed } from "../../server/models/feed.js";
 import type { IncomingMessage } from "node:http";
@@ -14,9 +15,7 @@ import { Rendered } from "../../client/rendered.js";
 import { startServer, TestClient } from "../support/ws-client.js";
 
 const adapter = createMemoryOrders();
-OrderEditor.model = adapter;
-Orders.model = adapter;
-const srv = await startServer();
+const srv = await startServer({ services: { orders: adapter } });
 const feed = await startModelFeed(adapter, srv.hotline.pubsub);
 const unref = (m: { t: string; ref?: number }) => m.t === "patch" && m.ref === undefined;
 
@@ -68,27 +67,30 @@ test("an editor embedded in a page joins with its token and follows its row", as
 });
 
 test("the demo: setupModels wires an in-memory orders table and its feed; the /orders page embeds the list and the editor", async () => {
-  const models = await setupModels({ pubsub: srv.hotline.pubsub, databaseUrl: "", role: "" });
+  // the demo's order: the orders (and their feed, on the app's pub/sub) first, then the app that serves them
+  const pubsub = new MemoryPubSub();
+  const models = await setupModels({ pubsub, databaseUrl: "", role: "" });
+  const demo = await startServer({ pubsub, services: { orders: models.adapter } });
   try {
     assert.ok(models.feed, "the feed runs in this (single) process");
     const req = { url: "/orders?pk=2" } as IncomingMessage;
-    const body = await ordersPage.body({ req, live: (name, params) => srv.hotline.live(name, params) });
+    const body = await ordersPage.body({ req, live: (name, params) => demo.hotline.live(name, params) });
     assert.match(body, /hl-component="orders"/);
     assert.match(body, /hl-component="order_editor"[^>]*hl-params="\{&quot;pk&quot;:2\}"/);
     assert.match(body, /Grace Hopper/);
-    const bad = await ordersPage.body({ req: { url: "/orders?pk=1%20OR%201=1" } as IncomingMessage, live: (n, p) => srv.hotline.live(n, p) });
+    const bad = await ordersPage.body({ req: { url: "/orders?pk=1%20OR%201=1" } as IncomingMessage, live: (n, p) => demo.hotline.live(n, p) });
     assert.not.match(bad, /hl-component="order_editor"/, "a malformed ?pk= embeds no editor");
-    const c = await TestClient.open(srv.url);
+    const c = await TestClient.open(demo.url);
     await c.join("list", "orders");
     await models.adapter.save(5, { status: "paid" }, 1);
     assert.match(JSON.stringify(await c.next(unref)), /paid/);
     c.close();
-    const web = await setupModels({ pubsub: srv.hotline.pubsub, databaseUrl: "postgres://nobody@127.0.0.1:1/x", role: "web" }).catch((e: Error) => e);
+    const web = await setupModels({ pubsub, databaseUrl: "postgres://nobody@127.0.0.1:1/x", role: "web" }).catch((e: Error) => e);
     assert.instance(web, Error, "a configured database that cannot be reached fails the start-up");
   } finally {
     await models.close();
-    OrderEditor.model = adapter;
-    Orders.model = adapter;
+    await demo.stop();
+    await pubsub.close();
   }
 });
 
