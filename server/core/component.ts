@@ -181,7 +181,8 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
 
   /**
    * Whether the current user may run `event`: runs before every event's handler, on every
-   * transport. False refuses it with `unauthorized` and changes nothing. May be async.
+   * transport. False refuses it with `unauthorized` and changes nothing. May be an `async`
+   * method (then events take the async path); a plain method must return a boolean.
    *
    * @example
    * authorizeEvent(event: string) { return event === "view" || this.state.owner === this.user?.id; }

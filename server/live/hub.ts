@@ -42,7 +42,7 @@ export class Hub {
    * `LiveInstance.join()` or `release()`), and the viewer's session key. `user` is the
    * connection's: the start checks it (hooks, `authorize`, the user a token or session belongs to).
    */
-  async open(m: JoinMessage, user: HotlineUser | null = null): Promise<{ live: LiveInstance; key: string }> {
+  async open(m: JoinMessage, user: HotlineUser | null = null, userKey?: string): Promise<{ live: LiveInstance; key: string }> {
     const { registry, store } = this.env.ctx;
     const cls = registry.require(m.name);
     const presenter = presenterFor(m.format, cls);
@@ -53,7 +53,7 @@ export class Hub {
       record = raw;
     }
     const key = m.session ?? newSessionKey();
-    const request: StartRequest = { name: m.name, user, ...(m.params && { clientParams: m.params }) };
+    const request: StartRequest = { name: m.name, user, ...(user !== null && { userKey }), ...(m.params && { clientParams: m.params }) };
     if (record) request.restore = { state: record.s, topics: record.t, params: record.p, user: record.u, from: "store" };
     else if (m.state !== undefined) request.token = m.state;
     const admitted = await admit(this.env.ctx, request);

@@ -208,7 +208,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
     if (plain === undefined) {
       try {
         const h = findHandler(this.component, Component.prototype, event);
-        plain = handlerKind(h) === "sync" && !(this.component.constructor as ComponentClass).payloads?.[event] && !overridesAuthorizeEvent(this.component);
+        plain = handlerKind(h) === "sync" && !(this.component.constructor as ComponentClass).payloads?.[event] && handlerKind(this.component.authorizeEvent) === "sync";
       } catch {
         return false; // the async path reports unknown_event (not cached: clients choose these names)
       }
@@ -309,9 +309,4 @@ export class LiveInstance implements ComponentHost, TopicListener {
     this.env.ctx.log(`component "${this.name}": ${what} failed`, e.cause ?? e);
     return new HotlineError("handler_error", "the component failed to handle this event", { fault: e.fault });
   }
-}
-
-/** Whether a component checks its events itself (then they take the async path: the check may be async). */
-function overridesAuthorizeEvent(component: Component): boolean {
-  return component.authorizeEvent !== Component.prototype.authorizeEvent;
 }

@@ -23,6 +23,8 @@ export interface StartRequest {
   name: string;
   /** Who asks (what `authenticate()` resolved), `null` for anonymous. */
   user?: HotlineUser | null;
+  /** The user's key when the caller has it already (a connection computes it once). */
+  userKey?: string;
   /** Params the server gives (`live()`, the CLI): trusted. */
   params?: Record<string, unknown>;
   /** Params a client sent: checked against the class's `clientParams`; never override server-given ones. */
@@ -68,7 +70,7 @@ export async function admit(ctx: StartContext, request: StartRequest): Promise<A
   const { name } = request;
   const cls = ctx.registry.require(name);
   const user = request.user ?? null;
-  const key = userKey(user, ctx.userKeyOf);
+  const key = "userKey" in request ? request.userKey : userKey(user, ctx.userKeyOf);
   let restore = request.restore;
   if (!restore && request.token !== undefined) {
     const snap = ctx.tokens.verify(name, request.token);

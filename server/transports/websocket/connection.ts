@@ -126,7 +126,7 @@ export class Connection {
     entry.ready = (async () => {
       let live: LiveInstance | undefined;
       try {
-        const opened = await this.#hub.open(m, this.user);
+        const opened = await this.#hub.open(m, this.user, this.userKey);
         live = opened.live;
         const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this);
         await live.join(viewer, m.ref);
