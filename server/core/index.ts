@@ -7,7 +7,7 @@ export {
   Component, toHTML, dispatchSteps, eventSteps,
   type ComponentClass, type ComponentHost, type DispatchOptions, type DispatchResult, type Step,
 } from "./component.js";
-export type { HotlineServices, ComponentContext } from "./context.js";
+export type { HotlineServices, HotlineUser, ComponentContext, MountHook, MountInfo, MountDecision, StartMode } from "./context.js";
 export { html, raw, repeat, Raw, Repeat, TemplateResult, StreamPart } from "./template/template.js";
 export { stream, streamInsert, streamDelete, streamReset, domId, type StreamAt, type StreamOptions } from "./template/stream.js";
 export { renderToString } from "./template/render-string.js";
