@@ -3,6 +3,7 @@
  * `hl-input`, `hl-keydown`/`hl-keyup` (`hl-key` filter), `hl-focus`/`hl-blur`, `hl-window-<event>`,
  * with `hl-value-<name>` payload values and `hl-debounce`/`hl-throttle` rate limits.
  */
+import { Attr, EventAttrs } from "../protocol/attributes.js";
 import { views, pushEvent } from "./view.js";
 
 type Field = HTMLInputElement;
@@ -11,7 +12,7 @@ type Payload = Record<string, unknown>;
 /** `hl-value-<name>` attributes as payload fields. */
 const values = (el: Element): Payload => {
   const o: Payload = {};
-  for (const a of el.attributes) if (a.name.startsWith("hl-value-")) o[a.name.slice(9)] = a.value;
+  for (const a of el.attributes) if (a.name.startsWith(Attr.valuePrefix)) o[a.name.slice(Attr.valuePrefix.length)] = a.value;
   return o;
 };
 
@@ -26,13 +27,14 @@ export function serialize(form: HTMLFormElement, submitter?: HTMLElement | null)
 
 const fieldValue = (f: Field) => (f.type === "checkbox" ? f.checked : f.value);
 
+const COMPONENTS = `[${Attr.component}]`;
 const timers = new WeakMap<Element, any>();
 const throttles = new WeakMap<Element, { l: number; t?: any; f?: (() => void) | null }>();
 
 /** Runs `fn` now, or as `hl-debounce` / `hl-throttle` on `el` say; the payload is read when it runs. */
 function rate(el: Element, fn: () => void): void {
-  const d = el.getAttribute("hl-debounce");
-  const t = el.getAttribute("hl-throttle");
+  const d = el.getAttribute(Attr.debounce);
+  const t = el.getAttribute(Attr.throttle);
   if (d) {
     clearTimeout(timers.get(el));
     timers.set(el, setTimeout(fn, +d));
@@ -54,13 +56,13 @@ function rate(el: Element, fn: () => void): void {
 
 /** Sends `el`'s event `name` for the component around it, with `hl-value-*` merged in. */
 function fire(el: Element, name: string | null, payload: () => Payload): void {
-  const root = el.closest("[hl-component]");
+  const root = el.closest(COMPONENTS);
   const v = root && views.get(root);
   if (v && name) rate(el, () => void pushEvent(v, name, { ...payload(), ...values(el) }, el));
 }
 
 const keyOk = (el: Element, e: Event) => {
-  const k = el.getAttribute("hl-key");
+  const k = el.getAttribute(Attr.key);
   return !k || k.toLowerCase() === (e as KeyboardEvent).key?.toLowerCase();
 };
 
@@ -72,14 +74,15 @@ const keyPayload = (el: Element, e: Event): Payload => {
 
 /** Installs the document listeners (once). */
 export function bind(): void {
-  const on = (type: string, capture = false) =>
+  const on = (type: keyof typeof EventAttrs, capture = false) => {
+    const attr = EventAttrs[type];
+    const selector = `[${attr}]`;
     document.addEventListener(
       type,
       (e) => {
         const t = e.target as Element;
-        const attr = "hl-" + type;
         // focus and blur do not bubble: they belong to their own element only
-        const el = capture ? (t.hasAttribute?.(attr) ? t : null) : t.closest?.(`[${attr}]`);
+        const el = capture ? (t.hasAttribute?.(attr) ? t : null) : t.closest?.(selector);
         if (!el) return;
         const name = el.getAttribute(attr);
         if (type === "submit") {
@@ -96,7 +99,8 @@ export function bind(): void {
       },
       capture,
     );
-  for (const t of ["click", "submit", "change", "input", "keydown", "keyup"]) on(t);
+  };
+  for (const t of ["click", "submit", "change", "input", "keydown", "keyup"] as const) on(t);
   on("focus", true);
   on("blur", true);
 }
@@ -107,12 +111,13 @@ const onWindow = new Set<string>();
 export function bindWindow(root: Element): void {
   for (const el of root.querySelectorAll("*"))
     for (const a of el.attributes) {
-      const type = a.name.startsWith("hl-window-") && a.name.slice(10);
+      const type = a.name.startsWith(Attr.windowPrefix) && a.name.slice(Attr.windowPrefix.length);
       if (!type || onWindow.has(type)) continue;
       onWindow.add(type);
+      const attr = Attr.windowPrefix + type;
       window.addEventListener(type, (e) => {
-        for (const x of document.querySelectorAll(`[hl-window-${type}]`))
-          if (keyOk(x, e)) fire(x, x.getAttribute(`hl-window-${type}`), () => ((e as KeyboardEvent).key ? { key: (e as KeyboardEvent).key } : {}));
+        for (const x of document.querySelectorAll(`[${attr}]`))
+          if (keyOk(x, e)) fire(x, x.getAttribute(attr), () => ((e as KeyboardEvent).key ? { key: (e as KeyboardEvent).key } : {}));
       });
     }
 }

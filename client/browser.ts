@@ -3,7 +3,8 @@
  * Finds the embedded components (`hl-component`, `hl-id`, `hl-state`, `hl-params`), opens one
  * WebSocket per page and joins each. See docs/client.md.
  */
-import { DEFAULT_PATH } from "../protocol/wire.js";
+import { DEFAULT_PATH, M } from "../protocol/wire.js";
+import { Attr } from "../protocol/attributes.js";
 import { openSocket, type Sock } from "./socket.js";
 import { views, pushFns, init, join, receive, setConnected, pushEvent, type View } from "./view.js";
 import { bind, bindWindow } from "./bindings.js";
@@ -33,14 +34,14 @@ const byId = (id?: string) => {
  */
 export function start(): void {
   const found: View[] = [];
-  for (const el of document.querySelectorAll("[hl-component]")) {
+  for (const el of document.querySelectorAll(`[${Attr.component}]`)) {
     if (views.has(el)) continue;
-    const p = el.getAttribute("hl-params");
+    const p = el.getAttribute(Attr.params);
     const v: View = {
       el,
-      id: el.getAttribute("hl-id") || `hl${++n}`,
-      name: el.getAttribute("hl-component")!,
-      state: el.getAttribute("hl-state") ?? undefined,
+      id: el.getAttribute(Attr.id) || `hl${++n}`,
+      name: el.getAttribute(Attr.component)!,
+      state: el.getAttribute(Attr.state) ?? undefined,
       params: p ? JSON.parse(p) : undefined,
       hooks: new Map(),
     };
@@ -54,7 +55,7 @@ export function start(): void {
     sock = openSocket(liveUrl(), {
       open: () => views.forEach(join),
       close: () => views.forEach((v) => setConnected(v, false)),
-      msg: (m) => receive(byId(m.id), m),
+      msg: (m) => receive(byId(m[M.id]), m),
     });
     init(sock, bindWindow);
   } else found.forEach(join);

@@ -5,6 +5,7 @@
  * (`hl-stream`) keep their children: only the operations the new HTML carries are applied.
  */
 import * as md from "morphdom";
+import { Attr, StreamOps } from "../protocol/attributes.js";
 
 type Opts = {
   childrenOnly?: boolean;
@@ -21,6 +22,7 @@ const morphdom = ((md as any).default?.default ?? (md as any).default ?? md) as 
 type Field = HTMLInputElement;
 
 const CHECKS = /^(checkbox|radio)$/;
+const STREAMS = `[${Attr.stream}]`;
 
 /**
  * What the user typed or ticked wins over a render whose own value for that field did not change
@@ -44,19 +46,19 @@ function keepUserInput(from: Field, next: Field): void {
  * writes them) to the stream container `el`: reset, delete by id, insert or update in place.
  */
 function stream(el: Element, src: Element, o: Opts): void {
-  const todo = [...src.children].filter((t) => t.tagName === "TEMPLATE" && t.hasAttribute("hl-op")) as HTMLTemplateElement[];
+  const todo = [...src.children].filter((t) => t.tagName === "TEMPLATE" && t.hasAttribute(Attr.op)) as HTMLTemplateElement[];
   if (src === el) todo.forEach((t) => t.remove());
   const byId = new Map<string, Element>();
   for (const c of el.children) byId.set(c.id, c);
   for (const t of todo) {
-    const op = t.getAttribute("hl-op");
-    const key = t.getAttribute("hl-key")!;
+    const op = t.getAttribute(Attr.op);
+    const key = t.getAttribute(Attr.opId)!;
     const cur = byId.get(key);
-    if (op === "reset") {
+    if (op === StreamOps.reset) {
       // children that this batch inserts again keep their identity
-      const again = new Set(todo.map((x) => x.getAttribute("hl-op") === "i" && x.getAttribute("hl-key")));
+      const again = new Set(todo.map((x) => x.getAttribute(Attr.op) === StreamOps.insert && x.getAttribute(Attr.opId)));
       for (const [id, c] of byId) if (!again.has(id)) c.remove(), byId.delete(id);
-    } else if (op === "d") {
+    } else if (op === StreamOps.delete) {
       cur?.remove();
       byId.delete(key);
     } else {
@@ -65,10 +67,10 @@ function stream(el: Element, src: Element, o: Opts): void {
       item.id ||= key;
       if (cur) morphdom(cur, item, o);
       else {
-        const at = t.getAttribute("hl-at");
+        const at = t.getAttribute(Attr.opAt);
         el.insertBefore(item, at === null ? null : el.children[+at] ?? null);
         byId.set(key, item);
-        for (const c of item.querySelectorAll("[hl-stream]")) stream(c, c, o);
+        for (const c of item.querySelectorAll(STREAMS)) stream(c, c, o);
       }
     }
   }
@@ -84,20 +86,20 @@ export function patchDom(root: Element, html: string, skip: (el: Element) => boo
   const o: Opts = {
     getNodeKey: (n) => (n as Element).id || undefined,
     onBeforeElUpdated(from, next) {
-      if (skip(from) || (from !== root && from.hasAttribute("hl-component"))) return false;
+      if (skip(from) || (from !== root && from.hasAttribute(Attr.component))) return false;
       keepUserInput(from as Field, next as Field);
       return true;
     },
     onElUpdated: updated,
     onBeforeElChildrenUpdated(from, next) {
-      if (!from.hasAttribute("hl-stream")) return true;
+      if (!from.hasAttribute(Attr.stream)) return true;
       stream(from, next, o);
       return false;
     },
     // a container new to the page holds its operations as children (morphdom calls this for
     // every node it adds, descendants included): apply them in place
     onNodeAdded(n) {
-      if (n.nodeType === 1 && (n as Element).hasAttribute("hl-stream")) stream(n as Element, n as Element, o);
+      if (n.nodeType === 1 && (n as Element).hasAttribute(Attr.stream)) stream(n as Element, n as Element, o);
       return n;
     },
   };

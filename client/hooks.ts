@@ -2,6 +2,7 @@
  * Client hooks: `hl-hook="Name"` runs `hooks.Name`'s callbacks as its element is mounted, updated
  * by a patch, and removed; server `push` messages reach its `handleEvent`.
  */
+import { Attr } from "../protocol/attributes.js";
 
 /** What an app registers under `hooks.Name`; `this` is the hook instance. */
 export interface Hook {
@@ -22,17 +23,20 @@ export type HookThis = Hook & { el: Element; pushEvent(event: string, payload?: 
  */
 export const hooks: Record<string, Hook> = {};
 
+const HOOKS = `[${Attr.hook}]`;
+const COMPONENTS = `[${Attr.component}]`;
+
 /**
  * Brings the hooks of one component root in line with its DOM: mounts new ones, tells updated
  * ones, destroys those whose element is gone.
  */
 export function syncHooks(root: Element, live: Map<Element, HookThis>, updated: Set<Element>, push: HookThis["pushEvent"]): void {
   const seen = new Set<Element>();
-  for (const el of root.querySelectorAll("[hl-hook]")) {
-    if (el.closest("[hl-component]") !== root) continue;
+  for (const el of root.querySelectorAll(HOOKS)) {
+    if (el.closest(COMPONENTS) !== root) continue;
     let h = live.get(el);
     if (!h) {
-      const def = hooks[el.getAttribute("hl-hook")!];
+      const def = hooks[el.getAttribute(Attr.hook)!];
       if (!def) continue;
       const n: HookThis = Object.assign(Object.create(def), { el, pushEvent: push });
       live.set(el, n);

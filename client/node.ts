@@ -3,7 +3,8 @@
  * the global one in a browser) and keeps each instance's Rendered tree, for tests, the CLI and load
  * benchmarks. It does not reconnect; the browser client does (client/socket.ts).
  */
-import { T } from "../protocol/wire.js";
+import { M, R, T, type Format } from "../protocol/wire.js";
+import { CloseCodes } from "../protocol/close-codes.js";
 import type { ErrorCode } from "../protocol/codes.js";
 import { Rendered, DiffError } from "./rendered.js";
 
@@ -21,7 +22,7 @@ export interface WSLike {
 export type WSCtor = new (url: any, ...rest: any[]) => WSLike;
 
 /** A server message, as parsed. */
-export type Msg = { t: string; ref?: number; id?: string; [k: string]: unknown };
+export type Msg = { [M.type]: string; [M.ref]?: number; [M.id]?: string; [k: string]: unknown };
 
 /** An `error` answer, thrown by the promise of the message that caused it. */
 export class ClientError extends Error {
@@ -36,13 +37,14 @@ export class ClientError extends Error {
   }
 }
 
-/** Options of `join`, beside `params`. */
+/** Options of `join`, beside `params`; sent as they are, so each is named by its wire key. */
 export interface JoinOptions {
   /** A signed state token issued by the server (hydrates instead of mounting). */
-  state?: string;
+  [M.state]?: string;
   /** The `session` key of an earlier `ok` (resumes from the state store). */
-  session?: string;
-  format?: "html" | "sdui";
+  [M.session]?: string;
+  /** The answer format: `"html"` (the default) or `"sdui"`. */
+  [M.format]?: Format;
 }
 
 type Pending = { ok: (v: any) => void; no: (e: Error) => void; acc: Msg[] };
@@ -76,10 +78,10 @@ export class HotlineClient {
 
   /** Attaches an instance of component `name` under `id`; resolves with the `ok`. */
   join(id: string, name: string, params?: Record<string, unknown>, opts: JoinOptions = {}): Promise<Msg> {
-    return this.#send({ t: T.join, id, name, ...(params && { params }), ...opts }).then(([ok]) => {
+    return this.#send({ [M.type]: T.join, [M.id]: id, [M.name]: name, ...(params && { [M.params]: params }), ...opts }).then(([ok]) => {
       let rendered: Rendered | null = null;
-      if (ok!.r !== undefined) rendered = Rendered.fromJoin(ok!);
-      this.#views.set(id, { rendered, html: String(ok!.html ?? ""), session: ok!.session as string, name });
+      if (ok![R.root] !== undefined) rendered = Rendered.fromJoin(ok!);
+      this.#views.set(id, { rendered, html: String(ok![M.html] ?? ""), session: ok![M.session] as string, name });
       return ok!;
     });
   }
@@ -89,19 +91,19 @@ export class HotlineClient {
    * (resolving on the one with `done: true`). An `error` answer rejects with a ClientError.
    */
   event(id: string, event: string, payload: Record<string, unknown> = {}): Promise<Msg[]> {
-    return this.#send({ t: T.event, id, event, payload });
+    return this.#send({ [M.type]: T.event, [M.id]: id, [M.event]: event, [M.payload]: payload });
   }
 
   /** Detaches an instance. The protocol defines no answer to `leave`, so this resolves once sent. */
   async leave(id: string): Promise<void> {
     this.#views.delete(id);
-    this.#ws.send(JSON.stringify({ t: T.leave, ref: ++this.#ref, id }));
+    this.#ws.send(JSON.stringify({ [M.type]: T.leave, [M.ref]: ++this.#ref, [M.id]: id }));
   }
 
   /** Resolves with the round trip in milliseconds. */
   async ping(): Promise<number> {
     const t0 = performance.now();
-    await this.#send({ t: T.ping });
+    await this.#send({ [M.type]: T.ping });
     return performance.now() - t0;
   }
 
@@ -128,14 +130,14 @@ export class HotlineClient {
 
   /** Closes the connection; pending promises reject with code "closed". */
   close(): void {
-    this.#ws.close();
+    this.#ws.close(CloseCodes.normal);
   }
 
   #send(m: Record<string, unknown>): Promise<Msg[]> {
     const ref = ++this.#ref;
     return new Promise((ok, no) => {
       this.#pending.set(ref, { ok, no, acc: [] });
-      this.#ws.send(JSON.stringify({ ...m, ref }));
+      this.#ws.send(JSON.stringify({ ...m, [M.ref]: ref }));
     });
   }
 
@@ -147,30 +149,32 @@ export class HotlineClient {
       return;
     }
     for (const f of this.#onMessage) f(m);
-    const p = m.ref === undefined ? undefined : this.#pending.get(m.ref);
-    if (m.t === T.patch && m.id !== undefined) {
-      const v = this.#views.get(m.id);
-      if (v && !v.rendered && m.r !== undefined) v.rendered = Rendered.fromJoin(m);
+    const ref = m[M.ref];
+    const id = m[M.id];
+    const p = ref === undefined ? undefined : this.#pending.get(ref);
+    if (m[M.type] === T.patch && id !== undefined) {
+      const v = this.#views.get(id);
+      if (v && !v.rendered && m[R.root] !== undefined) v.rendered = Rendered.fromJoin(m);
       else if (v?.rendered) {
         try {
           v.rendered.apply(m);
         } catch (e) {
           if (!(e instanceof DiffError)) throw e;
           // the tree can no longer be trusted: take a fresh one from the server
-          void this.#rejoin(m.id);
+          void this.#rejoin(id);
         }
-      } else if (v && typeof m.html === "string") v.html = m.html;
-      for (const f of this.#onPatch) f(m.id, m);
+      } else if (v && typeof m[M.html] === "string") v.html = m[M.html] as string;
+      for (const f of this.#onPatch) f(id, m);
     }
     if (!p) return;
-    if (m.t === T.error) {
-      this.#pending.delete(m.ref!);
-      p.no(new ClientError(m.code as ErrorCode, String(m.message ?? ""), m.ref, m.id));
+    if (m[M.type] === T.error) {
+      this.#pending.delete(ref!);
+      p.no(new ClientError(m[M.code] as ErrorCode, String(m[M.message] ?? ""), ref, id));
       return;
     }
     p.acc.push(m);
-    if (m.done === false) return; // a streaming step; more follow
-    this.#pending.delete(m.ref!);
+    if (m[M.done] === false) return; // a streaming step; more follow
+    this.#pending.delete(ref!);
     p.ok(p.acc);
   }
 
@@ -178,7 +182,7 @@ export class HotlineClient {
     const v = this.#views.get(id);
     if (!v) return;
     await this.leave(id);
-    await this.join(id, v.name, undefined, v.session ? { session: v.session } : {}).catch(() => {});
+    await this.join(id, v.name, undefined, v.session ? { [M.session]: v.session } : {}).catch(() => {});
   }
 }
 

@@ -2,19 +2,20 @@
  * One joined instance's rendered tree and statics table, and the diff rules of docs/protocol.md §1.
  * DOM-free: the browser client, the Node client and tests all use it.
  */
-import { R } from "../protocol/wire.js";
+import { M, R } from "../protocol/wire.js";
+import { Attr, StreamOps } from "../protocol/attributes.js";
 
 /** A node of the rendered tree (docs/protocol.md §1.1). */
 export type RNode = string | number | RTemplate | RList | RStream;
 /** `[sid, v0, …, vn-1]`: statics `sid` interleaved with n dynamic slots. */
 export type RTemplate = [number, ...RNode[]];
 /** `{ l: [item, …] }` */
-export type RList = { l: RNode[] };
+export type RList = { [R.list]: RNode[] };
 /**
  * A stream container (docs/protocol.md §1.1): only the operations of the last message that touched
  * it (the DOM holds the items). `reset` is set on a full node: a new container starts empty.
  */
-export type RStream = { st: string; i?: [string, RNode, number?][]; d?: string[]; reset?: true };
+export type RStream = { [R.stream]: string; [R.inserts]?: [string, RNode, number?][]; [R.deletes]?: string[]; [R.reset]?: true };
 /** The statics table: id (decimal string) -> statics array. */
 export type Statics = Record<string, string[]>;
 
@@ -35,7 +36,7 @@ function fail(m: string): never {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const SLOT = /^\d+$/;
 /** Keys of a patch message that are not part of the root's partial diff. */
-const MSG_KEYS = new Set(["t", "id", "ref", "done", R.statics, R.root]);
+const MSG_KEYS = new Set<string>([M.type, M.id, M.ref, M.done, R.statics, R.root]);
 
 /**
  * The tree a client holds for one instance.
@@ -53,14 +54,16 @@ export class Rendered {
 
   constructor(root: RNode, statics: Statics = {}) {
     this.#addStatics(statics);
-    this.#root = this.#full(root, "r");
+    this.#root = this.#full(root, R.root);
   }
 
   /** Builds the tree from a join's `ok` (its `p` and `r`). */
   static fromJoin(ok: { [k: string]: unknown }): Rendered {
-    if (ok.r === undefined) fail("ok carries no root (r)");
-    if (ok.p !== undefined && !isObj(ok.p)) fail("p is not an object");
-    return new Rendered(ok.r as RNode, (ok.p ?? {}) as Statics);
+    const root = ok[R.root];
+    const p = ok[R.statics];
+    if (root === undefined) fail(`ok carries no root (${R.root})`);
+    if (p !== undefined && !isObj(p)) fail(`${R.statics} is not an object`);
+    return new Rendered(root as RNode, (p ?? {}) as Statics);
   }
 
   /** The current root node (read-only use). */
@@ -83,17 +86,17 @@ export class Rendered {
       throw e;
     }
     // the operations already rendered are dropped: the DOM holds the items
-    for (const n of old) delete n.i, delete n.d, delete n.reset;
+    for (const n of old) delete n[R.inserts], delete n[R.deletes], delete n[R.reset];
   }
 
   #apply(msg: Record<string, unknown>): void {
     const p = msg[R.statics];
     if (p !== undefined) {
-      if (!isObj(p)) fail("p is not an object");
+      if (!isObj(p)) fail(`${R.statics} is not an object`);
       this.#addStatics(p as Statics);
     }
     if (msg[R.root] !== undefined) {
-      this.#root = this.#full(msg[R.root], "r");
+      this.#root = this.#full(msg[R.root], R.root);
       return;
     }
     let diff: Record<string, unknown> | undefined;
@@ -121,7 +124,7 @@ export class Rendered {
 
   /** Checks a full node (and everything under it) and returns it. */
   #full(n: unknown, at: string, cont?: RNode): RNode {
-    if (isObj(n) && typeof n.st === "string") return this.#stream(n, at, cont);
+    if (isObj(n) && typeof n[R.stream] === "string") return this.#stream(n, at, cont);
     if (typeof n === "string") return n;
     if (typeof n === "number") return Number.isFinite(n) ? n : fail(`${at}: number is not finite`);
     if (Array.isArray(n)) {
@@ -160,7 +163,7 @@ export class Rendered {
       }
       return out;
     }
-    if (isObj(old) && R.list in old) return this.#list((old as RList).l, d, at);
+    if (isObj(old) && R.list in old) return this.#list((old as RList)[R.list], d, at);
     return fail(`${at}: a partial diff for a text node`);
   }
 
@@ -169,61 +172,64 @@ export class Rendered {
    * `old` is the same stream; otherwise a new container (reset first).
    */
   #stream(n: Record<string, unknown>, at: string, old?: RNode): RStream {
-    for (const k in n) if (k !== R.stream && k !== "i" && k !== "d" && k !== "reset") fail(`${at}: unexpected stream key "${k}"`);
-    const out: RStream = { st: n.st as string };
-    if (n.d !== undefined) {
-      if (!Array.isArray(n.d) || !n.d.every((k) => typeof k === "string")) fail(`${at}: d is not an array of ids`);
-      out.d = n.d as string[];
+    for (const k in n) if (k !== R.stream && k !== R.inserts && k !== R.deletes && k !== R.reset) fail(`${at}: unexpected stream key "${k}"`);
+    const out: RStream = { [R.stream]: n[R.stream] as string };
+    const d = n[R.deletes];
+    if (d !== undefined) {
+      if (!Array.isArray(d) || !d.every((k) => typeof k === "string")) fail(`${at}: ${R.deletes} is not an array of ids`);
+      out[R.deletes] = d as string[];
     }
-    if (n.i !== undefined) {
-      if (!Array.isArray(n.i)) fail(`${at}: i is not an array`);
-      out.i = (n.i as unknown[]).map((e, j) => {
+    const ins = n[R.inserts];
+    if (ins !== undefined) {
+      if (!Array.isArray(ins)) fail(`${at}: ${R.inserts} is not an array`);
+      out[R.inserts] = (ins as unknown[]).map((e, j) => {
+        const here = `${at}.${R.inserts}[${j}]`;
         if (!Array.isArray(e) || typeof e[0] !== "string" || e.length < 2 || e.length > 3 || (e.length === 3 && !(Number.isInteger(e[2]) && e[2] >= 0))) {
-          fail(`${at}.i[${j}]: not [id, node] or [id, node, at]`);
+          fail(`${here}: not [id, node] or [id, node, at]`);
         }
-        return [e[0], this.#full(e[1], `${at}.i[${j}]`), ...(e.length === 3 ? [e[2] as number] : [])] as [string, RNode, number?];
+        return [e[0], this.#full(e[1], here), ...(e.length === 3 ? [e[2] as number] : [])] as [string, RNode, number?];
       });
     }
-    const same = isObj(old) && (old as RStream).st === out.st;
-    if (n.reset === true || !same) out.reset = true;
+    const same = isObj(old) && (old as RStream)[R.stream] === out[R.stream];
+    if (n[R.reset] === true || !same) out[R.reset] = true;
     this.#streams.push(out);
     return out;
   }
 
   #list(items: RNode[], d: Record<string, unknown>, at: string): RList {
-    for (const k in d) if (k !== R.order && k !== "n" && k !== R.update) fail(`${at}: unexpected list diff key "${k}"`);
-    const n = d.n ?? [];
-    if (!Array.isArray(n)) fail(`${at}: n is not an array`);
-    const added = (n as unknown[]).map((x, i) => this.#full(x, `${at}.n[${i}]`));
+    for (const k in d) if (k !== R.order && k !== R.added && k !== R.update) fail(`${at}: unexpected list diff key "${k}"`);
+    const n = d[R.added] ?? [];
+    if (!Array.isArray(n)) fail(`${at}: ${R.added} is not an array`);
+    const added = (n as unknown[]).map((x, i) => this.#full(x, `${at}.${R.added}[${i}]`));
     let out: RNode[];
     const o = d[R.order];
     if (o === undefined) out = items.concat(added);
     else {
-      if (!Array.isArray(o)) fail(`${at}: o is not an array`);
+      if (!Array.isArray(o)) fail(`${at}: ${R.order} is not an array`);
       out = [];
       let next = 0;
       const idx = (i: unknown, c = 1) => Number.isInteger(i) && (i as number) >= 0 && Number.isInteger(c) && c >= 0 && (i as number) + c <= items.length;
       for (const e of o as unknown[]) {
         if (e === -1) {
-          if (next >= added.length) fail(`${at}: o takes more new items than n holds`);
+          if (next >= added.length) fail(`${at}: ${R.order} takes more new items than ${R.added} holds`);
           out.push(added[next++]!);
         } else if (Array.isArray(e) && e.length === 2 && idx(e[0], e[1])) {
           for (let i = e[0]; i < e[0] + e[1]; i++) out.push(items[i]!);
         } else if (idx(e)) out.push(items[e as number]!);
         else fail(`${at}: bad order entry ${short(e)} for a list of ${items.length}`);
       }
-      if (next !== added.length) fail(`${at}: n holds ${added.length} items, o places ${next}`);
+      if (next !== added.length) fail(`${at}: ${R.added} holds ${added.length} items, ${R.order} places ${next}`);
     }
     const u = d[R.update];
     if (u !== undefined) {
-      if (!isObj(u)) fail(`${at}: u is not an object`);
+      if (!isObj(u)) fail(`${at}: ${R.update} is not an object`);
       for (const k in u) {
         const j = SLOT.test(k) ? Number(k) : -1;
-        if (j < 0 || j >= out.length) fail(`${at}: u index "${k}" outside a list of ${out.length}`);
+        if (j < 0 || j >= out.length) fail(`${at}: ${R.update} index "${k}" outside a list of ${out.length}`);
         out[j] = this.#diff(out[j]!, u[k], `${at}[${k}]`);
       }
     }
-    return { l: out };
+    return { [R.list]: out };
   }
 
   #html(n: RNode): string {
@@ -237,7 +243,7 @@ export class Rendered {
     }
     if (R.stream in n) return this.#streamHtml(n);
     let h = "";
-    for (const x of n.l) h += this.#html(x);
+    for (const x of n[R.list]) h += this.#html(x);
     return h;
   }
 
@@ -246,13 +252,16 @@ export class Rendered {
    * a table), which client/dom-patch.ts applies to the container, keeping the children it has.
    */
   #streamHtml(n: RStream): string {
-    let h = n.reset ? '<template hl-op="reset"></template>' : "";
-    for (const id of n.d ?? []) h += `<template hl-op="d" hl-key="${attr(id)}"></template>`;
-    for (const [id, node, to] of n.i ?? []) h += `<template hl-op="i" hl-key="${attr(id)}"${to === undefined ? "" : ` hl-at="${to}"`}>${this.#html(node)}</template>`;
+    let h = n[R.reset] ? RESET_OP : "";
+    for (const id of n[R.deletes] ?? []) h += `${DELETE_OP}${attr(id)}"></template>`;
+    for (const [id, node, to] of n[R.inserts] ?? []) h += `${INSERT_OP}${attr(id)}"${to === undefined ? "" : ` ${Attr.opAt}="${to}"`}>${this.#html(node)}</template>`;
     return h;
   }
 }
 
+const RESET_OP = `<template ${Attr.op}="${StreamOps.reset}"></template>`;
+const DELETE_OP = `<template ${Attr.op}="${StreamOps.delete}" ${Attr.opId}="`;
+const INSERT_OP = `<template ${Attr.op}="${StreamOps.insert}" ${Attr.opId}="`;
 const attr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 
 function short(v: unknown): string {

@@ -3,7 +3,7 @@
  * native client (Swift, Kotlin, …) follows. DOM-free; docs/sdui.md explains every rule.
  */
 import type { ErrorCode } from "../protocol/codes.js";
-import type { ItemId, MergeStrategyType, Screen, SduiComponent, Session } from "../server/sdui/screens.js";
+import { MergeStrategyTypes, type ItemId, type MergeStrategyType, type Screen, type ScreenSet, type SduiComponent } from "../protocol/sdui.js";
 
 /** What the cache holds for one (screen, rel): the component without its merge instruction. */
 export type CachedComponent = Readonly<Omit<SduiComponent, "mergeStrategy">>;
@@ -38,10 +38,8 @@ export interface SduiChange {
   rel: string;
 }
 
-const STRATEGIES: readonly MergeStrategyType[] = ["REPLACE", "APPEND", "MATCH"];
-
 /**
- * The client's component cache, keyed by (screen, rel). Each session (`ok` or `patch`) is
+ * The client's component cache, keyed by (screen, rel). Each screen set (`ok` or `patch`) is
  * applied with each component's merge strategy; screens and components absent from it stay as
  * they are; the client renders from the whole cache.
  *
@@ -58,17 +56,17 @@ export class SduiCache {
   readonly #screens = new Map<string, Map<string, CachedComponent>>();
 
   /**
-   * Applies a session to the cache, all or nothing: when any component is invalid, an
+   * Applies a screen set to the cache, all or nothing: when any component is invalid, an
    * {@link SduiError} (code `bad_message`) is thrown and the cache is left as it was.
    * Returns the (screen, rel) pairs it wrote, in message order.
    */
-  apply(session: Session): SduiChange[] {
-    if (!isObject(session) || !isObject(session.screens)) {
-      throw new SduiError("bad_message", "an sdui session must be { screens: { <name>: screen } }");
+  apply(set: ScreenSet): SduiChange[] {
+    if (!isObject(set) || !isObject(set.screens)) {
+      throw new SduiError("bad_message", "an sdui screen set must be { screens: { <name>: screen } }");
     }
     const staged: Array<[string, string, CachedComponent]> = [];
     const screensSeen: string[] = [];
-    for (const [name, screen] of Object.entries(session.screens)) {
+    for (const [name, screen] of Object.entries(set.screens)) {
       if (!isObject(screen) || !isObject((screen as Screen).components)) {
         throw new SduiError("bad_message", `screen "${name}" must be { components: { <rel>: component } }`, { screen: name });
       }
@@ -148,7 +146,7 @@ function checked(screen: string, rel: string, value: unknown): SduiComponent {
   if (!("payload" in value) || value.payload === undefined) fail("payload is missing");
   if (value.mergeStrategy !== undefined) {
     const type = isObject(value.mergeStrategy) ? value.mergeStrategy.type : undefined;
-    if (!STRATEGIES.includes(type as MergeStrategyType)) fail("mergeStrategy.type must be REPLACE, APPEND or MATCH");
+    if (!MergeStrategyTypes.includes(type as MergeStrategyType)) fail("mergeStrategy.type must be REPLACE, APPEND or MATCH");
     if (listKeys(value.payload).length === 0) fail(`mergeStrategy ${String(type)} on a payload without a list (no array-valued key)`);
   }
   return deepFreeze(structuredClone(value)) as unknown as SduiComponent;
@@ -206,13 +204,13 @@ function matchList(cached: readonly unknown[], incoming: readonly unknown[], key
   return out;
 }
 
-/** The list rule (same as server/core/sdui.ts `listKeys`): array-valued keys of a plain-object payload. */
+/** The list rule (same as server/sdui/screens.ts `listKeys`): array-valued keys of a plain-object payload. */
 function listKeys(payload: unknown): string[] {
   if (!isObject(payload)) return [];
   return Object.keys(payload).filter((k) => Array.isArray(payload[k]));
 }
 
-/** Same rule as server/core/sdui.ts `itemId`; repeated because the client imports types only. */
+/** Same rule as server/sdui/screens.ts `itemId` (the client imports nothing from the server). */
 function itemId(item: unknown): ItemId | undefined {
   if (!isObject(item)) return undefined;
   const id = item.id;

@@ -2,10 +2,10 @@
  * The page's one WebSocket: refs, answers by ref, and reconnecting with exponential backoff and
  * full jitter (250 ms doubling to 10 s), so that a restarted server is not hit by every tab at once.
  */
-import { T } from "../protocol/wire.js";
+import { M, T } from "../protocol/wire.js";
 
 /** A server message. */
-export type Msg = { t: string; ref?: number; id?: string; [k: string]: any };
+export type Msg = { [M.type]: string; [M.ref]?: number; [M.id]?: string; [k: string]: any };
 /** Gets the last answer for its ref (or null when the connection dropped first); true = handled. */
 export type Answer = (m: Msg | null) => unknown;
 
@@ -33,10 +33,11 @@ export function openSocket(url: string, on: { open(): void; close(): void; msg(m
       } catch {
         return;
       }
-      const cb = m.ref && cbs.get(m.ref);
+      const r = m[M.ref];
+      const cb = r && cbs.get(r);
       // every event has exactly one answer, or stream steps ending with done:true
-      if (cb && (m.t === T.error || m.done !== false)) {
-        cbs.delete(m.ref!);
+      if (cb && (m[M.type] === T.error || m[M.done] !== false)) {
+        cbs.delete(r);
         if (cb(m) === true) return;
       }
       on.msg(m);
@@ -54,7 +55,7 @@ export function openSocket(url: string, on: { open(): void; close(): void; msg(m
   return {
     send(m, cb) {
       if (ws?.readyState !== 1) return 0;
-      ws.send(JSON.stringify({ ...m, ref: ++ref }));
+      ws.send(JSON.stringify({ ...m, [M.ref]: ++ref }));
       if (cb) cbs.set(ref, cb);
       return ref;
     },

@@ -2,7 +2,9 @@
  * One embedded component on the page (a "view"): joining and rejoining it, applying its patches to
  * its Rendered tree and the DOM, loading states while its events await their answers, hooks.
  */
-import { T } from "../protocol/wire.js";
+import { M, T } from "../protocol/wire.js";
+import { Attr, Classes } from "../protocol/attributes.js";
+import type { ErrorCode } from "../protocol/codes.js";
 import { Rendered } from "./rendered.js";
 import { patchDom } from "./dom-patch.js";
 import { syncHooks, type HookThis } from "./hooks.js";
@@ -36,11 +38,14 @@ export function init(s: Sock, onRender: (root: Element) => void): void {
 }
 
 const cls = (el: Element, on: boolean, c: string) => el.classList.toggle(c, on);
+const DISABLE_WITH = `[${Attr.disableWith}]`;
+/** A session key the server no longer knows: rejoin from the page's token instead. */
+const BAD_STATE: ErrorCode = "bad_state";
 
 /** Marks every view connected or not (`hl-connected` / `hl-disconnected`). */
 export function setConnected(v: View, on: boolean): void {
-  cls(v.el, on, "hl-connected");
-  cls(v.el, !on, "hl-disconnected");
+  cls(v.el, on, Classes.connected);
+  cls(v.el, !on, Classes.disconnected);
 }
 
 /**
@@ -48,41 +53,42 @@ export function setConnected(v: View, on: boolean): void {
  * A session the server no longer knows (bad_state) falls back to the token and params.
  */
 export function join(v: View): void {
-  const m = v.session ? { session: v.session } : { state: v.state, params: v.params };
-  sock.send({ t: T.join, id: v.id, name: v.name, ...m }, (a) => {
+  const m = v.session ? { [M.session]: v.session } : { [M.state]: v.state, [M.params]: v.params };
+  sock.send({ [M.type]: T.join, [M.id]: v.id, [M.name]: v.name, ...m }, (a) => {
     if (!a) return;
-    if (a.t === T.error) {
-      if (a.code !== "bad_state" || !v.session) return;
+    if (a[M.type] === T.error) {
+      if (a[M.code] !== BAD_STATE || !v.session) return;
       v.session = undefined;
       join(v);
       return true;
     }
-    v.session = a.session;
+    v.session = a[M.session];
     try {
       v.r = Rendered.fromJoin(a);
     } catch {
       v.r = null; // no tree (or a bad one): patches must then carry r
     }
     setConnected(v, true);
-    render(v, v.r ? v.r.toHTML() : String(a.html ?? ""));
+    render(v, v.r ? v.r.toHTML() : String(a[M.html] ?? ""));
   });
 }
 
 /** Applies a server message addressed to `v` (patch, push, error). */
 export function receive(v: View | undefined, m: Msg): void {
-  if (m.t === T.error) return fail(v, m);
+  const t = m[M.type];
+  if (t === T.error) return fail(v, m);
   if (!v) return;
-  if (m.t === T.push) {
-    for (const h of v.hooks.values()) h.handleEvent?.(m.event, m.payload);
-    for (const f of pushFns) f(m.event, m.payload, v.id);
-  } else if (m.t === T.patch) {
+  if (t === T.push) {
+    for (const h of v.hooks.values()) h.handleEvent?.(m[M.event], m[M.payload]);
+    for (const f of pushFns) f(m[M.event], m[M.payload], v.id);
+  } else if (t === T.patch) {
     try {
       if (!v.r) v.r = Rendered.fromJoin(m);
       else v.r.apply(m);
     } catch (e) {
       console.error(e);
       // our copy of the tree is lost: a fresh join brings the whole tree back
-      sock.send({ t: T.leave, id: v.id });
+      sock.send({ [M.type]: T.leave, [M.id]: v.id });
       join(v);
       return;
     }
@@ -98,7 +104,7 @@ function render(v: View, html: string): void {
 }
 
 function fail(v: View | undefined, m: Msg): void {
-  console.error(`hotline: ${m.code}: ${m.message}`);
+  console.error(`hotline: ${m[M.code]}: ${m[M.message]}`);
   (v?.el ?? document).dispatchEvent(new CustomEvent("hotline:error", { bubbles: true, detail: m }));
 }
 
@@ -109,8 +115,8 @@ function fail(v: View | undefined, m: Msg): void {
  */
 export function pushEvent(v: View, event: string, payload: Record<string, unknown> = {}, el?: Element): Promise<Msg | null> {
   return new Promise((done) => {
-    const els = el ? [el, ...(el.tagName === "FORM" ? el.querySelectorAll("[hl-disable-with]") : [])] : [];
-    const ref = sock.send({ t: T.event, id: v.id, event, payload }, (a) => {
+    const els = el ? [el, ...(el.tagName === "FORM" ? el.querySelectorAll(DISABLE_WITH) : [])] : [];
+    const ref = sock.send({ [M.type]: T.event, [M.id]: v.id, [M.event]: event, [M.payload]: payload }, (a) => {
       // before the patch is morphed in, so that the server's markup wins over our loading marks
       for (const x of [v.el, ...els]) load(x, -1);
       done(a);
@@ -122,11 +128,11 @@ export function pushEvent(v: View, event: string, payload: Record<string, unknow
 
 function load(el: Element, d: number): void {
   const n = (busy.get(el) ?? 0) + d;
-  const dw = el.getAttribute("hl-disable-with");
+  const dw = el.getAttribute(Attr.disableWith);
   const f = el as HTMLInputElement;
   const input = f.tagName === "INPUT";
   if (n > 0 && d > 0 && n === 1) {
-    cls(el, true, "hl-loading");
+    cls(el, true, Classes.loading);
     if (dw !== null) {
       saved.set(el, input ? f.value : el.textContent!);
       f.disabled = true;
@@ -136,7 +142,7 @@ function load(el: Element, d: number): void {
   if (n > 0) busy.set(el, n);
   else {
     busy.delete(el);
-    cls(el, false, "hl-loading");
+    cls(el, false, Classes.loading);
     if (dw !== null && saved.has(el)) {
       f.disabled = false;
       input ? (f.value = saved.get(el)!) : (el.textContent = saved.get(el)!);

@@ -4,6 +4,7 @@
  */
 import type { FieldMeta } from "./model.js";
 import { html, type TemplateResult } from "../core/template/template.js";
+import { Attr } from "../../protocol/attributes.js";
 
 /** A message about a whole form. */
 export interface FormNotice {
@@ -75,20 +76,20 @@ function control(f: FormField, id: string, attrs: Record<string, unknown>, bind:
   const { field, value } = f;
   const name = field.name;
   if (field.enum) {
-    return html`<select id="${id}" name="${name}" class="input" hl-change="${bind}"${attrs}>
+    return html`<select id="${id}" name="${name}" class="input"${{ [Attr.change]: bind }}${attrs}>
       ${field.nullable || value === null ? html`<option value=""${{ selected: value === null }}>—</option>` : null}
       ${field.enum.map((o) => html`<option value="${o}"${{ selected: value === o }}>${o}</option>`)}
     </select>`;
   }
   if (field.type === "boolean") {
     // An unchecked box sends nothing; the hidden "false" before it makes "off" arrive too (last value wins).
-    return html`<input type="hidden" name="${name}" value="false"><input type="checkbox" id="${id}" name="${name}" value="true" hl-change="${bind}"${{ checked: value === true }}${attrs}>`;
+    return html`<input type="hidden" name="${name}" value="false"><input type="checkbox" id="${id}" name="${name}" value="true"${{ [Attr.change]: bind, checked: value === true }}${attrs}>`;
   }
   if (field.type === "text" || field.type === "json") {
-    return html`<textarea id="${id}" name="${name}" class="input" rows="4" hl-change="${bind}"${attrs}>${text(field, value)}</textarea>`;
+    return html`<textarea id="${id}" name="${name}" class="input" rows="4"${{ [Attr.change]: bind }}${attrs}>${text(field, value)}</textarea>`;
   }
   const step = field.type === "number" ? "any" : field.type === "integer" ? "1" : null;
-  return html`<input type="${INPUT_TYPE[field.type] ?? "text"}" id="${id}" name="${name}" class="input" value="${text(field, value)}" hl-change="${bind}"${{ step, maxlength: field.maxLength }}${attrs}>`;
+  return html`<input type="${INPUT_TYPE[field.type] ?? "text"}" id="${id}" name="${name}" class="input" value="${text(field, value)}"${{ [Attr.change]: bind, step, maxlength: field.maxLength }}${attrs}>`;
 }
 
 function row(f: FormField, prefix: string, o: ModelFormOptions): TemplateResult {
@@ -127,11 +128,11 @@ export function modelForm(source: FormSource, options: ModelFormOptions = {}): T
   const fields = source.formFields();
   const notice = source.notice;
   const dirty = fields.filter((f) => f.dirty).length;
-  return html`<form class="model-form" hl-submit="${options.saveEvent ?? "save"}" autocomplete="off" novalidate>
+  return html`<form class="model-form"${{ [Attr.submit]: options.saveEvent ?? "save" }} autocomplete="off" novalidate>
   ${notice ? html`<p class="notice ${notice.kind}" role="${notice.kind === "error" ? "alert" : "status"}">${notice.text}</p>` : null}
   ${fields.map((f) => row(f, prefix, options))}
   <div class="row">
-    <button type="submit" class="btn primary" hl-disable-with="Saving…">${options.submitLabel ?? "Save"}</button>
+    <button type="submit" class="btn primary"${{ [Attr.disableWith]: "Saving…" }}>${options.submitLabel ?? "Save"}</button>
     <span class="muted unsaved" aria-live="polite">${dirty ? `${dirty} unsaved ${dirty === 1 ? "change" : "changes"}` : ""}</span>
   </div>
 </form>`;

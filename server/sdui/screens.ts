@@ -1,51 +1,16 @@
 /**
- * Server-driven UI (`format: "sdui"`, shared/PROTOCOL.md section 3): the wire types shared by the
- * server and native clients, the check of what a component describes, and the diff that turns two
- * descriptions into the smallest patch a client cache (client/sdui-cache.ts) applies exactly.
+ * Server-driven UI (`format: "sdui"`): the check of what a component describes (the wire types
+ * live in protocol/sdui.ts), and the diff that turns two descriptions into the smallest patch a client cache (client/sdui-cache.ts) applies exactly.
  * docs/sdui.md has the whole story.
  */
 import { HotlineError } from "../core/errors.js";
+import { MergeStrategyTypes, type ItemId, type MergeStrategyType, type Screen, type ScreenSet, type SduiComponent } from "../../protocol/sdui.js";
 
-/** How a client merges a component into its cache. `REPLACE` is the default when absent. */
-export type MergeStrategyType = "REPLACE" | "APPEND" | "MATCH";
+export type { SduiComponent, Screen, ScreenSet, MergeStrategyType, ItemId } from "../../protocol/sdui.js";
+export { MergeStrategyTypes } from "../../protocol/sdui.js";
 
-/** The merge strategies, in the order the protocol lists them. */
-export const MergeStrategyTypes: readonly MergeStrategyType[] = ["REPLACE", "APPEND", "MATCH"];
-
-/**
- * One part of a screen. Its lists are the array-valued keys of `payload` (the "list rule").
- *
- * @example
- * const list: SduiComponent = {
- *   rel: "order_list", behavior: "VISIBLE", locale: { title: "Your orders" },
- *   payload: { items: [{ id: 7, total: 12 }] }, mergeStrategy: { type: "MATCH" },
- * };
- */
-export interface SduiComponent {
-  /** Stable identity within the screen; equals the component's key in `Screen.components`. */
-  rel: string;
-  /** The rendering variant: `VISIBLE`, `HIDDEN`, `LOADING`, `LINK`, `ACTION`, or the component's own. */
-  behavior: string;
-  /** Final, server-resolved strings. */
-  locale: Record<string, string>;
-  /** Component-specific JSON. */
-  payload: unknown;
-  /** Only on components whose payload holds a list. */
-  mergeStrategy?: { type: MergeStrategyType };
-}
-
-/** A screen: its components keyed by `rel`. */
-export interface Screen {
-  components: Record<string, SduiComponent>;
-}
-
-/** What `ok` and `patch` carry in sdui format: screens keyed by name. */
-export interface Session {
-  screens: Record<string, Screen>;
-}
-
-/** A list item's identity for `MATCH`: its `id` field, a string or a finite number (compared with `===`). */
-export type ItemId = string | number;
+/** @deprecated The old name of {@link ScreenSet} ("session" means a connection or a resume key elsewhere). */
+export type Session = ScreenSet;
 
 /** The `id` of a list item, or `undefined` when it has none that `MATCH` can use. */
 export function itemId(item: unknown): ItemId | undefined {
@@ -68,10 +33,10 @@ export function listKeys(payload: unknown): string[] {
  * the client's `prev`). Throws `handler_error` (the app's fault) naming the screen and rel.
  *
  * @example
- * const next = validateSession(instance.describe());
+ * const next = validateScreenSet(instance.describe());
  * const patch = diffScreens(prev, next); // null when nothing changed
  */
-export function validateSession(value: unknown, source = "describe()"): Session {
+export function validateScreenSet(value: unknown, source = "describe()"): ScreenSet {
   if (!isPlainObject(value) || !isPlainObject(value.screens)) {
     throw appError(`${source} must return { screens: { <name>: { components: { <rel>: component } } } }`);
   }
@@ -89,8 +54,11 @@ export function validateSession(value: unknown, source = "describe()"): Session 
   return { screens };
 }
 
+/** @deprecated The old name of {@link validateScreenSet}. */
+export const validateSession = validateScreenSet;
+
 /**
- * Checks one component described under `rel` (see {@link validateSession}); returns a deep copy.
+ * Checks one component described under `rel` (see {@link validateScreenSet}); returns a deep copy.
  * Throws `handler_error` (fault "app") with `where` and the offending field in the message.
  */
 export function validateComponent(rel: string, value: unknown, where = `sdui component "${rel}"`): SduiComponent {
@@ -133,7 +101,7 @@ export function validateComponent(rel: string, value: unknown, where = `sdui com
  * each old list is a prefix of the new one) and MATCH (only changed and added items, when no item
  * was removed or reordered and ids are unique); a strategy the component declares wins when it is
  * correct. Returns `null` when nothing changed. Both sessions should come from
- * {@link validateSession}. A rel or screen may not disappear (the client could not learn of it):
+ * {@link validateScreenSet}. A rel or screen may not disappear (the client could not learn of it):
  * that throws `handler_error`; hide it with behavior `HIDDEN` instead.
  *
  * @example
@@ -142,7 +110,7 @@ export function validateComponent(rel: string, value: unknown, where = `sdui com
  * // { screens: { cart: { components: { order_list: { ..., payload: { items: [newItem] },
  * //   mergeStrategy: { type: "APPEND" } } } } } }
  */
-export function diffScreens(prev: Session | undefined, next: Session): Session | null {
+export function diffScreens(prev: ScreenSet | undefined, next: ScreenSet): ScreenSet | null {
   const screens: Record<string, Screen> = {};
   let changed = false;
   for (const name of Object.keys(prev?.screens ?? {})) {
@@ -327,4 +295,14 @@ function put<T>(obj: Record<string, T>, key: string, value: T): void {
 
 function appError(message: string): HotlineError {
   return new HotlineError("handler_error", message, { fault: "app" });
+}
+
+/** A component that can answer in sdui format: it describes its screens. */
+export interface Describable {
+  describe(): unknown;
+}
+
+/** Whether a component (or a class's prototype) has `describe()`, so that it can answer in sdui format. */
+export function isDescribable(value: unknown): value is Describable {
+  return !!value && typeof (value as { describe?: unknown }).describe === "function";
 }

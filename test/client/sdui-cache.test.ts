@@ -3,12 +3,12 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { SduiCache, SduiError } from "../../client/sdui-cache.js";
-import type { SduiComponent, Session } from "../../server/sdui/screens.js";
+import type { SduiComponent, ScreenSet } from "../../protocol/sdui.js";
 
 type Item = { id?: unknown; [k: string]: unknown };
 const comp = (rel: string, payload: unknown, extra: Partial<SduiComponent> = {}): SduiComponent =>
   ({ rel, behavior: "VISIBLE", locale: {}, payload, ...extra });
-const session = (screen: string, ...components: SduiComponent[]): Session =>
+const screenSet = (screen: string, ...components: SduiComponent[]): ScreenSet =>
   ({ screens: { [screen]: { components: Object.fromEntries(components.map((c) => [c.rel, c])) } } });
 const items = (cache: SduiCache, screen = "cart", rel = "orders", key = "items") =>
   (cache.component(screen, rel)?.payload as Record<string, Item[]>)[key];
@@ -28,7 +28,7 @@ function throwsSdui(fn: () => unknown, pattern: RegExp, code = "bad_message") {
 
 function seeded(list: Item[], extra: Partial<SduiComponent> = {}) {
   const cache = new SduiCache();
-  cache.apply(session("cart", comp("orders", { items: list, total: list.length }, extra)));
+  cache.apply(screenSet("cart", comp("orders", { items: list, total: list.length }, extra)));
   return cache;
 }
 
@@ -36,53 +36,53 @@ const strategies = suite("sdui cache: merge strategies");
 
 strategies("REPLACE is the default: the incoming component replaces the cached one whole", () => {
   const cache = seeded([{ id: 1 }, { id: 2 }]);
-  cache.apply(session("cart", comp("orders", { items: [{ id: 3 }] }, { behavior: "LOADING", locale: { t: "x" } })));
+  cache.apply(screenSet("cart", comp("orders", { items: [{ id: 3 }] }, { behavior: "LOADING", locale: { t: "x" } })));
   assert.equal(cache.component("cart", "orders"), comp("orders", { items: [{ id: 3 }] }, { behavior: "LOADING", locale: { t: "x" } }));
-  cache.apply(session("cart", comp("orders", { items: [{ id: 4 }] }, { mergeStrategy: { type: "REPLACE" } })));
+  cache.apply(screenSet("cart", comp("orders", { items: [{ id: 4 }] }, { mergeStrategy: { type: "REPLACE" } })));
   assert.equal(ids(cache), [4], "an explicit REPLACE does the same");
   assert.not.ok("mergeStrategy" in cache.component("cart", "orders")!, "the instruction is not cached");
 });
 
 strategies("APPEND adds the new items to the end of the cached list", () => {
   const cache = seeded([{ id: 1 }, { id: 2 }]);
-  cache.apply(session("cart", comp("orders", { items: [{ id: 3 }, { id: 4 }], total: 4 }, { mergeStrategy: { type: "APPEND" } })));
+  cache.apply(screenSet("cart", comp("orders", { items: [{ id: 3 }, { id: 4 }], total: 4 }, { mergeStrategy: { type: "APPEND" } })));
   assert.equal(ids(cache), [1, 2, 3, 4]);
   assert.is((cache.component("cart", "orders")!.payload as { total: number }).total, 4, "non-list keys come from the patch");
-  cache.apply(session("cart", comp("orders", { items: [{ id: 3 }] }, { mergeStrategy: { type: "APPEND" } })));
+  cache.apply(screenSet("cart", comp("orders", { items: [{ id: 3 }] }, { mergeStrategy: { type: "APPEND" } })));
   assert.equal(ids(cache), [1, 2, 3, 4, 3], "APPEND does not look at ids");
 });
 
 strategies("MATCH updates matched items in place, keeps unmatched ones, appends new ones", () => {
   const cache = seeded([{ id: 1, n: "a" }, { id: 2, n: "b" }, { id: 3, n: "c" }]);
-  cache.apply(session("cart", comp("orders", { items: [{ id: 9, n: "new" }, { id: 2, n: "B" }] }, { mergeStrategy: { type: "MATCH" } })));
+  cache.apply(screenSet("cart", comp("orders", { items: [{ id: 9, n: "new" }, { id: 2, n: "B" }] }, { mergeStrategy: { type: "MATCH" } })));
   assert.equal(items(cache), [{ id: 1, n: "a" }, { id: 2, n: "B" }, { id: 3, n: "c" }, { id: 9, n: "new" }]);
 });
 
 strategies("MATCH replaces a matched item whole (no deep merge); ids compare with ===", () => {
   const cache = seeded([{ id: 1, a: 1, b: 2 }, { id: "1", a: 0 }]);
-  cache.apply(session("cart", comp("orders", { items: [{ id: 1, a: 5 }] }, { mergeStrategy: { type: "MATCH" } })));
+  cache.apply(screenSet("cart", comp("orders", { items: [{ id: 1, a: 5 }] }, { mergeStrategy: { type: "MATCH" } })));
   assert.equal(items(cache), [{ id: 1, a: 5 }, { id: "1", a: 0 }]);
 });
 
 strategies("MATCH leaves cached items without an id in place", () => {
   const cache = seeded([{ n: "header" }, { id: 1, n: "a" }]);
-  cache.apply(session("cart", comp("orders", { items: [{ id: 1, n: "A" }] }, { mergeStrategy: { type: "MATCH" } })));
+  cache.apply(screenSet("cart", comp("orders", { items: [{ id: 1, n: "A" }] }, { mergeStrategy: { type: "MATCH" } })));
   assert.equal(items(cache), [{ n: "header" }, { id: 1, n: "A" }]);
 });
 
 strategies("every array-valued payload key is merged; other keys replace; keys the patch omits go", () => {
   const cache = new SduiCache();
-  cache.apply(session("s", comp("c", { items: [{ id: 1 }], tags: ["a"], title: "t", stale: true })));
-  cache.apply(session("s", comp("c", { items: [{ id: 2 }], tags: ["b"], title: "T" }, { mergeStrategy: { type: "APPEND" } })));
+  cache.apply(screenSet("s", comp("c", { items: [{ id: 1 }], tags: ["a"], title: "t", stale: true })));
+  cache.apply(screenSet("s", comp("c", { items: [{ id: 2 }], tags: ["b"], title: "T" }, { mergeStrategy: { type: "APPEND" } })));
   assert.equal(cache.component("s", "c")!.payload, { items: [{ id: 1 }, { id: 2 }], tags: ["a", "b"], title: "T" });
-  cache.apply(session("s", comp("c", { items: [], tags: [] }, { mergeStrategy: { type: "APPEND" } })));
+  cache.apply(screenSet("s", comp("c", { items: [], tags: [] }, { mergeStrategy: { type: "APPEND" } })));
   assert.equal(cache.component("s", "c")!.payload, { items: [{ id: 1 }, { id: 2 }], tags: ["a", "b"] }, "an empty delta keeps the list");
 });
 
 strategies("APPEND/MATCH onto a component not in the cache acts as REPLACE", () => {
   const cache = new SduiCache();
-  cache.apply(session("s", comp("a", { items: [{ id: 1 }] }, { mergeStrategy: { type: "APPEND" } })));
-  cache.apply(session("s", comp("m", { items: [{ id: 2 }] }, { mergeStrategy: { type: "MATCH" } })));
+  cache.apply(screenSet("s", comp("a", { items: [{ id: 1 }] }, { mergeStrategy: { type: "APPEND" } })));
+  cache.apply(screenSet("s", comp("m", { items: [{ id: 2 }] }, { mergeStrategy: { type: "MATCH" } })));
   assert.equal(cache.component("s", "a"), comp("a", { items: [{ id: 1 }] }));
   assert.equal(cache.component("s", "m"), comp("m", { items: [{ id: 2 }] }));
 });
@@ -91,43 +91,43 @@ const edges = suite("sdui cache: errors");
 
 edges("MATCH with duplicate ids in one payload is bad_message, naming the id and rel", () => {
   const cache = seeded([{ id: 1 }]);
-  throwsSdui(() => cache.apply(session("cart", comp("orders", { items: [{ id: 2 }, { id: 2 }] }, { mergeStrategy: { type: "MATCH" } }))), /orders.*id 2 appears twice/);
+  throwsSdui(() => cache.apply(screenSet("cart", comp("orders", { items: [{ id: 2 }, { id: 2 }] }, { mergeStrategy: { type: "MATCH" } }))), /orders.*id 2 appears twice/);
   assert.equal(ids(cache), [1], "the cache is unchanged");
 });
 
 edges("MATCH items without a usable id are bad_message", () => {
   const cache = seeded([{ id: 1 }]);
   for (const bad of [{ n: 1 }, { id: null }, { id: { x: 1 } }, "s", [1]]) {
-    throwsSdui(() => cache.apply(session("cart", comp("orders", { items: [{ id: 5 }, bad] }, { mergeStrategy: { type: "MATCH" } }))), /payload\.items\[1\] has no id/);
+    throwsSdui(() => cache.apply(screenSet("cart", comp("orders", { items: [{ id: 5 }, bad] }, { mergeStrategy: { type: "MATCH" } }))), /payload\.items\[1\] has no id/);
   }
-  throwsSdui(() => new SduiCache().apply(session("s", comp("m", { items: [{}] }, { mergeStrategy: { type: "MATCH" } }))), /has no id/); // checked even with nothing cached
+  throwsSdui(() => new SduiCache().apply(screenSet("s", comp("m", { items: [{}] }, { mergeStrategy: { type: "MATCH" } }))), /has no id/); // checked even with nothing cached
 });
 
 edges("MATCH onto a cached list that holds an id twice is ambiguous: bad_message", () => {
   const cache = seeded([{ id: 1 }, { id: 1 }]);
-  throwsSdui(() => cache.apply(session("cart", comp("orders", { items: [{ id: 1 }] }, { mergeStrategy: { type: "MATCH" } }))), /cached.*twice/);
+  throwsSdui(() => cache.apply(screenSet("cart", comp("orders", { items: [{ id: 1 }] }, { mergeStrategy: { type: "MATCH" } }))), /cached.*twice/);
 });
 
 edges("a mergeStrategy on a payload without a list, or an unknown one, is bad_message", () => {
   const cache = new SduiCache();
-  throwsSdui(() => cache.apply(session("s", comp("c", { title: "x" }, { mergeStrategy: { type: "APPEND" } }))), /without a list/);
-  throwsSdui(() => cache.apply(session("s", comp("c", [1, 2], { mergeStrategy: { type: "MATCH" } }))), /without a list/);
-  throwsSdui(() => cache.apply(session("s", comp("c", { items: [] }, { mergeStrategy: { type: "MERGE" as "MATCH" } }))), /REPLACE, APPEND or MATCH/);
+  throwsSdui(() => cache.apply(screenSet("s", comp("c", { title: "x" }, { mergeStrategy: { type: "APPEND" } }))), /without a list/);
+  throwsSdui(() => cache.apply(screenSet("s", comp("c", [1, 2], { mergeStrategy: { type: "MATCH" } }))), /without a list/);
+  throwsSdui(() => cache.apply(screenSet("s", comp("c", { items: [] }, { mergeStrategy: { type: "MERGE" as "MATCH" } }))), /REPLACE, APPEND or MATCH/);
 });
 
-edges("malformed sessions and components are bad_message", () => {
+edges("malformed screen sets and components are bad_message", () => {
   const cache = new SduiCache();
-  throwsSdui(() => cache.apply({} as Session), /screens/);
-  throwsSdui(() => cache.apply({ screens: { s: {} } } as unknown as Session), /screen "s"/);
+  throwsSdui(() => cache.apply({} as ScreenSet), /screens/);
+  throwsSdui(() => cache.apply({ screens: { s: {} } } as unknown as ScreenSet), /screen "s"/);
   throwsSdui(() => cache.apply({ screens: { s: { components: { a: comp("b", {}) } } } }), /"a".*rel must equal its key/);
-  throwsSdui(() => cache.apply(session("s", comp("a", {}, { behavior: "" }))), /behavior/);
-  throwsSdui(() => cache.apply(session("s", comp("a", {}, { locale: { t: 1 as unknown as string } }))), /locale/);
-  throwsSdui(() => cache.apply(session("s", { rel: "a", behavior: "VISIBLE", locale: {} } as SduiComponent)), /payload is missing/);
+  throwsSdui(() => cache.apply(screenSet("s", comp("a", {}, { behavior: "" }))), /behavior/);
+  throwsSdui(() => cache.apply(screenSet("s", comp("a", {}, { locale: { t: 1 as unknown as string } }))), /locale/);
+  throwsSdui(() => cache.apply(screenSet("s", { rel: "a", behavior: "VISIBLE", locale: {} } as SduiComponent)), /payload is missing/);
 });
 
 edges("apply is all or nothing: one bad component leaves every other untouched", () => {
   const cache = seeded([{ id: 1 }]);
-  const bad: Session = { screens: {
+  const bad: ScreenSet = { screens: {
     cart: { components: { orders: comp("orders", { items: [{ id: 2 }] }, { mergeStrategy: { type: "APPEND" } })} },
     other: { components: { x: comp("x", { items: [{}] }, { mergeStrategy: { type: "MATCH" } }) } },
   } };
@@ -138,7 +138,7 @@ edges("apply is all or nothing: one bad component leaves every other untouched",
 
 const cache = suite("sdui cache: the cache");
 
-cache("screens and components absent from a session stay unchanged, and keep their identity", () => {
+cache("screens and components absent from a screen set stay unchanged, and keep their identity", () => {
   const c = new SduiCache();
   c.apply({ screens: {
     cart: { components: { a: comp("a", { n: 1 }), b: comp("b", { n: 2 }) } },
@@ -146,7 +146,7 @@ cache("screens and components absent from a session stay unchanged, and keep the
   } });
   const b = c.component("cart", "b");
   const h = c.component("home", "h");
-  const changes = c.apply(session("cart", comp("a", { n: 10 })));
+  const changes = c.apply(screenSet("cart", comp("a", { n: 10 })));
   assert.equal(changes, [{ screen: "cart", rel: "a" }]);
   assert.is(c.component("cart", "b"), b);
   assert.is(c.component("home", "h"), h);
@@ -157,13 +157,13 @@ cache("screens and components absent from a session stay unchanged, and keep the
 cache("unchanged list items keep their identity across an APPEND (cheap re-renders)", () => {
   const c = seeded([{ id: 1 }]);
   const first = items(c)[0];
-  c.apply(session("cart", comp("orders", { items: [{ id: 2 }] }, { mergeStrategy: { type: "APPEND" } })));
+  c.apply(screenSet("cart", comp("orders", { items: [{ id: 2 }] }, { mergeStrategy: { type: "APPEND" } })));
   assert.is(items(c)[0], first);
 });
 
 cache("the cache owns its data: it copies what it is given and hands out frozen values", () => {
   const c = new SduiCache();
-  const s = session("s", comp("a", { items: [{ id: 1 }] }));
+  const s = screenSet("s", comp("a", { items: [{ id: 1 }] }));
   c.apply(s);
   ((s.screens.s!.components.a!.payload as { items: Item[] }).items[0] as Item).id = 99;
   assert.equal(ids(c, "s", "a"), [1], "a later change to the message does not reach the cache");
@@ -197,7 +197,7 @@ render("renders the whole cache in first-seen order, skipping HIDDEN, by rel the
     checkout: comp("checkout", {}, { behavior: "ACTION", locale: { label: "Pay" } }),
     future: comp("future", {}),
   } } } });
-  c.apply(session("cart", comp("orders", { items: [{ id: 3 }] }, { mergeStrategy: { type: "APPEND" } })));
+  c.apply(screenSet("cart", comp("orders", { items: [{ id: 3 }] }, { mergeStrategy: { type: "APPEND" } })));
   const out = c.render<string>("cart", {
     appbar: (x) => `bar:${x.locale.title}`,
     promo: () => "never",

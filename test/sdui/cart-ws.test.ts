@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { Cart } from "../../components/cart.js";
 import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
-import { validateSession, type Session } from "../../server/sdui/screens.js";
+import { validateScreenSet, type ScreenSet } from "../../server/sdui/screens.js";
 import { html } from "../../server/core/template/template.js";
 import { SduiCache } from "../../client/sdui-cache.js";
 import { startServer, TestClient, type Msg } from "../support/ws-client.js";
@@ -50,11 +50,11 @@ registry.register("html_only", HtmlOnly);
 const s = await startServer({ registry });
 
 /** The same cart, driven locally by the same events: what the client must end up holding. */
-async function mirror(events: [string, Record<string, unknown>?][]): Promise<Session> {
+async function mirror(events: [string, Record<string, unknown>?][]): Promise<ScreenSet> {
   const cart = new Cart();
   cart.mount();
   for (const [event, payload] of events) await cart.asyncHandleEvent(event, payload);
-  return validateSession(cart.describe());
+  return validateScreenSet(cart.describe());
 }
 
 const components = (m: Msg) => m.screens?.cart?.components ?? {};
@@ -206,7 +206,7 @@ http('"format": "sdui" in the body answers {screens, state}; the state carries t
   let res = await post("cart", { format: "sdui" });
   assert.is(res.status, 200);
   assert.match(res.headers.get("content-type")!, "application/vnd.hotline.sdui+json");
-  let body = (await res.json()) as { screens: Session["screens"]; state: string; html?: string };
+  let body = (await res.json()) as { screens: ScreenSet["screens"]; state: string; html?: string };
   assert.is(body.html, undefined);
   assert.equal(body.screens, (await mirror([])).screens);
   res = await post("cart", { format: "sdui", state: body.state, event: "add", payload: { sku: "tea" } });

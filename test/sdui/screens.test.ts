@@ -5,14 +5,14 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { SduiCache } from "../../client/sdui-cache.js";
 import { HotlineError } from "../../server/core/errors.js";
-import { diffScreens, jsonEqual, validateSession, type SduiComponent, type Session } from "../../server/sdui/screens.js";
+import { diffScreens, jsonEqual, validateScreenSet, type SduiComponent, type ScreenSet } from "../../server/sdui/screens.js";
 
 type Item = Record<string, unknown>;
 const comp = (rel: string, payload: unknown, extra: Partial<SduiComponent> = {}): SduiComponent =>
   ({ rel, behavior: "VISIBLE", locale: {}, payload, ...extra });
-const session = (screen: string, ...components: SduiComponent[]): Session =>
+const screenSet = (screen: string, ...components: SduiComponent[]): ScreenSet =>
   ({ screens: { [screen]: { components: Object.fromEntries(components.map((c) => [c.rel, c])) } } });
-const only = (patch: Session | null, screen = "cart", rel = "orders") => patch!.screens[screen]!.components[rel]!;
+const only = (patch: ScreenSet | null, screen = "cart", rel = "orders") => patch!.screens[screen]!.components[rel]!;
 
 function throwsApp(fn: () => unknown, pattern: RegExp) {
   try {
@@ -27,19 +27,19 @@ function throwsApp(fn: () => unknown, pattern: RegExp) {
   assert.unreachable("expected a HotlineError");
 }
 
-const validate = suite("sdui: validateSession");
+const validate = suite("sdui: validateScreenSet");
 
 validate("accepts a well-formed description and returns a deep copy of it", () => {
   const items = [{ id: 1 }];
-  const described = session("cart", comp("orders", { items }, { locale: { title: "Orders" }, mergeStrategy: { type: "APPEND" } }));
-  const checked = validateSession(described);
+  const described = screenSet("cart", comp("orders", { items }, { locale: { title: "Orders" }, mergeStrategy: { type: "APPEND" } }));
+  const checked = validateScreenSet(described);
   assert.equal(checked, described);
   items.push({ id: 2 });
   assert.equal(only(checked).payload, { items: [{ id: 1 }] }, "mutating component state later cannot change the kept description");
 });
 
 validate("rejects bad components with handler_error naming the screen, the rel and the field", () => {
-  const bad = (c: unknown, rel = "orders") => () => validateSession({ screens: { cart: { components: { [rel]: c } } } });
+  const bad = (c: unknown, rel = "orders") => () => validateScreenSet({ screens: { cart: { components: { [rel]: c } } } });
   throwsApp(bad(comp("other", {})), /"orders" of screen "cart".*rel must equal its key/);
   throwsApp(bad(comp("", {}), ""), /rel must be a non-empty string/);
   throwsApp(bad(comp("orders", {}, { behavior: "" })), /"orders".*behavior must be a non-empty string/);
@@ -56,20 +56,20 @@ validate("rejects bad components with handler_error naming the screen, the rel a
   throwsApp(bad(comp("orders", { title: "x" }, { mergeStrategy: { type: "APPEND" } })), /"orders".*only for a payload that holds a list/);
   throwsApp(bad(comp("orders", { items: [] }, { mergeStrategy: { type: "MERGE" } as never })), /mergeStrategy\.type must be one of/);
   throwsApp(bad("x"), /"orders".*must be an object/);
-  throwsApp(() => validateSession({ cart: {} }), /must return \{ screens/);
-  throwsApp(() => validateSession({ screens: { cart: [] } }), /screen "cart"/);
+  throwsApp(() => validateScreenSet({ cart: {} }), /must return \{ screens/);
+  throwsApp(() => validateScreenSet({ screens: { cart: [] } }), /screen "cart"/);
 });
 
 validate("a shared subobject is not a cycle", () => {
   const shared = { x: 1 };
-  validateSession(session("s", comp("a", { a: shared, b: shared })));
+  validateScreenSet(screenSet("s", comp("a", { a: shared, b: shared })));
 });
 
 const diff = suite("sdui: diffScreens");
 
 const list = (n: number, from = 0): Item[] => Array.from({ length: n }, (_, i) => ({ id: from + i, name: `item ${from + i}`, price: (from + i) % 97 }));
 const orders = (items: Item[], extra: Partial<SduiComponent> = {}) =>
-  session("cart", comp("orders", { items }, { locale: { title: "Your orders" }, ...extra }), comp("appbar", {}, { locale: { title: "Cart" } }));
+  screenSet("cart", comp("orders", { items }, { locale: { title: "Your orders" }, ...extra }), comp("appbar", {}, { locale: { title: "Cart" } }));
 
 diff("the first diff sends everything whole, as REPLACE; no change gives null", () => {
   const s = orders(list(3), { mergeStrategy: { type: "APPEND" } });
@@ -127,8 +127,8 @@ diff("a declared strategy is used when correct and ignored when not", () => {
 
 diff("a rel or screen that disappears is the app's error (rels are stable; use HIDDEN)", () => {
   const prev = orders(list(1));
-  throwsApp(() => diffScreens(prev, session("cart", comp("orders", { items: list(1) }))), /component "appbar" disappeared from screen "cart".*HIDDEN/);
-  throwsApp(() => diffScreens(prev, session("home", comp("h", {}))), /screen "cart" disappeared/);
+  throwsApp(() => diffScreens(prev, screenSet("cart", comp("orders", { items: list(1) }))), /component "appbar" disappeared from screen "cart".*HIDDEN/);
+  throwsApp(() => diffScreens(prev, screenSet("home", comp("h", {}))), /screen "cart" disappeared/);
 });
 
 const sizes = suite("sdui: patch sizes");
@@ -140,7 +140,7 @@ sizes("one item added to a 1000-item list: the patch is the item plus small over
   const bytes = JSON.stringify(patch).length;
   const itemBytes = JSON.stringify(item).length;
   const full = JSON.stringify(orders([...before, item])).length;
-  console.log(`  append 1 of 1001: patch ${bytes} B (item ${itemBytes} B), full session ${full} B`);
+  console.log(`  append 1 of 1001: patch ${bytes} B (item ${itemBytes} B), full screen set ${full} B`);
   assert.ok(bytes < itemBytes + 200, `patch ${bytes} B`);
   const cache = new SduiCache();
   cache.apply(diffScreens(undefined, orders(before))!);
@@ -225,8 +225,8 @@ function generator(seed: number) {
     if (hasList && r() < 0.3) c.mergeStrategy = { type: pick(["REPLACE", "APPEND", "MATCH"] as const) };
     return c;
   };
-  const first = (): Session => {
-    const screens: Session["screens"] = {};
+  const first = (): ScreenSet => {
+    const screens: ScreenSet["screens"] = {};
     for (let s = 0; s <= int(2); s++) {
       const components: Record<string, SduiComponent> = {};
       for (let c = 0; c <= int(3); c++) components[`c${c}`] = component(`c${c}`);
@@ -234,8 +234,8 @@ function generator(seed: number) {
     }
     return { screens };
   };
-  const edit = (prev: Session): Session => {
-    const screens: Session["screens"] = {};
+  const edit = (prev: ScreenSet): ScreenSet => {
+    const screens: ScreenSet["screens"] = {};
     for (const [name, screen] of Object.entries(prev.screens)) {
       const components: Record<string, SduiComponent> = {};
       for (const [rel, c] of Object.entries(screen.components)) components[rel] = r() < 0.5 ? structuredClone(c) : component(rel, c);
@@ -248,23 +248,23 @@ function generator(seed: number) {
   return { first, edit };
 }
 
-const bare = (s: Session) => Object.fromEntries(Object.entries(s.screens).map(([name, screen]) => [name, {
+const bare = (s: ScreenSet) => Object.fromEntries(Object.entries(s.screens).map(([name, screen]) => [name, {
   components: Object.fromEntries(Object.entries(screen.components).map(([rel, { mergeStrategy: _, ...c }]) => [rel, c])),
 }]));
 const held = (cache: SduiCache) => Object.fromEntries(cache.screenNames().map((n) => [n, cache.screen(n)!]));
 
 const property = suite("sdui: diff property");
 
-property("random sessions and edits: the cache always ends up holding exactly next", () => {
+property("random screen sets and edits: the cache always ends up holding exactly next", () => {
   const seed = Number(process.env.SDUI_SEED ?? Math.floor(Math.random() * 2 ** 31));
   const used = { REPLACE: 0, APPEND: 0, MATCH: 0 };
   const g = generator(seed);
   for (let run = 0; run < 150; run++) {
-    let prev = validateSession(g.first());
+    let prev = validateScreenSet(g.first());
     const cache = new SduiCache();
     cache.apply(diffScreens(undefined, prev)!);
     for (let step = 0; step < 25; step++) {
-      const next = validateSession(g.edit(prev));
+      const next = validateScreenSet(g.edit(prev));
       const patch = diffScreens(prev, next);
       const ctx = `(seed ${seed}, run ${run}, step ${step}; rerun with SDUI_SEED=${seed})`;
       assert.is(patch === null, jsonEqual(bare(prev), bare(next)), `null exactly when nothing changed ${ctx}`);

@@ -3,9 +3,13 @@ import { HotlineError } from "../errors.js";
 import { Ctx, staticsOf, type Statics } from "./statics.js";
 import { Raw, Repeat, StreamPart, TemplateResult } from "./template.js";
 import { isPrimitive, scalarText } from "./values.js";
+import { R } from "../../../protocol/wire.js";
 
 /** A partial diff of a template: slot index -> diff (docs/protocol.md §1.2). */
 export type TemplateDiff = { [slot: string]: unknown };
+
+/** A list's diff (docs/protocol.md §1.2): the new order, the new items, the changed items. */
+type ListDiff = { [R.order]?: (number | [number, number])[]; [R.added]?: WireNode[]; [R.update]?: TemplateDiff };
 
 /**
  * Diffs two renders of the same template call site (`a.strings === b.strings`): only the slots
@@ -67,7 +71,7 @@ function diffValue(x: unknown, container: unknown[], i: number, enc: Encoder): u
 function diffList(x: unknown[] | Repeat, y: unknown[] | Repeat, enc: Encoder): unknown {
   const aItems = Array.isArray(x) ? x : x.items;
   const bItems = Array.isArray(y) ? y : y.items;
-  const out: { o?: (number | [number, number])[]; n?: WireNode[]; u?: TemplateDiff } = {};
+  const out: ListDiff = {};
   if (x instanceof Repeat && y instanceof Repeat && !sameKeys(x.keys, y.keys)) {
     keyedOrder(x, y, enc, out);
   } else {
@@ -80,14 +84,14 @@ function diffList(x: unknown[] | Repeat, y: unknown[] | Repeat, enc: Encoder): u
       const d = x instanceof TemplateResult && y instanceof TemplateResult && x.strings === y.strings
         ? diffTemplate(x, y, enc)
         : diffValue(x, bItems, j, enc);
-      if (d !== undefined) (out.u ??= {})[j] = d;
+      if (d !== undefined) (out[R.update] ??= {})[j] = d;
     }
     if (bItems.length > aItems.length) {
-      out.n = [];
-      for (let j = m; j < bItems.length; j++) out.n.push(enc.text(bItems, j));
-    } else if (bItems.length < aItems.length) out.o = bItems.length ? [[0, bItems.length]] : [];
+      const added: WireNode[] = (out[R.added] = []);
+      for (let j = m; j < bItems.length; j++) added.push(enc.text(bItems, j));
+    } else if (bItems.length < aItems.length) out[R.order] = bItems.length ? [[0, bItems.length]] : [];
   }
-  return out.o || out.n || out.u ? out : undefined;
+  return out[R.order] || out[R.added] || out[R.update] ? out : undefined;
 }
 
 function sameKeys(a: unknown[], b: unknown[]): boolean {
@@ -96,7 +100,7 @@ function sameKeys(a: unknown[], b: unknown[]): boolean {
   return true;
 }
 
-function keyedOrder(x: Repeat, y: Repeat, enc: Encoder, out: { o?: (number | [number, number])[]; n?: WireNode[]; u?: TemplateDiff }): void {
+function keyedOrder(x: Repeat, y: Repeat, enc: Encoder, out: ListDiff): void {
   const index = new Map<unknown, number>();
   x.keys.forEach((k, j) => index.set(k, j));
   const seen = new Set<unknown>();
@@ -108,18 +112,18 @@ function keyedOrder(x: Repeat, y: Repeat, enc: Encoder, out: { o?: (number | [nu
     const ai = index.get(k);
     if (ai === undefined) {
       entries.push(-1);
-      (out.n ??= []).push(enc.text(y.items, j));
+      (out[R.added] ??= []).push(enc.text(y.items, j));
     } else {
       entries.push(ai);
       const d = diffValue(x.items[ai], y.items, j, enc);
-      if (d !== undefined) (out.u ??= {})[j] = d;
+      if (d !== undefined) (out[R.update] ??= {})[j] = d;
     }
   }
   // An append (all old items in order, then new ones) needs no order at all.
   const n = x.keys.length;
   let isAppend = entries.length >= n;
   for (let j = 0; isAppend && j < entries.length; j++) isAppend = j < n ? entries[j] === j : entries[j] === -1;
-  if (!isAppend) out.o = compress(entries);
+  if (!isAppend) out[R.order] = compress(entries);
 }
 
 /** Runs of consecutive old indexes become `[start, count]` pairs. */

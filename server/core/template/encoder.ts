@@ -3,15 +3,24 @@ import { HotlineError } from "../errors.js";
 import { Ctx, staticsOf } from "./statics.js";
 import { Raw, Repeat, StreamPart, TemplateResult } from "./template.js";
 import { isPrimitive, scalarText } from "./values.js";
+import { R } from "../../../protocol/wire.js";
 
 /** A node of the rendered tree in its wire form (docs/protocol.md §1.1). */
-export type WireNode = string | number | WireNode[] | { l: WireNode[] } | StreamNode;
+export type WireNode = string | number | WireNode[] | WireList | StreamNode;
+
+/** A full list: `{ l: [item, …] }`. */
+export type WireList = { [R.list]: WireNode[] };
 
 /**
  * A stream container's operations (docs/protocol.md §1.1): `reset`, then deletes `d` (DOM ids),
  * then inserts `i`, each `[id, node]` or `[id, node, at]`.
  */
-export type StreamNode = { st: string; i?: ([string, WireNode] | [string, WireNode, number])[]; d?: string[]; reset?: true };
+export type StreamNode = {
+  [R.stream]: string;
+  [R.inserts]?: ([string, WireNode] | [string, WireNode, number])[];
+  [R.deletes]?: string[];
+  [R.reset]?: true;
+};
 
 /**
  * Encodes values into wire nodes (and, when asked, their HTML in the same pass), collecting the
@@ -66,7 +75,7 @@ export class Encoder {
     if (Array.isArray(v)) {
       const copy = v.slice();
       container[i] = copy;
-      return { l: this.items(copy) };
+      return { [R.list]: this.items(copy) };
     }
     if (v instanceof StreamPart) {
       // The captured tree keeps the container, never its items.
@@ -75,7 +84,7 @@ export class Encoder {
     }
     if (v instanceof Repeat) {
       assertUniqueKeys(v.keys);
-      return { l: this.items(v.items) };
+      return { [R.list]: this.items(v.items) };
     }
     if (v instanceof Raw) return this.#emit(v.html);
     if (v == null || typeof v === "boolean") return "";
@@ -86,14 +95,14 @@ export class Encoder {
 
   /** A stream's operations; with HTML, the inserts' HTML in the order they end up in. */
   stream(v: StreamPart): StreamNode {
-    const out: StreamNode = { st: v.name };
-    if (v.reset) out.reset = true;
-    if (v.deletes.length) out.d = v.deletes.slice();
+    const out: StreamNode = { [R.stream]: v.name };
+    if (v.reset) out[R.reset] = true;
+    if (v.deletes.length) out[R.deletes] = v.deletes.slice();
     if (!v.inserts.length) return out;
     const before = this.html;
     const nodes = v.inserts.map((x) => x.node);
     const pieces = new Map<string, string>();
-    out.i = v.inserts.map((x, j) => {
+    out[R.inserts] = v.inserts.map((x, j) => {
       if (this.#withHtml) this.html = "";
       const node = this.text(nodes, j);
       if (this.#withHtml) pieces.set(x.id, this.html);

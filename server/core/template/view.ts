@@ -3,18 +3,19 @@ import { Encoder, type WireNode } from "./encoder.js";
 import { HotlineError } from "../errors.js";
 import { staticsById, WHOLE_STRINGS } from "./statics.js";
 import { Raw, TemplateResult } from "./template.js";
+import { M, R } from "../../../protocol/wire.js";
 
 /** What a client needs to start from: the HTML, the statics table and the root node. */
 export interface FullRender {
-  html: string;
+  [M.html]: string;
   /** statics table: id -> parts */
-  p: Record<string, readonly string[]>;
+  [R.statics]: Record<string, readonly string[]>;
   /** the root node, full form */
-  r: WireNode;
+  [R.root]: WireNode;
 }
 
 /** A patch body: the root's slot diffs at the top level, `r` for a replaced root, `p` for new statics. */
-export type PatchBody = TemplateDiff & { p?: Record<string, readonly string[]>; r?: WireNode };
+export type PatchBody = TemplateDiff & { [R.statics]?: Record<string, readonly string[]>; [R.root]?: WireNode };
 
 /** What `render()` may return: an `html` template, or a whole HTML string (from a `Renderer`). */
 export type RenderOutput = TemplateResult | string;
@@ -40,7 +41,7 @@ export class View {
     const enc = new Encoder(true);
     const r = enc.template(this.#prev);
     for (const id of enc.ids) if (!this.#known.includes(id)) this.#known.push(id);
-    return { html: enc.html, p: table(this.#known), r };
+    return { [M.html]: enc.html, [R.statics]: table(this.#known), [R.root]: r };
   }
 
   /** Diffs a new render against the previous one; `{}` when nothing changed. */
@@ -49,13 +50,13 @@ export class View {
     const prev = this.#prev;
     if (!prev) throw new Error("View.update() before View.full()");
     const enc = new Encoder(false);
-    const body: PatchBody = prev.strings === next.strings ? (diffTemplate(prev, next, enc) ?? {}) : { r: enc.template(next) };
+    const body: PatchBody = prev.strings === next.strings ? (diffTemplate(prev, next, enc) ?? {}) : { [R.root]: enc.template(next) };
     this.#prev = next;
     let fresh: number[] | undefined;
     for (const id of enc.ids) if (!this.#known.includes(id)) (fresh ??= []).push(id);
     if (fresh) {
       this.#known.push(...fresh);
-      body.p = table(fresh);
+      body[R.statics] = table(fresh);
     }
     return body;
   }

@@ -1,21 +1,24 @@
 import { HotlineError } from "../../core/errors.js";
-import { T } from "../../../protocol/wire.js";
+import { Formats, M, T, type Format } from "../../../protocol/wire.js";
 
 /** A `join`, checked. */
 export interface JoinMessage {
-  t: "join";
-  ref?: number;
-  id: string;
-  name: string;
-  params?: Record<string, unknown>;
-  state?: string;
-  session?: string;
-  format: "html" | "sdui";
+  [M.type]: `${T.join}`;
+  [M.ref]?: number;
+  [M.id]: string;
+  [M.name]: string;
+  [M.params]?: Record<string, unknown>;
+  [M.state]?: string;
+  [M.session]?: string;
+  [M.format]: Format;
 }
-export interface EventMessage { t: "event"; ref?: number; id: string; event: string; payload?: Record<string, unknown> }
-export interface LeaveMessage { t: "leave"; ref?: number; id: string }
-export interface PingMessage { t: "ping"; ref?: number }
-/** A client message that passed the checks of PROTOCOL.md §1. */
+/** An `event`, checked. */
+export interface EventMessage { [M.type]: `${T.event}`; [M.ref]?: number; [M.id]: string; [M.event]: string; [M.payload]?: Record<string, unknown> }
+/** A `leave`, checked. */
+export interface LeaveMessage { [M.type]: `${T.leave}`; [M.ref]?: number; [M.id]: string }
+/** A `ping`, checked. */
+export interface PingMessage { [M.type]: `${T.ping}`; [M.ref]?: number }
+/** A client message that passed the checks of docs/protocol.md §2.2. */
 export type ClientMessage = JoinMessage | EventMessage | LeaveMessage | PingMessage;
 
 /** Longest instance id accepted. */
@@ -42,56 +45,63 @@ export function parseMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: bo
   }
   if (!m || typeof m !== "object" || Array.isArray(m)) throw new BadMessage("a message must be a JSON object");
   const o = m as Record<string, unknown>;
-  const ref = o.ref;
-  if (ref !== undefined && !(Number.isSafeInteger(ref) && (ref as number) > 0)) throw new BadMessage("ref must be a positive integer");
+  const ref = o[M.ref];
+  if (ref !== undefined && !(Number.isSafeInteger(ref) && (ref as number) > 0)) throw new BadMessage(`${M.ref} must be a positive integer`);
   const r = ref as number | undefined;
-  const id = typeof o.id === "string" && o.id.length > 0 && o.id.length <= MAX_ID_LENGTH ? o.id : undefined;
-  switch (o.t) {
+  const rawId = o[M.id];
+  const id = typeof rawId === "string" && rawId.length > 0 && rawId.length <= MAX_ID_LENGTH ? rawId : undefined;
+  const t = o[M.type];
+  switch (t) {
     case T.join: {
-      const out: JoinMessage = { t: "join", id: needId(id, r), name: "", format: "html" };
-      if (typeof o.name !== "string") throw new BadMessage("name must be a string", r, id);
-      out.name = o.name;
-      const params = obj(o.params, "params", r, id);
-      if (params) out.params = params;
-      if (o.state !== undefined) {
-        if (typeof o.state !== "string") throw new BadMessage("state must be a string", r, id);
-        out.state = o.state;
+      const name = o[M.name];
+      const out: JoinMessage = { [M.type]: T.join, [M.id]: needId(id, r), [M.name]: "", [M.format]: Formats.html };
+      if (typeof name !== "string") throw new BadMessage(`${M.name} must be a string`, r, id);
+      out[M.name] = name;
+      const params = obj(o[M.params], M.params, r, id);
+      if (params) out[M.params] = params;
+      const state = o[M.state];
+      if (state !== undefined) {
+        if (typeof state !== "string") throw new BadMessage(`${M.state} must be a string`, r, id);
+        out[M.state] = state;
       }
-      if (o.session !== undefined) {
-        if (typeof o.session !== "string") throw new BadMessage("session must be a string", r, id);
-        out.session = o.session;
+      const session = o[M.session];
+      if (session !== undefined) {
+        if (typeof session !== "string") throw new BadMessage(`${M.session} must be a string`, r, id);
+        out[M.session] = session;
       }
-      if (o.format !== undefined) {
-        if (o.format !== "html" && o.format !== "sdui") throw new BadMessage('format must be "html" or "sdui"', r, id);
-        out.format = o.format;
+      const format = o[M.format];
+      if (format !== undefined) {
+        if (format !== Formats.html && format !== Formats.sdui) throw new BadMessage(`${M.format} must be "${Formats.html}" or "${Formats.sdui}"`, r, id);
+        out[M.format] = format;
       }
-      if (r !== undefined) out.ref = r;
+      if (r !== undefined) out[M.ref] = r;
       return out;
     }
     case T.event: {
       const theId = needId(id, r);
-      if (typeof o.event !== "string" || !o.event) throw new BadMessage("event must be a non-empty string", r, id);
-      const out: EventMessage = { t: "event", id: theId, event: o.event };
-      const payload = obj(o.payload, "payload", r, id);
-      if (payload) out.payload = payload;
-      if (r !== undefined) out.ref = r;
+      const event = o[M.event];
+      if (typeof event !== "string" || !event) throw new BadMessage(`${M.event} must be a non-empty string`, r, id);
+      const out: EventMessage = { [M.type]: T.event, [M.id]: theId, [M.event]: event };
+      const payload = obj(o[M.payload], M.payload, r, id);
+      if (payload) out[M.payload] = payload;
+      if (r !== undefined) out[M.ref] = r;
       return out;
     }
     case T.leave: {
-      const out: LeaveMessage = { t: "leave", id: needId(id, r) };
-      if (r !== undefined) out.ref = r;
+      const out: LeaveMessage = { [M.type]: T.leave, [M.id]: needId(id, r) };
+      if (r !== undefined) out[M.ref] = r;
       return out;
     }
     case T.ping:
-      return r === undefined ? { t: "ping" } : { t: "ping", ref: r };
+      return r === undefined ? { [M.type]: T.ping } : { [M.type]: T.ping, [M.ref]: r };
     default:
-      throw new BadMessage(typeof o.t === "string" ? "unknown message type" : "t must be a string naming the message type", r, id);
+      throw new BadMessage(typeof t === "string" ? "unknown message type" : `${M.type} must be a string naming the message type`, r, id);
   }
 }
 
 // Module-level helpers rather than closures: parseMessage runs for every frame.
 function needId(id: string | undefined, ref: number | undefined): string {
-  if (id === undefined) throw new BadMessage(`id must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, ref);
+  if (id === undefined) throw new BadMessage(`${M.id} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, ref);
   return id;
 }
 

@@ -1,0 +1,98 @@
+/**
+ * The `hl-*` names the browser client and the server understand: attributes that an app writes in
+ * its templates, attributes the server writes around a component, and the classes the client sets.
+ * docs/client.md describes each binding. String enums, as in ./wire.ts: the client's bundle
+ * inlines their values.
+ */
+
+/** The prefix of every Hotline attribute and class name. */
+export const HL_PREFIX = "hl-";
+
+/** Every `hl-*` attribute, by what it does. */
+export enum Attr {
+  /** On a component's root: its registered name. The client joins every element that has it. */
+  component = "hl-component",
+  /** On a component's root: the instance id the client joins under (unique on the page). */
+  id = "hl-id",
+  /** On a component's root: the signed state token of its first render (the join hydrates from it). */
+  state = "hl-state",
+  /** On a component's root: the mount parameters, as JSON. */
+  params = "hl-params",
+
+  /** `hl-click="event"`: a click sends `event` (on a link, the navigation is prevented). */
+  click = "hl-click",
+  /** `hl-submit="event"` on a form: a submit sends `event` with the form's fields. */
+  submit = "hl-submit",
+  /** `hl-change="event"`: a change sends `event` with `{ name, value }` (a form: all its fields). */
+  change = "hl-change",
+  /** `hl-input="event"`: each input sends `event` (see {@link Attr.debounce}). */
+  input = "hl-input",
+  /** `hl-keydown="event"`: a key press sends `event` with `{ key, value? }` (see {@link Attr.key}). */
+  keydown = "hl-keydown",
+  /** `hl-keyup="event"`: as {@link Attr.keydown}, on key release. */
+  keyup = "hl-keyup",
+  /** `hl-focus="event"`: the element getting the focus sends `event`. */
+  focus = "hl-focus",
+  /** `hl-blur="event"`: the element losing the focus sends `event`. */
+  blur = "hl-blur",
+  /** `hl-key="Enter"`: beside a key binding, only that key sends the event. */
+  key = "hl-key",
+  /** `hl-debounce="ms"`: sends the element's event once it has been quiet this long. */
+  debounce = "hl-debounce",
+  /** `hl-throttle="ms"`: sends the element's event at most once per this long. */
+  throttle = "hl-throttle",
+  /** `hl-value-<name>="v"`: adds `name = "v"` to the payload of the element's event. The prefix. */
+  valuePrefix = "hl-value-",
+  /** `hl-window-<event>="handler"`: listens for `<event>` on window (e.g. `hl-window-keydown`). The prefix. */
+  windowPrefix = "hl-window-",
+  /** `hl-disable-with="Saving…"`: while the element's form awaits its answer, disabled and showing this text. */
+  disableWith = "hl-disable-with",
+
+  /** `hl-hook="Name"`: runs the client hook `Hotline.hooks.Name` for the element's lifetime. */
+  hook = "hl-hook",
+  /** `hl-stream="name"`: the element is the container of stream `name`; the DOM keeps its items. */
+  stream = "hl-stream",
+  /** On a `<template>` in a stream container (client-made): the operation, one of {@link StreamOps}. */
+  op = "hl-op",
+  /** On a stream operation's `<template>`: the item's DOM id. (Same name as {@link Attr.key}; never on the same element.) */
+  opId = "hl-key",
+  /** On an insert's `<template>`: the index to insert the item at. */
+  opAt = "hl-at",
+
+  /** htmx mode: on the wrapper around a component's HTML, the component's name. */
+  htmx = "hl-htmx",
+}
+
+/** The DOM events the client binds, each with its attribute: `hl-<event>`. */
+export enum EventAttrs {
+  click = Attr.click,
+  submit = Attr.submit,
+  change = Attr.change,
+  input = Attr.input,
+  keydown = Attr.keydown,
+  keyup = Attr.keyup,
+  focus = Attr.focus,
+  blur = Attr.blur,
+}
+
+/** Values of {@link Attr.op}: what a stream operation's `<template>` does to its container. */
+export enum StreamOps {
+  /** remove every child (those the same batch inserts again keep their DOM node) */
+  reset = "reset",
+  /** remove the child with the `hl-key` id */
+  delete = "d",
+  /** insert the template's item, or update the child with its id in place */
+  insert = "i",
+}
+
+/** The `hl-*` classes the client and the server set, for styling. */
+export enum Classes {
+  /** On a component root and the element whose event awaits its answer. */
+  loading = "hl-loading",
+  /** On a component root joined over a live connection. */
+  connected = "hl-connected",
+  /** On a component root whose connection is down (it rejoins by itself). */
+  disconnected = "hl-disconnected",
+  /** htmx mode: on the error snippet sent instead of the component. */
+  error = "hl-error",
+}
