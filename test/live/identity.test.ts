@@ -353,6 +353,13 @@ http("no user where one is required: 403 unauthorized (JSON, htmx, SSE); with th
   assert.match(JSON.stringify(frames), "notes of ada");
 });
 
+http("a refused subscription: 403 over JSON, htmx and SSE; an admin's request passes", async () => {
+  for (const headers of [{ cookie: ada }, { cookie: ada, "hx-request": "true" }]) assert.is((await post(A, "alerts", {}, headers)).status, 403);
+  const s = await fetch(`${A.http}/components/alerts/stream`, { method: "POST", headers: { "content-type": "application/json", cookie: ada }, body: "{}" });
+  assert.is(s.status, 403);
+  assert.is((await post(A, "alerts", {}, { cookie: await signIn(A, "root", true) })).status, 200);
+});
+
 http("a redirecting hook: JSON details.redirect, and HX-Redirect for htmx", async () => {
   const j = await post(A, "members", {});
   assert.is(j.status, 403);
