@@ -45,3 +45,11 @@ export function errorFrame(err: HotlineError, ref?: number, id?: string): string
 export function pushFrame(id: string, event: string, payload: unknown): string {
   return JSON.stringify({ [M.type]: T.push, [M.id]: id, [M.event]: event, [M.payload]: payload ?? {} });
 }
+
+const PONG = "{" + key(M.type) + JSON.stringify(T.pong);
+const PONG_ALONE = PONG + "}";
+
+/** The answer to a ping: `{t:"pong", ref?}`. */
+export function pongFrame(ref: number | undefined): string {
+  return ref === undefined ? PONG_ALONE : PONG + REF + ref + "}";
+}

@@ -1,5 +1,6 @@
 import type { Component, ComponentClass } from "../core/component.js";
 import { HotlineError } from "../core/errors.js";
+import { M } from "../../protocol/wire.js";
 import { diffScreens, isDescribable, validateScreenSet, type ScreenSet } from "../sdui/screens.js";
 import { flushStreams } from "../core/template/stream.js";
 import { View } from "../core/template/view.js";
@@ -59,7 +60,7 @@ class SduiPresenter implements Presenter {
 
   full(component: Component): Record<string, unknown> {
     this.#prev ??= this.#describe(component);
-    return { screens: diffScreens(undefined, this.#prev)!.screens };
+    return { [M.screens]: diffScreens(undefined, this.#prev)!.screens };
   }
 
   update(component: Component): Record<string, unknown> {

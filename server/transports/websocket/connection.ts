@@ -3,7 +3,8 @@ import type { HotlineUser } from "../../core/context.js";
 import { HotlineError } from "../../core/errors.js";
 import type { Hub } from "../../live/hub.js";
 import type { LiveInstance, Viewer } from "../../live/instance.js";
-import { errorFrame } from "../../live/frames.js";
+import { errorFrame, pongFrame } from "../../live/frames.js";
+import { T } from "../../../protocol/wire.js";
 import { BadMessage, parseMessage, type EventMessage, type JoinMessage } from "./messages.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
@@ -98,14 +99,14 @@ export class Connection {
       return;
     }
     switch (m.t) {
-      case "ping":
-        this.send(m.ref === undefined ? '{"t":"pong"}' : `{"t":"pong","ref":${m.ref}}`);
+      case T.ping:
+        this.send(pongFrame(m.ref));
         return;
-      case "join":
+      case T.join:
         return this.#join(m);
-      case "event":
+      case T.event:
         return this.#event(m);
-      case "leave": {
+      case T.leave: {
         const entry = this.#views.get(m.id);
         if (!entry) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
         this.#views.delete(m.id);
