@@ -354,7 +354,7 @@ http("no user where one is required: 403 unauthorized (JSON, htmx, SSE); with th
 });
 
 http("a refused subscription: 403 over JSON, htmx and SSE; an admin's request passes", async () => {
-  for (const headers of [{ cookie: ada }, { cookie: ada, "hx-request": "true" }]) assert.is((await post(A, "alerts", {}, headers)).status, 403);
+  for (const headers of [{ cookie: ada }, { cookie: ada, "hx-request": "true" }] as Record<string, string>[]) assert.is((await post(A, "alerts", {}, headers)).status, 403);
   const s = await fetch(`${A.http}/components/alerts/stream`, { method: "POST", headers: { "content-type": "application/json", cookie: ada }, body: "{}" });
   assert.is(s.status, 403);
   assert.is((await post(A, "alerts", {}, { cookie: await signIn(A, "root", true) })).status, 200);
