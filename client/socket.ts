@@ -1,7 +1,9 @@
 /**
  * The page's one WebSocket: refs, answers by ref, and reconnecting with exponential backoff and
  * full jitter (250 ms doubling to 10 s), so that a restarted server is not hit by every tab at once.
+ * A close for a sign-out (4001) reloads the page instead.
  */
+import { CloseCodes } from "../protocol/close-codes.js";
 import { M, T } from "../protocol/wire.js";
 
 /** A server message. */
@@ -42,12 +44,15 @@ export function openSocket(url: string, on: { open(): void; close(): void; msg(m
       }
       on.msg(m);
     };
-    w.onclose = () => {
+    w.onclose = (e) => {
       if (ws !== w) return;
       ws = null;
       for (const cb of cbs.values()) cb(null);
       cbs.clear();
       on.close();
+      // Signed out (here or in another tab, on any server): the page itself must change, so the
+      // app's sign-in takes over; reconnecting would only be refused.
+      if (e.code === CloseCodes.signedOut) return location.reload();
       setTimeout(go, Math.random() * Math.min(1e4, 250 * 2 ** tries++));
     };
   };

@@ -49,11 +49,12 @@ export function setConnected(v: View, on: boolean): void {
 }
 
 /**
- * Joins `v`: with its session key when it has one (a rejoin), else its state token or params.
- * A session the server no longer knows (bad_state) falls back to the token and params.
+ * Joins `v`: with its session key when it has one (a rejoin), else its state token (which carries
+ * its signed params), else the params a client may choose. A session the server no longer knows
+ * (bad_state) falls back to the token.
  */
 export function join(v: View): void {
-  const m = v.session ? { [M.session]: v.session } : { [M.state]: v.state, [M.params]: v.params };
+  const m = v.session ? { [M.session]: v.session } : v.state ? { [M.state]: v.state } : { [M.params]: v.params };
   sock.send({ [M.type]: T.join, [M.id]: v.id, [M.name]: v.name, ...m }, (a) => {
     if (!a) return;
     if (a[M.type] === T.error) {
@@ -104,6 +105,9 @@ function render(v: View, html: string): void {
 }
 
 function fail(v: View | undefined, m: Msg): void {
+  // A refusal that names where to go (an app's mount hook: "sign in first").
+  const to = m[M.details]?.redirect;
+  if (typeof to === "string") return location.assign(to);
   console.error(`hotline: ${m[M.code]}: ${m[M.message]}`);
   (v?.el ?? document).dispatchEvent(new CustomEvent("hotline:error", { bubbles: true, detail: m }));
 }

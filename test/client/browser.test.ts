@@ -23,7 +23,7 @@ type S = { n: number; name: string; echo: string; hook: string };
 const tree = (s: S) => [1, s.n, s.name, s.echo, s.hook];
 
 const PAGE = `<!doctype html><html><head><meta name="hotline-url" content="/live"></head><body>
-<div id="root" hl-component="form" hl-id="f1" hl-state="tok:5"><p id="n">5</p></div>
+<div id="root" hl-component="form" hl-id="f1" hl-state="tok:5" hl-params='{"x":1}'><p id="n">5</p></div>
 <script>
   window.hookLog = [];
   window.addEventListener("hotline:error", (e) => window.hookLog.push("error:" + e.detail.code));
@@ -254,6 +254,32 @@ test("keyed list items keep their DOM identity across a move", async () => {
   await ctx.page.waitForFunction(() => document.querySelectorAll("li").length === 3);
   assert.equal(await ctx.page.$$eval("li", (ls) => ls.map((l) => l.id + ":" + l.textContent)), ["z:Z", "b:B", "a:A2"]);
   assert.is(await ctx.page.evaluate(() => (document.getElementById("a") as any).marker), "kept");
+});
+
+test("a page with a state token joins with the token alone: its params travel signed inside it", async () => {
+  await ctx.page.goto(`http://127.0.0.1:${ctx.srv.port}/`);
+  await ctx.page.waitForSelector("#root.hl-connected");
+  const joins = ctx.srv.received.filter((m) => m.t === "join" && m.id === "f1");
+  assert.ok(joins.length > 0);
+  for (const j of joins) assert.not.ok("params" in j, JSON.stringify(j));
+  assert.ok(joins.some((j) => j.state === "tok:5"));
+});
+
+test("a refusal that names a redirect sends the page there", async () => {
+  await ctx.page.goto(`http://127.0.0.1:${ctx.srv.port}/`);
+  await ctx.page.waitForSelector("#root.hl-connected");
+  ctx.srv.conns.at(-1)!.send({ t: "error", id: "f1", code: "unauthorized", message: "sign in first", details: { redirect: "/signin-here" } });
+  await ctx.page.waitForURL(/\/signin-here$/);
+});
+
+test("a close for a sign-out (4001) reloads the page instead of reconnecting", async () => {
+  await ctx.page.goto(`http://127.0.0.1:${ctx.srv.port}/`);
+  await ctx.page.waitForSelector("#root.hl-connected");
+  await ctx.page.evaluate(() => ((window as any).beforeSignOut = true));
+  const reloaded = ctx.page.waitForEvent("load");
+  ctx.srv.conns.at(-1)!.ws.close(4001, "signed out");
+  await reloaded;
+  assert.is(await ctx.page.evaluate(() => (window as any).beforeSignOut), undefined, "a new document");
 });
 
 test.run();
