@@ -9,7 +9,7 @@ import { Component, createHotline, html, Registry, type HotlineOptions } from "h
 import { createCookieSession } from "hotline/session";
 import { fmt, median } from "./measure.js";
 
-type User = { id: string };
+type User = { id: string; name: string };
 
 class Counter extends Component<{ count: number }> {
   mount() {
@@ -39,7 +39,7 @@ async function serve(options: HotlineOptions) {
   let cookie = "";
   const server = createServer((req, res) => {
     if (req.url === "/signin") {
-      session.write(res, { id: "ada" });
+      session.write(res, { id: "ada", name: "Ada" });
       return void res.end();
     }
     void hotline.handler(req, res);

@@ -1,7 +1,7 @@
 // Rendering and diffing figures of the core (issue 2). Prints figures and ratios; fails nothing.
 // Run: npm run bench   (or: node --import tsx bench/render.ts)
 import { html, repeat, renderToString, escapeHtml } from "../server/core/index.js";
-import { View } from "../server/core/template/view.js";
+import { DiffTracker } from "../server/core/template/diff-tracker.js";
 import { figure, fmt, opsPerSecond } from "./measure.js";
 
 type Row = { id: number; name: string; email: string; city: string; note: string };
@@ -37,7 +37,7 @@ figure("html`` full render, 100x5 escaped table (renders/s)", fmt(full), "", tru
 figure("  ratio to the hand-written template literal", fmt(full / baseline, 2), ">= 0.7", full / baseline >= 0.7);
 
 // Re-render plus diff after one cell changes: the view holds the previous render.
-const view = new View();
+const view = new DiffTracker();
 const state = rows.map((r) => ({ ...r }));
 view.full(table(state));
 let tick = 0;
@@ -52,7 +52,7 @@ console.log(`  one such patch body: ${lastPatch} (${lastPatch.length} bytes)`);
 
 // The encoded diff of a counter increment.
 const counter = (n: number) => html`<div class="counter"><button hl-click="decrement">Decrement</button><span>Count: ${n}</span><button hl-click="increment">Increment</button></div>`;
-const cv = new View();
+const cv = new DiffTracker();
 cv.full(counter(1));
 const body = JSON.stringify(cv.update(counter(2)));
 const frame = JSON.stringify({ t: "patch", id: "c1", ref: 3, ...JSON.parse(body) });

@@ -1,6 +1,6 @@
 // What adding one order to a 1,000-order list costs on the wire, in both formats, as a ratio to the
 // order's own JSON (goal <= 1.2): the sdui patch (APPEND of one item) and the HTML stream container
-// patch (one insert). Baselines from the same run: the keyed repeat() list (the View keeps all
+// patch (one insert). Baselines from the same run: the keyed repeat() list (the DiffTracker keeps all
 // 1,000 rows and diffs them) and the whole list. Frames are built by the transport's own code
 // (presenters + frames.ts), so the bytes are those a client receives. Fails nothing.
 //   node --import tsx bench/sdui.ts

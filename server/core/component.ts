@@ -8,7 +8,7 @@ import type { StandardSchemaV1 } from "./standard-schema.js";
 import { TemplateResult } from "./template/template.js";
 import { flushStreams, streamDelete, streamInsert, streamReset, type StreamAt } from "./template/stream.js";
 import { validatePayload } from "./validate.js";
-import type { RenderOutput } from "./template/view.js";
+import type { RenderOutput } from "./template/diff-tracker.js";
 
 /** What `dispatch()` and `asyncDispatch()` take: the seed's `event`, `payload` and `state`. */
 export interface DispatchOptions<S = Record<string, unknown>> {

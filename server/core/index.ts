@@ -1,7 +1,7 @@
 /**
  * The core's public part: components, templates, the registry, errors, tokens and the seams
  * (Renderer, StateStore). The main entry (server/index.ts) re-exports it; plumbing that
- * transports share (View, flushStreams, attachHost, …) is imported from its own file instead.
+ * transports share (DiffTracker, flushStreams, attachHost, …) is imported from its own file instead.
  */
 export {
   Component, toHTML, dispatchSteps, eventSteps,
@@ -11,7 +11,7 @@ export type { HotlineServices, HotlineUser, ComponentContext, MountHook, MountIn
 export { html, raw, repeat, Raw, Repeat, TemplateResult, StreamPart } from "./template/template.js";
 export { stream, streamInsert, streamDelete, streamReset, domId, type StreamAt, type StreamOptions } from "./template/stream.js";
 export { renderToString } from "./template/render-string.js";
-export type { RenderOutput } from "./template/view.js";
+export type { RenderOutput } from "./template/diff-tracker.js";
 export { escapeHtml } from "./template/escape.js";
 export { Registry, registry, register } from "./registry.js";
 export type { Renderer } from "./renderer.js";

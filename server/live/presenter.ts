@@ -3,11 +3,11 @@ import { HotlineError } from "../core/errors.js";
 import { M } from "../../protocol/wire.js";
 import { diffScreens, isDescribable, validateScreenSet, type ScreenSet } from "../sdui/screens.js";
 import { flushStreams } from "../core/template/stream.js";
-import { View } from "../core/template/view.js";
+import { DiffTracker } from "../core/template/diff-tracker.js";
 
 /**
  * What a live instance keeps of what its client (or its group of viewers) holds, in the join's
- * format: rendered HTML trees (`View`), or server-driven UI screens.
+ * format: rendered HTML trees (`DiffTracker`), or server-driven UI screens.
  */
 export interface Presenter {
   /** The fields of an `ok`: `html`, `p`, `r` (or `screens`). Renders on first use only. */
@@ -29,7 +29,7 @@ export function presenterFor(format: "html" | "sdui", cls: ComponentClass): Pres
 }
 
 class HtmlPresenter implements Presenter {
-  readonly #view = new View();
+  readonly #view = new DiffTracker();
 
   full(component: Component): Record<string, unknown> {
     if (this.#view.rendered) return { ...this.#view.full() };

@@ -4,7 +4,7 @@ import { modelForm, type FormField, type FormNotice } from "./forms.js";
 import type { FieldMeta, ModelAdapter, ModelChange, ModelMetadata, Pk, Row, RowChange } from "./model.js";
 import { cachedModelMeta, loadModelMeta, modelResyncTopic, modelTopic, readFor } from "./live.js";
 import { coerceFieldValue, coercePk, samePk } from "./values.js";
-import type { RenderOutput } from "../core/template/view.js";
+import type { RenderOutput } from "../core/template/diff-tracker.js";
 
 /** Bookkeeping that a {@link ModelComponent} keeps in `state` beside the bound values. */
 export interface ModelBookkeeping {

@@ -1,6 +1,6 @@
 // HTML stream containers: what a render sends (only the items inserted, updated or deleted since
 // the last render), how the client's Rendered turns it into DOM operations, and that neither the
-// server's View nor the client's Rendered keeps the items. The DOM side runs in Chromium:
+// server's DiffTracker nor the client's Rendered keeps the items. The DOM side runs in Chromium:
 // test/e2e/stream-container.test.ts.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -8,7 +8,7 @@ import { Component } from "../../server/core/component.js";
 import { renderToString } from "../../server/core/template/render-string.js";
 import { flushStreams, hasPendingStreams, stream, streamDelete, streamInsert, streamReset } from "../../server/core/template/stream.js";
 import { html, StreamPart, type TemplateResult } from "../../server/core/template/template.js";
-import { View } from "../../server/core/template/view.js";
+import { DiffTracker } from "../../server/core/template/diff-tracker.js";
 import { presenterFor } from "../../server/live/presenter.js";
 import { DiffError, Rendered } from "../../client/rendered.js";
 
@@ -31,9 +31,9 @@ class Feed extends Component<{ title: string }> {
 
 const items = (from: number, n: number, name = "item"): Item[] => Array.from({ length: n }, (_, j) => ({ id: from + j, name: `${name} ${from + j}` }));
 
-/** A server View and a client Rendered in step, like a joined instance; flushes like the presenter does. */
+/** A server DiffTracker and a client Rendered in step, like a joined instance; flushes like the presenter does. */
 function joined(component: Feed) {
-  const view = new View();
+  const view = new DiffTracker();
   const full = view.full(component.render());
   flushStreams(component);
   const client = Rendered.fromJoin({ t: "ok", ...full });
@@ -148,7 +148,7 @@ enc("adding one item to a 10,000-item stream sends one item; neither side keeps 
   j.update();
   assert.not.match(j.client.toHTML(), "<li");
   // and the server's captured tree holds the container alone: a full render re-sends no item
-  const view = new View();
+  const view = new DiffTracker();
   view.full(f.render());
   assert.is(JSON.stringify(view.full()).includes("item 1"), false);
 });

@@ -1,14 +1,14 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { html, raw, repeat, renderToString, HotlineError, type TemplateResult } from "../../../server/core/index.js";
-import { View } from "../../../server/core/template/view.js";
+import { DiffTracker } from "../../../server/core/template/diff-tracker.js";
 import { Rendered } from "../../../client/rendered.js";
 
 const counter = (n: number) => html`<div><button hl-click="decrement">Decrement</button><span>Count: ${n}</span><button hl-click="increment">Increment</button></div>`;
 
 /** A server view and a client copy, kept in step; every update is checked against a fresh render. */
 function pair(first: TemplateResult | string) {
-  const view = new View();
+  const view = new DiffTracker();
   const full = view.full(first);
   const client = Rendered.fromJoin({ t: "ok", ...full });
   assert.is(client.toHTML(), full.html);
@@ -109,7 +109,7 @@ lists("insert at the front, remove, move, update", () => {
 });
 
 lists("duplicate keys are the app's error", () => {
-  try { renderToString(list(mk(1, 1))); new View().full(list(mk(1, 1))); assert.unreachable(); } catch (e) {
+  try { renderToString(list(mk(1, 1))); new DiffTracker().full(list(mk(1, 1))); assert.unreachable(); } catch (e) {
     assert.is((e as HotlineError).code, "handler_error");
   }
 });

@@ -25,11 +25,11 @@ export type RenderOutput = TemplateResult | string;
  * rendered tree and the statics ids already sent. Each update returns only what changed.
  *
  * @example
- * const view = new View();
+ * const view = new DiffTracker();
  * const { html } = view.full(component.render());
  * const patch = view.update(component.render()); // {} when nothing changed
  */
-export class View {
+export class DiffTracker {
   #prev: TemplateResult | undefined;
   // Statics ids already sent: a handful per view, so a small array beats a Set's memory.
   readonly #known: number[] = [];
@@ -37,7 +37,7 @@ export class View {
   /** Renders everything: for a `join`, and for each client that joins a shared view later. */
   full(output?: RenderOutput): FullRender {
     if (output !== undefined) this.#prev = asTemplate(output);
-    if (!this.#prev) throw new Error("View.full() needs a render first");
+    if (!this.#prev) throw new Error("DiffTracker.full() needs a render first");
     const enc = new Encoder(true);
     const r = enc.template(this.#prev);
     for (const id of enc.ids) if (!this.#known.includes(id)) this.#known.push(id);
@@ -48,7 +48,7 @@ export class View {
   update(output: RenderOutput): PatchBody {
     const next = asTemplate(output);
     const prev = this.#prev;
-    if (!prev) throw new Error("View.update() before View.full()");
+    if (!prev) throw new Error("DiffTracker.update() before DiffTracker.full()");
     const enc = new Encoder(false);
     const body: PatchBody = prev.strings === next.strings ? (diffTemplate(prev, next, enc) ?? {}) : { [R.root]: enc.template(next) };
     this.#prev = next;
