@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TransportContext } from "../live/context.js";
+import type { AppContext } from "../live/context.js";
 
 /**
- * What an adapter needs of a Hotline (what `createHotline()` returns): its transport context, and
+ * What an adapter needs of a Hotline (what `createHotline()` returns): its app context, and
  * its node handler for the routes the adapter does not mount itself (the client bundle).
  */
 export interface HotlineApp {
-  context: TransportContext;
+  context: AppContext;
   handler(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): unknown;
 }
