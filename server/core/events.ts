@@ -9,8 +9,9 @@ export function handlerName(event: string): string {
 
 /**
  * The handler a client may reach for `event`: a function named `on<Event>` that the component's own
- * class chain defines, below `base` (the framework's Component). Anything else, including names that
- * are not strings or that resolve to inherited machinery, is `unknown_event`.
+ * class chain defines, below `base` (the framework's Component), other than the lifecycle and
+ * pub/sub callbacks. Anything else, including names that are not strings or that resolve to
+ * inherited machinery, is `unknown_event`.
  */
 export function findHandler(instance: object, base: object, event: unknown): Function {
   if (typeof event !== "string") throw new HotlineError("unknown_event", "no such event");
@@ -31,9 +32,16 @@ export function findHandler(instance: object, base: object, event: unknown): Fun
 
 const lookups = new WeakMap<object, Map<string, Function | null>>();
 
+/**
+ * Callbacks of the lifecycle and of pub/sub and presence: the framework calls them, a client never
+ * does (an event "message" must not run `onMessage`, which re-reads a database).
+ */
+const CALLBACKS = new Set(["onMessage", "onResync", "onPresence", "onJoin"]);
+
 function lookup(start: object, base: object, event: string): Function | null {
   if (event.length > 64 || !EVENT_NAME.test(event)) return null;
   const name = handlerName(event);
+  if (CALLBACKS.has(name)) return null;
   for (let proto = start; proto && proto !== base; proto = Object.getPrototypeOf(proto)) {
     const desc = Object.getOwnPropertyDescriptor(proto, name);
     if (desc) return typeof desc.value === "function" ? (desc.value as Function) : null;

@@ -54,6 +54,27 @@ routing("nothing but the component's own on<Event> methods can be reached", () =
   }
 });
 
+routing("lifecycle, pub/sub and presence callbacks a component overrides are never events", () => {
+  const ran: string[] = [];
+  class Chat extends Base {
+    onMessage() { ran.push("message"); }
+    onResync() { ran.push("resync"); }
+    onPresence() { ran.push("presence"); }
+    onJoin() { ran.push("join"); }
+  }
+  for (const name of ["message", "Message", "resync", "Resync", "presence", "join", "JOIN".toLowerCase()]) {
+    const c = new Chat();
+    c.dispatch();
+    try {
+      c.handleEvent(name);
+      assert.unreachable(`"${name}" reached a callback`);
+    } catch (e) {
+      assert.is((e as HotlineError).code, "unknown_event", name);
+    }
+  }
+  assert.equal(ran, []);
+});
+
 routing("an unknown event's message does not echo markup", () => {
   try { new Child().dispatch({ event: "<img src=x onerror=alert(1)>" }); } catch (e) {
     assert.is((e as HotlineError).code, "unknown_event");
