@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { createHttpTransport } from "../transports/http/routes.js";
 import type { HotlineApp } from "./host.js";
+import { VENDOR_PATHS } from "./vendor.js";
 
 /**
  * An Express router for Hotline's HTTP routes: `POST {prefix}/{name}` (JSON and htmx),
@@ -22,7 +23,7 @@ export function hotlineExpress(hotline: HotlineApp): Router {
     http(req, res).then(
       (answered) => {
         if (answered) return;
-        if (req.path !== clientPath) return next();
+        if (req.path !== clientPath && !VENDOR_PATHS.has(req.path)) return next();
         return Promise.resolve(hotline.handler(req, res, next)).then(() => {
           if (!res.headersSent && !res.writableEnded) next();
         });

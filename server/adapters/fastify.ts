@@ -48,7 +48,7 @@ export const fastifyHotline = fp<FastifyHotlineOptions>(
     for (const url of [`${prefix}/:name`, `${prefix}/:name/stream`]) {
       fastify.route({ method: [...methods], url, onRequest: viaTransport, handler: noop });
     }
-    for (const url of VENDOR_PATHS.keys()) fastify.route({ method: "GET", url, onRequest: viaTransport, handler: noop });
+    for (const url of VENDOR_PATHS.keys()) fastify.route({ method: "GET", url, onRequest: viaHandler, handler: noop });
     fastify.route({ method: "GET", url: hotline.context.options.clientPath, onRequest: viaHandler, handler: noop });
   },
   { name: "hotline", fastify: ">=4" },

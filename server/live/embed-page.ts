@@ -16,7 +16,7 @@ export interface LiveOptions {
 
 /**
  * Renders a component for a page and wraps it in the markup the browser client joins from:
- * `<div hl-component="NAME" hl-id="ID" hl-state="TOKEN" hl-params="JSON">HTML</div>`. The token
+ * `<div hl-component="NAME" hl-id="ID" hl-state="TOKEN">HTML</div>`. The token
  * is signed and carries the state and the topics, so the client's `join` hydrates the instance
  * without running `mount()` again.
  *

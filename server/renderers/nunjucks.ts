@@ -1,7 +1,7 @@
 import nunjucks from "nunjucks";
 import { embedMarkup } from "../core/embed.js";
 import { HotlineError } from "../core/errors.js";
-import type { ComponentContext } from "../core/context.js";
+import type { ComponentContext, MountHook } from "../core/context.js";
 import type { Registry } from "../core/registry.js";
 import type { Renderer } from "../core/renderer.js";
 import type { Tokens } from "../core/tokens.js";
@@ -12,6 +12,8 @@ export interface LiveSource {
   tokens: Tokens;
   /** The app's component context (services, renderer): `hotline.context.component`. */
   component?: ComponentContext;
+  /** The app's mount hooks: a component is not embedded past them (pass `hotline.context`, which has them). */
+  hooks?: readonly MountHook[];
 }
 
 /** Options of {@link NunjucksRenderer}. */
@@ -79,11 +81,20 @@ export function addLiveComponent(env: nunjucks.Environment, source: LiveSource):
 
 /**
  * A component's first render wrapped in the markup the browser client joins from, synchronously:
- * `<div hl-component="NAME" hl-id="ID" hl-state="TOKEN" hl-params="JSON">HTML</div>`, as
- * `hotline.live()` makes it.
+ * `<div hl-component="NAME" hl-id="ID" hl-state="TOKEN">HTML</div>`, as `hotline.live()` makes it,
+ * for an anonymous viewer. A template renders synchronously, so it cannot wait for mount hooks or
+ * `authorize`: a component (or an app) that has any is refused here, never started unchecked;
+ * render it in the route with `await hotline.live(name, params, { request })` and pass the HTML in.
  */
 export function liveEmbed(source: LiveSource, name: string, params: Record<string, unknown> = {}, id?: string): string {
   const cls = source.registry.require(name);
+  if (cls.authorize || cls.onMount || source.hooks?.length) {
+    throw new HotlineError(
+      "handler_error",
+      `live_component("${name}"): it has mount hooks or authorize, which a template cannot wait for; render with await hotline.live(name, params, { request }) instead`,
+      { fault: "app" },
+    );
+  }
   const component = new cls({ ...params }, source.component);
   const mounted = component.mount();
   if (mounted && typeof (mounted as Promise<void>).then === "function") {

@@ -65,6 +65,21 @@ test("live_component embeds a component with a verifiable token that carries its
   assert.equal(tokens.verify("note", second![2]).params, { title: "kw" }, "signed into the token, not written in the page");
 });
 
+test("live_component never starts a component past checks it cannot wait for: authorize, class or app mount hooks", () => {
+  class Guarded extends Note {
+    static authorize() { return false; }
+  }
+  class Hooked extends Note {
+    static onMount = () => false;
+  }
+  registry.register("guarded", Guarded);
+  registry.register("hooked", Hooked);
+  assert.throws(() => liveEmbed({ registry, tokens }, "guarded"), /hotline\.live/);
+  assert.throws(() => liveEmbed({ registry, tokens }, "hooked"), /hotline\.live/);
+  assert.throws(() => liveEmbed({ registry, tokens, hooks: [() => false] }, "note"), /hotline\.live/);
+  assert.match(liveEmbed({ registry, tokens }, "note"), /hl-component="note"/);
+});
+
 test("live_component refuses an async mount() and an unknown name", () => {
   assert.throws(() => liveEmbed({ registry, tokens }, "slow"), /mount\(\) is async/);
   assert.throws(() => renderer.env.renderString(`{{ live_component("nope") }}`, {}), /no component is registered/);

@@ -3,7 +3,7 @@
  * does not keep. A component says what changed (`streamInsert`, `streamDelete`, `streamReset`);
  * its next render carries only that, and the client keeps the container's DOM children. The
  * operations wait here, per component, until a transport has sent the render that carries them
- * (`flushStreams`). docs/protocol.md §1.1 has the wire form, docs/sdui.md §6 the story.
+ * (`flushStreams`). docs/protocol.md §1.1 has the wire form, docs/sdui.md §7 the story.
  */
 import { HotlineError } from "../errors.js";
 import { StreamPart, type StreamInsert } from "./template.js";

@@ -7,7 +7,6 @@ import { FailureLimiter } from "./failure-limit.js";
 import { htmxWrap } from "./htmx.js";
 import { answerSdui } from "./sdui.js";
 import { streamCall } from "./sse.js";
-import { serveVendor, VENDOR_PATHS } from "../../adapters/vendor.js";
 
 /** A route of this transport, parsed from the URL. */
 interface Route {
@@ -18,7 +17,7 @@ interface Route {
 /**
  * The HTTP transport (fetch, htmx) and the SSE transport: `POST {prefix}/{name}` answers
  * `{html, state}` (or HTML in htmx mode), `POST {prefix}/{name}/stream` answers Server-Sent Events,
- * one frame per step of a streaming handler. Also serves htmx itself at `/vendor/htmx.min.js`.
+ * one frame per step of a streaming handler.
  * Resolves false for requests that are not its own, so a host can try its other routes.
  *
  * @example
@@ -30,7 +29,6 @@ export function createHttpTransport(ctx: AppContext): HttpHandler {
   const prefix = ctx.options.httpPrefix.replace(/\/+$/, "");
   return async (req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
-    if (VENDOR_PATHS.has(path)) return serveVendor(req, res, path);
     const route = parseRoute(path, prefix);
     if (!route) return false;
     if (req.method !== "POST") {

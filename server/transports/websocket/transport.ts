@@ -23,7 +23,7 @@ export interface WebSocketOptions {
 }
 
 /**
- * The WebSocket transport (protocol v1, shared/PROTOCOL.md §1): upgrades on its path only (after
+ * The WebSocket transport (protocol v1, docs/protocol.md §1): upgrades on its path only (after
  * the origin check), one {@link Connection} per WebSocket, instances in a process-wide {@link Hub}.
  *
  * @example

@@ -1,4 +1,4 @@
-// The WebSocket transport, protocol v1 (shared/PROTOCOL.md §1): joins, events and their refs,
+// The WebSocket transport, protocol v1 (docs/protocol.md §1): joins, events and their refs,
 // streaming, pushes, and every error code, over real sockets against a real node:http server.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
