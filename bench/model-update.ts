@@ -71,8 +71,11 @@ async function openDb(): Promise<{ adapter: ModelAdapter; write: (i: number) => 
   };
 }
 
-/** Opens `n` sockets, each joining `name`; returns them with a way to wait for a marker in a pushed patch. */
-async function viewers(url: string, name: string, params: Record<string, unknown>, n: number) {
+/**
+ * Opens `n` sockets, each joining `name` with `join` (a page's token, say); returns them with a way
+ * to wait for a marker in a pushed patch.
+ */
+async function viewers(url: string, name: string, join: Record<string, unknown>, n: number) {
   const arrivals = new Map<string, number[]>();
   const sockets: WebSocket[] = [];
   await Promise.all(Array.from({ length: n }, async (_, k) => {
@@ -92,7 +95,7 @@ async function viewers(url: string, name: string, params: Record<string, unknown
         }
       });
     });
-    ws.send(JSON.stringify({ t: "join", ref: 1, id: `v${k}`, name, params }));
+    ws.send(JSON.stringify({ t: "join", ref: 1, id: `v${k}`, name, ...join }));
     await joined;
   }));
   return {
@@ -137,7 +140,9 @@ const plainViewers = await viewers(url, "plain", {}, VIEWERS);
 let version = 0;
 const base = await run("baseline: pubsub.publish -> plain component", plainViewers, (i) => hotline.pubsub.publish("bench:plain", { customer: `bench ${i}`, version: ++version }));
 plainViewers.close();
-const editors = await viewers(url, "order_editor", { pk: 1 }, VIEWERS);
+// As the orders page opens an editor: the key signed into the embed's token (a client may not choose it).
+const token = /hl-state="([^"]+)"/.exec(await hotline.live("order_editor", { pk: 1 }))![1]!;
+const editors = await viewers(url, "order_editor", { state: token }, VIEWERS);
 const model = await run("model: committed write -> feed -> order_editor", editors, db.write);
 editors.close();
 console.log(`ratio (model / baseline, p50 to the last viewer): ${fmt(model / base, 1)}x`);

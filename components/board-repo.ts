@@ -5,6 +5,8 @@ export interface BoardItem {
   id: string;
   text: string;
   done: boolean;
+  /** The name of who added it; absent on items added anonymously or before authors were kept. */
+  author?: string;
 }
 
 /**
@@ -15,15 +17,15 @@ export interface BoardItem {
  *
  * @example
  * const repo = new MemoryBoardRepo();
- * const item = await repo.add("Buy milk");
+ * const item = await repo.add("Buy milk", "Ada");
  * await repo.toggle(item.id);
  * (await repo.list())[0].done; // true
  */
 export interface BoardRepo {
   /** Every item, oldest first. */
   list(): Promise<BoardItem[]>;
-  /** Adds an item at the end; `null` when the board is full. */
-  add(text: string): Promise<BoardItem | null>;
+  /** Adds an item at the end, by `author` (a display name) when given; `null` when the board is full. */
+  add(text: string, author?: string): Promise<BoardItem | null>;
   /** Flips an item's `done`; false when there is no such item. */
   toggle(id: string): Promise<boolean>;
   /** Removes an item; false when there is no such item. */
@@ -42,9 +44,9 @@ export class MemoryBoardRepo implements BoardRepo {
     return [...this.#items.values()].map((i) => ({ ...i }));
   }
 
-  async add(text: string): Promise<BoardItem | null> {
+  async add(text: string, author?: string): Promise<BoardItem | null> {
     if (this.#items.size >= MAX_ITEMS) return null;
-    const item = { id: `i${++this.#seq}`, text, done: false };
+    const item: BoardItem = { id: `i${++this.#seq}`, text, done: false, ...(author && { author }) };
     this.#items.set(item.id, item);
     return { ...item };
   }
@@ -65,7 +67,9 @@ export class MemoryBoardRepo implements BoardRepo {
 const ADD = `
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then return false end
 local id = 'i' .. redis.call('INCR', KEYS[2])
-redis.call('HSET', KEYS[1], id, cjson.encode({text = ARGV[1], done = false}))
+local item = {text = ARGV[1], done = false}
+if ARGV[3] ~= '' then item.author = ARGV[3] end
+redis.call('HSET', KEYS[1], id, cjson.encode(item))
 return id`;
 const TOGGLE = `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
@@ -97,15 +101,18 @@ export class RedisBoardRepo implements BoardRepo {
     const all = await this.#redis.hgetall(this.#key);
     return Object.entries(all)
       .map(([id, json]) => {
-        const v = JSON.parse(json) as { text: string; done: boolean };
-        return { id, text: String(v.text), done: v.done === true };
+        const v = JSON.parse(json) as { text: string; done: boolean; author?: unknown };
+        // Items written before authors were kept have none: they list without one.
+        const item: BoardItem = { id, text: String(v.text), done: v.done === true };
+        if (typeof v.author === "string" && v.author) item.author = v.author;
+        return item;
       })
       .sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
   }
 
-  async add(text: string): Promise<BoardItem | null> {
-    const id = (await this.#redis.eval(ADD, 2, this.#key, `${this.#key}:seq`, text, MAX_ITEMS)) as string | null;
-    return id ? { id, text, done: false } : null;
+  async add(text: string, author?: string): Promise<BoardItem | null> {
+    const id = (await this.#redis.eval(ADD, 2, this.#key, `${this.#key}:seq`, text, MAX_ITEMS, author ?? "")) as string | null;
+    return id ? { id, text, done: false, ...(author && { author }) } : null;
   }
 
   async toggle(id: string): Promise<boolean> {

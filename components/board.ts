@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Component, HotlineError, html, register, repeat } from "hotline";
 import { MAX_ITEMS, type BoardItem, type BoardRepo } from "./board-repo.js";
 import "./services.js"; // the app's services, typed
+import "./user.js"; // who uses them, typed
 
 /** The pub/sub topic every board listens to. */
 export const BOARD_TOPIC = "board";
@@ -12,7 +13,8 @@ const itemId = z.object({ id: z.string().regex(/^i\d{1,15}$/, "not an item id") 
  * One collaborative list shared by everyone who views it. A change is written to the app's board
  * repo (`this.services.board`), then announced on the "board" topic; every board, in every
  * process, re-reads the list and re-renders. The render depends only on that list (`shared`), so
- * the server renders once per change for all viewers.
+ * the server renders once per change for all viewers; each item carries its author's name, taken
+ * from the signed-in user who added it.
  *
  * @example
  * html`${await hotline.live("board")}`
@@ -50,7 +52,9 @@ export class Board extends Component<{ items: BoardItem[] }> {
   }
 
   async onAdd({ text, client }: { text: string; client?: string }): Promise<void> {
-    const item = await this.#repo.add(text);
+    // A shared board sees its sender only while handling the event: the author's name is stored
+    // with the item, so that the render (one for every viewer) never reads `this.user`.
+    const item = await this.#repo.add(text, this.user?.name);
     if (!item) {
       this.pushEvent("board:full", { max: MAX_ITEMS });
       return;
@@ -116,6 +120,7 @@ export class Board extends Component<{ items: BoardItem[] }> {
     (i) => i.id,
     (i) => html`<li id="board-${i.id}" class="board-item${i.done ? " done" : ""}">
       <label class="check"><input type="checkbox" hl-change="toggle" hl-value-id="${i.id}" ${i.done ? "checked" : ""}><span class="text">${i.text}</span></label>
+      ${i.author ? html`<span class="board-author muted">added by ${i.author}</span>` : ""}
       <button type="button" class="btn ghost small" hl-click="remove" hl-value-id="${i.id}" aria-label="Remove ${i.text}">Remove</button>
     </li>`,
   )}</ul>

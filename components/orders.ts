@@ -10,8 +10,9 @@ const isAdapter = (x: unknown): x is ModelAdapter =>
 /**
  * Every order, updated live: it follows the table's topic (`model:orders`), which the model feed
  * publishes on for each change, by the app or by any other writer, and re-reads the list. The
- * list is the same for all its viewers (`shared`): one read and one render per change. Each row
- * links to `?pk=<id>`, where the page embeds an `order_editor`. The adapter is the app's service
+ * list is the same for all its viewers (`shared`): one read and one render per change, so it shows
+ * every order's owner but nothing about who is looking. Each row links to `?pk=<id>`, where the
+ * page embeds an `order_editor` (editable by the owner, read-only for everyone else). The adapter is the app's service
  * named by `static model` (`createHotline({ services: { orders } })`, see demo/main.ts).
  *
  * @example
@@ -53,16 +54,16 @@ export class Orders extends Component<OrdersState, { selected?: unknown }> {
   render() {
     const { rows, pk, selected } = this.state;
     return html`<table class="orders">
-  <thead><tr><th scope="col">#</th><th scope="col">Customer</th><th scope="col">Status</th><th scope="col" class="num">Total</th><th scope="col">Version</th><th></th></tr></thead>
+  <thead><tr><th scope="col">#</th><th scope="col">Customer</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col" class="num">Total</th><th scope="col">Version</th><th></th></tr></thead>
   <tbody>${repeat(
     rows,
     (r) => String(r[pk]),
     (r) => html`<tr id="order-${String(r[pk])}" class="${r[pk] === selected ? "selected" : ""}">
-      <td>${String(r[pk])}</td><td>${String(r.customer ?? "")}</td>
+      <td>${String(r[pk])}</td><td>${String(r.customer ?? "")}</td><td class="order-owner">${String(r.owner ?? "")}</td>
       <td><span class="status status-${String(r.status ?? "")}">${String(r.status ?? "")}</span></td>
       <td class="num">${typeof r.total === "number" ? r.total.toFixed(2) : ""}</td>
       <td class="muted">${String(r.version ?? "")}</td>
-      <td><a href="?pk=${String(r[pk])}" ${r[pk] === selected ? { "aria-current": "true" } : null}>Edit</a></td>
+      <td><a href="?pk=${String(r[pk])}" ${r[pk] === selected ? { "aria-current": "true" } : null}>Open</a></td>
     </tr>`,
   )}</tbody>
 </table>`;

@@ -1,4 +1,6 @@
-import { escapeHtml } from "hotline";
+import { escapeHtml, type HotlineUser } from "hotline";
+import "../components/user.js"; // HotlineUser: { id, name }
+import { SIGN_OUT_PATH } from "./auth.js";
 import type { DemoPage } from "./page.js";
 
 /** The links in the header: every page but the index. */
@@ -8,13 +10,14 @@ export interface NavLink {
 }
 
 /**
- * Wraps a page's body in the demo's HTML document: head, header with navigation, main, footer.
- * Loads the Hotline client unless the page says `client: false`.
+ * Wraps a page's body in the demo's HTML document: head, header with navigation and who is signed
+ * in (with a sign-out button), main, footer. Loads the Hotline client unless the page says
+ * `client: false`.
  *
  * @example
- * layout(counterPage, await counterPage.body(ctx), pages);
+ * layout(counterPage, await counterPage.body(ctx), pages, { id: "ada", name: "Ada" });
  */
-export function layout(page: Pick<DemoPage, "path" | "title" | "head" | "client">, body: string, nav: NavLink[]): string {
+export function layout(page: Pick<DemoPage, "path" | "title" | "head" | "client">, body: string, nav: NavLink[], user: HotlineUser | null = null): string {
   const links = nav
     .map((p) => `<a href="${escapeHtml(p.path)}"${p.path === page.path ? ' aria-current="page"' : ""}>${escapeHtml(p.title)}</a>`)
     .join("");
@@ -34,6 +37,7 @@ ${page.head ?? ""}
   <div class="wrap header-row">
     <a class="brand" href="/"><span class="brand-mark" aria-hidden="true">●</span> Hotline</a>
     <nav class="nav">${links}</nav>
+    ${user ? `<form class="who" method="post" action="${SIGN_OUT_PATH}"><span class="muted">Signed in as</span> <strong class="who-name">${escapeHtml(user.name)}</strong> <button class="btn small" type="submit">Sign out</button></form>` : ""}
   </div>
 </header>
 <main class="wrap">

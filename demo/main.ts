@@ -8,6 +8,7 @@
  * - `HOTLINE_ROLE=web`: leave the dashboard figures and the orders feed to a `worker` process
  * - `DATABASE_URL`: the orders page's table in PostgreSQL (else in memory)
  * - `HOTLINE_SECRET`: the key that signs state tokens (the same on every process and restart)
+ * - `HOTLINE_SESSION_SECRET`: the key that signs the sign-in cookie (the same on every process)
  * - `HOTLINE_STATE_FILE`: without Redis, where states are kept across a graceful restart
  *   (default: hotline-demo-PORT.json in the temp directory)
  */
@@ -20,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createHotline, MemoryPubSub, type Hotline, type PubSub, type StateStore } from "hotline";
 import "../components/index.js";
 import { MemoryBoardRepo, RedisBoardRepo, type BoardRepo } from "../components/board-repo.js";
+import { demoSession, handleAuth, sessionSecret, signedInOnly, SIGN_IN_PATH } from "./auth.js";
 import { layout } from "./layout.js";
 import type { DemoPage } from "./page.js";
 import { homePage } from "./pages/home.js";
@@ -43,6 +45,8 @@ export interface DemoOptions {
   role?: string;
   /** The token secret. Default `HOTLINE_SECRET` (or Hotline's own default). */
   secret?: string;
+  /** The sign-in cookie's secret (32 characters or more). Default `HOTLINE_SESSION_SECRET` (or a development one, with a warning). */
+  sessionSecret?: string;
   /**
    * Without Redis: where states are written on a graceful stop and read back at start. Default
    * `HOTLINE_STATE_FILE`, else hotline-demo-PORT.json in the temp directory (none with port 0).
@@ -81,6 +85,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const role = options.role ?? env.HOTLINE_ROLE;
   const secret = options.secret ?? (env.HOTLINE_SECRET || undefined);
   const log = options.quiet ? () => {} : (line: string) => console.log(line);
+  // who is signed in: a name in a signed cookie, read by every page, join and HTTP request
+  const session = demoSession(sessionSecret(options.sessionSecret ?? (env.HOTLINE_SESSION_SECRET || undefined), options.quiet ? () => {} : (line) => console.warn(line)));
 
   let pubsub: PubSub;
   let store: StateStore | undefined;
@@ -115,8 +121,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     await redis?.quit().catch(() => {});
     throw err;
   });
-  // what the components read as this.services (typed in components/services.ts)
-  const hotline = createHotline({ pubsub, store, secret, services: { board, orders: models.adapter } });
+  // what the components read as this.services (typed in components/services.ts), and this.user:
+  // anonymous joins are refused with a redirect to the sign-in page, on every transport
+  const hotline = createHotline({
+    pubsub, store, secret,
+    services: { board, orders: models.adapter },
+    authenticate: session.authenticate,
+    onMount: signedInOnly,
+    // a user is their id: renaming "ada" to "Ada" keeps their sessions, and sign-out finds them by it
+    userKey: (user) => user.id,
+  });
   const stopPublisher = role === "web" ? () => {} : startDashboardPublisher(hotline.pubsub, { sessions: () => hotline.stats().connections });
 
   const all: DemoPage[] = [homePage(pages), ...pages];
@@ -130,8 +144,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     });
   });
 
+  const signInPage = (title: string, body: string) => layout({ path: SIGN_IN_PATH, title }, body, []);
+
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const url = new URL(req.url ?? "/", "http://x");
+    const path = url.pathname;
+    if (await handleAuth(req, res, { session, hotline, page: signInPage })) return;
     if (req.method === "GET" || req.method === "HEAD") {
       if (path === "/style.css") {
         res.writeHead(200, { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" });
@@ -140,12 +158,19 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       }
       const page = all.find((p) => p.path === path);
       if (page) {
-        const body = await page.body({ req, live: (name, params) => hotline.live(name, params) });
+        const user = session.read(req);
+        if (!user) {
+          // anonymous visitors see the sign-in page only, and come back here after it
+          res.writeHead(303, { location: `${SIGN_IN_PATH}?next=${encodeURIComponent(path + url.search)}`, "cache-control": "no-store" }).end();
+          return;
+        }
+        const body = await page.body({ req, user, live: (name, params) => hotline.live(name, params, { user }) });
         res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-        res.end(req.method === "HEAD" ? undefined : layout(page, body, nav));
+        res.end(req.method === "HEAD" ? undefined : layout(page, body, nav, user));
         return;
       }
     }
+    // the client bundle, the HTTP transport (whose joins the onMount hook guards), else 404
     await hotline.handler(req, res);
   }
 

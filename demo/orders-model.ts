@@ -3,18 +3,25 @@
 import type { Pool } from "pg";
 import { MemoryModelAdapter, type FieldMeta, type Validator } from "hotline";
 import { PostgresModelAdapter, type PostgresModelOptions } from "hotline/postgres";
+import { MAX_NAME_LENGTH } from "../components/user.js";
 
 /** The statuses an order may have. */
 export const ORDER_STATUSES = ["pending", "paid", "shipped", "cancelled"] as const;
 
-/** The demo's rows, in key order (keys 1..n). */
-export const ORDER_ROWS: ReadonlyArray<{ status: string; customer: string; total: number }> = [
-  { status: "pending", customer: "Ada Lovelace", total: 120.5 },
-  { status: "paid", customer: "Grace Hopper", total: 89 },
-  { status: "shipped", customer: "Alan Turing", total: 42.75 },
-  { status: "cancelled", customer: "Katherine Johnson", total: 15 },
-  { status: "pending", customer: "Edsger Dijkstra", total: 230 },
+/**
+ * The demo's rows, in key order (keys 1..n). `owner` is the id of the user who may edit the order
+ * (sign in as "Ada" or "Grace" to own some); everyone signed in may view every order.
+ */
+export const ORDER_ROWS: ReadonlyArray<{ status: string; customer: string; total: number; owner: string }> = [
+  { status: "pending", customer: "Ada Lovelace", total: 120.5, owner: "ada" },
+  { status: "paid", customer: "Grace Hopper", total: 89, owner: "grace" },
+  { status: "shipped", customer: "Alan Turing", total: 42.75, owner: "ada" },
+  { status: "cancelled", customer: "Katherine Johnson", total: 15, owner: "grace" },
+  { status: "pending", customer: "Edsger Dijkstra", total: 230, owner: "ada" },
 ];
+
+/** Longest owner id: a user id, as long as the names the demo's sign-in takes. */
+export const OWNER_MAX_LENGTH = MAX_NAME_LENGTH;
 
 /** Rules the columns cannot say: a total is not negative, a customer is not blank. */
 export const orderValidator: Validator = (v) => {
@@ -29,6 +36,7 @@ const ORDER_FIELDS: FieldMeta[] = [
   { name: "status", type: "string", nullable: false, enum: ORDER_STATUSES, hasDefault: true },
   { name: "customer", type: "string", nullable: false, maxLength: 80 },
   { name: "total", type: "number", nullable: false },
+  { name: "owner", type: "string", nullable: false, maxLength: OWNER_MAX_LENGTH },
   { name: "version", type: "integer", nullable: false, readonly: true, hasDefault: true },
 ];
 
@@ -37,7 +45,7 @@ const ORDER_FIELDS: FieldMeta[] = [
  *
  * @example
  * const orders = createMemoryOrders();
- * await orders.get(1); // { id: 1, status: "pending", customer: "Ada Lovelace", total: 120.5, version: 1 }
+ * await orders.get(1); // { id: 1, status: "pending", customer: "Ada Lovelace", total: 120.5, owner: "ada", version: 1 }
  */
 export function createMemoryOrders(table = "orders"): MemoryModelAdapter {
   return new MemoryModelAdapter({
@@ -50,11 +58,13 @@ export function createMemoryOrders(table = "orders"): MemoryModelAdapter {
 }
 
 /**
- * Creates the orders table and its demo rows when the table is absent; leaves an existing one alone.
- * `table` is a plain SQL name chosen by the app (letters, digits, underscores).
+ * Creates the orders table and its demo rows when the table is absent; leaves an existing one's
+ * rows alone, but gives a table made before orders had owners its `owner` column (the demo rows'
+ * owners by key, "ada" for any other row). `table` is a plain SQL name chosen by the app (letters,
+ * digits, underscores).
  *
  * @example
- * await ensureOrdersTable(pool); // orders (id serial, status, customer, total numeric(10,2), version)
+ * await ensureOrdersTable(pool); // orders (id serial, status, customer, total numeric(10,2), owner, version)
  */
 export async function ensureOrdersTable(pool: Pool, options: { table?: string } = {}): Promise<void> {
   const table = options.table ?? "orders";
@@ -74,9 +84,18 @@ export async function ensureOrdersTable(pool: Pool, options: { table?: string } 
         status text NOT NULL DEFAULT 'pending' CHECK (status IN (${statuses})),
         customer varchar(80) NOT NULL,
         total numeric(10, 2) NOT NULL CHECK (total >= 0),
+        owner varchar(${OWNER_MAX_LENGTH}) NOT NULL,
         version integer NOT NULL DEFAULT 1)`);
       for (const r of ORDER_ROWS) {
-        await client.query(`INSERT INTO ${t} (status, customer, total) VALUES ($1, $2, $3)`, [r.status, r.customer, r.total]);
+        await client.query(`INSERT INTO ${t} (status, customer, total, owner) VALUES ($1, $2, $3, $4)`, [r.status, r.customer, r.total, r.owner]);
+      }
+    } else {
+      const owner = await client.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'owner'", [table]);
+      if (!owner.rowCount) {
+        // Every order needs an owner, or nobody could edit it: the demo rows get theirs back by key.
+        await client.query(`ALTER TABLE ${t} ADD COLUMN owner varchar(${OWNER_MAX_LENGTH})`);
+        await client.query(`UPDATE ${t} SET owner = COALESCE(($1::text[])[id], 'ada')`, [ORDER_ROWS.map((r) => r.owner)]);
+        await client.query(`ALTER TABLE ${t} ALTER COLUMN owner SET NOT NULL`);
       }
     }
     await client.query("COMMIT");

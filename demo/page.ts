@@ -1,4 +1,6 @@
 import type { IncomingMessage } from "node:http";
+import type { HotlineUser } from "hotline";
+import "../components/user.js"; // HotlineUser: { id, name }
 
 /**
  * One page of the demo app. demo/pages/index.ts lists them; the demo server serves each at `path`
@@ -20,6 +22,12 @@ export interface DemoPage {
 /** What a page gets to build its body. */
 export interface PageContext {
   req: IncomingMessage;
-  /** Embeds a live component: its first render, wrapped with the markup the client joins from. */
+  /** Who is signed in (the demo serves pages to signed-in users only; absent where a server has no sign-in). */
+  user?: HotlineUser;
+  /**
+   * Embeds a live component for this user: its first render, wrapped with the markup the client
+   * joins from. `params` are signed into the embed's token (the client cannot change them), and
+   * the token hydrates for this user only.
+   */
   live(name: string, params?: Record<string, unknown>): Promise<string>;
 }

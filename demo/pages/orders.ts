@@ -16,6 +16,9 @@ table.orders tr.selected { background: var(--accent-soft); }
 .model-form .conflict-note { margin: 0; font-size: .9rem; }
 .model-form .notice { padding: .5rem .75rem; border-radius: 8px; background: var(--accent-soft); }
 .order-editor h2 { margin-top: 0; }
+.read-only-form { border: 0; padding: 0; margin: 0; min-width: 0; }
+.read-only-form button[type=submit], .read-only-form .unsaved { display: none; }
+.read-only-note { padding: .5rem .75rem; border-radius: 8px; background: var(--bg); border: 1px solid var(--line); }
 </style>`;
 
 /** Accepts `?pk=` only as a plain positive integer; anything else selects no order. */
@@ -24,7 +27,11 @@ function selectedPk(url: string | undefined): number | null {
   return raw && /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : null;
 }
 
-/** Orders from a database table, edited live with optimistic concurrency. */
+/**
+ * Orders from a database table, edited live with optimistic concurrency. The editor of `?pk=` is
+ * embedded with that key signed into its token, for the signed-in user: editable for the order's
+ * owner, read-only for everyone else.
+ */
 export const ordersPage: DemoPage = {
   path: "/orders",
   title: "Orders",
@@ -36,8 +43,9 @@ export const ordersPage: DemoPage = {
       ? `<p class="muted">Pick an order to edit it.</p>`
       : await live("order_editor", { pk });
     return `<h1>Orders</h1>
-<p class="lead">Open an order in two windows and save different values: the second save is refused
-and shows what the first one wrote. Change a row outside the app (<code>UPDATE orders SET status =
+<p class="lead">Every order has an owner: you may open any order, but edit only your own (sign in as
+Ada or Grace to own some). Open one of yours in two windows and save different values: the second save
+is refused and shows what the first one wrote. Change a row outside the app (<code>UPDATE orders SET status =
 'paid' WHERE id = 1</code> in psql): the list and any open editor update at once.</p>
 <div class="orders-layout">
   <section class="card">${await live("orders", pk === null ? {} : { selected: pk })}</section>

@@ -11,6 +11,8 @@ import { TestClient, type Msg } from "../support/ws-client.js";
 export const ROOT = new URL("../../", import.meta.url).pathname;
 /** The same token secret on every process of one run, as in production. */
 export const SECRET = randomBytes(24).toString("hex");
+/** The same sign-in cookie secret on every process, so that a cookie from one is valid on all. */
+export const SESSION_SECRET = randomBytes(24).toString("hex");
 
 /** A unique Redis key and channel prefix for this run, so that runs never see each other. */
 export function runPrefix(what: string): string {
@@ -47,7 +49,7 @@ export async function startNode(name: string, env: Record<string, string>): Prom
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "--import", "./test/cluster/orphan-guard.ts", "demo/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", HOTLINE_SECRET: SECRET, HOTLINE_ROLE: "web", ...env },
+    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", HOTLINE_SECRET: SECRET, HOTLINE_SESSION_SECRET: SESSION_SECRET, HOTLINE_ROLE: "web", ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   running.add(child);
@@ -129,8 +131,9 @@ export class Viewer {
     });
   }
 
-  static async open(node: Node): Promise<Viewer> {
-    return new Viewer(await TestClient.open(node.ws), node);
+  /** A viewer on `node` signed in as `name` (the demo refuses anonymous joins). */
+  static async open(node: Node, name = "Tester"): Promise<Viewer> {
+    return new Viewer(await TestClient.open(node.ws, { headers: { cookie: await signInCookie(node, name) } }), node);
   }
 
   /** Sends `m` with a fresh ref; resolves with its answer (waiting up to `ms`: Redis may be reconnecting). */
@@ -179,6 +182,27 @@ export class Viewer {
   close(): void {
     this.client.close();
   }
+}
+
+const cookies = new Map<string, string>();
+
+/**
+ * The demo's sign-in cookie for `name`, from its own sign-in form on `node`; every node of the run
+ * accepts it (one SESSION_SECRET), so it is made once per name.
+ */
+export async function signInCookie(node: Node, name: string): Promise<string> {
+  const known = cookies.get(name);
+  if (known) return known;
+  const res = await fetch(`${node.http}/signin`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ name }).toString(),
+  });
+  const cookie = res.headers.get("set-cookie")?.split(";")[0];
+  if (res.status !== 303 || !cookie) throw new Error(`${node.name}: signing in as ${name} failed (HTTP ${res.status})`);
+  cookies.set(name, cookie);
+  return cookie;
 }
 
 /** What a fresh viewer joining `name` on `node` is shown now (the server's current state). */

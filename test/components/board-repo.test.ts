@@ -38,6 +38,16 @@ for (const [name, make] of [
     assert.equal((await repo.list()).map((i) => i.text).slice(-3), ["t10", "t11", "last"]);
   });
 
+  test(`${name}: an item keeps the name of who added it; one added anonymously has no author`, async () => {
+    const repo = make();
+    const a = await repo.add("by ada", "Ada");
+    const b = await repo.add("by nobody");
+    assert.equal(a, { id: "i1", text: "by ada", done: false, author: "Ada" });
+    assert.equal(b, { id: "i2", text: "by nobody", done: false });
+    await repo.toggle(a!.id);
+    assert.equal(await repo.list(), [{ ...a!, done: true }, b]);
+  });
+
   test(`${name}: a full board refuses`, async () => {
     const repo = make();
     for (let i = 0; i < MAX_ITEMS; i++) assert.ok(await repo.add(`x${i}`));
@@ -54,6 +64,17 @@ test("redis: two repos on one key (two processes) see each other's changes", asy
   assert.equal(await two.list(), [item]);
   await two.toggle(item!.id);
   assert.is((await one.list())[0]!.done, true);
+});
+
+test("redis: items stored before authors were kept still list, without one", async () => {
+  const k = `${key}:old`;
+  await redis.hset(k, "i1", JSON.stringify({ text: "from before", done: true }));
+  await redis.set(`${k}:seq`, "1");
+  const repo = new RedisBoardRepo(redis, k);
+  assert.equal(await repo.list(), [{ id: "i1", text: "from before", done: true }]);
+  assert.is(await repo.toggle("i1"), true);
+  assert.equal(await repo.add("new", "Grace"), { id: "i2", text: "new", done: false, author: "Grace" });
+  assert.equal(await repo.list(), [{ id: "i1", text: "from before", done: false }, { id: "i2", text: "new", done: false, author: "Grace" }]);
 });
 
 test.after(async () => {

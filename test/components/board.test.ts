@@ -61,6 +61,21 @@ test("add trims the text, renders a keyed item, publishes and tells the adder", 
   assert.equal(h.pushed, [{ event: "board:added", payload: { id: "i1", client: "tab7" } }]);
 });
 
+test("an item shows who added it: the sender's name is stored with it, and the render reads only the list", async () => {
+  const h = host();
+  const b = new Board({}, { services, user: { id: "ada", name: "Ada <3" } });
+  attachHost(b, h);
+  await b.asyncDispatch();
+  await b.asyncHandleEvent("add", { text: "Tea" });
+  assert.equal(b.state.items, [{ id: "i1", text: "Tea", done: false, author: "Ada <3" }]);
+  assert.match(toHTML(b), /<span class="board-author muted">added by Ada &lt;3<\/span>/);
+  // another viewer (another user, or none: a shared render) shows the same author
+  const other = await live();
+  assert.match(toHTML(other.b), "added by Ada &lt;3");
+  await other.b.asyncHandleEvent("add", { text: "anonymous" });
+  assert.not.match(toHTML(other.b).split("anonymous")[1] ?? "", "added by", "no author without a user");
+});
+
 test("a board hydrated from an outdated state announces the change, so that it is re-read", async () => {
   const h = host();
   const b = new Board({}, { services });

@@ -28,6 +28,17 @@ test("increment and decrement from a dehydrated state", () => {
   assert.match(r.html, "Count: 2");
 });
 
+test("a signed-in user's counter says whose it is; the count is the same as anyone's", () => {
+  const user = { id: "ada", name: "Ada" };
+  let r = new Counter({}, { user }).dispatch();
+  assert.equal(r.state, { count: 0, owner: "Ada" });
+  assert.match(r.html, /<p class="counter-owner muted">Ada's counter<\/p>/);
+  r = new Counter({}, { user }).dispatch({ event: "increment", state: r.state });
+  assert.equal(r.state, { count: 1, owner: "Ada" });
+  assert.match(r.html, "Count: 1");
+  assert.not.match(new Counter().dispatch().html, "counter-owner", "no owner line without a user");
+});
+
 test("an unknown event is unknown_event and leaves the state alone", () => {
   const c = new Counter();
   c.dispatch({ event: "increment" });

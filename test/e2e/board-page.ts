@@ -1,14 +1,14 @@
 // The board demo page as the end-to-end tests drive it (one process or several).
-import type { Browser, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { connected } from "./support.js";
 
 export const input = (p: Page) => p.getByPlaceholder("New item");
 export const item = (p: Page, text: string) => p.locator("li.board-item", { hasText: text });
 export const texts = (p: Page) => p.locator("li.board-item .text").allTextContents();
 
-/** A new page on `/board` of the server at `base`, once its component is connected. */
-export async function openBoard(browser: Browser, base: string): Promise<Page> {
-  const page = await browser.newPage();
+/** A new page of `context` (signed in) on `/board` of the server at `base`, once its component is connected. */
+export async function openBoard(context: BrowserContext, base: string): Promise<Page> {
+  const page = await context.newPage();
   await page.goto(`${base}/board`);
   await connected(page);
   return page;

@@ -7,7 +7,7 @@ import { add, input, item, openBoard, texts } from "./board-page.js";
 
 const ctx = demoInChromium(test);
 
-const open = () => openBoard(ctx.browser, ctx.demo.url);
+const open = () => openBoard(ctx.signedIn, ctx.demo.url);
 
 test("A's draft survives while B adds items; both see every add, tick and removal", async () => {
   const a = await open();

@@ -2,15 +2,16 @@
 // Redis (no sticky sessions): each page sees the other's adds, ticks and removals.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { needRedis } from "../support/services.js";
 import { dropKeys, killAll, runPrefix, startNode, type Node } from "../cluster/support.js";
-import { launch, watchErrors } from "./support.js";
+import { launch, signedInContext, watchErrors } from "./support.js";
 import { add, input, item, openBoard, texts } from "./board-page.js";
 
 const url = await needRedis();
 const prefix = runPrefix("e2e-cluster");
 let browser: Browser;
+let signedIn: BrowserContext;
 let p1: Node;
 let p2: Node;
 
@@ -18,6 +19,8 @@ test.before(async () => {
   browser = await launch();
   const env = { REDIS_URL: url, HOTLINE_REDIS_PREFIX: prefix };
   [p1, p2] = await Promise.all([startNode("P1", env), startNode("P2", env)]);
+  // signed in on P1; the cookie is good on P2 too (both have the run's session secret)
+  signedIn = await signedInContext(browser, p1.http);
 });
 
 test.after(async () => {
@@ -26,7 +29,7 @@ test.after(async () => {
   await dropKeys(url, prefix);
 });
 
-const open = (node: Node) => openBoard(browser, node.http);
+const open = (node: Node) => openBoard(signedIn, node.http);
 
 test("pages on P1 and P2 see each other's adds, ticks and removals", async () => {
   const a = await open(p1);

@@ -7,7 +7,7 @@ import { connected, demoInChromium, watchErrors } from "./support.js";
 const ctx = demoInChromium(test);
 
 test("click Increment 3 times -> Count: 3, by small patches", async () => {
-  const page = await ctx.browser.newPage();
+  const page = await ctx.signedIn.newPage();
   const errors = watchErrors(page);
   const frames: string[] = [];
   page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(String(f.payload))));
@@ -27,8 +27,8 @@ test("click Increment 3 times -> Count: 3, by small patches", async () => {
 });
 
 test("each page has its own count", async () => {
-  const a = await ctx.browser.newPage();
-  const b = await ctx.browser.newPage();
+  const a = await ctx.signedIn.newPage();
+  const b = await ctx.signedIn.newPage();
   await a.goto(`${ctx.demo.url}/counter`);
   await b.goto(`${ctx.demo.url}/counter`);
   await connected(a);
@@ -41,7 +41,7 @@ test("each page has its own count", async () => {
 });
 
 test("the index links every demo, and the stylesheet is served", async () => {
-  const page = await ctx.browser.newPage();
+  const page = await ctx.signedIn.newPage();
   await page.goto(ctx.demo.url);
   for (const name of ["Counter", "Shared board", "Server dashboard"]) {
     assert.ok(await page.getByRole("link", { name }).first().isVisible(), `a link to ${name}`);

@@ -9,8 +9,8 @@ const ctx = demoInChromium(test, { role: "" });
 const stamp = (p: Page) => p.locator(".dashboard time").getAttribute("datetime");
 
 test("two pages get the same live figures, tick after tick", async () => {
-  const a = await ctx.browser.newPage();
-  const b = await ctx.browser.newPage();
+  const a = await ctx.signedIn.newPage();
+  const b = await ctx.signedIn.newPage();
   await a.goto(`${ctx.demo.url}/dashboard`);
   await b.goto(`${ctx.demo.url}/dashboard`);
   await connected(a);

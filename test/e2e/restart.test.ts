@@ -11,11 +11,13 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Browser, Page } from "playwright-core";
 import { needRedis } from "../support/services.js";
-import { connected, freePort, launch, startDemoProcess, watchErrors, type DemoProcess } from "./support.js";
+import { connected, freePort, launch, signedInContext, startDemoProcess, watchErrors, type DemoProcess } from "./support.js";
 
 let browser: Browser;
 const running = new Set<DemoProcess>();
 const SECRET = randomBytes(24).toString("hex");
+// the sign-in cookie outlives the restart: the new process has the same session secret
+const SESSION_SECRET = randomBytes(24).toString("hex");
 
 test.before(async () => {
   browser = await launch();
@@ -27,7 +29,7 @@ test.after(async () => {
 });
 
 async function start(port: number, env: Record<string, string>): Promise<DemoProcess> {
-  const p = await startDemoProcess(port, { HOTLINE_SECRET: SECRET, ...env });
+  const p = await startDemoProcess(port, { HOTLINE_SECRET: SECRET, HOTLINE_SESSION_SECRET: SESSION_SECRET, ...env });
   running.add(p);
   return p;
 }
@@ -43,7 +45,8 @@ const root = (page: Page) => page.locator("[hl-component]");
 async function survivesRestart(signal: NodeJS.Signals, env: Record<string, string>): Promise<void> {
   const port = await freePort();
   const first = await start(port, env);
-  const page = await browser.newPage();
+  const signedIn = await signedInContext(browser, first.url);
+  const page = await signedIn.newPage();
   const errors = watchErrors(page);
   await page.goto(`${first.url}/counter`);
   await connected(page);
@@ -62,7 +65,7 @@ async function survivesRestart(signal: NodeJS.Signals, env: Record<string, strin
   assert.match(await root(page).textContent() ?? "", "Count: 2", `the count survives the ${signal}`);
   await inc.click();
   await page.getByText("Count: 3").waitFor({ timeout: 5000 });
-  await page.close();
+  await signedIn.close();
   await stop(second, "SIGTERM");
   // a failed rejoin is logged on the console; a clean restart logs nothing but the socket's own drop
   assert.equal(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|net::/i.test(e)), []);

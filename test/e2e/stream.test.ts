@@ -9,7 +9,7 @@ RagQuery.stageDelayMs = 30;
 const ctx = demoInChromium(test);
 
 test("/stream: one patch per stage over the WebSocket, then the SSE form's frames", async () => {
-  const page = await ctx.browser.newPage();
+  const page = await ctx.signedIn.newPage();
   const errors = watchErrors(page);
   const failed: string[] = [];
   page.on("response", (r) => {
@@ -43,7 +43,7 @@ test("/stream: one patch per stage over the WebSocket, then the SSE form's frame
 });
 
 test("/htmx: the demo counter over plain htmx, no client, no WebSocket", async () => {
-  const page = await ctx.browser.newPage();
+  const page = await ctx.signedIn.newPage();
   const sockets: string[] = [];
   page.on("websocket", (ws) => sockets.push(ws.url()));
   await page.goto(ctx.demo.url + "/htmx");

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
 import type { Test } from "uvu";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startDemo, type DemoOptions, type RunningDemo } from "../../demo/main.js";
 import { needChromium, CHROMIUM_ARGS } from "../support/services.js";
 
@@ -15,15 +15,47 @@ export function launch(): Promise<Browser> {
 }
 
 /**
- * The demo server in this process (memory store and pub/sub unless `options` say otherwise) and a
- * Chromium, started before the suite's tests and closed after them.
+ * Signs the pages of `context` in as `name`, the way a person does: the demo's sign-in form at
+ * `base`, which sets the signed session cookie for the whole context (every tab).
  */
-export function demoInChromium(test: Test, options: DemoOptions = {}): { readonly demo: RunningDemo; readonly browser: Browser } {
+export async function signIn(context: BrowserContext, base: string, name: string): Promise<void> {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/signin`);
+    await page.getByLabel("Your name").fill(name);
+    await Promise.all([
+      page.waitForURL((url) => url.pathname !== "/signin", { timeout: 10_000 }),
+      page.getByRole("button", { name: "Sign in" }).click(),
+    ]);
+  } finally {
+    await page.close();
+  }
+}
+
+/** A new browser context (its own cookies: one person) signed in as `name` on the demo at `base`. */
+export async function signedInContext(browser: Browser, base: string, name = "Tester"): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await signIn(context, base, name);
+  return context;
+}
+
+/**
+ * The demo server in this process (memory store and pub/sub unless `options` say otherwise) and a
+ * Chromium, started before the suite's tests and closed after them. `signedIn` is a browser
+ * context signed in as "Tester": open the suite's pages in it (anonymous pages only show the
+ * sign-in form).
+ */
+export function demoInChromium(test: Test, options: DemoOptions = {}): { readonly demo: RunningDemo; readonly browser: Browser; readonly signedIn: BrowserContext } {
   let demo: RunningDemo | undefined;
   let browser: Browser | undefined;
+  let signedIn: BrowserContext | undefined;
   test.before(async () => {
     browser = await launch();
-    demo = await startDemo({ port: 0, quiet: true, redisUrl: "", databaseUrl: "", secret: randomBytes(24).toString("hex"), ...options });
+    demo = await startDemo({
+      port: 0, quiet: true, redisUrl: "", databaseUrl: "",
+      secret: randomBytes(24).toString("hex"), sessionSecret: randomBytes(24).toString("hex"), ...options,
+    });
+    signedIn = await signedInContext(browser, demo.url);
   });
   test.after(async () => {
     await browser?.close();
@@ -32,6 +64,7 @@ export function demoInChromium(test: Test, options: DemoOptions = {}): { readonl
   return {
     get demo() { return demo!; },
     get browser() { return browser!; },
+    get signedIn() { return signedIn!; },
   };
 }
 
@@ -73,7 +106,10 @@ export interface DemoProcess {
   stop(signal: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Starts demo/main.ts on `port` with `env` added; resolves once it listens. */
+/**
+ * Starts demo/main.ts on `port` with `env` added; resolves once it listens. Give processes that
+ * must accept one another's sign-in cookie the same `HOTLINE_SESSION_SECRET`.
+ */
 export function startDemoProcess(port: number, env: Record<string, string>): Promise<DemoProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "demo/main.ts"], {
     cwd: ROOT,
