@@ -101,7 +101,7 @@ binding("save with a read-only field in the payload is refused and writes nothin
   const err = await refused(c.asyncHandleEvent("save", { status: "paid", total: "0" }), "unauthorized");
   assert.not.ok(err.message.includes("total"), "the client's field name is not echoed");
   assert.is(c.state.status, "pending", "the state is restored");
-  assert.equal(await adapter.get(1), { id: 1, status: "pending", customer: "Ada Lovelace", total: 120.5, version: 1 });
+  assert.equal(await adapter.get(1), { id: 1, status: "pending", customer: "Ada Lovelace", total: 120.5, owner: "ada", version: 1 });
 });
 
 binding("values are type-checked against the metadata: an ill-typed value is bad_message, a good one coerced", async () => {
@@ -145,7 +145,7 @@ validation("model validation errors land in errors and render beside their field
 validation("save writes the dirty fields with the version read; the form is clean and the version moves", async () => {
   const c = await open(Editor);
   await c.asyncHandleEvent("save", { status: "shipped", customer: "Ada King" });
-  assert.equal(await adapter.get(1), { id: 1, status: "shipped", customer: "Ada King", total: 120.5, version: 2 });
+  assert.equal(await adapter.get(1), { id: 1, status: "shipped", customer: "Ada King", total: 120.5, owner: "ada", version: 2 });
   assert.is(c.state.version, 2);
   assert.equal(c.dirty.size, 0);
   assert.ok(toHTML(c).includes("Saved."));
@@ -155,9 +155,9 @@ validation("a blank instance (no pk) creates the row on save and then follows it
   const c = await open(AllFields, {});
   assert.is(c.pk, null);
   assert.equal([...c.topics], []);
-  await c.asyncHandleEvent("save", { customer: "Barbara Liskov", total: "10" });
+  await c.asyncHandleEvent("save", { customer: "Barbara Liskov", total: "10", owner: "barbara" });
   assert.is(c.pk, 6);
-  assert.equal(await adapter.get(6), { id: 6, status: "pending", customer: "Barbara Liskov", total: 10, version: 1 });
+  assert.equal(await adapter.get(6), { id: 6, status: "pending", customer: "Barbara Liskov", total: 10, owner: "barbara", version: 1 });
   assert.ok(c.topics.has(modelTopic("orders", 6)));
 });
 
@@ -177,7 +177,7 @@ validation("two editors of one row: the second save gets a conflict that shows t
   assert.ok(/id="([^"]+-status-conflict)">Saved elsewhere as: <strong>paid<\/strong>/.test(out), "the current value beside the field");
   // retrying on top of the current version succeeds
   await b.asyncHandleEvent("save", {});
-  assert.equal(await adapter.get(1), { id: 1, status: "cancelled", customer: "Ada Lovelace", total: 120.5, version: 3 });
+  assert.equal(await adapter.get(1), { id: 1, status: "cancelled", customer: "Ada Lovelace", total: 120.5, owner: "ada", version: 3 });
   assert.equal(b.state.$conflicts, {});
 });
 

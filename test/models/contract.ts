@@ -40,7 +40,7 @@ export async function record(adapter: ModelAdapter, options?: WatchOptions) {
   };
 }
 
-const ada = { id: 1, status: "pending", customer: "Ada Lovelace", total: 120.5, version: 1 };
+const ada = { id: 1, status: "pending", customer: "Ada Lovelace", total: 120.5, owner: "ada", version: 1 };
 
 /**
  * Runs the contract against one implementation.
@@ -58,7 +58,7 @@ export function modelAdapterContract(name: string, make: MakeAdapter): void {
     assert.is(meta.primaryKey, "id");
     assert.is(meta.versionField, "version");
     const f = Object.fromEntries(meta.fields.map((x) => [x.name, x]));
-    assert.equal(Object.keys(f).sort(), ["customer", "id", "status", "total", "version"]);
+    assert.equal(Object.keys(f).sort(), ["customer", "id", "owner", "status", "total", "version"]);
     assert.is(f.id!.type, "integer");
     assert.ok(f.id!.readonly && f.version!.readonly, "key and version are read-only");
     assert.is(f.status!.type, "string");
@@ -85,19 +85,19 @@ export function modelAdapterContract(name: string, make: MakeAdapter): void {
   });
 
   t("create: coerces form strings, fills defaults, starts at version 1", async ({ adapter }) => {
-    const row = await adapter.create({ customer: "Barbara Liskov", total: "19.99" });
-    assert.equal(row, { id: 6, status: "pending", customer: "Barbara Liskov", total: 19.99, version: 1 });
+    const row = await adapter.create({ customer: "Barbara Liskov", total: "19.99", owner: "barbara" });
+    assert.equal(row, { id: 6, status: "pending", customer: "Barbara Liskov", total: 19.99, owner: "barbara", version: 1 });
     assert.equal(await adapter.get(6), row);
-    const second = await adapter.create({ customer: "Donald Knuth", total: 7, status: "paid" });
+    const second = await adapter.create({ customer: "Donald Knuth", total: 7, status: "paid", owner: "donald" });
     assert.is(second.id, 7);
   });
 
   t("create: invalid values are refused with every field's message, nothing is written", async ({ adapter }) => {
     const err = await rejectsWith(adapter.create({ status: "lost", total: "12abc" }), "bad_message");
     const errors = (err.details as { errors: Record<string, string> }).errors;
-    assert.equal(Object.keys(errors).sort(), ["customer", "status", "total"]);
+    assert.equal(Object.keys(errors).sort(), ["customer", "owner", "status", "total"]);
     assert.is(errors.customer, "is required");
-    await rejectsWith(adapter.create({ customer: "X", total: 1, version: 9 }), "unauthorized");
+    await rejectsWith(adapter.create({ customer: "X", total: 1, owner: "x", version: 9 }), "unauthorized");
     assert.is((await adapter.list()).length, 5);
   });
 
@@ -146,9 +146,9 @@ export function modelAdapterContract(name: string, make: MakeAdapter): void {
 
   t("validate: metadata rules, the app's validator, partial and whole", async ({ adapter }) => {
     assert.equal(await adapter.validate({ status: "paid" }, { partial: true }), {});
-    assert.equal(await adapter.validate({ status: "paid" }), { customer: "is required", total: "is required" });
-    assert.equal(await adapter.validate({ customer: "Bo", total: "3.5" }), {});
-    const errors = await adapter.validate({ status: "lost", customer: "  ", total: "abc" });
+    assert.equal(await adapter.validate({ status: "paid" }), { customer: "is required", total: "is required", owner: "is required" });
+    assert.equal(await adapter.validate({ customer: "Bo", total: "3.5", owner: "bo" }), {});
+    const errors = await adapter.validate({ status: "lost", customer: "  ", total: "abc", owner: "bo" });
     assert.equal(errors, { status: "must be one of: pending, paid, shipped, cancelled", customer: "must not be blank", total: "must be a number" });
     await rejectsWith(adapter.validate({ nope: 1 }), "bad_message");
   });
@@ -157,7 +157,7 @@ export function modelAdapterContract(name: string, make: MakeAdapter): void {
     const evil = "'; DROP TABLE orders; --";
     const saved = await adapter.save(1, { customer: evil }, 1);
     assert.is(saved.customer, evil);
-    const created = await adapter.create({ customer: "Robert'); DELETE FROM orders; --", total: 1 });
+    const created = await adapter.create({ customer: "Robert'); DELETE FROM orders; --", total: 1, owner: "robert" });
     assert.is((await adapter.get(created.id as number))!.customer, "Robert'); DELETE FROM orders; --");
     assert.is((await adapter.list()).length, 6);
     await rejectsWith(adapter.save("1 OR 1=1", { status: "paid" }, 2), "bad_message");
@@ -180,7 +180,7 @@ export function modelAdapterContract(name: string, make: MakeAdapter): void {
 
   t("watch the table: inserts, updates and deletes arrive; unsubscribing stops them", async ({ adapter }) => {
     const feed = await record(adapter);
-    const created = await adapter.create({ customer: "Frances Allen", total: 5 });
+    const created = await adapter.create({ customer: "Frances Allen", total: 5, owner: "frances" });
     const c1 = await feed.next();
     assert.equal([c1.op, c1.pk, c1.version], ["insert", created.id, 1]);
     await adapter.save(created.id as number, { status: "paid" }, 1);
