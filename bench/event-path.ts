@@ -4,11 +4,10 @@
 // Run: node --import tsx bench/event-path.ts
 import { hotlineServer } from "./ws-support.js";
 import { median } from "./measure.js";
-import { T } from "../protocol/wire.js";
 
 const hot = await hotlineServer();
 const hub = hot.hotline.hub;
-const { live, key } = await hub.open({ t: T.join, id: "c1", name: "counter", format: "html" });
+const { live, key } = await hub.open({ name: "counter", format: "html" });
 let bytes = 0;
 const viewer = { id: "c1", key, user: null, send(f: string | Buffer) { bytes += f.length; } };
 await live.join(viewer, 1);

@@ -1,5 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { MemoryPubSub } from "../pubsub/memory.js";
+import { MemoryPresence } from "../pubsub/presence-memory.js";
+import type { Presence } from "../pubsub/presence.js";
 import type { PubSub } from "../pubsub/pubsub.js";
 import type { HotlineServices, HotlineUser, MountHook } from "./core/context.js";
 import { userKey } from "./core/identity.js";
@@ -11,6 +13,7 @@ import type { StateStore } from "./core/store.js";
 import { Tokens } from "./core/tokens.js";
 import { Hub } from "./live/hub.js";
 import { live, type LiveOptions } from "./live/embed-page.js";
+import { serveVendor, VENDOR_PATHS } from "./adapters/vendor.js";
 import { ClientBundle } from "./adapters/client-bundle.js";
 import type { ResolvedOptions, AppContext } from "./live/context.js";
 import { createHttpTransport } from "./transports/http/routes.js";
@@ -25,6 +28,8 @@ export interface HotlineOptions {
   store?: StateStore;
   /** The bus that fans model changes out. Default: a new MemoryPubSub (one process). */
   pubsub?: PubSub;
+  /** Who is on which topic (`this.track()`), across processes. Default: a new MemoryPresence (one process); `RedisPresence` from hotline/redis for several. */
+  presence?: Presence;
   /** The signing key of state tokens (several to rotate). Default: `HOTLINE_SECRET` (resolveSecret()). */
   secret?: string | string[];
   /** Origins allowed to connect. Default: the page's own origin, from the Host header. */
@@ -103,6 +108,7 @@ export interface Hotline {
   readonly registry: Registry;
   readonly store: StateStore;
   readonly pubsub: PubSub;
+  readonly presence: Presence;
   readonly tokens: Tokens;
   /** The WebSocket transport (its connections). */
   readonly websocket: WebSocketTransport;
@@ -134,6 +140,8 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   const ownPubsub = !options.pubsub;
   const store = options.store ?? new MemoryStore({ ttlMs: options.stateTtlMs ?? 30 * 60_000 });
   const pubsub = options.pubsub ?? new MemoryPubSub();
+  const ownPresence = !options.presence;
+  const presence = options.presence ?? new MemoryPresence();
   const tokens = new Tokens(options.secret === undefined ? {} : { secret: options.secret });
   const registry = options.registry ?? defaultRegistry;
   const logger = options.logger ?? console;
@@ -155,7 +163,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     ...(options.authenticate && { authenticate: options.authenticate }),
     hooks: options.onMount ? ([] as MountHook[]).concat(options.onMount) : [],
     ...(options.userKey && { userKeyOf: options.userKey as (user: NonNullable<unknown>) => string }),
-    registry, tokens, store, pubsub, options: resolved,
+    registry, tokens, store, pubsub, presence, options: resolved,
     log: (message, err) => (err === undefined ? logger.error(`[hotline] ${message}`) : logger.error(`[hotline] ${message}`, err)),
   };
   const hub = new Hub(context);
@@ -175,7 +183,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   let closing: Promise<void> | undefined;
 
   const hotline: Hotline = {
-    context, registry, store, pubsub, tokens, websocket, hub,
+    context, registry, store, pubsub, presence, tokens, websocket, hub,
     stats() {
       return { connections: websocket.connections.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
     },
@@ -183,6 +191,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
       try {
         const path = (req.url ?? "/").split("?")[0];
         if (path === resolved.clientPath) return await bundle.serve(req, res);
+        if (VENDOR_PATHS.has(path!) && (await serveVendor(req, res, path!))) return;
         if (await http(req, res)) return;
       } catch (err) {
         context.log("an HTTP request failed", err);
@@ -209,6 +218,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
       return (closing ??= (async () => {
         await websocket.close();
         await signouts.then((off) => off()).catch(() => {});
+        if (ownPresence) await presence.close();
         if (ownPubsub) await pubsub.close();
         if (ownStore) await (store as StateStore).close?.();
       })());

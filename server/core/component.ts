@@ -1,4 +1,5 @@
 import type { ComponentContext, HotlineServices, HotlineUser, MountHook } from "./context.js";
+import type { PresenceDiff, PresenceList, PresenceMeta } from "./presence.js";
 import { HotlineError, toHotlineError } from "./errors.js";
 import { findHandler, handlerKind } from "./events.js";
 import { renderToString } from "./template/render-string.js";
@@ -29,12 +30,19 @@ export interface Step<S> extends DispatchResult<S> {
   done: boolean;
 }
 
-/** What a transport gives a live component: subscriptions, publishing, and events pushed to the client's hooks. */
+/**
+ * What a transport gives a live component: subscriptions, publishing, events pushed to the
+ * client's hooks, and presence (a transport without a connection, like HTTP, has none).
+ */
 export interface ComponentHost {
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
   publish(topic: string, message: unknown): Promise<void>;
   push(event: string, payload: unknown): void;
+  track?(topic: string, meta: PresenceMeta): void;
+  untrack?(topic: string): void;
+  followPresence?(topic: string): void;
+  presence?(topic: string): PresenceList;
 }
 
 /** A class that extends Component (what the registry holds). */
@@ -383,6 +391,53 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
    */
   onResync(_topic: string): void | Promise<void> {}
 
+  // ---------- Presence ----------
+
+  /**
+   * Says "I am here" on `topic`, with `meta` (a name, "typing"): everyone who follows the topic, in
+   * every process, sees it until this viewer leaves (or `untrack`). Calling it again replaces the
+   * meta. The presence belongs to the viewer who caused the call: the instance's one viewer, or,
+   * in a shared component, the viewer being joined (`onJoin`) or the sender of the event being
+   * handled. Its key is the user's `id` (or the user's key), else the viewer's session. Tracking
+   * also follows the topic (`onPresence`, `presence()`). Over HTTP there is no viewer: it does nothing.
+   *
+   * @example
+   * onJoin() { this.track("board", { name: this.user?.name ?? "guest" }); }
+   * onTyping() { this.track("board", { name: this.user!.name, typing: true }); }
+   */
+  track(topic: string, meta: PresenceMeta = {}): void {
+    if (typeof topic !== "string" || !topic) throw new HotlineError("handler_error", "a presence topic is a non-empty string", { fault: "app" });
+    this.#host?.track?.(topic, meta);
+  }
+
+  /** Ends the current viewer's presence on `topic` (leaving does it by itself). */
+  untrack(topic: string): void {
+    this.#host?.untrack?.(topic);
+  }
+
+  /** Follows the presences of `topic` without being present on it (`onPresence`, `presence()`). */
+  followPresence(topic: string): void {
+    if (typeof topic !== "string" || !topic) throw new HotlineError("handler_error", "a presence topic is a non-empty string", { fault: "app" });
+    this.#host?.followPresence?.(topic);
+  }
+
+  /**
+   * Who is on `topic` now, for rendering: key -> `{ metas: [{ ref, meta }] }`, one meta per
+   * connection. Empty for a topic this instance neither tracks nor follows.
+   */
+  presence(topic: string): PresenceList {
+    return this.#host?.presence?.(topic) ?? NO_PRESENCE;
+  }
+
+  /** Runs when someone arrives on or leaves a topic this instance tracks or follows; it re-renders afterwards. */
+  onPresence(_topic: string, _diff: PresenceDiff): void | Promise<void> {}
+
+  /**
+   * Runs for each viewer that joins (fresh, hydrated or resumed), before its first render, with
+   * `this.user` the joining viewer's: the place to `track()` a viewer, also in a shared component.
+   */
+  onJoin(): void | Promise<void> {}
+
   /** Sends an event to the client's hooks (`hl-hook`). */
   pushEvent(event: string, payload: unknown = {}): void {
     this.#host?.push(event, payload);
@@ -394,6 +449,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
 const NONE: ReadonlySet<string> = new Set();
 const ALLOW_ALL = Component.prototype.authorizeEvent;
 const refused = () => new HotlineError("unauthorized", "you may not do this here");
+const NO_PRESENCE: PresenceList = Object.freeze({}) as PresenceList;
 const NO_CONTEXT: ComponentContext = Object.freeze({});
 const NO_SERVICES = Object.freeze({}) as HotlineServices;
 

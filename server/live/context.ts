@@ -4,6 +4,7 @@ import type { Registry } from "../core/registry.js";
 import type { StateStore } from "../core/store.js";
 import type { Tokens } from "../core/tokens.js";
 import type { PubSub } from "../../pubsub/pubsub.js";
+import type { Presence } from "../../pubsub/presence.js";
 
 /** One app's context, built once by `createHotline()`: everything its transports share. */
 export interface AppContext {
@@ -19,6 +20,8 @@ export interface AppContext {
   tokens: Tokens;
   store: StateStore;
   pubsub: PubSub;
+  /** Who is on which topic, across processes. */
+  presence: Presence;
   options: ResolvedOptions;
   /** Logs a server-side problem (with its stack); never sent to clients. */
   log(message: string, err?: unknown): void;

@@ -3,11 +3,23 @@ import type { HotlineUser } from "../core/context.js";
 import { HotlineError } from "../core/errors.js";
 import { canonicalJson } from "../core/identity.js";
 import { LiveInstance, type InstanceEnv, type StoredInstance } from "./instance.js";
-import type { JoinMessage } from "../transports/websocket/messages.js";
 import type { AppContext } from "./context.js";
 import { presenterFor, type Presenter } from "./presenter.js";
 import { TopicIndex } from "./topics.js";
+import { PresenceIndex } from "./presence-index.js";
 import { admit, construct, type Admitted, type StartRequest } from "./start.js";
+
+/** What a join asks of the hub (a checked `join` message, whatever transport carried it). */
+export interface JoinRequest {
+  name: string;
+  /** params the client chose (checked against the class's `clientParams`) */
+  params?: Record<string, unknown>;
+  /** a signed state token */
+  state?: string;
+  /** a session key to resume */
+  session?: string;
+  format: "html" | "sdui";
+}
 
 /** A new session key: 144 random bits, URL-safe, unguessable. */
 export function newSessionKey(): string {
@@ -29,7 +41,7 @@ export class Hub {
   readonly lives = new Set<LiveInstance>();
 
   constructor(ctx: AppContext) {
-    this.env = { ctx, index: new TopicIndex(ctx.pubsub, ctx.log) };
+    this.env = { ctx, index: new TopicIndex(ctx.pubsub, ctx.log), presence: new PresenceIndex(ctx.presence, ctx.log) };
   }
 
   /** The process's topic index: one bus subscription per topic, fanned out to the instances. */
@@ -42,7 +54,7 @@ export class Hub {
    * `LiveInstance.join()` or `release()`), and the viewer's session key. `user` is the
    * connection's: the start checks it (hooks, `authorize`, the user a token or session belongs to).
    */
-  async open(m: JoinMessage, user: HotlineUser | null = null, userKey?: string): Promise<{ live: LiveInstance; key: string }> {
+  async open(m: JoinRequest, user: HotlineUser | null = null, userKey?: string): Promise<{ live: LiveInstance; key: string }> {
     const { registry, store } = this.env.ctx;
     const cls = registry.require(m.name);
     const presenter = presenterFor(m.format, cls);

@@ -7,6 +7,9 @@ import type { AppContext } from "./context.js";
 import { bodyInner, errorFrame, okFrame, patchFrame, pushFrame } from "./frames.js";
 import type { Presenter } from "./presenter.js";
 import type { TopicIndex, TopicListener } from "./topics.js";
+import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
+import type { PresenceDiff, PresenceList, PresenceMeta } from "../core/presence.js";
+import { userKey } from "../core/identity.js";
 
 /** Per component class and event name: whether the handler is plain (a class's handlers do not change). */
 const plainHandlers = new WeakMap<Function, Map<string, boolean>>();
@@ -24,6 +27,8 @@ export interface Viewer {
 export interface InstanceEnv {
   ctx: AppContext;
   index: TopicIndex;
+  /** the process's presence lists, one subscription per topic */
+  presence: PresenceIndex;
 }
 
 /** The record a live instance keeps in the state store (the session key's, or a shared group's). */
@@ -47,7 +52,7 @@ export interface StoredInstance {
  * viewer of the process for a shared one (`static shared = true`), which then renders and encodes
  * once per change. Its work (joins, events, pub/sub messages) runs in order, one at a time.
  */
-export class LiveInstance implements ComponentHost, TopicListener {
+export class LiveInstance implements ComponentHost, TopicListener, PresenceFollower {
   readonly viewers = new Set<Viewer>();
   #tail: Promise<unknown> = Promise.resolve();
   #saved: string | undefined;
@@ -72,6 +77,12 @@ export class LiveInstance implements ComponentHost, TopicListener {
 
   /** a shared instance serves several users: it acts as each event's sender while handling it */
   readonly #shared: boolean;
+  /** the viewer being joined, or whose event is being handled: presence calls are theirs */
+  #current: Viewer | undefined;
+  /** presence trackings by owner (a viewer, or the instance when no viewer is at hand) and topic */
+  readonly #tracks = new Map<object, Map<string, Promise<string | undefined>>>();
+  /** topics whose presences this instance follows */
+  #followed: Set<string> | undefined;
 
   /** Connects the component to this host, listening to `topics` (and to those mount() chose). */
   start(topics: Iterable<string> = []): void {
@@ -105,11 +116,16 @@ export class LiveInstance implements ComponentHost, TopicListener {
   join(viewer: Viewer, ref: number | undefined): Promise<void> {
     return this.enqueue(async () => {
       try {
+        if (this.component.onJoin !== Component.prototype.onJoin) await this.#onJoin(viewer);
+        if (this.#followed) await this.env.presence.ready(this.#followed);
         const fields = this.presenter.full(this.component);
         await this.env.index.ready(this.component.topics);
         await this.save();
         this.viewers.add(viewer);
         viewer.send(okFrame(ref, viewer.id, viewer.key, fields));
+      } catch (err) {
+        this.#untrackAll(viewer);
+        throw err;
       } finally {
         this.release();
       }
@@ -118,13 +134,17 @@ export class LiveInstance implements ComponentHost, TopicListener {
 
   /** Removes a viewer; the last one out ends the instance's subscriptions. */
   leave(viewer: Viewer): void {
-    if (this.viewers.delete(viewer)) this.#closeIfUnused();
+    if (!this.viewers.delete(viewer)) return;
+    this.#untrackAll(viewer);
+    this.#closeIfUnused();
   }
 
   #closeIfUnused(): void {
     if (this.viewers.size || this.#holds > 0 || this.#closed) return;
     this.#closed = true;
     for (const t of this.component.topics) this.env.index.remove(t, this);
+    for (const owner of [...this.#tracks.keys()]) this.#untrackAll(owner);
+    if (this.#followed) for (const t of this.#followed) this.env.presence.unfollow(t, this);
     attachHost(this.component, undefined);
     this.onEmpty?.();
   }
@@ -138,6 +158,7 @@ export class LiveInstance implements ComponentHost, TopicListener {
     return this.enqueue(async () => {
       let streamed = false;
       const as = this.#shared ? sender.user : undefined;
+      this.#current = sender;
       try {
         if (this.#isPlain(event)) {
           // A plain handler runs synchronously: no async generator, no extra turns before the patch.
@@ -171,32 +192,63 @@ export class LiveInstance implements ComponentHost, TopicListener {
         const e = this.#report(err, `the handler for "${event}"`);
         sender.send(errorFrame(e, ref, sender.id));
         this.#resync();
+      } finally {
+        this.#current = undefined;
       }
     });
   }
 
   /** A pub/sub message (or a resync): onMessage, render, patch every viewer without a ref, save. */
   deliver(topic: string, message: unknown, resync: boolean): void {
+    if (resync) this.#react(() => this.component.onResync(topic), "onResync for a topic");
+    else this.#react(() => this.component.onMessage(topic, message), "onMessage for a topic");
+  }
+
+  /** Someone arrived on or left a followed topic: onPresence, render, patch every viewer. */
+  presenceChanged(topic: string, diff: PresenceDiff): void {
+    this.#react(() => this.component.onPresence(topic, diff), "onPresence for a topic");
+  }
+
+  /** Runs a callback in the queue, then renders and patches every viewer without a ref, and saves. */
+  #react(callback: () => void | Promise<void>, what: string): void {
     if (this.#closed) return;
     void this.enqueue(async () => {
       if (this.#closed) return;
       const before = snapshotKeys(this.component.state);
       try {
-        if (resync) await this.component.onResync(topic);
-        else await this.component.onMessage(topic, message);
+        await callback();
         checkState(this.component);
       } catch (err) {
         restore(this.component.state, before);
-        this.#report(err, resync ? "onResync for a topic" : "onMessage for a topic");
+        this.#report(err, what);
       }
       try {
         const body = this.presenter.update(this.component);
         await this.save();
         this.#broadcast(body, undefined, undefined, undefined);
       } catch (err) {
-        this.#report(err, "render after a message");
+        this.#report(err, `render after ${what}`);
       }
     });
+  }
+
+  /** A viewer joins: `onJoin` runs as that viewer (it may track them); the other viewers see what it changed. */
+  async #onJoin(viewer: Viewer): Promise<void> {
+    const before = snapshotKeys(this.component.state);
+    this.#current = viewer;
+    if (this.#shared) actAs(this.component, viewer.user);
+    try {
+      await this.component.onJoin();
+      checkState(this.component);
+    } catch (err) {
+      restore(this.component.state, before);
+      this.#untrackAll(viewer);
+      throw err;
+    } finally {
+      this.#current = undefined;
+      if (this.#shared) actAs(this.component, null);
+    }
+    if (this.viewers.size) this.#broadcast(this.presenter.update(this.component), undefined, undefined, undefined);
   }
 
   /** Whether `event`'s handler is plain (sync, no payload schema), so that it can run without the async path. */
@@ -267,6 +319,67 @@ export class LiveInstance implements ComponentHost, TopicListener {
     }
   }
 
+  track(topic: string, meta: PresenceMeta): void {
+    if (this.#closed) return;
+    const owner = this.#presenceOwner("track()");
+    this.followPresence(topic);
+    let mine = this.#tracks.get(owner);
+    if (!mine) this.#tracks.set(owner, (mine = new Map()));
+    const seam = this.env.presence.presence;
+    const had = mine.get(topic);
+    const log = (err: unknown) => this.env.ctx.log(`component "${this.name}": presence on a topic failed`, err);
+    if (had) {
+      // The same viewer again: its meta changes, its presence stays.
+      mine.set(topic, had.then((ref) => (ref === undefined ? undefined : seam.update(topic, ref, meta).then(() => ref, (err) => (log(err), ref)))));
+      return;
+    }
+    const key = presenceKey(owner === this ? this.component.user : (owner as Viewer).user, owner === this ? this.storeKey : (owner as Viewer).key, this.env.ctx.userKeyOf);
+    mine.set(topic, seam.track(topic, key, meta).catch((err: unknown) => (log(err), undefined)));
+  }
+
+  untrack(topic: string): void {
+    const owner = this.#presenceOwner("untrack()");
+    const mine = this.#tracks.get(owner);
+    const ref = mine?.get(topic);
+    if (!ref) return;
+    mine!.delete(topic);
+    if (!mine!.size) this.#tracks.delete(owner);
+    this.#drop(topic, ref);
+  }
+
+  followPresence(topic: string): void {
+    if (this.#closed || this.#followed?.has(topic)) return;
+    (this.#followed ??= new Set()).add(topic);
+    this.env.presence.follow(topic, this);
+  }
+
+  presence(topic: string): PresenceList {
+    return this.env.presence.list(topic);
+  }
+
+  /** Whose presence a call is about: the viewer at hand; the one viewer of a private instance; else the instance. */
+  #presenceOwner(what: string): object {
+    if (this.#current) return this.#current;
+    if (this.#shared) {
+      throw new HotlineError("handler_error", `a shared component's ${what} is about a viewer: call it in onJoin() or an event handler`, { fault: "app" });
+    }
+    for (const v of this.viewers) return v;
+    return this;
+  }
+
+  #untrackAll(owner: object): void {
+    const mine = this.#tracks.get(owner);
+    if (!mine) return;
+    this.#tracks.delete(owner);
+    for (const [topic, ref] of mine) this.#drop(topic, ref);
+  }
+
+  #drop(topic: string, ref: Promise<string | undefined>): void {
+    void ref
+      .then((r) => (r === undefined ? undefined : this.env.presence.presence.untrack(topic, r)))
+      .catch((err: unknown) => this.env.ctx.log(`component "${this.name}": cannot untrack a presence`, err));
+  }
+
   // ---------- internals ----------
 
   /**
@@ -309,4 +422,11 @@ export class LiveInstance implements ComponentHost, TopicListener {
     this.env.ctx.log(`component "${this.name}": ${what} failed`, e.cause ?? e);
     return new HotlineError("handler_error", "the component failed to handle this event", { fault: e.fault });
   }
+}
+
+/** A presence's key: the user's `id`, else the user's key, else the viewer's session (anonymous). */
+function presenceKey(user: unknown, session: string, keyOf: ((user: NonNullable<unknown>) => string) | undefined): string {
+  const id = (user as { id?: unknown } | null)?.id;
+  if (typeof id === "string" || typeof id === "number") return String(id);
+  return userKey(user, keyOf) ?? session;
 }
