@@ -26,6 +26,8 @@ export class TestCounter extends Component<{ count: number }> {
 /** A streaming handler: one render per yield, then the settled one. */
 export class Steps extends Component<{ step: number; log: string[] }> {
   static delayMs = 0;
+  /** When set, each step waits for it first (a test holds the handler until it has seen a frame). */
+  static gate: (() => Promise<void>) | undefined;
   /** Steps run so far, by every instance (to see a disconnect stop the handler). */
   static ran = 0;
   mount(): void {
@@ -35,6 +37,7 @@ export class Steps extends Component<{ step: number; log: string[] }> {
   async *onRun(payload: { n?: number }): AsyncGenerator<void> {
     const n = Number(payload.n ?? 3);
     for (let i = 1; i <= n; i++) {
+      if (Steps.gate) await Steps.gate();
       if (Steps.delayMs) await new Promise((r) => setTimeout(r, Steps.delayMs));
       Steps.ran++;
       this.state.step = i;
