@@ -1,0 +1,546 @@
+import { createHash, randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Presence, PresenceList, PresenceListener, PresenceMeta, PresenceOptions } from "./presence.js";
+import { checkKey, checkTopic, closedError, copyMeta, maxPerTopic, newRef, topicFull, unknownRef } from "./presence-limits.js";
+import { HEARTBEAT_SCRIPT, PresenceKeys, fieldOf, messageOf, readMessage, readValue, valueOf, type PresenceMessage } from "./presence-redis-wire.js";
+import { deliver, PresenceTable, tableOf, type Tracking } from "./presence-table.js";
+import {
+  clientForUrl, commandOn, flavourOf, quitConnection, reasonOf, watchConnection,
+  type LogLine, type RedisClientLike, type RedisFlavour,
+} from "./redis-driver.js";
+import { HotlineError } from "../server/core/errors.js";
+
+/** Options of {@link RedisPresence}: give `client` or `url`. */
+export interface RedisPresenceOptions extends PresenceOptions {
+  /** An ioredis or node-redis client for commands; RedisPresence duplicates it once to subscribe. `close()` leaves it open. */
+  client?: RedisClientLike;
+  /** A Redis URL; RedisPresence opens (and closes) its own connections. */
+  url?: string;
+  /** With `url`: which library to use. Default: ioredis when installed, else node-redis. */
+  driver?: RedisFlavour;
+  /** Prefix of key and channel names, the same in every process of an app. Default `"hotline:"`. */
+  prefix?: string;
+  /** How soon a dead process's presences leave every list, in ms. Default 10,000. */
+  processTimeoutMs?: number;
+  /** How often this process proves it is alive and sweeps dead ones, in ms. Default processTimeoutMs / 4; at most a third of it. */
+  heartbeatMs?: number;
+  /** Where connection trouble is reported, one line per outage. Default `console.warn`. */
+  log?: LogLine;
+}
+
+interface Conn { pub: any; sub: any; flavour: RedisFlavour; ownPub: boolean }
+
+/** A topic with local listeners: its list is kept here, from one HGETALL and then the channel's diffs. */
+interface Watched {
+  readonly listeners: Set<PresenceListener>;
+  readonly table: PresenceTable;
+  ready: Promise<void>;
+  loaded: boolean;
+  /** Other processes' messages that arrived while the list was (re)loading, replayed on top of it. */
+  buffer: PresenceMessage[] | undefined;
+  /** Bumped by each load, so that only the newest one applies. */
+  generation: number;
+}
+
+/** One of this process's trackings. */
+interface Own { topic: string; tracking: Tracking; value: string }
+
+const SHA = createHash("sha1").update(HEARTBEAT_SCRIPT).digest("hex");
+/** Values per HSET/PUBLISH when many trackings go at once, so no single message grows huge. */
+const CHUNK = 500;
+
+/**
+ * A {@link Presence} over Redis, for many server processes. A track is one round trip of three
+ * commands (SADD, HSET, PUBLISH), an untrack two or three (HDEL, PUBLISH, SREM), whatever the
+ * number of viewers and processes. A process keeps the list of each topic it subscribes to (one
+ * HGETALL, then the channel's diffs), so `list()` of a subscribed topic costs Redis nothing.
+ *
+ * Each process heartbeats every `heartbeatMs` and sweeps the processes whose heartbeat stopped:
+ * a process that dies without untracking leaves every list within `processTimeoutMs`, and nothing
+ * of it stays in Redis. A process that finds itself swept (a partition) or Redis empty (a restart)
+ * tracks everything it holds again and reloads its lists (listeners get the net change with
+ * `resync: true`). docs/presence.md has the design and its limits.
+ *
+ * @example
+ * import { Redis } from "ioredis";
+ * import { RedisPresence } from "hotline/redis";
+ * const presence = new RedisPresence({ client: new Redis(process.env.REDIS_URL!) });
+ * const ref = await presence.track("board:1", user.id, { name: user.name });
+ */
+export class RedisPresence implements Presence {
+  /** This instance's id in Redis (its hash fields start with it). */
+  readonly processId = randomBytes(8).toString("hex");
+  readonly #keys: PresenceKeys;
+  readonly #max: number;
+  readonly #heartbeat: number;
+  /** A heartbeat older than this is a dead process: the timeout less one heartbeat and a margin, so a sweep lands within the timeout. */
+  readonly #staleAfter: number;
+  readonly #log: LogLine;
+  readonly #conn: Promise<Conn>;
+  readonly #own = new Map<string, Own>();
+  readonly #ownTopics = new Map<string, number>();
+  /** Tracks sent and not yet acknowledged, per topic: they count against the limit. */
+  readonly #inflight = new Map<string, number>();
+  readonly #watched = new Map<string, Watched>();
+  /** Channels whose UNSUBSCRIBE failed during an outage; dropped again on reconnect. */
+  readonly #stale = new Set<string>();
+  /** Fields that a failed untrack (or track) may have left in Redis: removed by the next heartbeat. */
+  readonly #orphans = new Map<string, { topic: string; value: string }>();
+  readonly #onMessage = (channel: string, payload: string) => this.#receive(channel, payload);
+  readonly #onNodeRedisMessage = (payload: string, channel: string) => this.#receive(channel, payload);
+  #made: Conn | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #reloadTimer: NodeJS.Timeout | undefined;
+  #reloadAt: number | undefined;
+  #ticking: Promise<boolean | undefined> | undefined;
+  #tickFailing = false;
+  #registered = false;
+  #mustTrackAgain = false;
+  #closed = false;
+
+  constructor(options: RedisPresenceOptions) {
+    if (!options.client && !options.url) throw new TypeError("hotline/redis: RedisPresence needs `client` or `url`");
+    const timeout = options.processTimeoutMs ?? 10_000;
+    const heartbeat = options.heartbeatMs ?? Math.round(timeout / 4);
+    if (!(timeout > 0) || !(heartbeat > 0) || heartbeat > timeout / 3) {
+      throw new TypeError("hotline/redis: RedisPresence needs processTimeoutMs > 0 and 0 < heartbeatMs <= processTimeoutMs / 3");
+    }
+    this.#heartbeat = heartbeat;
+    this.#staleAfter = Math.floor(timeout - heartbeat - Math.min(200, heartbeat / 5));
+    this.#max = maxPerTopic(options);
+    this.#keys = new PresenceKeys(options.prefix ?? "hotline:");
+    this.#log = options.log ?? ((line) => console.warn(line));
+    this.#conn = this.#connect(options);
+    this.#conn.catch(() => {});
+  }
+
+  async #connect(options: RedisPresenceOptions): Promise<Conn> {
+    const made = options.client
+      ? { client: options.client as any, flavour: flavourOf(options.client) }
+      : await clientForUrl(options.url!, options.driver, "presence", this.#log);
+    if (this.#closed) {
+      if (!options.client) await quitConnection(made.client, made.flavour);
+      throw closedError();
+    }
+    const c: Conn = { pub: made.client, sub: undefined, flavour: made.flavour, ownPub: !options.client };
+    this.#made = c;
+    c.sub = c.pub.duplicate();
+    watchConnection(c.sub, c.flavour, "presence subscriber", this.#log, { up: (afterOutage) => { if (afterOutage) void this.#recover(); } });
+    if (c.flavour === "ioredis") {
+      c.sub.on("message", this.#onMessage);
+    } else {
+      if (!c.pub.isOpen) await c.pub.connect();
+      await c.sub.connect();
+    }
+    // Registered before the first track: a process that died unregistered would leave fields no sweep finds.
+    while ((await this.#tick()) === undefined) {
+      if (this.#closed) throw closedError();
+      await sleep(Math.min(this.#heartbeat, 1000));
+    }
+    if (this.#closed) throw closedError();
+    this.#timer = setInterval(() => void this.#tick(), this.#heartbeat).unref();
+    return c;
+  }
+
+  async #ready(): Promise<Conn> {
+    if (this.#closed) throw closedError();
+    return this.#conn;
+  }
+
+  /** Topics with local listeners (for tests and the dashboard). */
+  get topicCount(): number {
+    return this.#watched.size;
+  }
+
+  async track(topic: string, key: string, meta: PresenceMeta): Promise<string> {
+    this.#open();
+    checkTopic(topic);
+    checkKey(key);
+    const copy = copyMeta(meta);
+    const c = await this.#ready();
+    await this.#reserve(c, topic).catch((err) => { throw this.#failed("track on", topic, err); });
+    const ref = newRef();
+    const tracking: Tracking = { ref, key, meta: copy.meta };
+    const value = valueOf(ref, key, copy.json);
+    const hash = this.#keys.topic(topic), field = fieldOf(this.processId, ref);
+    this.#own.set(ref, { topic, tracking, value });
+    this.#ownTopics.set(topic, (this.#ownTopics.get(topic) ?? 0) + 1);
+    try {
+      await this.#send(c, [
+        ["SADD", this.#keys.proc(this.processId), topic],
+        ["HSET", hash, field, value],
+        ["PUBLISH", hash, messageOf(this.processId, [value], [])],
+      ]);
+    } catch (err) {
+      this.#own.delete(ref);
+      this.#forgetOwn(topic);
+      this.#orphans.set(field, { topic, value });
+      throw this.#failed("track on", topic, err);
+    } finally {
+      this.#inflight.set(topic, this.#inflight.get(topic)! - 1);
+    }
+    this.#applyOwn(topic, [], [tracking]);
+    return ref;
+  }
+
+  async update(topic: string, ref: string, meta: PresenceMeta): Promise<void> {
+    this.#open();
+    checkTopic(topic);
+    const copy = copyMeta(meta);
+    const own = this.#own.get(ref);
+    if (!own || own.topic !== topic) throw unknownRef(topic, ref);
+    const c = await this.#ready();
+    const old = own.tracking, oldValue = own.value;
+    own.tracking = { ref, key: old.key, meta: copy.meta };
+    own.value = valueOf(ref, old.key, copy.json);
+    const hash = this.#keys.topic(topic);
+    try {
+      await this.#send(c, [
+        ["HSET", hash, fieldOf(this.processId, ref), own.value],
+        ["PUBLISH", hash, messageOf(this.processId, [own.value], [oldValue])],
+      ]);
+    } catch (err) {
+      throw this.#failed("update on", topic, err);
+    }
+    this.#applyOwn(topic, [old], [own.tracking]);
+  }
+
+  async untrack(topic: string, ref: string): Promise<void> {
+    this.#open();
+    checkTopic(topic);
+    const own = this.#own.get(ref);
+    if (!own || own.topic !== topic) return;
+    this.#own.delete(ref);
+    const last = this.#forgetOwn(topic);
+    const c = await this.#ready();
+    const hash = this.#keys.topic(topic), field = fieldOf(this.processId, ref);
+    const commands = [["HDEL", hash, field], ["PUBLISH", hash, messageOf(this.processId, [], [own.value])]];
+    if (last) commands.push(["SREM", this.#keys.proc(this.processId), topic]);
+    try {
+      await this.#send(c, commands);
+    } catch (err) {
+      this.#orphans.set(field, { topic, value: own.value });
+      throw this.#failed("untrack on", topic, err, "; the next heartbeat tries again");
+    } finally {
+      this.#applyOwn(topic, [own.tracking], []);
+    }
+  }
+
+  async list(topic: string): Promise<PresenceList> {
+    this.#open();
+    checkTopic(topic);
+    const w = this.#watched.get(topic);
+    if (w && (await w.ready.then(() => true, () => false)) && this.#watched.get(topic) === w) return w.table.list();
+    const c = await this.#ready();
+    try {
+      return tableOf(this.#readHash(await commandOn(c.pub, c.flavour, ["HGETALL", this.#keys.topic(topic)]))).list();
+    } catch (err) {
+      throw this.#failed("list of", topic, err);
+    }
+  }
+
+  async subscribe(topic: string, listener: PresenceListener): Promise<() => Promise<void>> {
+    this.#open();
+    checkTopic(topic);
+    const entry: PresenceListener = (d, i) => listener(d, i);
+    let w = this.#watched.get(topic);
+    if (!w) {
+      const created: Watched = { listeners: new Set(), table: new PresenceTable(), ready: Promise.resolve(), loaded: false, buffer: [], generation: 0 };
+      created.ready = this.#ready().then(async (c) => {
+        await this.#redisSubscribe(c, [this.#keys.topic(topic)]);
+        await this.#load(c, topic, created);
+      });
+      this.#watched.set(topic, (w = created));
+      this.#stale.delete(this.#keys.topic(topic));
+    }
+    w.listeners.add(entry);
+    try {
+      await w.ready;
+    } catch (err) {
+      await this.#drop(topic, w, entry, false);
+      throw this.#failed("subscribe to", topic, err);
+    }
+    const live = w;
+    return () => this.#drop(topic, live, entry, true);
+  }
+
+  /** Untracks everything (here and in Redis; listeners get the leaves), then ends subscriptions and closes its connections. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    clearTimeout(this.#reloadTimer);
+    const c = this.#made;
+    if (!c) return;
+    let timer: NodeJS.Timeout | undefined;
+    const within = <T>(p: Promise<T>, ms: number) =>
+      Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error("timed out")), ms); })]).finally(() => clearTimeout(timer));
+    await within(this.#conn, 1000).catch(() => {});
+    if (this.#registered) {
+      try {
+        await within(this.#leaveRedis(c), 2000);
+      } catch (err) {
+        this.#log(`hotline/redis: presence close could not untrack in Redis (${reasonOf(err)}); other processes drop this one's presences after processTimeoutMs`);
+      }
+    }
+    for (const own of this.#own.values()) this.#applyOwn(own.topic, [own.tracking], []);
+    this.#own.clear();
+    this.#watched.clear();
+    if (c.sub) await quitConnection(c.sub, c.flavour);
+    if (c.ownPub) await quitConnection(c.pub, c.flavour);
+  }
+
+  #open(): void {
+    if (this.#closed) throw closedError();
+  }
+
+  /** Checks the topic has room (this process's list when it has one, else HLEN) and counts the track in flight. */
+  async #reserve(c: Conn, topic: string): Promise<void> {
+    const w = this.#watched.get(topic);
+    const loaded = w && (await w.ready.then(() => true, () => false)) && this.#watched.get(topic) === w;
+    const held = loaded ? w.table.size : Number(await commandOn(c.pub, c.flavour, ["HLEN", this.#keys.topic(topic)]));
+    const inflight = this.#inflight.get(topic) ?? 0;
+    if (held + inflight >= this.#max) throw topicFull(topic, this.#max);
+    this.#inflight.set(topic, inflight + 1);
+  }
+
+  /** One round trip: commands issued in the same tick are pipelined by both libraries. */
+  #send(c: Conn, commands: string[][]): Promise<unknown[]> {
+    return Promise.all(commands.map((args) => commandOn(c.pub, c.flavour, args)));
+  }
+
+  /** Decrements this process's count on `topic`; true when it was the last tracking there. */
+  #forgetOwn(topic: string): boolean {
+    const n = (this.#ownTopics.get(topic) ?? 1) - 1;
+    if (n > 0) this.#ownTopics.set(topic, n);
+    else this.#ownTopics.delete(topic);
+    return n <= 0;
+  }
+
+  #failed(what: string, topic: string, err: unknown, more = ""): HotlineError {
+    if (err instanceof HotlineError) return err;
+    return new HotlineError("handler_error", `hotline/redis: presence ${what} "${topic}" failed (${reasonOf(err)})${more}`,
+      { fault: "framework", cause: err });
+  }
+
+  /** This process's own change, once Redis acknowledged it (its echo on the channel is ignored). */
+  #applyOwn(topic: string, leaves: Tracking[], joins: Tracking[]): void {
+    const w = this.#watched.get(topic);
+    if (!w) return;
+    const diff = w.table.apply(leaves, joins);
+    if (diff && w.loaded) deliver(w.listeners, diff, { topic });
+  }
+
+  #receive(channel: string, payload: string): void {
+    const base = this.#keys.topic("");
+    if (!channel.startsWith(base)) return;
+    const topic = channel.slice(base.length);
+    const w = this.#watched.get(topic);
+    if (!w) return;
+    const m = readMessage(payload);
+    if (!m) {
+      this.#log(`hotline/redis: unreadable presence message on "${topic}"; reloading its list`);
+      return void this.#reload(topic, w);
+    }
+    if (m.origin === this.processId) return;
+    if (w.buffer) return void w.buffer.push(m);
+    const diff = w.table.apply(m.leaves, m.joins);
+    if (diff && w.loaded) deliver(w.listeners, diff, { topic });
+  }
+
+  /** Reads the topic's hash and makes it the list (plus what arrived meanwhile); after the first load, listeners get the net change. */
+  async #load(c: Conn, topic: string, w: Watched): Promise<void> {
+    w.buffer ??= [];
+    const generation = ++w.generation;
+    let raw: unknown;
+    try {
+      raw = await commandOn(c.pub, c.flavour, ["HGETALL", this.#keys.topic(topic)]);
+    } catch (err) {
+      if (generation === w.generation && w.loaded) {
+        // Keep what arrived meanwhile rather than lose it; the next recovery reloads.
+        const buffered = w.buffer ?? [];
+        w.buffer = undefined;
+        for (const m of buffered) {
+          const diff = w.table.apply(m.leaves, m.joins);
+          if (diff) deliver(w.listeners, diff, { topic });
+        }
+      }
+      throw err;
+    }
+    if (generation !== w.generation) return;
+    const fresh = tableOf(this.#readHash(raw));
+    for (const m of w.buffer ?? []) fresh.apply(m.leaves, m.joins);
+    w.buffer = undefined;
+    const diff = w.table.replace(fresh.values());
+    if (w.loaded) deliver(w.listeners, diff, { topic, resync: true });
+    w.loaded = true;
+  }
+
+  #reload(topic: string, w: Watched): Promise<void> {
+    const c = this.#made;
+    if (!c || this.#closed) return Promise.resolve();
+    return this.#load(c, topic, w).catch((err) => this.#log(`hotline/redis: reloading presences of "${topic}" failed (${reasonOf(err)})`));
+  }
+
+  /** Reloads every watched topic after `delay` ms, or later if a later reload is already due. */
+  #scheduleReload(delay: number): void {
+    const at = Date.now() + delay;
+    if (this.#closed || (this.#reloadAt !== undefined && this.#reloadAt >= at)) return;
+    clearTimeout(this.#reloadTimer);
+    this.#reloadAt = at;
+    this.#reloadTimer = setTimeout(() => {
+      this.#reloadAt = undefined;
+      for (const [topic, w] of this.#watched) if (w.loaded) void this.#reload(topic, w);
+    }, delay).unref();
+  }
+
+  #readHash(raw: unknown): Tracking[] {
+    const values: unknown[] = Array.isArray(raw) ? raw.filter((_, i) => i % 2 === 1)
+      : raw instanceof Map ? [...raw.values()] : Object.values(raw as object);
+    const out: Tracking[] = [];
+    for (const v of values) {
+      const t = readValue(String(v));
+      if (t) out.push(t);
+    }
+    return out;
+  }
+
+  async #drop(topic: string, w: Watched, entry: PresenceListener, unsubscribe: boolean): Promise<void> {
+    if (!w.listeners.delete(entry) || w.listeners.size > 0) return;
+    if (this.#watched.get(topic) !== w) return;
+    this.#watched.delete(topic);
+    w.generation++;
+    if (!unsubscribe || this.#closed || !this.#made) return;
+    const channel = this.#keys.topic(topic);
+    try {
+      await this.#redisUnsubscribe(this.#made, [channel]);
+    } catch (err) {
+      if (!this.#watched.has(topic)) this.#stale.add(channel);
+      this.#log(`hotline/redis: presence unsubscribe from "${topic}" deferred until Redis is back (${reasonOf(err)})`);
+    }
+  }
+
+  #redisSubscribe(c: Conn, channels: string[]): Promise<void> {
+    return c.flavour === "ioredis" ? c.sub.subscribe(...channels) : c.sub.subscribe(channels, this.#onNodeRedisMessage);
+  }
+
+  #redisUnsubscribe(c: Conn, channels: string[]): Promise<void> {
+    return c.flavour === "ioredis" ? c.sub.unsubscribe(...channels) : c.sub.unsubscribe(channels, this.#onNodeRedisMessage);
+  }
+
+  /** After the subscriber reconnected: channels live again, a heartbeat now, then the lists reloaded. */
+  async #recover(): Promise<void> {
+    const c = this.#made;
+    if (this.#closed || !c) return;
+    const channels = [...this.#watched.keys()].map((t) => this.#keys.topic(t));
+    try {
+      // node-redis resubscribes before "ready"; ioredis after it, so wait for ours to be confirmed.
+      if (c.flavour === "ioredis" && channels.length) await this.#redisSubscribe(c, channels);
+      const stale = [...this.#stale].filter((ch) => !channels.includes(ch));
+      this.#stale.clear();
+      if (stale.length) await this.#redisUnsubscribe(c, stale).catch(() => {});
+    } catch (err) {
+      this.#log(`hotline/redis: presence resubscribe after reconnect failed (${reasonOf(err)})`);
+    }
+    // When Redis came back empty, the heartbeat finds out and tracks everything again; the reload
+    // then waits a heartbeat, so that the other processes have done the same first.
+    const rejoined = await this.#tick();
+    this.#scheduleReload(rejoined ? this.#heartbeat : 0);
+  }
+
+  /** One heartbeat (and sweep); resolves true when this process had been dropped, undefined on failure. */
+  #tick(): Promise<boolean | undefined> {
+    const c = this.#made;
+    if (this.#ticking) return this.#ticking;
+    if (!c || this.#closed) return Promise.resolve(undefined);
+    const ticking = this.#beat(c).then(
+      (rejoined) => {
+        if (this.#tickFailing) this.#log("hotline/redis: presence heartbeat is back");
+        this.#tickFailing = false;
+        return rejoined;
+      },
+      (err) => {
+        if (!this.#tickFailing) this.#log(`hotline/redis: presence heartbeat failed (${reasonOf(err)}); retrying every ${this.#heartbeat} ms`);
+        this.#tickFailing = true;
+        return undefined;
+      },
+    ).finally(() => { if (this.#ticking === ticking) this.#ticking = undefined; });
+    return (this.#ticking = ticking);
+  }
+
+  async #beat(c: Conn): Promise<boolean> {
+    const args = [this.#keys.procs, this.#keys.prefix, this.processId, String(this.#staleAfter), "50"];
+    let reply: unknown;
+    try {
+      reply = await commandOn(c.pub, c.flavour, ["EVALSHA", SHA, "1", ...args]);
+    } catch (err) {
+      // The script cache is empty after a Redis restart or on a fresh server: EVAL loads it.
+      if (!reasonOf(err).startsWith("NOSCRIPT")) throw err;
+      reply = await commandOn(c.pub, c.flavour, ["EVAL", HEARTBEAT_SCRIPT, "1", ...args]);
+    }
+    const rejoined = Number((reply as unknown[])[0]) === 1 && this.#registered;
+    this.#registered = true;
+    if (rejoined) {
+      this.#log("hotline/redis: this process's presences were gone from Redis (swept after a partition, or Redis lost its data); tracking them again");
+      // Kept until done: the next heartbeat finds this process registered again and would not know.
+      this.#mustTrackAgain = true;
+    }
+    if (this.#mustTrackAgain && !this.#closed) {
+      await this.#trackAllAgain(c);
+      this.#mustTrackAgain = false;
+      this.#scheduleReload(this.#heartbeat);
+    }
+    if (this.#orphans.size) await this.#dropOrphans(c);
+    return rejoined;
+  }
+
+  async #trackAllAgain(c: Conn): Promise<void> {
+    const commands: string[][] = [];
+    for (const [topic, owns] of this.#ownByTopic()) {
+      const hash = this.#keys.topic(topic);
+      commands.push(["SADD", this.#keys.proc(this.processId), topic]);
+      for (let i = 0; i < owns.length; i += CHUNK) {
+        const chunk = owns.slice(i, i + CHUNK);
+        commands.push(["HSET", hash, ...chunk.flatMap((o) => [fieldOf(this.processId, o.tracking.ref), o.value])]);
+        commands.push(["PUBLISH", hash, messageOf(this.processId, chunk.map((o) => o.value), [])]);
+      }
+    }
+    await this.#send(c, commands);
+  }
+
+  async #dropOrphans(c: Conn): Promise<void> {
+    for (const [field, o] of [...this.#orphans]) {
+      const hash = this.#keys.topic(o.topic);
+      const commands = [["HDEL", hash, field], ["PUBLISH", hash, messageOf(this.processId, [], [o.value])]];
+      if (!this.#ownTopics.has(o.topic)) commands.push(["SREM", this.#keys.proc(this.processId), o.topic]);
+      await this.#send(c, commands);
+      this.#orphans.delete(field);
+    }
+  }
+
+  /** close(): every tracking out of Redis, with its leave published, and this process's bookkeeping deleted. */
+  async #leaveRedis(c: Conn): Promise<void> {
+    await this.#dropOrphans(c);
+    const commands: string[][] = [];
+    for (const [topic, owns] of this.#ownByTopic()) {
+      const hash = this.#keys.topic(topic);
+      for (let i = 0; i < owns.length; i += CHUNK) {
+        const chunk = owns.slice(i, i + CHUNK);
+        commands.push(["HDEL", hash, ...chunk.map((o) => fieldOf(this.processId, o.tracking.ref))]);
+        commands.push(["PUBLISH", hash, messageOf(this.processId, [], chunk.map((o) => o.value))]);
+      }
+    }
+    commands.push(["DEL", this.#keys.proc(this.processId)], ["ZREM", this.#keys.procs, this.processId]);
+    await this.#send(c, commands);
+  }
+
+  #ownByTopic(): Map<string, Own[]> {
+    const by = new Map<string, Own[]>();
+    for (const own of this.#own.values()) {
+      const list = by.get(own.topic);
+      if (list) list.push(own);
+      else by.set(own.topic, [own]);
+    }
+    return by;
+  }
+}
