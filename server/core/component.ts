@@ -399,7 +399,10 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
    * meta. The presence belongs to the viewer who caused the call: the instance's one viewer, or,
    * in a shared component, the viewer being joined (`onJoin`) or the sender of the event being
    * handled. Its key is the user's `id` (or the user's key), else the viewer's session. Tracking
-   * also follows the topic (`onPresence`, `presence()`). Over HTTP there is no viewer: it does nothing.
+   * also follows the topic (`onPresence`, `presence()`). Call it in `onJoin()` (which runs for
+   * every join: fresh, hydrated from a token, resumed) or an event handler: `mount()` runs before
+   * any viewer is there (and not at all on a resume), and over HTTP there is no viewer, so there
+   * it does nothing.
    *
    * @example
    * onJoin() { this.track("board", { name: this.user?.name ?? "guest" }); }
@@ -415,7 +418,10 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     this.#host?.untrack?.(topic);
   }
 
-  /** Follows the presences of `topic` without being present on it (`onPresence`, `presence()`). */
+  /**
+   * Follows the presences of `topic` without being present on it (`onPresence`, `presence()`).
+   * Like `track`, call it in `onJoin()`: it needs a live viewer.
+   */
   followPresence(topic: string): void {
     if (typeof topic !== "string" || !topic) throw new HotlineError("handler_error", "a presence topic is a non-empty string", { fault: "app" });
     this.#host?.followPresence?.(topic);
