@@ -1,3 +1,5 @@
+import type { PresenceDiff, PresenceList, PresenceMeta } from "../server/core/presence.js";
+
 /**
  * Who is here: presences per topic, across every process (`MemoryPresence`, the reference, for one
  * process; `RedisPresence` in `hotline/redis` for many). A presence is one tracking of a key (a
@@ -31,28 +33,8 @@ export interface Presence {
   close(): Promise<void>;
 }
 
-/** What a tracking says about its presence (a name, a colour, "typing"): a JSON object, at most 1 KiB. */
-export type PresenceMeta = Record<string, unknown>;
-
-/** One tracking: its ref (unique across processes) and its meta. */
-export interface PresenceMetaEntry {
-  ref: string;
-  meta: PresenceMeta;
-}
-
-/** One key's presences on a topic: one entry per tracking (a user with two tabs has two). */
-export interface PresenceEntry {
-  metas: PresenceMetaEntry[];
-}
-
-/** Key -> its presences. Keys with no tracking left are absent. */
-export type PresenceList = Record<string, PresenceEntry>;
-
-/** The trackings that joined and left, under their keys. Apply leaves before joins: an update has its ref in both. */
-export interface PresenceDiff {
-  joins: PresenceList;
-  leaves: PresenceList;
-}
+// The data shapes are the core's (components render them); this file adds the seam around them.
+export type { PresenceMeta, PresenceMetaEntry, PresenceEntry, PresenceList, PresenceDiff } from "../server/core/presence.js";
 
 /** What a listener is told besides the diff. */
 export interface PresenceInfo {

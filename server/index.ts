@@ -10,6 +10,10 @@ export type { LiveOptions } from "./live/embed-page.js";
 export type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
 export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
 export { MemoryPubSub } from "../pubsub/memory.js";
+export type {
+  Presence, PresenceMeta, PresenceMetaEntry, PresenceEntry, PresenceList, PresenceDiff, PresenceInfo, PresenceListener, PresenceOptions,
+} from "../pubsub/presence.js";
+export { MemoryPresence } from "../pubsub/presence-memory.js";
 export type { SduiComponent, Screen, ScreenSet, MergeStrategyType, ItemId } from "../protocol/sdui.js";
 // Models: the adapter contract, model-bound components and forms, the change feed.
 export type {

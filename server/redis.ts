@@ -11,5 +11,6 @@
  * const store = new RedisStore({ client: redis });
  */
 export { RedisPubSub, type RedisPubSubOptions } from "../pubsub/redis.js";
+export { RedisPresence, type RedisPresenceOptions } from "../pubsub/presence-redis.js";
 export { watchConnection, type RedisClientLike, type RedisFlavour } from "../pubsub/redis-driver.js";
 export { RedisStore, type RedisStoreOptions } from "./stores/redis.js";
