@@ -69,9 +69,9 @@ export class Hub {
     if (record) request.restore = { state: record.s, topics: record.t, params: record.p, user: record.u, from: "store" };
     else if (m.state !== undefined) request.token = m.state;
     const admitted = await admit(this.env.ctx, request);
-    const bound: Pick<StoredInstance, "p" | "u"> = {};
-    if (Object.keys(admitted.params).length) bound.p = admitted.params;
-    if (admitted.userKey !== undefined) bound.u = admitted.userKey;
+    const hasParams = Object.keys(admitted.params).length > 0;
+    const bound: Pick<StoredInstance, "p" | "u"> | undefined =
+      hasParams || admitted.userKey !== undefined ? { ...(hasParams && { p: admitted.params }), ...(admitted.userKey !== undefined && { u: admitted.userKey }) } : undefined;
     if (!cls.shared) {
       const { component, topics } = await construct(this.env.ctx, admitted);
       const live: LiveInstance = new LiveInstance(this.env, m.name, component, presenter, key, () => this.lives.delete(live), bound);

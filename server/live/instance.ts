@@ -11,6 +11,9 @@ import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
 import type { PresenceDiff, PresenceList, PresenceMeta } from "../core/presence.js";
 import { userKey } from "../core/identity.js";
 
+/** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
+const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
+
 /** Per component class and event name: whether the handler is plain (a class's handlers do not change). */
 const plainHandlers = new WeakMap<Function, Map<string, boolean>>();
 
@@ -70,7 +73,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     /** runs when the last viewer has gone */
     readonly onEmpty?: () => void,
     /** saved with the state: the params it was started with and its user's key (for a resume) */
-    readonly bound: Pick<StoredInstance, "p" | "u"> = {},
+    readonly bound: Pick<StoredInstance, "p" | "u"> = UNBOUND,
   ) {
     this.#shared = !!(component.constructor as ComponentClass).shared;
   }
@@ -80,7 +83,8 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   /** the viewer being joined, or whose event is being handled: presence calls are theirs */
   #current: Viewer | undefined;
   /** presence trackings by owner (a viewer, or the instance when no viewer is at hand) and topic */
-  readonly #tracks = new Map<object, Map<string, Promise<string | undefined>>>();
+  // Made on first use: most instances never track anyone.
+  #tracks: Map<object, Map<string, Promise<string | undefined>>> | undefined;
   /** topics whose presences this instance follows */
   #followed: Set<string> | undefined;
 
@@ -143,7 +147,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     if (this.viewers.size || this.#holds > 0 || this.#closed) return;
     this.#closed = true;
     for (const t of this.component.topics) this.env.index.remove(t, this);
-    for (const owner of [...this.#tracks.keys()]) this.#untrackAll(owner);
+    if (this.#tracks) for (const owner of [...this.#tracks.keys()]) this.#untrackAll(owner);
     if (this.#followed) for (const t of this.#followed) this.env.presence.unfollow(t, this);
     attachHost(this.component, undefined);
     this.onEmpty?.();
@@ -282,8 +286,12 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       sig = topics.length ? `${json}\n${topics.join("\n")}` : json;
       if (sig === this.#saved) return;
     }
-    const record: StoredInstance = { c: this.name, s: state, ...this.bound };
-    if (topics.length) record.t = topics;
+    // Literal shapes for the common records (these stay in the MemoryStore: many, and small).
+    const record: StoredInstance = topics.length ? { c: this.name, s: state, t: topics } : { c: this.name, s: state };
+    if (this.bound !== UNBOUND) {
+      if (this.bound.p) record.p = this.bound.p;
+      if (this.bound.u !== undefined) record.u = this.bound.u;
+    }
     try {
       await this.env.ctx.store.save(this.storeKey, record as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs);
       this.#saved = sig; // undefined after a known change: the next unforced save writes again
@@ -323,8 +331,9 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     if (this.#closed) return;
     const owner = this.#presenceOwner("track()");
     this.followPresence(topic);
-    let mine = this.#tracks.get(owner);
-    if (!mine) this.#tracks.set(owner, (mine = new Map()));
+    const tracks = (this.#tracks ??= new Map<object, Map<string, Promise<string | undefined>>>());
+    let mine = tracks.get(owner);
+    if (!mine) tracks.set(owner, (mine = new Map<string, Promise<string | undefined>>()));
     const seam = this.env.presence.presence;
     const had = mine.get(topic);
     const log = (err: unknown) => this.env.ctx.log(`component "${this.name}": presence on a topic failed`, err);
@@ -339,11 +348,11 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
 
   untrack(topic: string): void {
     const owner = this.#presenceOwner("untrack()");
-    const mine = this.#tracks.get(owner);
+    const mine = this.#tracks?.get(owner);
     const ref = mine?.get(topic);
     if (!ref) return;
     mine!.delete(topic);
-    if (!mine!.size) this.#tracks.delete(owner);
+    if (!mine!.size) this.#tracks!.delete(owner);
     this.#drop(topic, ref);
   }
 
@@ -368,9 +377,9 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   }
 
   #untrackAll(owner: object): void {
-    const mine = this.#tracks.get(owner);
+    const mine = this.#tracks?.get(owner);
     if (!mine) return;
-    this.#tracks.delete(owner);
+    this.#tracks!.delete(owner);
     for (const [topic, ref] of mine) this.#drop(topic, ref);
   }
 

@@ -8,14 +8,14 @@ import { Component as ComponentFromSource } from "../../server/core/component.js
 
 const EXPORTS: Record<string, string[]> = {
   hotline: [
-    "Component", "DEFAULT_MAX_STATE_BYTES", "ErrorCodes", "HotlineError", "HttpStatus", "MemoryModelAdapter",
+    "Component", "DEFAULT_MAX_STATE_BYTES", "ErrorCodes", "HotlineError", "HttpStatus", "MemoryModelAdapter", "MemoryPresence",
     "MemoryPubSub", "MemoryStore", "ModelComponent", "Raw", "Registry", "Repeat", "StreamPart", "TemplateResult",
     "Tokens", "createHotline", "dispatchSteps", "domId", "escapeHtml", "eventSteps", "fieldLabel", "html",
     "loadModelMeta", "modelForm", "modelResyncTopic", "modelTopic", "raw", "register", "registry",
     "renderToString", "repeat", "startModelFeed", "stream", "streamDelete", "streamInsert", "streamReset",
     "toHTML", "toHotlineError",
   ],
-  "hotline/redis": ["RedisPubSub", "RedisStore", "watchConnection"],
+  "hotline/redis": ["RedisPresence", "RedisPubSub", "RedisStore", "watchConnection"],
   "hotline/postgres": ["PostgresModelAdapter"],
   "hotline/express": ["hotlineExpress"],
   "hotline/fastify": ["fastifyHotline"],
