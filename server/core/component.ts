@@ -2,13 +2,13 @@ import type { ComponentContext, HotlineServices, HotlineUser, MountHook } from "
 import type { PresenceDiff, PresenceList, PresenceMeta } from "./presence.js";
 import { HotlineError, toHotlineError } from "./errors.js";
 import { findHandler, handlerKind } from "./events.js";
-import { renderToString } from "./template/render-string.js";
 import type { Renderer } from "./renderer.js";
 import { assertJson, assertSize, changedKeys, DEFAULT_MAX_STATE_BYTES, restore, snapshotKeys } from "./state.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
-import { TemplateResult } from "./template/template.js";
 import { flushStreams, streamDelete, streamInsert, streamReset, type StreamAt } from "./template/stream.js";
 import { validatePayload } from "./validate.js";
+import { checkTopic, install, type ComponentHost } from "./host.js";
+import { dispatchSteps, toHTML } from "./steps.js";
 import type { RenderOutput } from "./template/diff-tracker.js";
 
 /** What `dispatch()` and `asyncDispatch()` take: the seed's `event`, `payload` and `state`. */
@@ -30,20 +30,6 @@ export interface Step<S> extends DispatchResult<S> {
   done: boolean;
 }
 
-/**
- * What a transport gives a live component: subscriptions, publishing, events pushed to the
- * client's hooks, and presence (a transport without a connection, like HTTP, has none).
- */
-export interface ComponentHost {
-  subscribe(topic: string): void;
-  unsubscribe(topic: string): void;
-  publish(topic: string, message: unknown): Promise<void>;
-  push(event: string, payload: unknown): void;
-  track?(topic: string, meta: PresenceMeta): void;
-  untrack?(topic: string): void;
-  followPresence?(topic: string): void;
-  presence?(topic: string): PresenceList;
-}
 
 /** A class that extends Component (what the registry holds). */
 export type ComponentClass = (new (params?: any, context?: ComponentContext) => Component<any, any>) & {
@@ -58,11 +44,6 @@ export type ComponentClass = (new (params?: any, context?: ComponentContext) => 
   catchUp?: "resync" | "remount";
 };
 
-// Set by the class's static block: the plumbing that stays off the component's namespace.
-let runImpl: (c: Component, event: string, payload: Record<string, unknown>) => AsyncGenerator<boolean>;
-let checkImpl: (c: Component, keys?: Map<string, string>) => void;
-let attachImpl: (c: Component, host: ComponentHost | undefined, topics: Iterable<string>) => void;
-let userImpl: (c: Component, user: HotlineUser | null) => void;
 
 type Pending = { before: Map<string, string>; errors: Record<string, string>; handler: Function; payload: unknown };
 
@@ -325,17 +306,19 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
 
   static {
     // The plumbing transports need, kept off the component's own namespace (any user method name
-    // but the documented ones works): module functions below reach the private members here.
-    runImpl = (c, event, payload) => c.#run(event, payload);
-    checkImpl = (c, keys) => c.#checkState(keys);
-    userImpl = (c, user) => {
-      c.#user = user;
-    };
-    attachImpl = (c, host, topics) => {
-      for (const t of topics) (c.#topics ??= new Set()).add(t);
-      c.#host = host;
-      if (host && c.#topics) for (const t of c.#topics) host.subscribe(t);
-    };
+    // but the documented ones works): server/core/host.ts reaches the private members through these.
+    install({
+      run: (c, event, payload) => c.#run(event, payload),
+      check: (c, keys) => c.#checkState(keys),
+      actAs: (c, user) => {
+        c.#user = user;
+      },
+      attach: (c, host, topics) => {
+        for (const t of topics) (c.#topics ??= new Set()).add(t);
+        c.#host = host;
+        if (host && c.#topics) for (const t of c.#topics) host.subscribe(t);
+      },
+    });
   }
 
   // ---------- Streams (server/core/stream.ts) ----------
@@ -459,78 +442,6 @@ const NO_PRESENCE: PresenceList = Object.freeze({}) as PresenceList;
 const NO_CONTEXT: ComponentContext = Object.freeze({});
 const NO_SERVICES = Object.freeze({}) as HotlineServices;
 
-
-/**
- * Runs an event for a transport: yields `false` after each step of a streaming handler (render
- * and send a patch then) and `true` once, at the end, when the state is settled. On error the
- * state is restored to what it was before the event and a HotlineError is thrown.
- */
-export function runEvent(component: Component, event: string, payload: Record<string, unknown> = {}): AsyncGenerator<boolean> {
-  return runImpl(component, event, payload);
-}
-
-/** Checks the dehydrated state: JSON only, within the class's size limit. Throws `too_large` or `bad_state`. */
-export function checkState(component: Component, keys?: Map<string, string>): void {
-  checkImpl(component, keys);
-}
-
-/** Sets who `this.user` is: a shared instance sees the sender of the event it handles, `null` otherwise. */
-export function actAs(component: Component, user: HotlineUser | null): void {
-  userImpl(component, user);
-}
-
-/** `unauthorized` unless the app's rule lets `user` listen to `topic`. */
-export function checkTopic(context: ComponentContext, user: HotlineUser | null, topic: string): void {
-  if (context.authorizeTopic && !context.authorizeTopic(user, topic)) {
-    throw new HotlineError("unauthorized", "this subscription is not allowed");
-  }
-}
-
-/** Connects an instance to its host (or disconnects it with `undefined`); the host then hears every topic. */
-export function attachHost(component: Component, host: ComponentHost | undefined, topics: Iterable<string> = []): void {
-  attachImpl(component, host, topics);
-}
-
-/**
- * A component's HTML: its `render()` as a string.
- *
- * @example
- * const c = new Counter(); c.dispatch(); toHTML(c); // "<div class=\"counter\">…"
- */
-export function toHTML(component: Component): string {
-  const out = component.render();
-  return out instanceof TemplateResult ? renderToString(out) : String(out);
-}
-
-/**
- * Runs one event on a component that has started (mounted or hydrated) and renders after each
- * step: one step per `yield` of a streaming handler, the last with `done: true`. Without an event,
- * one step: the state is checked and rendered.
- */
-export async function* eventSteps<S extends Record<string, any>>(component: Component<S>, event?: string, payload?: Record<string, unknown>): AsyncGenerator<Step<S>> {
-  if (event === undefined) {
-    checkState(component);
-    yield { html: toHTML(component), state: component.dehydrate(), done: true };
-    return;
-  }
-  for await (const done of runEvent(component, event, payload)) {
-    const state = component.dehydrate();
-    yield { html: toHTML(component), state: done ? state : (JSON.parse(JSON.stringify(state)) as S), done };
-  }
-}
-
-/**
- * `dispatch()` one render step at a time: mounts or hydrates, then each step of the event (one per
- * `yield` of a streaming handler, the last with `done: true`).
- *
- * @example
- * for await (const step of dispatchSteps(new RagQuery(), { event: "analyze", payload: { query: "htmx" } })) console.log(step.state.stage);
- */
-export async function* dispatchSteps<S extends Record<string, any>>(component: Component<S>, options: DispatchOptions<S> = {}): AsyncGenerator<Step<S>> {
-  if (options.state) component.hydrate(options.state);
-  else await component.mount();
-  yield* eventSteps(component, options.event, options.payload);
-}
 
 function isThenable(x: unknown): boolean {
   return !!x && typeof (x as Promise<unknown>).then === "function";

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { checkState, toHTML, type Component } from "./component.js";
+import { type Component } from "./component.js";
+import { checkState } from "./host.js";
+import { toHTML } from "./steps.js";
 import { escapeHtml } from "./template/escape.js";
 import { Attr } from "../../protocol/attributes.js";
 import type { Snapshot, Tokens } from "./tokens.js";

@@ -3,10 +3,9 @@
  * (Renderer, StateStore). The main entry (server/index.ts) re-exports it; plumbing that
  * transports share (DiffTracker, flushStreams, attachHost, …) is imported from its own file instead.
  */
-export {
-  Component, toHTML, dispatchSteps, eventSteps,
-  type ComponentClass, type ComponentHost, type DispatchOptions, type DispatchResult, type Step,
-} from "./component.js";
+export { Component, type ComponentClass, type DispatchOptions, type DispatchResult, type Step } from "./component.js";
+export { toHTML, dispatchSteps, eventSteps } from "./steps.js";
+export type { ComponentHost } from "./host.js";
 export type { HotlineServices, HotlineUser, ComponentContext, MountHook, MountInfo, MountDecision, StartMode } from "./context.js";
 export { html, raw, repeat, Raw, Repeat, TemplateResult, StreamPart } from "./template/template.js";
 export { stream, streamInsert, streamDelete, streamReset, domId, type StreamAt, type StreamOptions } from "./template/stream.js";

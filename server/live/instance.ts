@@ -1,5 +1,6 @@
 import type { HotlineUser } from "../core/context.js";
-import { actAs, attachHost, checkState, Component, runEvent, type ComponentClass, type ComponentHost } from "../core/component.js";
+import { Component, type ComponentClass } from "../core/component.js";
+import { actAs, attachHost, checkState, runEvent, type ComponentHost } from "../core/host.js";
 import { findHandler, handlerKind } from "../core/events.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
 import { restore, snapshotKeys } from "../core/state.js";

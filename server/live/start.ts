@@ -1,4 +1,5 @@
-import { actAs, checkState, checkTopic, type Component, type ComponentClass } from "../core/component.js";
+import { type Component, type ComponentClass } from "../core/component.js";
+import { actAs, checkState, checkTopic } from "../core/host.js";
 import type { HotlineUser, MountDecision, MountHook, StartMode } from "../core/context.js";
 import { HotlineError } from "../core/errors.js";
 import { canonicalJson, userKey } from "../core/identity.js";

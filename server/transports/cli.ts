@@ -1,4 +1,4 @@
-import { eventSteps } from "../core/component.js";
+import { eventSteps } from "../core/steps.js";
 import type { HotlineUser } from "../core/context.js";
 import type { Snapshot } from "../core/tokens.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";

@@ -5,7 +5,8 @@ import * as assert from "uvu/assert";
 import { Board, BOARD_TOPIC } from "../../components/board.js";
 import { MemoryBoardRepo, MAX_ITEMS } from "../../components/board-repo.js";
 import { registry, type ComponentHost } from "../../server/core/index.js";
-import { toHTML, attachHost } from "../../server/core/component.js";
+import { attachHost } from "../../server/core/host.js";
+import { toHTML } from "../../server/core/steps.js";
 
 function host() {
   const h = {

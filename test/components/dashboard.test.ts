@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Dashboard, DASHBOARD_TOPIC, type Figures } from "../../components/dashboard.js";
 import { registry } from "../../server/core/index.js";
-import { toHTML } from "../../server/core/component.js";
+import { toHTML } from "../../server/core/steps.js";
 
 const figures: Figures = {
   at: Date.UTC(2025, 0, 2, 3, 4, 5), pid: 4242, uptime: 3725, cpu: 12.345, rss: 52428800,

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { OrderEditor } from "../../components/order-editor.js";
 import { createMemoryOrders } from "../../demo/orders-model.js";
 import { HotlineError, type HotlineUser } from "../../server/core/index.js";
-import { toHTML } from "../../server/core/component.js";
+import { toHTML } from "../../server/core/steps.js";
 import type { ModelAdapter } from "../../server/models/model.js";
 
 const ada: HotlineUser = { id: "ada", name: "Ada" };

@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import { Bm25Index, corpus, splitPassages, terms } from "../../components/rag-corpus.js";
 import { RagQuery } from "../../components/rag-query.js";
 import { registry } from "../../server/core/index.js";
-import { dispatchSteps } from "../../server/core/component.js";
+import { dispatchSteps } from "../../server/core/steps.js";
 
 RagQuery.stageDelayMs = 0;
 

@@ -2,7 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { z } from "zod";
 import { Component, HotlineError, Registry, html, register, type Renderer } from "../../server/core/index.js";
-import { toHTML } from "../../server/core/component.js";
+import { toHTML } from "../../server/core/steps.js";
 
 const reg = new Registry();
 

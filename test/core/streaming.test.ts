@@ -1,7 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Component, html, HotlineError } from "../../server/core/index.js";
-import { dispatchSteps, runEvent } from "../../server/core/component.js";
+import { runEvent } from "../../server/core/host.js";
+import { dispatchSteps } from "../../server/core/steps.js";
 
 class Rag extends Component<{ stage: string; hits: number }> {
   mount() { this.state.stage = "idle"; this.state.hits = 0; }

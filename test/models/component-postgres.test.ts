@@ -8,7 +8,7 @@ import type { ModelAdapter } from "../../server/models/model.js";
 import { ModelComponent } from "../../server/models/model-component.js";
 import { openPostgresOrders } from "../../demo/orders-model.js";
 import { needPostgres } from "../support/services.js";
-import { toHTML } from "../../server/core/component.js";
+import { toHTML } from "../../server/core/steps.js";
 
 const url = await needPostgres();
 const pool = new pg.Pool({ connectionString: url, max: 4 });

@@ -13,7 +13,7 @@ import { createMemoryOrders } from "../../demo/orders-model.js";
 import { startModelFeed } from "../../server/models/feed.js";
 import { OrderEditor } from "../../components/order-editor.js";
 import { Orders } from "../../components/orders.js";
-import { toHTML } from "../../server/core/component.js";
+import { toHTML } from "../../server/core/steps.js";
 import type { ComponentContext, HotlineServices } from "../../server/core/context.js";
 
 let adapter: ModelAdapter = createMemoryOrders();

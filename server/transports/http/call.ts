@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { attachHost, type ComponentClass, type ComponentHost } from "../../core/component.js";
+import { type ComponentClass } from "../../core/component.js";
+import { attachHost, type ComponentHost } from "../../core/host.js";
 import { startComponent, type Started } from "../../live/start.js";
 import type { HotlineUser } from "../../core/context.js";
 import { HttpStatus } from "../../../protocol/codes.js";

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HotlineError } from "../../core/errors.js";
-import { eventSteps } from "../../core/component.js";
+import { eventSteps } from "../../core/steps.js";
 import { readCall, sendError, settleError, signState, startCall } from "./call.js";
 import type { HttpHandler, AppContext } from "../../live/context.js";
 import { FailureLimiter } from "./failure-limit.js";

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { runEvent } from "../../core/component.js";
+import { runEvent } from "../../core/host.js";
 import { presenterFor } from "../../live/presenter.js";
 import { SDUI_MEDIA_TYPE, signState, startCall, type Call } from "./call.js";
 import type { AppContext } from "../../live/context.js";

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { eventSteps, type Step } from "../../core/component.js";
+import { type Step } from "../../core/component.js";
+import { eventSteps } from "../../core/steps.js";
 import type { Started } from "../../live/start.js";
 import { readCall, sendError, settleError, signState, startCall } from "./call.js";
 import type { AppContext } from "../../live/context.js";
