@@ -1,4 +1,5 @@
 import { HotlineError, html, modelForm, ModelComponent, register, type FormField } from "hotline";
+import { names, peopleOn } from "./people.js";
 import "./services.js"; // the app's services, typed
 import "./user.js"; // this.user, typed
 
@@ -14,6 +15,12 @@ import "./user.js"; // this.user, typed
  * transport), and the editor renders read-only for them. The owner is never written by a client:
  * a new order (no `pk`) belongs to the user who opens it. The page gives the key, signed into the
  * embed's token; a client cannot choose it.
+ *
+ * Who else has the order open is presence on `order:<pk>` ({@link orderPresenceTopic}): each
+ * viewer's tab is tracked in `onJoin` with `{ name, editing }` (`editing` for its owner, who alone
+ * may change it), and the editor says who else is there ("Ada is editing this order", "Grace and
+ * Linus are viewing this order"), leaving out the viewer's own key (their user id) and counting
+ * their own other tabs apart: two tabs of one owner are where save conflicts come from.
  *
  * @example
  * html`${await hotline.live("order_editor", { pk: 2 }, { request: req })}`
@@ -33,6 +40,12 @@ export class OrderEditor extends ModelComponent {
       this.state.owner = this.user.id;
       this.state.$saved.owner = this.user.id;
     }
+  }
+
+  /** Every viewer of a saved order is on its presence topic while their tab is open. */
+  onJoin(): void {
+    const me = this.user;
+    if (me && this.pk !== null) this.track(orderPresenceTopic(this.pk), { name: me.name, editing: this.#mine() });
   }
 
   /** Only the order's owner may change it; the check is plain (not async), so events stay on the fast path. */
@@ -61,10 +74,28 @@ export class OrderEditor extends ModelComponent {
     const form = modelForm(this, { labels: { customer: "Customer", owner: "Owner" } });
     return html`<div class="${mine ? "order-editor" : "order-editor read-only"}">
   <h2>Order ${this.pk === null ? "(new)" : html`#${this.pk}`} <small class="muted">version ${this.version ?? "–"}</small></h2>
+  ${this.#others()}
   ${mine
     ? form
     : html`${owner ? html`<p class="read-only-note">Owned by ${owner}: read-only</p>` : ""}<fieldset class="read-only-form" disabled>${form}</fieldset>`}
 </div>`;
+  }
+
+  /** Who else has this order open, from its presence list; nothing when nobody else does. */
+  #others() {
+    if (this.pk === null) return "";
+    const me = this.user?.id;
+    const people = peopleOn(this.presence(orderPresenceTopic(this.pk)));
+    const others = people.filter((p) => p.key !== me);
+    const editing = others.filter((p) => p.editing).map((p) => p.name);
+    const viewing = others.filter((p) => !p.editing).map((p) => p.name);
+    const mineToo = (people.find((p) => p.key === me)?.tabs ?? 0) - 1;
+    const lines = [
+      editing.length ? `${names(editing)} ${editing.length === 1 ? "is" : "are"} editing this order.` : "",
+      viewing.length ? `${names(viewing)} ${viewing.length === 1 ? "is" : "are"} viewing this order.` : "",
+      mineToo > 0 ? `You have it open in ${mineToo === 1 ? "another tab" : `${mineToo} other tabs`} too.` : "",
+    ].filter(Boolean);
+    return lines.length ? html`<p class="order-presence" aria-live="polite">${lines.join(" ")}</p>` : "";
   }
 
   #mine(): boolean {
@@ -75,4 +106,9 @@ export class OrderEditor extends ModelComponent {
 
 function cannotWrite(): HotlineError {
   return new HotlineError("unauthorized", "this field cannot be written");
+}
+
+/** The presence topic of one order's viewers. */
+export function orderPresenceTopic(pk: unknown): string {
+  return `order:${String(pk)}`;
 }

@@ -3,7 +3,9 @@
  * transport and the WebSocket at /live. Configured from the environment:
  *
  * - `PORT` (default 3000), `HOST` (default 127.0.0.1)
- * - `REDIS_URL`: share state, pub/sub and the board between processes through Redis
+ * - `REDIS_URL`: share state, pub/sub, presence and the board between processes through Redis
+ * - `HOTLINE_PRESENCE_TIMEOUT_MS`: with Redis, how soon the users of a process that died leave
+ *   every other process's lists (default 10000)
  * - `HOTLINE_REDIS_PREFIX`: prefix of every Redis key and channel (default "hotline:")
  * - `HOTLINE_ROLE=web`: leave the dashboard figures and the orders feed to a `worker` process
  * - `DATABASE_URL`: the orders page's table in PostgreSQL (else in memory)
@@ -18,7 +20,7 @@ import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createHotline, MemoryPubSub, type Hotline, type PubSub, type StateStore } from "hotline";
+import { createHotline, MemoryPresence, MemoryPubSub, type Hotline, type Presence, type PubSub, type StateStore } from "hotline";
 import "../components/index.js";
 import { MemoryBoardRepo, RedisBoardRepo, type BoardRepo } from "../components/board-repo.js";
 import { demoSession, handleAuth, sessionSecret, signedInOnly, SIGN_IN_PATH } from "./auth.js";
@@ -41,6 +43,11 @@ export interface DemoOptions {
   redisUrl?: string;
   /** Prefix of Redis keys and channels. Default `HOTLINE_REDIS_PREFIX` or "hotline:". */
   redisPrefix?: string;
+  /**
+   * With Redis: how soon (ms) the presences of a process that died leave every other process's
+   * lists. Default `HOTLINE_PRESENCE_TIMEOUT_MS` or 10000.
+   */
+  presenceTimeoutMs?: number;
   /** "web" leaves the dashboard publisher to a worker process. Default `HOTLINE_ROLE`. */
   role?: string;
   /** The token secret. Default `HOTLINE_SECRET` (or Hotline's own default). */
@@ -83,22 +90,26 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const redisUrl = options.redisUrl ?? (env.REDIS_URL || undefined);
   const prefix = options.redisPrefix ?? env.HOTLINE_REDIS_PREFIX ?? "hotline:";
   const role = options.role ?? env.HOTLINE_ROLE;
+  const presenceTimeoutMs = presenceTimeout(options.presenceTimeoutMs ?? env.HOTLINE_PRESENCE_TIMEOUT_MS);
   const secret = options.secret ?? (env.HOTLINE_SECRET || undefined);
   const log = options.quiet ? () => {} : (line: string) => console.log(line);
   // who is signed in: a name in a signed cookie, read by every page, join and HTTP request
   const session = demoSession(sessionSecret(options.sessionSecret ?? (env.HOTLINE_SESSION_SECRET || undefined), options.quiet ? () => {} : (line) => console.warn(line)));
 
   let pubsub: PubSub;
+  let presence: Presence;
   let store: StateStore | undefined;
   let board: BoardRepo;
   let redis: { quit(): Promise<unknown> } | undefined;
   if (redisUrl) {
-    const { RedisPubSub, RedisStore } = await import("hotline/redis");
+    const { RedisPresence, RedisPubSub, RedisStore } = await import("hotline/redis");
     const { Redis } = await import("ioredis");
     // One line per outage for all four connections, not one per connection (or per retry).
     const status = redisStatus(redisUrl, (line) => console.warn(line));
     pubsub = new RedisPubSub({ url: redisUrl, prefix, log: status.log });
     store = new RedisStore({ url: redisUrl, prefix: `${prefix}state:`, log: status.log });
+    // who is on the board and on each order, across every process; a dead process's users leave within the timeout
+    presence = new RedisPresence({ url: redisUrl, prefix, processTimeoutMs: presenceTimeoutMs, log: status.log });
     const client = new Redis(redisUrl);
     // Without an `error` listener ioredis prints a stack trace on every failed retry while Redis
     // is down (found by test/cluster/redis-down-at-start.test.ts).
@@ -108,6 +119,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   } else {
     // made here rather than by createHotline(): the orders feed publishes on it before the app exists
     pubsub = new MemoryPubSub();
+    presence = new MemoryPresence();
     board = new MemoryBoardRepo();
     const file = options.stateFile ?? env.HOTLINE_STATE_FILE ?? (port ? join(tmpdir(), `hotline-demo-${port}.json`) : undefined);
     if (file) store = new FileBackedStore(file);
@@ -117,6 +129,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const models = await setupModels({ pubsub, role, ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) }).catch(async (err: unknown) => {
     // a database that cannot be reached fails the start: leave no connection behind
     await pubsub.close().catch(() => {});
+    await presence.close().catch(() => {});
     await store?.close?.().catch(() => {});
     await redis?.quit().catch(() => {});
     throw err;
@@ -124,7 +137,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   // what the components read as this.services (typed in components/services.ts), and this.user:
   // anonymous joins are refused with a redirect to the sign-in page, on every transport
   const hotline = createHotline({
-    pubsub, store, secret,
+    pubsub, presence, store, secret,
     services: { board, orders: models.adapter },
     authenticate: session.authenticate,
     onMount: signedInOnly,
@@ -194,12 +207,22 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       await hotline.close();
       // what we made and handed in (hotline.close() closes only its own): Redis quits, the file store writes
       await pubsub.close().catch((err: unknown) => console.error("[demo] cannot close the pub/sub", err));
+      // after hotline.close(): its viewers have left; close() untracks whatever is left, so no one waits for the timeout
+      await presence.close().catch((err: unknown) => console.error("[demo] cannot close presence", err));
       await store?.close?.().catch((err: unknown) => console.error("[demo] cannot close the state store", err));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await redis?.quit().catch(() => {});
     })());
   return { url, close, hotline };
+}
+
+/** The presence timeout in ms (RedisPresence's `processTimeoutMs`): the default 10 s when not given. */
+function presenceTimeout(given: number | string | undefined): number {
+  const ms = Number(given);
+  if (given === undefined || given === "") return 10_000;
+  if (!Number.isFinite(ms) || ms < 300) throw new Error(`HOTLINE_PRESENCE_TIMEOUT_MS must be a number of milliseconds, 300 or more (got "${given}")`);
+  return ms;
 }
 
 /** demo/style.css, found from demo/ (tsx) and from dist/demo/ (the build). */

@@ -1,6 +1,6 @@
 /**
  * One line per Redis outage for the whole demo process. The demo opens several connections to
- * the same Redis (pub/sub publisher and subscriber, state store, board repo); each reports its own
+ * the same Redis (pub/sub publisher and subscriber, state store, presence, board repo); each reports its own
  * outage, so a Redis that is down at start-up would print four lines, and a connection left without
  * an `error` listener (ioredis) prints a stack trace on every retry. Everything goes through here.
  */
@@ -17,6 +17,9 @@ export interface RedisStatus {
 const DOWN = /cannot reach Redis|connection lost/;
 const BACK = /connection is back/;
 const DURING_OUTAGE = /until Redis is back/;
+// Presence's heartbeat fails and recovers with the connections: part of the same outage.
+const HEARTBEAT_FAILED = /presence heartbeat failed/;
+const HEARTBEAT_BACK = /presence heartbeat is back/;
 
 /**
  * @example
@@ -27,7 +30,15 @@ const DURING_OUTAGE = /until Redis is back/;
 export function redisStatus(url: string, print: (line: string) => void): RedisStatus {
   const where = safeUrl(url);
   let down = false;
+  let heartbeatQuiet = false;
   const log = (line: string) => {
+    if (HEARTBEAT_FAILED.test(line)) {
+      heartbeatQuiet = down;
+      if (down) return;
+    } else if (HEARTBEAT_BACK.test(line) && heartbeatQuiet) {
+      heartbeatQuiet = false;
+      return;
+    }
     if (DOWN.test(line)) {
       if (down) return;
       down = true;
