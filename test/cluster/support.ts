@@ -217,6 +217,21 @@ export async function freshHtml(node: Node, name: string): Promise<string> {
   }
 }
 
+/**
+ * A board's HTML without its online list. A fresh join is one more tab of its user, seen by the
+ * others a moment after its own render (and gone again when it closes), so views are compared
+ * with a fresh join on everything else; the online list has its own suite (presence.test.ts).
+ */
+export function withoutOnline(html: string): string {
+  return html.replace(/<div class="board-online">[\s\S]*?<\/ul><\/div>/, "");
+}
+
+/** Who a board lists as online, as "Name:tabs" (a dot per tab), in order, from its HTML. */
+export function boardOnline(html: string): string[] {
+  return [...html.matchAll(/<li class="online-user[^"]*" data-user="[^"]*"><span class="online-name">([^<]*)<\/span>\s*<span class="tabs"[^>]*>(●*)<\/span>/g)]
+    .map((m) => `${m[1]}:${m[2]!.length}`);
+}
+
 /** The texts of a board's items, in order, from its HTML. */
 export function boardItems(html: string): string[] {
   return [...html.matchAll(/<span class="text">([^<]*)<\/span>/g)].map((m) => m[1]!);
