@@ -48,6 +48,11 @@ export async function setupModels(options: ModelsOptions): Promise<RunningModels
     const { default: pg } = await import("pg");
     const { openPostgresOrders } = await import("./orders-model.js");
     const pool = new pg.Pool({ connectionString: url, max: 5 });
+    // An idle connection the server closes (a restart, a failover, a proxy's idle timeout) emits
+    // `error` on the pool, which would end the process without a listener. The pool has dropped it
+    // and the next query opens a new one. The adapter reports the outage (one line); this listener
+    // covers the moments it is not attached: while the table is prepared, and on shutdown.
+    pool.on("error", () => {});
     try {
       adapter = await openPostgresOrders(pool, { table });
     } catch (err) {

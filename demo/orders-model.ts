@@ -73,6 +73,10 @@ export async function ensureOrdersTable(pool: Pool, options: { table?: string } 
   // Two processes starting together must not both create and seed: one transaction under an
   // advisory lock, so that the second finds the table the first made.
   const client = await pool.connect();
+  // Checked out, the client has no pool listener: a connection the server ends would emit an
+  // unhandled `error` and end the process. The query in flight fails instead, and start-up with it.
+  const ignore = () => {};
+  client.on("error", ignore);
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", ["hotline_orders_demo"]);
@@ -103,6 +107,7 @@ export async function ensureOrdersTable(pool: Pool, options: { table?: string } 
     await client.query("ROLLBACK").catch(() => {});
     throw err;
   } finally {
+    client.off("error", ignore);
     client.release();
   }
 }

@@ -1,4 +1,4 @@
-import type { Notification, Pool } from "pg";
+import type { Notification, Pool, PoolClient } from "pg";
 import { HotlineError } from "../../core/errors.js";
 import type {
   ChangeListener, FieldMeta, ListOptions, ModelAdapter, ModelChange, ModelMetadata, Pk, Row,
@@ -6,6 +6,7 @@ import type {
 } from "../model.js";
 import { checkValues, coercePk, coerceVersion, listBounds, prepareWrite, samePk } from "../values.js";
 import { channelFor, type Column, ident, installTriggers, readTable, type TableInfo, triggerSql } from "./catalog.js";
+import { connectionLostError, isConnectionLoss, Outage } from "./outage.js";
 
 /** Options of {@link PostgresModelAdapter}. */
 export interface PostgresModelOptions {
@@ -24,6 +25,11 @@ export interface PostgresModelOptions {
   installTrigger?: boolean;
   /** First delay before the change feed reconnects, doubling up to 5 s. Default 200 ms. */
   reconnectDelayMs?: number;
+  /**
+   * Where the adapter reports a lost database connection (one line per outage, without a stack
+   * trace) and unexpected errors of its change feed. Default `console.error`, prefixed `[hotline]`.
+   */
+  log?: (message: string, err?: unknown) => void;
 }
 
 interface Loaded { info: TableInfo; meta: ModelMetadata; columns: Map<string, Column>; selectList: string; channel: string }
@@ -56,12 +62,32 @@ export class PostgresModelAdapter implements ModelAdapter {
   #timer?: NodeJS.Timeout;
   #delay: number;
   #closed = false;
+  readonly #outage: Outage;
+  /** When each pool connection opened, to tell a late echo of an outage from a new one. */
+  readonly #opened = new WeakMap<object, number>();
+  readonly #onPoolConnect = (client: PoolClient) => { this.#opened.set(client, Outage.now()); };
+  // Without a listener, an idle pooled connection that the server closes (restart, failover, a
+  // proxy's idle timeout) emits an `error` that ends the process. The pool has already dropped
+  // it; the next query opens a new one.
+  readonly #onPoolError = (err: Error, client?: PoolClient) => {
+    if (this.#closed) return;
+    if (isConnectionLoss(err)) this.#outage.lost(err, (client && this.#opened.get(client)) ?? 0);
+    else this.#outage.failed("an idle database connection failed", err);
+  };
 
   constructor(options: PostgresModelOptions) {
     if (!options.pool && !options.connectionString) throw new Error("PostgresModelAdapter needs a pool or a connectionString");
     this.#options = options;
-    this.#pool = options.pool;
     this.#delay = options.reconnectDelayMs ?? 200;
+    const log = options.log ?? ((m: string, e?: unknown) => (e === undefined ? console.error(`[hotline] ${m}`) : console.error(`[hotline] ${m}`, e)));
+    this.#outage = new Outage(`PostgresModelAdapter(${options.table})`, log);
+    if (options.pool) this.#usePool(options.pool);
+  }
+
+  #usePool(pool: Pool): void {
+    this.#pool = pool;
+    pool.on("connect", this.#onPoolConnect);
+    pool.on("error", this.#onPoolError);
   }
 
   /** Reads the catalog and installs the triggers now, so that a misconfiguration shows at start-up. */
@@ -86,7 +112,7 @@ export class PostgresModelAdapter implements ModelAdapter {
   async list(options?: ListOptions): Promise<Row[]> {
     const l = await this.#load();
     const { limit, offset } = listBounds(options);
-    const res = await this.#query(`SELECT ${l.selectList} FROM ${l.info.qualified} ORDER BY ${ident(l.meta.primaryKey)} LIMIT $1 OFFSET $2`, [limit, offset]);
+    const res = await this.#read(`SELECT ${l.selectList} FROM ${l.info.qualified} ORDER BY ${ident(l.meta.primaryKey)} LIMIT $1 OFFSET $2`, [limit, offset]);
     return res.rows.map((r) => this.#fromDb(l, r));
   }
 
@@ -150,7 +176,10 @@ export class PostgresModelAdapter implements ModelAdapter {
     if (this.#closed) throw new Error("model adapter is closed");
     const l = await this.#load();
     const entry: Watcher = options.pk === undefined ? { listener } : { listener, pk: coercePk(l.meta, options.pk) };
-    this.#listening ??= this.#listen(l).catch((err) => { this.#listening = undefined; throw err; });
+    this.#listening ??= this.#listen(l).catch((err) => {
+      this.#listening = undefined;
+      throw isConnectionLoss(err) ? connectionLostError(err, false) : err;
+    });
     await this.#listening;
     this.#watchers.add(entry);
     return async () => { this.#watchers.delete(entry); };
@@ -165,23 +194,32 @@ export class PostgresModelAdapter implements ModelAdapter {
     // Destroyed rather than returned to the pool: a pooled connection would stay LISTENing.
     this.#dropClient?.();
     if (this.#ownsPool) await this.#pool?.end();
+    else {
+      this.#pool?.off("connect", this.#onPoolConnect);
+      this.#pool?.off("error", this.#onPoolError);
+    }
   }
 
   #load(): Promise<Loaded> {
     if (this.#closed) return Promise.reject(new Error("model adapter is closed"));
-    this.#loading ??= this.#read().catch((err) => { this.#loading = undefined; throw err; });
+    this.#loading ??= this.#open().catch((err) => {
+      this.#loading = undefined;
+      if (isConnectionLoss(err)) throw connectionLostError(err, false);
+      throw err;
+    });
     return this.#loading;
   }
 
-  async #read(): Promise<Loaded> {
+  async #open(): Promise<Loaded> {
     if (!this.#pool) {
       // pg is optional: it is loaded only by an app that asks for a connection string.
       const mod = await import("pg");
       const pg = (mod as unknown as { default?: typeof mod }).default ?? mod;
-      this.#pool = new pg.Pool({ connectionString: this.#options.connectionString, keepAlive: true });
+      // A connection attempt into a black hole (a failover in progress) fails after 10 s and is retried, rather than hanging.
+      this.#usePool(new pg.Pool({ connectionString: this.#options.connectionString, keepAlive: true, connectionTimeoutMillis: 10_000 }));
       this.#ownsPool = true;
     }
-    const info = await readTable(this.#pool, this.#options.table);
+    const info = await readTable(this.#pool!, this.#options.table);
     const versionField = this.#options.versionField ?? "version";
     const columns = new Map(info.columns.map((c) => [c.name, c]));
     const version = columns.get(versionField);
@@ -198,7 +236,7 @@ export class PostgresModelAdapter implements ModelAdapter {
     version.readonly = true;
     version.hasDefault = true; // the adapter writes 1 on create
     const channel = channelFor(info.schema, info.name);
-    if (this.#options.installTrigger !== false) await installTriggers(this.#pool, triggerSql(info, versionField, channel));
+    if (this.#options.installTrigger !== false) await installTriggers(this.#pool!, triggerSql(info, versionField, channel));
     const fields = info.columns.map(({ select: _select, ...field }) => field);
     return {
       info, columns, channel,
@@ -207,17 +245,42 @@ export class PostgresModelAdapter implements ModelAdapter {
     };
   }
 
-  #query(sql: string, params: unknown[]) {
-    return this.#pool!.query(sql, params).catch((err: { code?: string }) => {
-      if (err && typeof err.code === "string" && BAD_VALUE_CODES.has(err.code)) {
+  /**
+   * One query, never retried: after a lost connection a write's outcome is unknown. A lost
+   * connection becomes the framework's HotlineError (see outage.ts), logged once per outage.
+   */
+  async #query(sql: string, params: unknown[], write = true) {
+    const since = Outage.now();
+    try {
+      const res = await this.#pool!.query(sql, params);
+      this.#outage.ok(since);
+      return res;
+    } catch (err) {
+      const code = (err as { code?: unknown } | null)?.code;
+      if (typeof code === "string" && BAD_VALUE_CODES.has(code)) {
         throw new HotlineError("bad_message", "the database refused the values", { cause: err });
       }
-      throw err;
-    });
+      if (!isConnectionLoss(err)) throw err;
+      this.#outage.lost(err, since);
+      throw connectionLostError(err, write);
+    }
+  }
+
+  /**
+   * A read: retried once on a new connection when the first one turns out to be gone (an idle
+   * connection the server closed a moment ago may still be handed out before the pool hears of it).
+   */
+  async #read(sql: string, params: unknown[]) {
+    try {
+      return await this.#query(sql, params, false);
+    } catch (err) {
+      if (!(err instanceof HotlineError && isConnectionLoss(err.cause))) throw err;
+      return this.#query(sql, params, false);
+    }
   }
 
   async #fetch(l: Loaded, pk: Pk): Promise<Row | null> {
-    const res = await this.#query(`SELECT ${l.selectList} FROM ${l.info.qualified} WHERE ${ident(l.meta.primaryKey)} = $1`, [pk]);
+    const res = await this.#read(`SELECT ${l.selectList} FROM ${l.info.qualified} WHERE ${ident(l.meta.primaryKey)} = $1`, [pk]);
     return res.rows[0] ? this.#fromDb(l, res.rows[0]) : null;
   }
 
@@ -242,6 +305,7 @@ export class PostgresModelAdapter implements ModelAdapter {
   }
 
   async #listen(l: Loaded): Promise<void> {
+    const since = Outage.now();
     const client = await this.#pool!.connect();
     let live = false;
     let lost = false;
@@ -250,7 +314,11 @@ export class PostgresModelAdapter implements ModelAdapter {
       lost = true;
       if (this.#dropClient === onLost) this.#dropClient = null;
       client.release(err instanceof Error ? err : true);
-      if (live && !this.#closed) this.#reconnect(l);
+      if (live && !this.#closed) {
+        if (err === undefined || isConnectionLoss(err)) this.#outage.lost(err ?? "the LISTEN connection ended", since);
+        else this.#outage.failed("the change feed's connection failed; reconnecting", err);
+        this.#reconnect(l);
+      }
     };
     client.on("notification", (msg: Notification) => this.#onNotification(l, msg));
     client.on("error", onLost);
@@ -264,8 +332,10 @@ export class PostgresModelAdapter implements ModelAdapter {
     if (this.#closed) { onLost(); return; }
     live = true;
     this.#dropClient = onLost;
+    this.#outage.ok(since);
   }
 
+  /** LISTENs again after `reconnectDelayMs`, doubling up to 5 s while it fails; then every watcher resyncs. */
   #reconnect(l: Loaded): void {
     const delay = this.#delay;
     this.#delay = Math.min(delay * 2, 5000);
@@ -279,8 +349,11 @@ export class PostgresModelAdapter implements ModelAdapter {
           this.#deliver({ table: l.meta.table, op: "resync", pk: null, version: null });
         },
         (err) => {
-          console.error(`[hotline] the change feed of ${l.meta.table} could not reconnect; retrying`, err);
-          if (!this.#closed) this.#reconnect(l);
+          if (this.#closed) return;
+          // While the database is away each retry fails the same way: the outage was logged once.
+          if (isConnectionLoss(err)) this.#outage.lost(err);
+          else this.#outage.failed("the change feed could not LISTEN again; retrying", err);
+          this.#reconnect(l);
         },
       );
     }, delay);

@@ -168,6 +168,10 @@ export async function installTriggers(pool: Pool, statements: string[]): Promise
  */
 export async function lockedTransaction<T>(pool: Pool, lock: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no listener of the pool's: if the server ends the connection, its
+  // `error` event would end the process. The query in flight fails instead, and so does `fn`.
+  const ignore = () => {};
+  client.on("error", ignore);
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [lock]);
@@ -178,6 +182,7 @@ export async function lockedTransaction<T>(pool: Pool, lock: string, fn: (client
     await client.query("ROLLBACK").catch(() => {});
     throw err;
   } finally {
+    client.off("error", ignore);
     client.release();
   }
 }
