@@ -44,8 +44,9 @@ export const ordersPage: DemoPage = {
       : await live("order_editor", { pk });
     return `<h1>Orders</h1>
 <p class="lead">Every order has an owner: you may open any order, but edit only your own (sign in as
-Ada or Grace to own some). Open one of yours in two windows and save different values: the second save
-is refused and shows what the first one wrote. Change a row outside the app (<code>UPDATE orders SET status =
+Ada or Grace to own some). Open one of yours in two windows, type different customers and save both: the
+second save is refused, keeps what you typed and shows what the first one wrote beside it; only
+<em>Keep mine</em> then writes yours over it. Change a row outside the app (<code>UPDATE orders SET status =
 'paid' WHERE id = 1</code> in psql): the list and any open editor update at once.</p>
 <div class="orders-layout">
   <section class="card">${await live("orders", pk === null ? {} : { selected: pk })}</section>

@@ -31,6 +31,8 @@ export interface FormSource {
   formFields(): FormField[];
   readonly notice: FormNotice | null;
   readonly pk: string | number | null;
+  /** The row's version the form is rendered from: sent back with a save as `_version`. */
+  readonly version?: number | null;
   readonly table: string | undefined;
   readonly id: string | undefined;
 }
@@ -46,6 +48,10 @@ export interface ModelFormOptions {
   /** Event names. Defaults: `bind` for a field's change, `save` for the submit. */
   bindEvent?: string;
   saveEvent?: string;
+  /** The event of the "Keep mine" button shown while a field conflicts. Default `keep_mine`. */
+  keepEvent?: string;
+  /** That button's text. Default "Keep mine". */
+  keepLabel?: string;
 }
 
 /** "order_total" -> "Order total". */
@@ -118,7 +124,8 @@ function row(f: FormField, prefix: string, o: ModelFormOptions): TemplateResult 
  * (integer/number: number, boolean: checkbox, date: date, datetime: datetime-local, text and
  * json: textarea, enum: select, otherwise text); read-only fields as text; errors beside their
  * fields (`aria-invalid`, `aria-describedby`); unsaved fields marked; a Save button with
- * `hl-disable-with`. Every value goes through `html```, so escaping is automatic.
+ * `hl-disable-with`, and a "Keep mine" button (`keep_mine`) while a field conflicts with a change
+ * saved elsewhere. Every value goes through `html```, so escaping is automatic.
  *
  * @example
  * render() { return html`<h2>Order ${this.pk}</h2>${modelForm(this, { labels: { customer: "Customer name" } })}`; }
@@ -128,11 +135,15 @@ export function modelForm(source: FormSource, options: ModelFormOptions = {}): T
   const fields = source.formFields();
   const notice = source.notice;
   const dirty = fields.filter((f) => f.dirty).length;
+  // Saving over someone else's value is a second, explicit action, offered only while there is one.
+  const conflicts = fields.some((f) => f.conflict);
   return html`<form class="model-form"${{ [Attr.submit]: options.saveEvent ?? "save" }} autocomplete="off" novalidate>
+  ${typeof source.version === "number" ? html`<input type="hidden" name="_version" value="${source.version}">` : null}
   ${notice ? html`<p class="notice ${notice.kind}" role="${notice.kind === "error" ? "alert" : "status"}">${notice.text}</p>` : null}
   ${fields.map((f) => row(f, prefix, options))}
   <div class="row">
     <button type="submit" class="btn primary"${{ [Attr.disableWith]: "Saving…" }}>${options.submitLabel ?? "Save"}</button>
+    ${conflicts ? html`<button type="button" class="btn keep-mine"${{ [Attr.click]: options.keepEvent ?? "keep_mine", [Attr.disableWith]: "Saving…" }} title="Save your values over the ones saved elsewhere">${options.keepLabel ?? "Keep mine"}</button>` : null}
     <span class="muted unsaved" aria-live="polite">${dirty ? `${dirty} unsaved ${dirty === 1 ? "change" : "changes"}` : ""}</span>
   </div>
 </form>`;

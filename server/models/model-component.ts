@@ -12,6 +12,18 @@ export interface ModelBookkeeping {
   $saved: Row;
   /** Fields that changed elsewhere while this viewer had unsaved edits to them: field -> the stored value. */
   $conflicts: Record<string, unknown>;
+  /**
+   * What the viewer's edits are based on, field by field: the value rendered to them when they
+   * edited. A change merged in from elsewhere moves it only for fields they have not edited; an
+   * edited field whose stored value moved away from it is a conflict, never written by `save`.
+   */
+  $base?: { version: number | null; values: Row };
+  /**
+   * `$base` as it was before the first change merged in since the viewer last loaded or saved:
+   * a save from a form rendered before that change (its `_version` is older) is judged against it,
+   * since the person typed over values that the change then replaced before they saw it.
+   */
+  $prior?: { version: number | null; values: Row } | null;
   /** A message about the whole form (saved, a conflict, a deleted row). */
   $notice: FormNotice | null;
 }
@@ -22,6 +34,7 @@ type ModelClass = typeof ModelComponent & {
 };
 
 const CONFLICT = "was changed by someone else";
+const REFUSED = "Someone else saved this record after you opened it. Their values are shown beside yours: nothing was saved. Change the field, or press “Keep mine” to save yours over theirs.";
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 // A checkbox and the hidden "false" before it arrive as an array: the last wins. Any other field
 // sent as an array is ill-typed (coercion refuses it).
@@ -34,6 +47,11 @@ const formValue = (f: FieldMeta, v: unknown) => (f.type === "boolean" && Array.i
  * (`bind` and `save` events); saves carry the version that was read, so a concurrent write is a
  * conflict shown to the user, never silently overwritten. Changes made elsewhere arrive through
  * the model feed (`startModelFeed`) and reload the row, keeping the viewer's unsaved edits.
+ *
+ * An edit is judged against the row the viewer last loaded or saved (`$base`), not against a
+ * later remote change merged in: an edited field whose stored value changed since is a conflict,
+ * shown beside the viewer's value and never written by `save`; the explicit second action
+ * `keep_mine` (the form's "Keep mine" button) writes the viewer's values over the ones shown.
  *
  * The adapter comes from the app: `static model = "orders"` reads `this.services.orders`, so two
  * apps in one process may bind the same class to different tables or databases.
@@ -138,6 +156,10 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
       s.$notice = { kind: "info", text: "Nothing to save: no field has changed." };
       return null;
     }
+    if (pk !== null && this.#flagConflicts()) {
+      s.$notice = { kind: "error", text: REFUSED };
+      return null;
+    }
     this.errors = await adapter.validate(values, { partial: pk !== null });
     if (Object.keys(this.errors).length) {
       s.$notice = { kind: "error", text: "Some values are not valid; see the fields marked below." };
@@ -164,6 +186,22 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     s.$notice = { kind: "info", text: "Saved." };
     if (pk === null) this.#listen();
     return row;
+  }
+
+  /**
+   * "Keep mine" after a conflict: the viewer has seen the values shown beside theirs and writes
+   * their edits over them (with the version those values were read at: a yet newer change is a
+   * conflict again). Returns the stored row, or `null` when it did not write.
+   */
+  async keepMine(): Promise<Row | null> {
+    const { meta } = await this.#loadPlan();
+    const s = this.#s;
+    if (this.pk === null) return this.saveInstance();
+    s.$base = { version: typeof s[meta.versionField] === "number" ? (s[meta.versionField] as number) : null, values: { ...(s.$saved ?? {}) } };
+    s.$prior = null;
+    s.$conflicts = {};
+    for (const name of Object.keys(this.errors)) if (this.errors[name] === CONFLICT) delete this.errors[name];
+    return this.saveInstance();
   }
 
   /** Re-reads the row, keeping unsaved edits (and flagging those that changed elsewhere). */
@@ -216,24 +254,58 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     delete this.errors[field.name];
     const errors = await this.getModel().validate({ [field.name]: this.#s[field.name] }, { partial: true });
     if (errors[field.name]) this.errors[field.name] = errors[field.name]!;
+    else if (this.pk !== null) this.#flagConflicts();
     if (this.#s.$notice?.kind === "info") this.#s.$notice = null;
   }
 
   /**
    * A form's submit (`hl-submit="save"`): binds every field in the payload (all refused when one
-   * is not writable; keys starting with `_` that are not columns are ignored), then saves.
+   * is not writable; keys starting with `_` that are not columns are ignored), then saves. The
+   * generated form sends `_version`, the version it was rendered from: edits typed on a form older
+   * than a change merged in since are judged against what that form showed. A save is refused
+   * while an edited field conflicts with a change made elsewhere: see `onKeepMine`.
    */
   async onSave(payload: Record<string, unknown> = {}): Promise<void> {
     const plan = await this.#loadPlan();
+    const s = this.#s;
     const known = new Set(plan.meta.fields.map((f) => f.name));
     const updates: [string, unknown][] = [];
+    const clobbered: string[] = [];
     for (const [name, value] of Object.entries(payload)) {
       if (name.startsWith("_") && !known.has(name)) continue;
       const field = this.#writable(plan, name);
-      updates.push([field.name, coerceFieldValue(field, formValue(field, value))]);
+      const v = coerceFieldValue(field, formValue(field, value));
+      // The stored value over the viewer's bound edit: a render of someone else's change put it
+      // into the form while the click was on its way (the change event carried what the person
+      // typed); a person reverting a field sends that change event first.
+      if (this.dirty.has(name) && !same(v, s[name]) && same(v, s.$saved?.[name])) {
+        clobbered.push(name);
+        continue;
+      }
+      updates.push([field.name, v]);
     }
-    for (const [name, value] of updates) this.#s[name] = value;
+    for (const [name, value] of updates) s[name] = value;
+    const raw = payload._version;
+    const seen = typeof raw === "number" ? raw : typeof raw === "string" && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+    const prior = s.$prior;
+    const base = this.#baseValues();
+    // Form rendered before the last merged change: the fields it sent are judged against the older base.
+    const older = seen !== undefined && prior && typeof s.$base?.version === "number" && seen < s.$base.version;
+    if (older) for (const [name] of updates) if (Object.hasOwn(prior.values, name)) base[name] = prior.values[name];
+    for (const name of clobbered) base[name] = prior?.values[name] ?? base[name];
+    if (this.pk !== null && this.#flagConflicts(base, clobbered)) {
+      s.$notice = { kind: "error", text: REFUSED };
+      return;
+    }
     await this.saveInstance();
+  }
+
+  /**
+   * The "Keep mine" button (`hl-click="keep_mine"`) after a conflict: writes the viewer's edits
+   * over the values shown beside them. It takes no payload: the edits are those already bound.
+   */
+  async onKeepMine(): Promise<void> {
+    await this.keepMine();
   }
 
   /** A change from the model feed: this row's change reloads it; a resync reloads; others are ignored. */
@@ -312,8 +384,40 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     s[meta.primaryKey] = row[meta.primaryKey] ?? null;
     s[meta.versionField] = row[meta.versionField] ?? null;
     s.$saved = saved;
+    s.$base = { version: typeof s[meta.versionField] === "number" ? (s[meta.versionField] as number) : null, values: { ...saved } };
+    s.$prior = null;
     s.$conflicts = {};
     s.$notice = null;
+  }
+
+  /** The row the viewer's edits are based on (states saved before `$base` existed: the last read). */
+  #baseValues(): Row {
+    return { ...(this.#s.$base?.values ?? this.#s.$saved ?? {}) };
+  }
+
+  /**
+   * Flags every edited field whose stored value moved away from the viewer's base (a change made
+   * elsewhere after they began editing it) and differs from their value; `always`: fields known to
+   * conflict. True when any field is in conflict.
+   */
+  #flagConflicts(base = this.#baseValues(), always: string[] = []): boolean {
+    const s = this.#s;
+    const saved = s.$saved ?? {};
+    const conflicts: Record<string, unknown> = { ...(s.$conflicts ?? {}) };
+    const dirty = this.dirty;
+    for (const name of Object.keys(conflicts)) {
+      if (dirty.has(name)) continue;
+      delete conflicts[name];
+      if (this.errors[name] === CONFLICT) delete this.errors[name];
+    }
+    for (const name of dirty) {
+      if (always.includes(name) || !same(saved[name], base[name])) {
+        conflicts[name] = saved[name] ?? null;
+        this.errors[name] = CONFLICT;
+      }
+    }
+    s.$conflicts = conflicts;
+    return Object.keys(conflicts).length > 0;
   }
 
   /**
@@ -327,23 +431,28 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
       s.$notice = { kind: "error", text: "This record was deleted elsewhere; it can no longer be saved." };
       return;
     }
-    const base = s.$saved ?? {};
+    const previous = s.$saved ?? {};
+    const base = this.#baseValues();
+    s.$prior ??= { version: s.$base?.version ?? null, values: { ...base } };
     const conflicts: Record<string, unknown> = { ...(s.$conflicts ?? {}) };
     const saved: Row = {};
     for (const { field, editable } of form) {
       const name = field.name;
       const theirs = current[name] ?? null;
       saved[name] = theirs;
-      const edited = editable && !same(s[name], base[name]);
+      const edited = editable && !same(s[name], previous[name]);
       if (!edited) {
         s[name] = theirs;
+        base[name] = theirs; // shown to the viewer from now on
         delete conflicts[name];
       } else if (same(s[name], theirs)) delete conflicts[name];
       else if (!same(base[name], theirs)) conflicts[name] = theirs;
-      // else: an edit of a field nobody else touched: kept, as is its flag if it had one
+      else delete conflicts[name]; // an edit of a field nobody else changed since the viewer's base
     }
     s.$saved = saved;
     s[meta.versionField] = current[meta.versionField] ?? null;
+    const version = s[meta.versionField];
+    s.$base = { version: typeof version === "number" ? version : null, values: base };
     const before = s.$conflicts ?? {};
     s.$conflicts = conflicts;
     for (const name of Object.keys(before)) if (!(name in conflicts) && this.errors[name] === CONFLICT) delete this.errors[name];
@@ -351,10 +460,10 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     const n = Object.keys(conflicts).length;
     if (why === "save") {
       s.$notice = n
-        ? { kind: "error", text: "Someone else saved this record after you opened it. Their values are shown beside yours; save again to keep yours." }
+        ? { kind: "error", text: REFUSED }
         : { kind: "error", text: "Someone else saved this record after you opened it. It now shows their values with your edits on top; save again to keep them." };
     } else if (n) {
-      s.$notice = { kind: "error", text: "Someone else changed fields you are editing. Their values are shown beside yours; save to keep yours." };
+      s.$notice = { kind: "error", text: "Someone else changed fields you are editing. Their values are shown beside yours: change the field, or press “Keep mine” to save yours over theirs." };
     }
   }
 

@@ -175,8 +175,12 @@ validation("two editors of one row: the second save gets a conflict that shows t
   const out = toHTML(b);
   assert.ok(out.includes("Someone else saved this record after you opened it"), "a clear message");
   assert.ok(/id="([^"]+-status-conflict)">Saved elsewhere as: <strong>paid<\/strong>/.test(out), "the current value beside the field");
-  // retrying on top of the current version succeeds
+  assert.ok(out.includes(`hl-click="keep_mine"`), "a Keep mine button");
+  // saving again is refused: writing over the shown value is the explicit Keep mine
   await b.asyncHandleEvent("save", {});
+  assert.is((await adapter.get(1))!.status, "paid");
+  assert.equal(b.state.$conflicts, { status: "paid" });
+  await b.asyncHandleEvent("keep_mine", {});
   assert.equal(await adapter.get(1), { id: 1, status: "cancelled", customer: "Ada Lovelace", total: 120.5, owner: "ada", version: 3 });
   assert.equal(b.state.$conflicts, {});
 });
