@@ -36,6 +36,21 @@ export interface HotlineOptions {
   allowedOrigins?: ResolvedOptions["allowedOrigins"];
   /** Whether a client that sends no Origin (not a browser) may connect. Default true. */
   allowMissingOrigin?: boolean;
+  /**
+   * Without `allowedOrigins`, a browser request is accepted when its Origin is the Host header's
+   * origin and that host is trusted: listed here (`"app.example.com"`, `"app.example.com:8443"`,
+   * `".example.com"` for subdomains), or a localhost name reached from a loopback address. A
+   * foreign name pointed at the server (DNS rebinding) is refused. Default: localhost only; set
+   * your public host names (or `allowedOrigins`) in production.
+   */
+  allowedHosts?: string[];
+  /**
+   * How many reverse proxies in front of the app append to `X-Forwarded-For` (`true`: one). Only
+   * then is the client address (the invalid-token limiter's key) read from that header. Default 0.
+   */
+  trustProxy?: boolean | number;
+  /** How long an HTTP request body may take to arrive, in ms; a slower one gets 408. Default 10 000. */
+  bodyTimeoutMs?: number;
   /** Largest frame or body, in bytes; a larger frame closes the socket with 1009. Default 64 KiB. */
   maxPayload?: number;
   /** WebSocket path. Default "/live". */
@@ -46,6 +61,11 @@ export interface HotlineOptions {
   clientPath?: string;
   /** How long a state is kept in the store after its last change, in ms. Default 30 minutes. */
   stateTtlMs?: number;
+  /**
+   * Most shared groups (distinct params) of one component class open at once in this process; a
+   * join that would open one more is refused `rate_limited`. Default 1,000.
+   */
+  maxGroupsPerComponent?: number;
   /** Per-connection rate limit. Default 50 messages/s with bursts of 100. */
   rateLimit?: RateLimitOptions;
   /** WebSocket ping interval; a connection that misses one is cut. Default 30 s (0: off). */
@@ -151,6 +171,9 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     clientPath: options.clientPath ?? "/hotline.js",
     allowedOrigins: options.allowedOrigins,
     allowMissingOrigin: options.allowMissingOrigin ?? true,
+    allowedHosts: options.allowedHosts,
+    trustProxy: options.trustProxy === true ? 1 : typeof options.trustProxy === "number" && options.trustProxy > 0 ? Math.floor(options.trustProxy) : 0,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
     maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     stateTtlMs: options.stateTtlMs ?? 30 * 60_000,
   };
@@ -166,7 +189,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     registry, tokens, store, pubsub, presence, options: resolved,
     log: (message, err) => (err === undefined ? logger.error(`[hotline] ${message}`) : logger.error(`[hotline] ${message}`, err)),
   };
-  const hub = new Hub(context);
+  const hub = new Hub(context, options.maxGroupsPerComponent === undefined ? {} : { maxGroupsPerComponent: options.maxGroupsPerComponent });
   const websocket = new WebSocketTransport(context, hub, {
     ...(options.rateLimit && { rateLimit: options.rateLimit }),
     ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
@@ -217,6 +240,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     close() {
       return (closing ??= (async () => {
         await websocket.close();
+        hub.close();
         await signouts.then((off) => off()).catch(() => {});
         if (ownPresence) await presence.close();
         if (ownPubsub) await pubsub.close();

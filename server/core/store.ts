@@ -8,12 +8,23 @@
  * const state = await store.load("s1:counter"); // { count: 3 } until the TTL runs out
  */
 export interface StateStore {
-  /** Saves `state` under `key`, replacing what was there; it expires after `ttlMs` (or the store's default). */
-  save(key: string, state: Record<string, unknown>, ttlMs?: number): Promise<void>;
+  /**
+   * Saves `state` under `key`, replacing what was there; it expires after `ttlMs` (or the store's
+   * default). `owner` says on whose behalf (the hub gives `u:<user key>` for a signed-in user, else
+   * `a:<address>` when the transport knows it): a bounded store may use it to share its room fairly
+   * (MemoryStore evicts the largest owner's entries first); others may ignore it (RedisStore does).
+   */
+  save(key: string, state: Record<string, unknown>, ttlMs?: number, owner?: string): Promise<void>;
   /** The state saved under `key`, or `null` when absent or expired. */
   load(key: string): Promise<Record<string, unknown> | null>;
   /** Removes `key`; removing a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Optional: calls `listener` whenever the store may have lost what it held (RedisStore: its
+   * connection is back after an outage, and Redis may have restarted empty). The hub then saves the
+   * state of every live instance again. Returns a function that stops listening.
+   */
+  onReset?(listener: () => void): () => void;
   /** Releases connections or timers. */
   close?(): Promise<void>;
 }

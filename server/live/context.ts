@@ -39,6 +39,15 @@ export interface ResolvedOptions {
   allowedOrigins: string[] | ((origin: string, req: IncomingMessage) => boolean) | undefined;
   /** Whether a request without an Origin header (a non-browser client) is allowed. Default true. */
   allowMissingOrigin: boolean;
+  /**
+   * Host names (or `host:port`; `.example.com` for its subdomains) that the same-origin default
+   * trusts in the Host header. `undefined`: only localhost names, and only from loopback addresses.
+   */
+  allowedHosts: string[] | undefined;
+  /** Proxies in front of the app whose `X-Forwarded-For` is believed (0: the socket's address). Default 0. */
+  trustProxy: number;
+  /** How long an HTTP request body may take to arrive, in ms (then 408). Default 10 s. */
+  bodyTimeoutMs: number;
   /** Largest WebSocket frame / HTTP body, in bytes. Default 64 KiB. */
   maxPayload: number;
   /** State TTL in the store, in ms. Default 30 minutes. */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { HotlineUser } from "../core/context.js";
 import { HotlineError } from "../core/errors.js";
-import { canonicalJson } from "../core/identity.js";
+import { canonicalJson, userKey as keyOfUser } from "../core/identity.js";
 import { LiveInstance, type InstanceEnv, type StoredInstance } from "./instance.js";
 import type { AppContext } from "./context.js";
 import { presenterFor, type Presenter } from "./presenter.js";
@@ -28,20 +28,59 @@ export function newSessionKey(): string {
 
 const KEY = /^[A-Za-z0-9_-]{16,64}$/;
 
+/** Options of the {@link Hub} (`createHotline()` passes them on). */
+export interface HubOptions {
+  /**
+   * Most shared groups (distinct params) of one component class open at once in this process;
+   * a join that would open one more is refused `rate_limited` until one closes. Default 1,000.
+   */
+  maxGroupsPerComponent?: number;
+}
+
+/**
+ * On whose behalf a join's records are saved (the store's per-owner quotas): a signed-in user by
+ * their key, else the client's address when the transport gives it, else nobody in particular.
+ */
+export function ownerOf(userKey: string | undefined, address: string | undefined): string | undefined {
+  return userKey !== undefined ? `u:${userKey}` : address !== undefined ? `a:${address}` : undefined;
+}
+
+/** A private instance's place under its session key (one live instance per key in this process). */
+interface Slot {
+  ready: Promise<LiveInstance>;
+}
+
 /**
  * The live runtime of one app in this process, shared by its transports: its live instances, it mounts, hydrates (from a signed token) or resumes (from the
  * state store) what a `join` asks for, and keeps the shared groups, one instance per
  * (component, format, params) for components with `static shared = true`.
+ *
+ * One session key has at most one live instance in this process: a second join with a key that
+ * is live here (a reconnecting tab whose old socket is not closed yet, a second tab with the same
+ * key) attaches to that instance as one more viewer, after the same checks as a resume (same
+ * component, format, user, params, hooks). Across processes each process resumes its own copy from
+ * the store and the last save wins: route a session's reconnects to one process (sticky sessions)
+ * when two live copies of it matter.
  */
 export class Hub {
   readonly env: InstanceEnv;
   readonly #groups = new Map<string, Promise<LiveInstance>>();
   readonly #resolved = new Map<string, LiveInstance>();
+  /** shared groups open (or opening) per component name */
+  readonly #groupsOf = new Map<string, number>();
+  /** a shared group's params: its viewers' session records carry them */
+  readonly #groupParams = new WeakMap<LiveInstance, Record<string, unknown>>();
+  /** private instances by session key */
+  readonly #byKey = new Map<string, Slot>();
+  readonly #maxGroups: number;
+  readonly #offReset: (() => void) | undefined;
   /** every open instance, for a graceful shutdown */
   readonly lives = new Set<LiveInstance>();
 
-  constructor(ctx: AppContext) {
+  constructor(ctx: AppContext, options: HubOptions = {}) {
     this.env = { ctx, index: new TopicIndex(ctx.pubsub, ctx.log), presence: new PresenceIndex(ctx.presence, ctx.log) };
+    this.#maxGroups = options.maxGroupsPerComponent ?? 1_000;
+    this.#offReset = ctx.store.onReset?.(() => void this.resave());
   }
 
   /** The process's topic index: one bus subscription per topic, fanned out to the instances. */
@@ -53,40 +92,33 @@ export class Hub {
    * The instance a join attaches to, with a hold taken on it (so it stays open until the join's
    * `LiveInstance.join()` or `release()`), and the viewer's session key. `user` is the
    * connection's: the start checks it (hooks, `authorize`, the user a token or session belongs to).
+   * `address` is the client's (its records count against its quota in the store when anonymous).
    */
-  async open(m: JoinRequest, user: HotlineUser | null = null, userKey?: string): Promise<{ live: LiveInstance; key: string }> {
-    const { registry, store } = this.env.ctx;
-    const cls = registry.require(m.name);
+  async open(m: JoinRequest, user: HotlineUser | null = null, userKey?: string, address?: string): Promise<{ live: LiveInstance; key: string }> {
+    const cls = this.env.ctx.registry.require(m.name);
     const presenter = presenterFor(m.format, cls);
-    let record: StoredInstance | undefined;
-    if (m.session !== undefined) {
-      const raw = KEY.test(m.session) ? ((await store.load(m.session)) as StoredInstance | null) : null;
-      if (!raw || raw.c !== m.name) throw new HotlineError("bad_state", "unknown or expired session");
-      record = raw;
-    }
+    const owner = ownerOf(user === null ? undefined : userKey, address);
+    if (!cls.shared) return this.#openPrivate(m, presenter, user, userKey, owner);
+    const { store } = this.env.ctx;
+    const record = await this.#record(m);
     const key = m.session ?? newSessionKey();
-    const request: StartRequest = { name: m.name, user, ...(user !== null && { userKey }), ...(m.params && { clientParams: m.params }) };
-    if (record) request.restore = { state: record.s, topics: record.t, params: record.p, user: record.u, from: "store" };
-    else if (m.state !== undefined) request.token = m.state;
-    const admitted = await admit(this.env.ctx, request);
-    const hasParams = Object.keys(admitted.params).length > 0;
-    const bound: Pick<StoredInstance, "p" | "u"> | undefined =
-      hasParams || admitted.userKey !== undefined ? { ...(hasParams && { p: admitted.params }), ...(admitted.userKey !== undefined && { u: admitted.userKey }) } : undefined;
-    if (!cls.shared) {
-      const { component, topics } = await construct(this.env.ctx, admitted);
-      const live: LiveInstance = new LiveInstance(this.env, m.name, component, presenter, key, () => this.lives.delete(live), bound);
-      this.lives.add(live);
-      live.start(topics);
-      live.hold();
-      return { live, key };
-    }
+    const admitted = await admit(this.env.ctx, this.#request(m, user, userKey, record));
     const gkey = `hl:g:${m.format}:${m.name}:${canonicalJson(admitted.params)}`;
     for (;;) {
       let pending = this.#groups.get(gkey);
       if (!pending) {
-        pending = this.#createGroup(admitted, presenter, gkey);
-        this.#groups.set(gkey, pending);
-        pending.catch(() => this.#groups.get(gkey) === pending && this.#groups.delete(gkey));
+        const open = this.#groupsOf.get(m.name) ?? 0;
+        if (open >= this.#maxGroups) {
+          throw new HotlineError("rate_limited", `too many groups of "${m.name}" are open (${this.#maxGroups}); try again later`);
+        }
+        this.#groupsOf.set(m.name, open + 1);
+        const created = this.#createGroup(admitted, presenter, gkey, owner);
+        pending = created;
+        this.#groups.set(gkey, created);
+        created.catch(() => {
+          this.#groupClosed(m.name);
+          if (this.#groups.get(gkey) === created) this.#groups.delete(gkey);
+        });
       }
       const live = await pending;
       if (live.closed) {
@@ -95,8 +127,8 @@ export class Hub {
       }
       live.hold();
       if (!record) {
-        const pointer: StoredInstance = { c: m.name, g: gkey, ...bound };
-        await store.save(key, pointer as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs).catch((err: unknown) => {
+        const pointer: StoredInstance = { c: m.name, g: gkey, ...boundOf(admitted) };
+        await store.save(key, pointer as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs, owner).catch((err: unknown) => {
           this.env.ctx.log("cannot save a session record", err);
         });
       }
@@ -104,11 +136,83 @@ export class Hub {
     }
   }
 
+  /** A private instance: the one live under the session key (attached to), or a new one. */
+  async #openPrivate(m: JoinRequest, presenter: Presenter, user: HotlineUser | null, userKey: string | undefined, owner: string | undefined): Promise<{ live: LiveInstance; key: string }> {
+    const key = m.session ?? newSessionKey();
+    for (;;) {
+      const slot = this.#byKey.get(key);
+      if (!slot) break;
+      const live = await slot.ready.catch(() => undefined);
+      if (live && !live.closed) return { live: await this.#attach(live, m, presenter, user, userKey), key };
+      if (this.#byKey.get(key) === slot) this.#byKey.delete(key);
+    }
+    // Claimed before the first await: a second join with this key waits for this one's instance.
+    const slot = {} as Slot;
+    slot.ready = this.#startPrivate(m, presenter, key, user, userKey, owner, slot);
+    this.#byKey.set(key, slot);
+    slot.ready.catch(() => this.#byKey.get(key) === slot && this.#byKey.delete(key));
+    return { live: await slot.ready, key };
+  }
+
+  async #startPrivate(m: JoinRequest, presenter: Presenter, key: string, user: HotlineUser | null, userKey: string | undefined, owner: string | undefined, slot: Slot): Promise<LiveInstance> {
+    const admitted = await admit(this.env.ctx, this.#request(m, user, userKey, await this.#record(m)));
+    const { component, topics } = await construct(this.env.ctx, admitted);
+    const live: LiveInstance = new LiveInstance(this.env, m.name, component, presenter, key, () => {
+      this.lives.delete(live);
+      if (this.#byKey.get(key) === slot) this.#byKey.delete(key);
+    }, boundOf(admitted));
+    live.owner = owner;
+    this.lives.add(live);
+    live.start(topics);
+    live.hold();
+    return live;
+  }
+
+  /** One more viewer of a live private instance, with a hold taken, after the checks of a resume. */
+  async #attach(live: LiveInstance, m: JoinRequest, presenter: Presenter, user: HotlineUser | null, userKey: string | undefined): Promise<LiveInstance> {
+    live.hold();
+    try {
+      if (live.name !== m.name) throw new HotlineError("bad_state", "unknown or expired session");
+      if (live.presenter.constructor !== presenter.constructor) throw new HotlineError("bad_state", "this session is open in another format");
+      const admitted = await admit(this.env.ctx, {
+        name: m.name, user, ...(user !== null && { userKey }), ...(m.params && { clientParams: m.params }),
+        restore: { state: {}, params: live.bound.p, user: live.bound.u, from: "store" },
+      });
+      if (canonicalJson(admitted.params) !== canonicalJson(live.bound.p ?? {})) {
+        throw new HotlineError("bad_state", "this session is open with other params");
+      }
+      return live;
+    } catch (err) {
+      live.release();
+      throw err;
+    }
+  }
+
+  /** The stored record of the session a join resumes (`bad_state` when there is none for this component). */
+  async #record(m: JoinRequest): Promise<StoredInstance | undefined> {
+    if (m.session === undefined) return undefined;
+    const raw = KEY.test(m.session) ? ((await this.env.ctx.store.load(m.session)) as StoredInstance | null) : null;
+    if (!raw || raw.c !== m.name) throw new HotlineError("bad_state", "unknown or expired session");
+    return raw;
+  }
+
+  #request(m: JoinRequest, user: HotlineUser | null, userKey: string | undefined, record: StoredInstance | undefined): StartRequest {
+    const request: StartRequest = { name: m.name, user, ...(user !== null && { userKey }), ...(m.params && { clientParams: m.params }) };
+    if (record) request.restore = { state: record.s, topics: record.t, params: record.p, user: record.u, from: "store" };
+    else if (m.state !== undefined) request.token = m.state;
+    return request;
+  }
+
   /**
    * A new shared group: one resumed viewer brings back the group's saved state (when the store
    * still has it), a token its own state; else it mounts.
+   *
+   * Its state stays in the store for the state TTL after its last change, like a private one's:
+   * its viewers' session records (each kept for the TTL after its join) resume into it, so it must
+   * outlive them. What that costs is bounded by the groups per class here and, in the
+   * MemoryStore, by the quota of the client that opened the group (its state counts as theirs).
    */
-  async #createGroup(admitted: Admitted, presenter: Presenter, gkey: string): Promise<LiveInstance> {
+  async #createGroup(admitted: Admitted, presenter: Presenter, gkey: string, owner: string | undefined): Promise<LiveInstance> {
     let start = admitted;
     if (admitted.restore?.from === "store") {
       const saved = (await this.env.ctx.store.load(gkey)) as StoredInstance | null;
@@ -118,19 +222,62 @@ export class Hub {
     const { component, topics } = await construct(this.env.ctx, start);
     const live: LiveInstance = new LiveInstance(this.env, admitted.name, component, presenter, gkey, () => {
       this.lives.delete(live);
+      this.#groupClosed(admitted.name);
       if (this.#resolved.get(gkey) === live) {
         this.#resolved.delete(gkey);
         this.#groups.delete(gkey);
       }
     });
+    live.owner = owner;
+    this.#groupParams.set(live, admitted.params);
     this.lives.add(live);
     this.#resolved.set(gkey, live);
     live.start(topics);
     return live;
   }
 
+  #groupClosed(name: string): void {
+    const n = (this.#groupsOf.get(name) ?? 1) - 1;
+    if (n > 0) this.#groupsOf.set(name, n);
+    else this.#groupsOf.delete(name);
+  }
+
+  /**
+   * Saves every live instance's state again, and each shared viewer's session record: the store
+   * may have lost them (it calls this through `StateStore.onReset`, e.g. Redis came back empty).
+   */
+  async resave(): Promise<void> {
+    const { store, options, userKeyOf, log } = this.env.ctx;
+    const jobs: Promise<unknown>[] = [];
+    for (const live of this.lives) {
+      jobs.push(live.enqueue(() => live.save(true)));
+      const params = this.#groupParams.get(live);
+      if (!params) continue;
+      const p = Object.keys(params).length > 0 ? { p: params } : undefined;
+      for (const v of live.viewers) {
+        const u = keyOfUser(v.user, userKeyOf);
+        const pointer: StoredInstance = { c: live.name, g: live.storeKey, ...p, ...(u !== undefined && { u }) };
+        jobs.push(store.save(v.key, pointer as unknown as Record<string, unknown>, options.stateTtlMs, ownerOf(u, undefined))
+          .catch((err: unknown) => log("cannot save a session record again", err)));
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  /** Stops listening to the store (the app is closing). */
+  close(): void {
+    this.#offReset?.();
+  }
+
   /** Shared groups open in this process. */
   get groupCount(): number {
     return this.#groups.size;
   }
+}
+
+/** What a record keeps of how an instance was started: its params and its user's key, when there are some. */
+function boundOf(admitted: Admitted): Pick<StoredInstance, "p" | "u"> | undefined {
+  const hasParams = Object.keys(admitted.params).length > 0;
+  if (!hasParams && admitted.userKey === undefined) return undefined;
+  return { ...(hasParams && { p: admitted.params }), ...(admitted.userKey !== undefined && { u: admitted.userKey }) };
 }

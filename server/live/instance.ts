@@ -63,6 +63,8 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   #closed = false;
   /** joins promised (by the hub) but not yet made: the instance stays open for them */
   #holds = 0;
+  /** on whose behalf its state is saved (the store's quotas): the client that started it */
+  owner: string | undefined;
 
   constructor(
     readonly env: InstanceEnv,
@@ -294,7 +296,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       if (this.bound.u !== undefined) record.u = this.bound.u;
     }
     try {
-      await this.env.ctx.store.save(this.storeKey, record as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs);
+      await this.env.ctx.store.save(this.storeKey, record as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs, this.owner);
       this.#saved = sig; // undefined after a known change: the next unforced save writes again
     } catch (err) {
       // The client still gets its patch: a store outage costs resumability, not the live session.

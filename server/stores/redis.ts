@@ -20,7 +20,10 @@ type Send = (args: string[]) => Promise<unknown>;
 
 /**
  * A {@link StateStore} in Redis, so that a client reconnecting to any server process resumes its
- * components: `SET key json PX ttl`, `GET`, `DEL`. Works with ioredis and node-redis.
+ * components: `SET key json PX ttl`, `GET`, `DEL`. Works with ioredis and node-redis. After a
+ * reconnect it tells its `onReset` listeners (the hub saves every live state again), so that a
+ * Redis that restarted empty gets back the sessions that were idle at the time. It keeps no
+ * per-owner quota: give Redis a `maxmemory` and `maxmemory-policy volatile-lru` instead.
  *
  * @example
  * import { Redis } from "ioredis";
@@ -32,6 +35,7 @@ export class RedisStore implements StateStore {
   readonly #ttl: number;
   readonly #log: (line: string) => void;
   readonly #ready: Promise<Send>;
+  readonly #resets = new Set<() => void>();
   #own: { client: any; ioredis: boolean } | undefined;
 
   constructor(options: RedisStoreOptions) {
@@ -44,6 +48,7 @@ export class RedisStore implements StateStore {
   }
 
   async #adopt(client: any): Promise<Send> {
+    this.#watch(client);
     if (typeof client.call === "function" && typeof client.status === "string") {
       return (args) => client.call(args[0], ...args.slice(1));
     }
@@ -75,7 +80,33 @@ export class RedisStore implements StateStore {
     throw new Error("hotline/redis: install ioredis or redis to connect to Redis by URL");
   }
 
-  async save(key: string, state: Record<string, unknown>, ttlMs?: number): Promise<void> {
+  /**
+   * Every `ready` after the first is a reconnect, and Redis may have restarted empty (or failed
+   * over to a replica that missed the last writes): the listeners save what is live again.
+   */
+  #watch(client: any): void {
+    let up = client.status === "ready" || client.isReady === true;
+    client.on("ready", () => {
+      if (up) {
+        for (const listener of [...this.#resets]) {
+          try {
+            listener();
+          } catch (err) {
+            this.#log(`hotline/redis: a state store reset listener failed (${(err as Error)?.message ?? err})`);
+          }
+        }
+      }
+      up = true;
+    });
+  }
+
+  onReset(listener: () => void): () => void {
+    this.#resets.add(listener);
+    return () => void this.#resets.delete(listener);
+  }
+
+  /** `owner` is ignored: Redis bounds its memory by its own policy (`maxmemory`, `maxmemory-policy volatile-lru`). */
+  async save(key: string, state: Record<string, unknown>, ttlMs?: number, _owner?: string): Promise<void> {
     const ttl = Math.max(1, Math.ceil(ttlMs ?? this.#ttl));
     await (await this.#ready)(["SET", this.#prefix + key, JSON.stringify(state), "PX", String(ttl)]);
   }

@@ -31,18 +31,28 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 const tooLarge = () => new HotlineError("too_large", "the request body is over the size limit");
+const tooSlow = () => new HotlineError("bad_message", "the request body took too long to arrive", { details: { status: 408 } });
+
+/** Default time a body may take to arrive (ms), when the caller gives none. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+/** How much of an oversize body is read and dropped so that the 413 reaches the client (bytes). */
+export const DRAIN_MAX_BYTES = 1024 * 1024;
+/** How long that draining may take (ms). */
+export const DRAIN_MAX_MS = 5_000;
 
 /**
- * Reads and decodes the body, refusing more than `max` bytes: by Content-Length before reading
- * anything, or as soon as the running count passes the limit. A body that a host framework already
- * parsed (express.json(), express.urlencoded()) is taken as it is.
+ * Reads and decodes the body, refusing more than `max` bytes (413): by Content-Length before
+ * reading anything, or as soon as the running count passes the limit; and one that has not fully
+ * arrived within `timeoutMs` of the start (408), so that a client trickling bytes cannot hold a
+ * request open for Node's 300 s `requestTimeout`. A body that a host framework already parsed
+ * (express.json(), express.urlencoded()) is taken as it is.
  */
-export async function readBody(req: IncomingMessage, type: BodyType, max: number): Promise<Body> {
+export async function readBody(req: IncomingMessage, type: BodyType, max: number, timeoutMs = DEFAULT_BODY_TIMEOUT_MS): Promise<Body> {
   const pre = preParsed(req);
   if (pre) return pre;
   const len = req.headers["content-length"];
   if (len !== undefined && Number(len) > max) throw tooLarge();
-  const buf = await collect(req, max);
+  const buf = await collect(req, max, timeoutMs);
   if (type === "empty" || buf.length === 0) return { kind: "empty" };
   if (type === "json") {
     try {
@@ -71,11 +81,17 @@ function fromEntries(entries: Iterable<[string, unknown]>): Record<string, strin
   return { ...out };
 }
 
-function collect(req: IncomingMessage, max: number): Promise<Buffer> {
+function collect(req: IncomingMessage, max: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(() => {
+      chunks.length = 0;
+      req.pause();
+      done(tooSlow());
+    }, timeoutMs);
     const done = (err?: Error) => {
+      clearTimeout(timer);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
@@ -85,8 +101,9 @@ function collect(req: IncomingMessage, max: number): Promise<Buffer> {
     const onData = (c: Buffer) => {
       size += c.length;
       if (size > max) {
-        // Stop buffering; the rest is drained by Node when the 413 has gone out.
+        // Stop buffering; the error answer drains a bounded rest (drainRequest).
         chunks.length = 0;
+        req.pause();
         done(tooLarge());
       } else chunks.push(c);
     };
@@ -95,6 +112,39 @@ function collect(req: IncomingMessage, max: number): Promise<Buffer> {
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
+  });
+}
+
+/**
+ * Reads and drops the rest of a request body, up to `maxBytes` or `maxMs`: resolves true when it
+ * ended (the connection can then close cleanly, and the client reads the answer already sent),
+ * false when it was cut short (the connection is then reset).
+ */
+export function drainRequest(req: IncomingMessage, maxBytes = DRAIN_MAX_BYTES, maxMs = DRAIN_MAX_MS): Promise<boolean> {
+  if (req.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let size = 0;
+    const finish = (ended: boolean) => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onError);
+      if (!ended) req.pause();
+      resolve(ended);
+    };
+    const timer = setTimeout(() => finish(false), maxMs);
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onError = () => finish(false);
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("close", onError);
+    req.resume();
   });
 }
 

@@ -6,9 +6,9 @@ import type { HotlineUser } from "../../core/context.js";
 import { HttpStatus } from "../../../protocol/codes.js";
 import { HotlineError, toHotlineError } from "../../core/errors.js";
 import type { Snapshot } from "../../core/tokens.js";
-import { bodyType, readBody } from "./body.js";
+import { bodyType, drainRequest, readBody } from "./body.js";
 import type { AppContext } from "../../live/context.js";
-import { originAllowed } from "./origin.js";
+import { clientAddress, originAllowed } from "./origin.js";
 import type { FailureLimiter } from "./failure-limit.js";
 import { htmxError, htmxFields } from "./htmx.js";
 
@@ -36,7 +36,8 @@ const bad = (message: string) => new HotlineError("bad_message", message);
 
 /**
  * Checks and reads a request to component `name`: CSRF origin, the component, the content type,
- * the body (size, JSON), the fields' types, then the state token (rate-limited per client IP).
+ * the body (size, time, JSON), the fields' types, then the state token (invalid ones rate-limited
+ * per client address).
  * Throws a HotlineError for the first check that fails.
  */
 export async function readCall(ctx: AppContext, req: IncomingMessage, name: string, limiter: FailureLimiter): Promise<Call> {
@@ -47,7 +48,7 @@ export async function readCall(ctx: AppContext, req: IncomingMessage, name: stri
   if (!originAllowed(req, ctx.options, true)) throw new HotlineError("unauthorized", "this origin may not post to components");
   const cls = ctx.registry.require(name);
   if (type === undefined) throw new HotlineError("bad_message", "unsupported content type", { details: { status: 415 } });
-  const body = await readBody(req, type, ctx.options.maxPayload);
+  const body = await readBody(req, type, ctx.options.maxPayload, ctx.options.bodyTimeoutMs);
 
   let fields: Record<string, unknown>;
   if (body.kind === "empty") fields = {};
@@ -80,11 +81,14 @@ export async function readCall(ctx: AppContext, req: IncomingMessage, name: stri
   if (event !== undefined) call.event = event as string;
   if (payload !== undefined) call.payload = payload as Record<string, unknown>;
   if (typeof state === "string" && state !== "") {
-    const client = clientIp(req);
-    if (limiter.blocked(client)) throw new HotlineError("rate_limited", "too many invalid state tokens; try again later");
+    // Only invalid tokens are limited: the address may be a proxy's or a NAT's shared by every
+    // user, and a valid token is nothing an attacker guessing tokens has. Past the limit an
+    // invalid token gets 429 instead of 400 (and no log, no further count).
     try {
       call.snapshot = ctx.tokens.verify(name, state);
     } catch (err) {
+      const client = clientIp(req, ctx.options.trustProxy);
+      if (limiter.blocked(client)) throw new HotlineError("rate_limited", "too many invalid state tokens; try again later");
       limiter.fail(client);
       throw err;
     }
@@ -99,9 +103,9 @@ export async function readCall(ctx: AppContext, req: IncomingMessage, name: stri
   return call;
 }
 
-/** The client's address: the socket's, not X-Forwarded-For, which anyone can write. */
-export function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
+/** The client's address: the socket's; `X-Forwarded-For` (which anyone can write) only through `trustProxy` hops. */
+export function clientIp(req: IncomingMessage, trustProxy = 0): string {
+  return clientAddress(req, trustProxy);
 }
 
 /**
@@ -156,17 +160,25 @@ export function sendError(res: ServerResponse, err: HotlineError, htmx: boolean)
   }
   const status = statusOf(err);
   const headers: Record<string, string> = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
-  if (status === 413) headers.connection = "close"; // the client may still be sending the rest
+  // The client may still be sending the rest of the body: the connection cannot be reused.
+  if (status === 413 || status === 408) headers.connection = "close";
   const { details, ...wire } = err.toJSON();
-  const error = details !== undefined && status !== 415 ? { ...wire, details } : wire;
+  const error = details !== undefined && status !== 415 && status !== 408 ? { ...wire, details } : wire;
+  const send = (type: string, body: string) => {
+    res.writeHead(status, { ...headers, "content-type": type, "content-length": String(Buffer.byteLength(body)) });
+    const req = res.req as IncomingMessage | undefined;
+    if (status !== 413 || !req || req.readableEnded) return void res.end(body);
+    // Closing with the body unread resets the connection, and the client, still writing, sees
+    // EPIPE or ECONNRESET instead of this answer: send it, read (and drop) a bounded rest, then close.
+    res.write(body);
+    void drainRequest(req).then(() => res.end());
+  };
   if (htmx) {
     // A mount hook's redirect: htmx follows HX-Redirect with a full page load.
     const redirect = (details as { redirect?: unknown } | undefined)?.redirect;
     if (typeof redirect === "string") headers["hx-redirect"] = redirect;
-    res.writeHead(status, { ...headers, "content-type": "text/html; charset=utf-8" });
-    res.end(htmxError(err));
+    send("text/html; charset=utf-8", htmxError(err));
   } else {
-    res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8" });
-    res.end(JSON.stringify({ error }));
+    send("application/json; charset=utf-8", JSON.stringify({ error }));
   }
 }

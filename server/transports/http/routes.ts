@@ -20,6 +20,14 @@ interface Route {
  * one frame per step of a streaming handler.
  * Resolves false for requests that are not its own, so a host can try its other routes.
  *
+ * Limits: bodies over `maxPayload` get 413 (`too_large`; up to 1 MiB of the rest is read and
+ * dropped so that the client sees the answer, not a reset); a body not fully arrived within
+ * `bodyTimeoutMs` (10 s) gets 408 (`bad_message`); past 20 invalid state tokens a minute from one
+ * address (`trustProxy` decides which), further invalid ones get 429 (`rate_limited`), valid ones
+ * never. The rest is the node:http server's, which the operator sets: `headersTimeout` (60 s),
+ * `requestTimeout` (300 s: lower it, e.g. 30 s), `keepAliveTimeout` (5 s), and `maxConnections`
+ * (no cap by default: set one, e.g. a few thousand per process, or cap at the proxy).
+ *
  * @example
  * const http = createHttpTransport(hotline.context);
  * createServer(async (req, res) => { if (!(await http(req, res))) res.writeHead(404).end(); });

@@ -73,8 +73,10 @@ limits.run();
 
 const csrf = suite("CSRF origins");
 const req = (headers: Record<string, string>) => ({ headers } as unknown as IncomingMessage);
-csrf("default: the Host's own origin; a list; a function; missing per allowMissingOrigin", () => {
-  const dflt = { allowedOrigins: undefined, allowMissingOrigin: true };
+csrf("default: the Host's own origin when the host is trusted; a list; a function; missing per allowMissingOrigin", () => {
+  const dflt = { allowedOrigins: undefined, allowMissingOrigin: true, allowedHosts: ["app.test"] };
+  // not a listed host, nor a localhost name from a loopback address: DNS rebinding looks like this
+  assert.not.ok(originAllowed(req({ host: "app.test:8080", origin: "http://app.test:8080" }), { ...dflt, allowedHosts: undefined }, true));
   assert.ok(originAllowed(req({ host: "app.test:8080", origin: "http://app.test:8080" }), dflt, true));
   assert.not.ok(originAllowed(req({ host: "app.test:8080", origin: "http://evil.test:8080" }), dflt, true));
   assert.ok(originAllowed(req({ host: "app.test", referer: "https://app.test/page?x=1" }), dflt, true));
