@@ -62,6 +62,8 @@ for (const driver of ["ioredis", "node-redis"] as const) {
     if (!have) return console.log("  (skipped: no redis-server here)");
     const prefix = `hl-test-restart-${driver}:`;
     const store = new RedisStore({ url: redis.url, driver, prefix, log: () => {} });
+    // connected before the first join (loading the Redis library can take seconds on a busy machine)
+    assert.is(await store.load("nothing-here"), null);
     const srv = await startServer({ registry, store });
     const probe = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => 200 });
     probe.on("error", () => {});
@@ -73,15 +75,21 @@ for (const driver of ["ioredis", "node-redis"] as const) {
       assert.is(room.t, "ok");
       for (let i = 0; i < 2; i++) assert.is((await a.event("r", "bump")).t, "patch");
 
+      // a key nobody saves again tells that Redis came back empty (the store may re-save before we look)
+      await probe.connect();
+      await probe.set(`${prefix}marker`, "1");
       await redis.kill();
       await sleep(300);
       await redis.start();
-      await probe.connect();
-      assert.is(await probe.exists(`${prefix}${ok.session}`), 0, "Redis came back empty");
+      await probe.ping();
+      assert.is(await probe.exists(`${prefix}marker`), 0, "Redis came back empty");
 
       // the store reconnects by itself; then the hub saves what is live again
       const keys = [ok.session, room.session].map((k) => `${prefix}${k}`);
-      for (let i = 0; i < 150 && (await probe.exists(...keys, `${prefix}hl:g:html:room:{"room":"lobby"}`)) < 3; i++) await sleep(100);
+      const all = [...keys, `${prefix}hl:g:html:room:{"room":"lobby"}`];
+      let found = 0;
+      for (let i = 0; i < 150 && (found = await probe.exists(...all)) < 3; i++) await sleep(100);
+      assert.is(found, 3, "the session records and the group's state are saved again");
 
       a.close();
       const b = await TestClient.open(srv.url);
