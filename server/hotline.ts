@@ -19,6 +19,7 @@ import type { ResolvedOptions, AppContext } from "./live/context.js";
 import { createHttpTransport } from "./transports/http/routes.js";
 import type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
 import { WebSocketTransport } from "./transports/websocket/transport.js";
+import { limitLog, type LogLimitOptions } from "./live/log-limit.js";
 
 /** Options of {@link createHotline}. */
 export interface HotlineOptions {
@@ -72,6 +73,23 @@ export interface HotlineOptions {
   heartbeatMs?: number;
   /** A connection with more unsent bytes than this is closed with 1013. Default 1 MiB. */
   maxBufferedBytes?: number;
+  /** Deepest nesting of objects and arrays in a WebSocket message's `params` or `payload`; deeper is `bad_message`. Default 8. */
+  maxDepth?: number;
+  /** Largest `params` a client may send with a join, in bytes of JSON; larger is `bad_message`. Default 4096. */
+  maxParamsBytes?: number;
+  /** Components joined at once on one WebSocket connection; one more is `too_large`. Default 100. */
+  maxInstancesPerConnection?: number;
+  /**
+   * Open WebSocket connections per client address; past it the upgrade gets 429. Default 256, 0: off.
+   * Behind a reverse proxy every client has the proxy's address: set `trustProxy` (or raise this).
+   */
+  maxConnectionsPerAddress?: number;
+  /**
+   * The summariser in front of the logger: a message is written at most `perMessage` times per
+   * `windowMs` (all messages at most `total` times), then once as "… and N more like it". A
+   * client's own faults are never logged with a stack. Default 10 per message, 100 in all, per 10 s.
+   */
+  logLimit?: LogLimitOptions;
   /**
    * The app's services, read by its components as `this.services` (type them by augmenting
    * `HotlineServices`). Two apps in one process may give the same components different services.
@@ -187,13 +205,17 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     hooks: options.onMount ? ([] as MountHook[]).concat(options.onMount) : [],
     ...(options.userKey && { userKeyOf: options.userKey as (user: NonNullable<unknown>) => string }),
     registry, tokens, store, pubsub, presence, options: resolved,
-    log: (message, err) => (err === undefined ? logger.error(`[hotline] ${message}`) : logger.error(`[hotline] ${message}`, err)),
+    log: limitLog((message, err) => (err === undefined ? logger.error(`[hotline] ${message}`) : logger.error(`[hotline] ${message}`, err)), options.logLimit),
   };
   const hub = new Hub(context, options.maxGroupsPerComponent === undefined ? {} : { maxGroupsPerComponent: options.maxGroupsPerComponent });
   const websocket = new WebSocketTransport(context, hub, {
     ...(options.rateLimit && { rateLimit: options.rateLimit }),
     ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
     ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
+    ...(options.maxDepth !== undefined && { maxDepth: options.maxDepth }),
+    ...(options.maxParamsBytes !== undefined && { maxParamsBytes: options.maxParamsBytes }),
+    ...(options.maxInstancesPerConnection !== undefined && { maxInstancesPerConnection: options.maxInstancesPerConnection }),
+    ...(options.maxConnectionsPerAddress !== undefined && { maxConnectionsPerAddress: options.maxConnectionsPerAddress }),
   });
   const http = createHttpTransport(context);
   const bundle = new ClientBundle();

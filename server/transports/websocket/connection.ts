@@ -5,7 +5,7 @@ import type { Hub } from "../../live/hub.js";
 import type { LiveInstance, Viewer } from "../../live/instance.js";
 import { errorFrame, pongFrame } from "../../live/frames.js";
 import { T } from "../../../protocol/wire.js";
-import { BadMessage, parseMessage, type EventMessage, type JoinMessage } from "./messages.js";
+import { BadMessage, DEFAULT_MESSAGE_LIMITS, depthExceeded, parseMessage, type EventMessage, type JoinMessage, type MessageLimits } from "./messages.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
 
@@ -16,6 +16,10 @@ export interface ConnectionOptions {
   maxBufferedBytes: number;
   /** How long a closing connection may take before it is cut. */
   closeGraceMs: number;
+  /** Nesting depth and params size of one message. Default {@link DEFAULT_MESSAGE_LIMITS}. */
+  messageLimits?: Readonly<MessageLimits>;
+  /** Instances joined (or joining) at once; a join past it is `too_large`. Default 100. */
+  maxInstances?: number;
 }
 
 type Entry = { viewer?: Viewer; live?: LiveInstance; ready: Promise<LiveInstance | undefined>; left: boolean };
@@ -33,6 +37,8 @@ export class Connection {
   readonly #opts: ConnectionOptions;
   readonly #limit: RateLimiter;
   readonly #views = new Map<string, Entry>();
+  readonly #messageLimits: Readonly<MessageLimits>;
+  readonly #maxInstances: number;
   #closed = false;
   /** Heartbeat: set by any sign of life, cleared by each ping round. */
   alive = true;
@@ -49,6 +55,8 @@ export class Connection {
     this.#hub = hub;
     this.#opts = opts;
     this.#limit = new RateLimiter(opts.rateLimit);
+    this.#messageLimits = opts.messageLimits ?? DEFAULT_MESSAGE_LIMITS;
+    this.#maxInstances = opts.maxInstances ?? 100;
     connections.set(ws, this);
     ws.on("message", onMessage);
     ws.on("pong", onPong);
@@ -91,7 +99,7 @@ export class Connection {
     }
     let m;
     try {
-      m = parseMessage(data, isBinary);
+      m = parseMessage(data, isBinary, this.#messageLimits);
     } catch (err) {
       const e = err instanceof BadMessage ? err : new BadMessage("not a valid message");
       this.#limit.penalize();
@@ -121,6 +129,11 @@ export class Connection {
     if (this.#views.has(m.id)) {
       this.#limit.penalize();
       return this.#fail(new HotlineError("bad_message", "an instance with this id is already joined on this connection"), m.ref, m.id);
+    }
+    // Each instance holds its state, params and subscriptions for as long as it is joined.
+    if (this.#views.size >= this.#maxInstances) {
+      this.#limit.penalize();
+      return this.#fail(new HotlineError("too_large", `too many components on this connection (at most ${this.#maxInstances})`), m.ref, m.id);
     }
     const entry = { left: false } as Entry;
     this.#views.set(m.id, entry);
@@ -212,7 +225,7 @@ class ConnectionViewer implements Viewer {
 
 /** The ref and id of a message refused unread, when it has valid ones (so the client can clear its loading state). */
 function peek(data: Buffer, isBinary: boolean): { ref?: number; id?: string } {
-  if (isBinary || data.length > 4096) return {};
+  if (isBinary || data.length > 4096 || depthExceeded(data, 16) >= 0) return {};
   try {
     const m = JSON.parse(data.toString("utf8")) as { ref?: unknown; id?: unknown };
     const ref = Number.isSafeInteger(m.ref) && (m.ref as number) > 0 ? (m.ref as number) : undefined;

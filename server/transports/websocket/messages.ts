@@ -24,6 +24,17 @@ export type ClientMessage = JoinMessage | EventMessage | LeaveMessage | PingMess
 /** Longest instance id accepted. */
 export const MAX_ID_LENGTH = 128;
 
+/** What one message may carry, beside the frame size (`maxPayload`). */
+export interface MessageLimits {
+  /** Deepest nesting of objects and arrays in any field (`params`, `payload`: the object itself is level 1). Default 8. */
+  maxDepth: number;
+  /** Largest `params` of a join, in bytes of JSON: params are kept for the instance's lifetime. Default 4 KiB. */
+  maxParamsBytes: number;
+}
+
+/** The defaults of {@link MessageLimits}. */
+export const DEFAULT_MESSAGE_LIMITS: Readonly<MessageLimits> = Object.freeze({ maxDepth: 8, maxParamsBytes: 4096 });
+
 /** A bad message, with whatever `ref` and `id` could be read from it (for the answer). */
 export class BadMessage extends HotlineError {
   constructor(message: string, readonly ref?: number, readonly id?: string) {
@@ -33,13 +44,21 @@ export class BadMessage extends HotlineError {
 
 /**
  * Parses and checks one frame. Throws {@link BadMessage} (never echoing the input) for a binary
- * frame, invalid JSON, a non-object, an unknown `t`, or a missing or mistyped field.
+ * frame, a frame nested deeper than `limits.maxDepth` (refused before it is parsed), invalid JSON,
+ * a non-object, an unknown `t`, a missing or mistyped field, or `params` over `limits.maxParamsBytes`.
  */
-export function parseMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): ClientMessage {
+export function parseMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean, limits: Readonly<MessageLimits> = DEFAULT_MESSAGE_LIMITS): ClientMessage {
   if (isBinary) throw new BadMessage("frames must be text (one JSON object each)");
+  const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  // The message object is level 1, so its fields may go one level deeper than maxDepth.
+  const tooDeep = depthExceeded(buf, limits.maxDepth + 1);
+  if (tooDeep >= 0) {
+    const { ref, id } = topLevelRefAndId(buf);
+    throw new BadMessage(`a message may not be nested more than ${limits.maxDepth} levels deep in ${M.params} or ${M.payload}`, ref, id);
+  }
   let m: unknown;
   try {
-    m = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8"));
+    m = JSON.parse(buf.toString("utf8"));
   } catch {
     throw new BadMessage("a frame must be valid JSON");
   }
@@ -58,7 +77,10 @@ export function parseMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: bo
       if (typeof name !== "string") throw new BadMessage(`${M.name} must be a string`, r, id);
       out[M.name] = name;
       const params = obj(o[M.params], M.params, r, id);
-      if (params) out[M.params] = params;
+      if (params) {
+        if (Buffer.byteLength(JSON.stringify(params)) > limits.maxParamsBytes) throw new BadMessage(`${M.params} may not be larger than ${limits.maxParamsBytes} bytes`, r, id);
+        out[M.params] = params;
+      }
       const state = o[M.state];
       if (state !== undefined) {
         if (typeof state !== "string") throw new BadMessage(`${M.state} must be a string`, r, id);
@@ -109,4 +131,59 @@ function obj(v: unknown, what: string, ref: number | undefined, id: string | und
   if (v === undefined) return undefined;
   if (!v || typeof v !== "object" || Array.isArray(v)) throw new BadMessage(`${what} must be an object`, ref, id);
   return v as Record<string, unknown>;
+}
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d, COLON = 0x3a;
+
+/**
+ * Where the raw frame first nests deeper than `max` objects and arrays, or -1. One pass over the
+ * bytes, no allocation: JSON.parse of a 64 KiB frame of brackets would build 32,000 arrays first.
+ * Brackets inside strings are skipped; UTF-8 continuation bytes never look like ASCII ones.
+ */
+export function depthExceeded(buf: Uint8Array, max: number): number {
+  let depth = 0;
+  for (let i = 0, n = buf.length; i < n; i++) {
+    const c = buf[i];
+    if (c === QUOTE) {
+      for (i++; i < n; i++) {
+        const d = buf[i];
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > max) return i;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+  }
+  return -1;
+}
+
+/** The message's own `ref` and `id` (level 1) of a frame refused unparsed, so the client can clear its loading state. */
+function topLevelRefAndId(buf: Buffer): { ref?: number; id?: string } {
+  const out: { ref?: number; id?: string } = {};
+  const end = buf.length;
+  let depth = 0;
+  for (let i = 0; i < end; i++) {
+    const c = buf[i];
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+    else if (c === QUOTE) {
+      const start = i;
+      for (i++; i < end && buf[i] !== QUOTE; i++) if (buf[i] === BACKSLASH) i++;
+      if (depth !== 1 || i >= end) continue;
+      const key = buf.toString("latin1", start + 1, i);
+      let j = i + 1;
+      while (j < end && buf[j]! <= 0x20) j++;
+      if (buf[j] !== COLON || (key !== M.ref && key !== M.id)) continue;
+      let k = j + 1;
+      while (k < end && buf[k] !== 0x2c && buf[k] !== CLOSE_BRACE && k - j < 200) k++;
+      try {
+        const v: unknown = JSON.parse(buf.toString("utf8", j + 1, k));
+        if (key === M.ref && Number.isSafeInteger(v) && (v as number) > 0) out.ref = v as number;
+        if (key === M.id && typeof v === "string" && v.length > 0 && v.length <= MAX_ID_LENGTH) out.id = v;
+      } catch {
+        // not a plain value: no ref or id to give back
+      }
+    }
+  }
+  return out;
 }

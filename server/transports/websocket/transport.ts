@@ -3,8 +3,9 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AppContext } from "../../live/context.js";
 import type { Hub } from "../../live/hub.js";
-import { originAllowed } from "../http/origin.js";
+import { clientAddress, originAllowed } from "../http/origin.js";
 import type { RateLimitOptions } from "./rate-limit.js";
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from "./messages.js";
 import { Connection } from "./connection.js";
 import type { HotlineUser } from "../../core/context.js";
 import { userKey } from "../../core/identity.js";
@@ -20,6 +21,18 @@ export interface WebSocketOptions {
   maxBufferedBytes?: number;
   /** How long a close handshake may take before the socket is cut. Default 1 s. */
   closeGraceMs?: number;
+  /** Deepest nesting of objects and arrays in a message's `params` or `payload`; deeper is `bad_message`. Default 8. */
+  maxDepth?: number;
+  /** Largest `params` of a join, in bytes of JSON; larger is `bad_message`. Default 4096. */
+  maxParamsBytes?: number;
+  /** Components joined at once on one connection; a join past it is `too_large`. Default 100. */
+  maxInstancesPerConnection?: number;
+  /**
+   * Open WebSocket connections per client address; past it the upgrade is refused with 429.
+   * Default 256; 0 turns it off. The address is the app's (`createHotline({ trustProxy })`):
+   * behind a reverse proxy without it, every client has the proxy's address.
+   */
+  maxConnectionsPerAddress?: number;
 }
 
 /**
@@ -37,6 +50,9 @@ export class WebSocketTransport {
   readonly connections = new Set<Connection>();
   readonly #wss: WebSocketServer;
   readonly #opts: Required<Omit<WebSocketOptions, "rateLimit">> & { rateLimit?: RateLimitOptions };
+  /** Open sockets (upgrading or upgraded) per client address, for `maxConnectionsPerAddress`. */
+  readonly #perAddress = new Map<string, number>();
+  readonly #messageLimits: Readonly<MessageLimits>;
   readonly #servers = new Map<Server, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
   #heartbeat: NodeJS.Timeout | undefined;
   #closing = false;
@@ -48,8 +64,13 @@ export class WebSocketTransport {
       heartbeatMs: options.heartbeatMs ?? 30_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
       closeGraceMs: options.closeGraceMs ?? 1000,
+      maxDepth: options.maxDepth ?? DEFAULT_MESSAGE_LIMITS.maxDepth,
+      maxParamsBytes: options.maxParamsBytes ?? DEFAULT_MESSAGE_LIMITS.maxParamsBytes,
+      maxInstancesPerConnection: options.maxInstancesPerConnection ?? 100,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 256,
       ...(options.rateLimit && { rateLimit: options.rateLimit }),
     };
+    this.#messageLimits = Object.freeze({ maxDepth: this.#opts.maxDepth, maxParamsBytes: this.#opts.maxParamsBytes });
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: false });
   }
 
@@ -66,6 +87,10 @@ export class WebSocketTransport {
     if (pathOf(req.url) !== this.ctx.options.path) return false;
     if (this.#closing) {
       refuse(socket, 503, "Service Unavailable", "the server is shutting down");
+      return true;
+    }
+    if (!this.#admitAddress(req, socket)) {
+      refuse(socket, 429, "Too Many Requests", "too many connections from this address");
       return true;
     }
     if (!originAllowed(req, this.ctx.options)) {
@@ -92,6 +117,25 @@ export class WebSocketTransport {
     return true;
   }
 
+  /**
+   * Counts the socket against its address until it closes (whatever ends it: a refusal, a failed
+   * handshake, the client, the server); false when the address has no place left.
+   */
+  #admitAddress(req: IncomingMessage, socket: Duplex): boolean {
+    const max = this.#opts.maxConnectionsPerAddress;
+    if (max <= 0 || socket.destroyed) return true;
+    const address = clientAddress(req, this.ctx.options.trustProxy);
+    const open = this.#perAddress.get(address) ?? 0;
+    if (open >= max) return false;
+    this.#perAddress.set(address, open + 1);
+    socket.once("close", () => {
+      const n = (this.#perAddress.get(address) ?? 1) - 1;
+      if (n <= 0) this.#perAddress.delete(address);
+      else this.#perAddress.set(address, n);
+    });
+    return true;
+  }
+
   #connection(ws: WebSocket, user: HotlineUser | null): void {
     if (this.#closing) {
       ws.close(CloseCodes.restart, "server restarting");
@@ -103,6 +147,8 @@ export class WebSocketTransport {
       {
         maxBufferedBytes: this.#opts.maxBufferedBytes,
         closeGraceMs: this.#opts.closeGraceMs,
+        messageLimits: this.#messageLimits,
+        maxInstances: this.#opts.maxInstancesPerConnection,
         ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
       },
       user,
