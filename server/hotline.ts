@@ -84,6 +84,8 @@ export interface HotlineOptions {
    * Behind a reverse proxy every client has the proxy's address: set `trustProxy` (or raise this).
    */
   maxConnectionsPerAddress?: number;
+  /** New WebSocket connections per client address: bursts of `burst`, then `perSecond`; past it the upgrade gets 429. Default 20/s, bursts of 100; `perSecond: 0`: off. */
+  connectRate?: { perSecond?: number; burst?: number };
   /**
    * The summariser in front of the logger: a message is written at most `perMessage` times per
    * `windowMs` (all messages at most `total` times), then once as "… and N more like it". A
@@ -216,6 +218,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     ...(options.maxParamsBytes !== undefined && { maxParamsBytes: options.maxParamsBytes }),
     ...(options.maxInstancesPerConnection !== undefined && { maxInstancesPerConnection: options.maxInstancesPerConnection }),
     ...(options.maxConnectionsPerAddress !== undefined && { maxConnectionsPerAddress: options.maxConnectionsPerAddress }),
+    ...(options.connectRate && { connectRate: options.connectRate }),
   });
   const http = createHttpTransport(context);
   const bundle = new ClientBundle();

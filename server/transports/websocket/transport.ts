@@ -33,7 +33,19 @@ export interface WebSocketOptions {
    * behind a reverse proxy without it, every client has the proxy's address.
    */
   maxConnectionsPerAddress?: number;
+  /**
+   * New connections per client address: `burst` at once, then `perSecond`; past it the upgrade
+   * gets 429. A client closed for abuse (1008, 1009) must not get a fresh rate limit by reconnecting
+   * at once. Default 20/s with bursts of 100 (a NAT'd office reconnecting after a restart fits);
+   * `perSecond: 0` turns it off.
+   */
+  connectRate?: { perSecond?: number; burst?: number };
 }
+
+/** Per client address: open sockets, and the token bucket of new ones. */
+type AddressEntry = { open: number; tokens: number; at: number };
+/** Past this many addresses tracked, idle ones (nothing open, bucket full) are dropped. */
+const PRUNE_AT = 4096;
 
 /**
  * The WebSocket transport (protocol v1, docs/protocol.md §1): upgrades on its path only (after
@@ -51,7 +63,7 @@ export class WebSocketTransport {
   readonly #wss: WebSocketServer;
   readonly #opts: Required<Omit<WebSocketOptions, "rateLimit">> & { rateLimit?: RateLimitOptions };
   /** Open sockets (upgrading or upgraded) per client address, for `maxConnectionsPerAddress`. */
-  readonly #perAddress = new Map<string, number>();
+  readonly #perAddress = new Map<string, AddressEntry>();
   readonly #messageLimits: Readonly<MessageLimits>;
   readonly #servers = new Map<Server, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
   #heartbeat: NodeJS.Timeout | undefined;
@@ -68,6 +80,7 @@ export class WebSocketTransport {
       maxParamsBytes: options.maxParamsBytes ?? DEFAULT_MESSAGE_LIMITS.maxParamsBytes,
       maxInstancesPerConnection: options.maxInstancesPerConnection ?? 100,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 256,
+      connectRate: { perSecond: options.connectRate?.perSecond ?? 20, burst: options.connectRate?.burst ?? 100 },
       ...(options.rateLimit && { rateLimit: options.rateLimit }),
     };
     this.#messageLimits = Object.freeze({ maxDepth: this.#opts.maxDepth, maxParamsBytes: this.#opts.maxParamsBytes });
@@ -123,17 +136,38 @@ export class WebSocketTransport {
    */
   #admitAddress(req: IncomingMessage, socket: Duplex): boolean {
     const max = this.#opts.maxConnectionsPerAddress;
-    if (max <= 0 || socket.destroyed) return true;
+    const rate = this.#opts.connectRate.perSecond ?? 0;
+    const burst = this.#opts.connectRate.burst ?? 0;
+    if ((max <= 0 && rate <= 0) || socket.destroyed) return true;
     const address = clientAddress(req, this.ctx.options.trustProxy);
-    const open = this.#perAddress.get(address) ?? 0;
-    if (open >= max) return false;
-    this.#perAddress.set(address, open + 1);
+    const now = performance.now();
+    let e = this.#perAddress.get(address);
+    if (!e) {
+      if (this.#perAddress.size >= PRUNE_AT) this.#prune(now);
+      this.#perAddress.set(address, (e = { open: 0, tokens: burst, at: now }));
+    }
+    if (max > 0 && e.open >= max) return false;
+    if (rate > 0) {
+      e.tokens = Math.min(burst, e.tokens + ((now - e.at) / 1000) * rate);
+      e.at = now;
+      if (e.tokens < 1) return false;
+      e.tokens -= 1;
+    }
+    e.open++;
+    const entry = e;
     socket.once("close", () => {
-      const n = (this.#perAddress.get(address) ?? 1) - 1;
-      if (n <= 0) this.#perAddress.delete(address);
-      else this.#perAddress.set(address, n);
+      entry.open--;
+      if (entry.open <= 0 && rate <= 0) this.#perAddress.delete(address);
     });
     return true;
+  }
+
+  /** Drops the addresses with nothing open whose bucket has refilled: they are as if new. */
+  #prune(now: number): void {
+    const { perSecond = 0, burst = 0 } = this.#opts.connectRate;
+    for (const [address, e] of this.#perAddress) {
+      if (e.open <= 0 && (perSecond <= 0 || e.tokens + ((now - e.at) / 1000) * perSecond >= burst)) this.#perAddress.delete(address);
+    }
   }
 
   #connection(ws: WebSocket, user: HotlineUser | null): void {

@@ -173,8 +173,19 @@ test("connections per address: past maxConnectionsPerAddress the upgrade is refu
   await s.stop();
 });
 
-test("connections per address: 0 turns the cap off", async () => {
-  const s = await startServer({ registry, maxConnectionsPerAddress: 0 });
+test("connect rate per address: past the burst, new upgrades get 429 although few are open (reconnecting does not reset a limit)", async () => {
+  const s = await startServer({ registry, connectRate: { perSecond: 0.001, burst: 3 } });
+  for (let i = 0; i < 3; i++) {
+    const c = await TestClient.open(s.url);
+    c.close();
+    await c.closed;
+  }
+  assert.is((await TestClient.open(s.url).catch((e) => e)).status, 429);
+  await s.stop();
+});
+
+test("connections per address: 0 turns the cap off (with the connect rate off too)", async () => {
+  const s = await startServer({ registry, maxConnectionsPerAddress: 0, connectRate: { perSecond: 0 } });
   const all = await Promise.all(Array.from({ length: 20 }, () => TestClient.open(s.url)));
   assert.is(all.length, 20);
   for (const c of all) c.close();
