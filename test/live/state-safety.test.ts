@@ -83,6 +83,30 @@ flood("a client flooding the memory store with joins evicts its own entries, not
   }
 });
 
+flood("anonymous clients are owners by address: a flood from one address evicts its own sessions, not another anonymous client's", async () => {
+  const store = new MemoryStore({ maxEntries: 40 });
+  const srv = await startServer({ registry, store });
+  try {
+    // Two anonymous clients on two loopback addresses (the whole of 127.0.0.0/8 reaches the server).
+    const quiet = await TestClient.open(srv.url, { localAddress: "127.0.0.2" });
+    const ok = await quiet.join("c", "counter");
+    for (let i = 0; i < 2; i++) await quiet.event("c", "bump");
+    quiet.close();
+    for (let c = 0; c < 4; c++) {
+      const bad = await TestClient.open(srv.url, { localAddress: "127.0.0.3" });
+      for (let i = 0; i < 30; i++) assert.is((await bad.join(`x${i}`, "counter")).t, "ok");
+      bad.close();
+    }
+    const back = await TestClient.open(srv.url, { localAddress: "127.0.0.2" });
+    const again = await back.join("c", "counter", { session: ok.session });
+    assert.is(again.t, "ok", `the quiet client resumes: ${JSON.stringify(again)}`);
+    assert.is(countIn(again), 2);
+    back.close();
+  } finally {
+    await srv.stop();
+  }
+});
+
 flood.run();
 
 // ---------------------------------------------------------------------------------------------

@@ -48,8 +48,12 @@ export class Connection {
   /** The user's key (sign-out finds the connection by it). */
   readonly userKey: string | undefined;
 
-  constructor(ws: WebSocket, hub: Hub, opts: ConnectionOptions, user: HotlineUser | null = null, userKey?: string) {
+  /** The client's address (the proxy's, unless `trustProxy`): the owner of its anonymous sessions in the store. */
+  readonly address: string | undefined;
+
+  constructor(ws: WebSocket, hub: Hub, opts: ConnectionOptions, user: HotlineUser | null = null, userKey?: string, address?: string) {
     this.ws = ws;
+    this.address = address;
     this.user = user;
     this.userKey = userKey;
     this.#hub = hub;
@@ -140,7 +144,7 @@ export class Connection {
     entry.ready = (async () => {
       let live: LiveInstance | undefined;
       try {
-        const opened = await this.#hub.open(m, this.user, this.userKey);
+        const opened = await this.#hub.open(m, this.user, this.userKey, this.address);
         live = opened.live;
         const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this);
         await live.join(viewer, m.ref);

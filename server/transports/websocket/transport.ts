@@ -112,7 +112,7 @@ export class WebSocketTransport {
     }
     const authenticate = this.ctx.authenticate;
     if (!authenticate) {
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, null));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, null, req));
       return true;
     }
     // The user is resolved once, from the upgrade request (its cookies), before the socket opens.
@@ -125,7 +125,7 @@ export class WebSocketTransport {
         return refuse(socket, 500, "Internal Server Error", "authentication failed");
       }
       if (socket.destroyed) return;
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, user));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, user, req));
     })();
     return true;
   }
@@ -170,7 +170,7 @@ export class WebSocketTransport {
     }
   }
 
-  #connection(ws: WebSocket, user: HotlineUser | null): void {
+  #connection(ws: WebSocket, user: HotlineUser | null, req: IncomingMessage): void {
     if (this.#closing) {
       ws.close(CloseCodes.restart, "server restarting");
       return;
@@ -187,6 +187,8 @@ export class WebSocketTransport {
       },
       user,
       userKey(user, this.ctx.userKeyOf),
+      // The store's quotas go by owner: the user, else this address (so one client's joins evict its own sessions first).
+      clientAddress(req, this.ctx.options.trustProxy),
     );
     this.connections.add(connection);
     ws.on("close", () => this.connections.delete(connection));
