@@ -10,6 +10,7 @@
  * - `HOTLINE_ROLE=web`: leave the dashboard figures and the orders feed to a `worker` process
  * - `DATABASE_URL`: the orders page's table in PostgreSQL (else in memory)
  * - `HOTLINE_SECRET`: the key that signs state tokens (the same on every process and restart)
+ * - `HOTLINE_ALLOWED_HOSTS`: the host names the demo is served under (comma-separated), when not localhost
  * - `HOTLINE_SESSION_SECRET`: the key that signs the sign-in cookie (the same on every process)
  * - `HOTLINE_STATE_FILE`: without Redis, where states are kept across a graceful restart
  *   (default: hotline-demo-PORT.json in the temp directory)
@@ -143,6 +144,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     onMount: signedInOnly,
     // a user is their id: renaming "ada" to "Ada" keeps their sessions, and sign-out finds them by it
     userKey: (user) => user.id,
+    // Served under a public name? List it: by default only localhost names from loopback are trusted (DNS rebinding).
+    ...(env.HOTLINE_ALLOWED_HOSTS && { allowedHosts: env.HOTLINE_ALLOWED_HOSTS.split(",").map((h) => h.trim()).filter(Boolean) }),
   });
   const stopPublisher = role === "web" ? () => {} : startDashboardPublisher(hotline.pubsub, { sessions: () => hotline.stats().connections });
 
