@@ -47,7 +47,7 @@ export interface HotlineOptions {
   allowedHosts?: string[];
   /**
    * How many reverse proxies in front of the app append to `X-Forwarded-For` (`true`: one). Only
-   * then is the client address (the invalid-token limiter's key) read from that header. Default 0.
+   * then is the client address (the key of the invalid-token limiter, of the WebSocket per-address limits and of anonymous sessions' store quota) read from that header. Default 0.
    */
   trustProxy?: boolean | number;
   /** How long an HTTP request body may take to arrive, in ms; a slower one gets 408. Default 10 000. */
