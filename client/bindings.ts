@@ -3,6 +3,7 @@
  * `hl-input`, `hl-keydown`/`hl-keyup` (`hl-key` filter), `hl-focus`/`hl-blur`, `hl-window-<event>`,
  * with `hl-value-<name>` payload values and `hl-debounce`/`hl-throttle` rate limits.
  */
+import { releaseBasis } from "./dom-patch.js";
 import { Attr, EventAttrs } from "../protocol/attributes.js";
 import { views, pushEvent } from "./view.js";
 
@@ -87,7 +88,11 @@ export function bind(): void {
         const name = el.getAttribute(attr);
         if (type === "submit") {
           e.preventDefault();
-          return fire(el, name, () => serialize(el as HTMLFormElement, (e as SubmitEvent).submitter));
+          return fire(el, name, () => {
+            const fields = serialize(el as HTMLFormElement, (e as SubmitEvent).submitter);
+            releaseBasis(el as HTMLFormElement); // sent with the basis it was held at
+            return fields;
+          });
         }
         if (type === "click" && el.tagName === "A") e.preventDefault();
         if (type.startsWith("key")) {

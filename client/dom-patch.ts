@@ -76,6 +76,25 @@ function stream(el: Element, src: Element, o: Opts): void {
   }
 }
 
+/** Forms whose hl-basis inputs keep the render the person's edits are based on, until they submit. */
+const held = new WeakSet<HTMLFormElement>();
+
+/**
+ * Holds the form whose focused text field this render changes under the user (the new HTML gives
+ * it another value than the last render did, and not what the user typed).
+ */
+function heldForm(root: Element, to: Element): void {
+  const a = document.activeElement as Field | null;
+  if (!a || !a.form || !a.name || !root.contains(a) || !(a.tagName === "TEXTAREA" || (a.tagName === "INPUT" && !CHECKS.test(a.type)))) return;
+  const next = to.querySelector(`[name="${CSS.escape(a.name)}"]`) as Field | null;
+  if (next && next.defaultValue !== a.defaultValue && next.defaultValue !== a.value) held.add(a.form);
+}
+
+/** The form was submitted (with its held basis): later renders may update its hl-basis inputs again. */
+export function releaseBasis(form: HTMLFormElement): void {
+  held.delete(form);
+}
+
 /**
  * @example
  * patchDom(root, "<b>2</b>", (el) => busy.has(el), (el) => updated.add(el));
@@ -83,10 +102,14 @@ function stream(el: Element, src: Element, o: Opts): void {
 export function patchDom(root: Element, html: string, skip: (el: Element) => boolean, updated: (el: Element) => void): void {
   const to = document.createElement(root.tagName);
   to.innerHTML = html;
+  heldForm(root, to);
   const o: Opts = {
     getNodeKey: (n) => (n as Element).id || undefined,
     onBeforeElUpdated(from, next) {
       if (skip(from) || (from !== root && from.hasAttribute(Attr.component))) return false;
+      // The person is typing over a value that changed on the server: the form stays based on
+      // the render they saw (its hl-basis inputs keep their values) until they are done.
+      if (from.hasAttribute(Attr.basis) && held.has((from as Field).form!)) return false;
       keepUserInput(from as Field, next as Field);
       return true;
     },

@@ -18,6 +18,13 @@ export enum Attr {
   state = "hl-state",
   /** On a component's root: the mount parameters, as JSON. */
   params = "hl-params",
+  /**
+   * On an input of a form (a row's version, say): the render it was written by is what the form's
+   * edits are based on. While the user keeps typing in a field of that form whose server value
+   * changed meanwhile (the client keeps what they typed), this input keeps its old value too, so
+   * a submit says which render the person saw and the server can tell a conflict.
+   */
+  basis = "hl-basis",
 
   /** `hl-click="event"`: a click sends `event` (on a link, the navigation is prevented). */
   click = "hl-click",

@@ -138,7 +138,7 @@ export function modelForm(source: FormSource, options: ModelFormOptions = {}): T
   // Saving over someone else's value is a second, explicit action, offered only while there is one.
   const conflicts = fields.some((f) => f.conflict);
   return html`<form class="model-form"${{ [Attr.submit]: options.saveEvent ?? "save" }} autocomplete="off" novalidate>
-  ${typeof source.version === "number" ? html`<input type="hidden" name="_version" value="${source.version}">` : null}
+  ${typeof source.version === "number" ? html`<input type="hidden" name="_version" value="${source.version}"${{ [Attr.basis]: true }}>` : null}
   ${notice ? html`<p class="notice ${notice.kind}" role="${notice.kind === "error" ? "alert" : "status"}">${notice.text}</p>` : null}
   ${fields.map((f) => row(f, prefix, options))}
   <div class="row">

@@ -50,6 +50,9 @@ const MORE_PAGE = `<!doctype html><html><body>
 <div id="root2" hl-component="more" hl-id="m1" hl-params='{"x":1}'></div>
 <script src="/hotline.js"></script></body></html>`;
 
+const EDITOR_PAGE = `<!doctype html><html><body><div id="eroot" hl-component="editor" hl-id="e1" hl-state="tok:1"></div>
+<script src="/hotline.js"></script></body></html>`;
+
 type Ctx = { srv: FakeServer; browser: Browser; page: Page; sessions: Map<string, S>; hold: boolean; held: (() => void)[] };
 const ctx = {} as Ctx;
 
@@ -94,6 +97,7 @@ const test = suite("browser client");
 test.before(async () => {
   ctx.srv = await fakeServer((req, res) => {
     if (req.url === "/more") res.writeHead(200, { "content-type": "text/html" }).end(MORE_PAGE);
+    else if (req.url === "/editor") res.writeHead(200, { "content-type": "text/html" }).end(EDITOR_PAGE);
     else if (req.url === "/hotline.js") res.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
     else res.writeHead(200, { "content-type": "text/html" }).end(PAGE);
   });
@@ -280,6 +284,40 @@ test("a close for a sign-out (4001) reloads the page instead of reconnecting", a
   ctx.srv.conns.at(-1)!.ws.close(4001, "signed out");
   await reloaded;
   assert.is(await ctx.page.evaluate(() => (window as any).beforeSignOut), undefined, "a new document");
+});
+
+test("a form stays based on the render the person saw while they type over a value that changed elsewhere (hl-basis)", async () => {
+  const STATICS_E = { "9": ['<form id="ef" hl-submit="save"><input type="hidden" name="_version" hl-basis value="', '"><input id="cust" name="customer" value="', '"><button id="esave">Save</button></form>'] };
+  ctx.srv.handle = (m, c) => {
+    if (m.t === "join" && m.name === "editor") {
+      c.send({ t: "ok", ref: m.ref, id: m.id, session: "ed", html: "", p: STATICS_E, r: [9, "1", "ada"] });
+      return true;
+    }
+    if (m.t === "event" && m.id === "e1") {
+      c.send({ t: "patch", ref: m.ref, id: m.id });
+      return true;
+    }
+    return serve(m, c);
+  };
+  try {
+    await ctx.page.goto(`http://127.0.0.1:${ctx.srv.port}/editor`);
+    await ctx.page.waitForSelector("#cust");
+    await ctx.page.click("#cust");
+    await ctx.page.fill("#cust", "mine");
+    // someone else saved: version 2, customer "theirs", while this person is still typing
+    ctx.srv.conns.at(-1)!.send({ t: "patch", id: "e1", "0": "2", "1": "theirs" });
+    await ctx.page.waitForFunction(() => (document.getElementById("cust") as HTMLInputElement).getAttribute("value") === "theirs");
+    assert.is(await ctx.page.inputValue("#cust"), "mine", "what the person typed stays");
+    ctx.srv.received.length = 0;
+    await ctx.page.click("#esave");
+    const save = await ctx.srv.waitFor((m) => m.t === "event" && m.event === "save");
+    assert.equal(save.payload, { _version: "1", customer: "mine" }, "the save says which render the person saw");
+    // once submitted, later renders update the basis again
+    ctx.srv.conns.at(-1)!.send({ t: "patch", id: "e1", "0": "3" });
+    await ctx.page.waitForFunction(() => (document.querySelector("[name=_version]") as HTMLInputElement).value === "3");
+  } finally {
+    ctx.srv.handle = serve;
+  }
 });
 
 test.run();
