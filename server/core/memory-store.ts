@@ -13,10 +13,17 @@ export interface MemoryStoreOptions {
 /** Entries saved without an owner: one bucket, with no quota of its own. */
 const NOBODY = "";
 
+/** One owner's keys, least recently used first (a Set keeps insertion order). */
+interface Bucket {
+  name: string;
+  keys: Set<string>;
+}
+
+// An entry points at its owner's bucket, so that every entry of an owner shares its one name.
 interface Entry {
   json: string;
   expires: number;
-  owner: string;
+  bucket: Bucket;
 }
 
 /**
@@ -30,8 +37,8 @@ interface Entry {
  */
 export class MemoryStore implements StateStore {
   readonly #entries = new Map<string, Entry>();
-  /** each owner's keys, least recently used first (a Set keeps insertion order) */
-  readonly #owners = new Map<string, Set<string>>();
+  /** each owner's bucket */
+  readonly #owners = new Map<string, Bucket>();
   /** owners by how many entries they have, to find the largest at once */
   readonly #byCount = new Map<number, Set<string>>();
   #largest = 0;
@@ -49,15 +56,16 @@ export class MemoryStore implements StateStore {
     const who = owner ?? NOBODY;
     const json = JSON.stringify(state);
     this.#remove(key);
-    this.#entries.set(key, { json, expires: Date.now() + (ttlMs ?? this.#ttl), owner: who });
-    const keys = this.#owners.get(who) ?? new Set<string>();
-    if (!keys.size) this.#owners.set(who, keys);
+    let bucket = this.#owners.get(who);
+    if (!bucket) this.#owners.set(who, (bucket = { name: who, keys: new Set() }));
+    this.#entries.set(key, { json, expires: Date.now() + (ttlMs ?? this.#ttl), bucket });
+    const keys = bucket.keys;
     keys.add(key);
     this.#counted(who, keys.size - 1, keys.size);
     if (who !== NOBODY) while (keys.size > this.#perOwner) this.#remove(keys.values().next().value as string);
     while (this.#entries.size > this.#max) {
       const largest = this.#byCount.get(this.#largest)!.values().next().value as string;
-      this.#remove(this.#owners.get(largest)!.values().next().value as string);
+      this.#remove(this.#owners.get(largest)!.keys.values().next().value as string);
     }
   }
 
@@ -69,7 +77,7 @@ export class MemoryStore implements StateStore {
       return null;
     }
     // Re-insert: a Set keeps insertion order, so the front is always the owner's least recently used.
-    const keys = this.#owners.get(entry.owner)!;
+    const keys = entry.bucket.keys;
     keys.delete(key);
     keys.add(key);
     return JSON.parse(entry.json) as Record<string, unknown>;
@@ -86,17 +94,17 @@ export class MemoryStore implements StateStore {
 
   /** Entries held now for `owner` (`undefined`: those saved without one). */
   sizeOf(owner?: string): number {
-    return this.#owners.get(owner ?? NOBODY)?.size ?? 0;
+    return this.#owners.get(owner ?? NOBODY)?.keys.size ?? 0;
   }
 
   #remove(key: string): void {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
-    const keys = this.#owners.get(entry.owner)!;
+    const { name, keys } = entry.bucket;
     keys.delete(key);
-    if (!keys.size) this.#owners.delete(entry.owner);
-    this.#counted(entry.owner, keys.size + 1, keys.size);
+    if (!keys.size) this.#owners.delete(name);
+    this.#counted(name, keys.size + 1, keys.size);
   }
 
   /** Moves `owner` from the bucket of owners with `from` entries to the one with `to` (one more or one less). */
