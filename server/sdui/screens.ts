@@ -9,9 +9,6 @@ import { MergeStrategyTypes, type ItemId, type MergeStrategyType, type Screen, t
 export type { SduiComponent, Screen, ScreenSet, MergeStrategyType, ItemId } from "../../protocol/sdui.js";
 export { MergeStrategyTypes } from "../../protocol/sdui.js";
 
-/** @deprecated The old name of {@link ScreenSet} ("session" means a connection or a resume key elsewhere). */
-export type Session = ScreenSet;
-
 /** The `id` of a list item, or `undefined` when it has none that `MATCH` can use. */
 export function itemId(item: unknown): ItemId | undefined {
   if (typeof item !== "object" || item === null || Array.isArray(item)) return undefined;
@@ -53,9 +50,6 @@ export function validateScreenSet(value: unknown, source = "describe()"): Screen
   }
   return { screens };
 }
-
-/** @deprecated The old name of {@link validateScreenSet}. */
-export const validateSession = validateScreenSet;
 
 /**
  * Checks one component described under `rel` (see {@link validateScreenSet}); returns a deep copy.

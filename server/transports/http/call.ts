@@ -87,7 +87,7 @@ export async function readCall(ctx: AppContext, req: IncomingMessage, name: stri
     try {
       call.snapshot = ctx.tokens.verify(name, state);
     } catch (err) {
-      const client = clientIp(req, ctx.options.trustProxy);
+      const client = clientAddress(req, ctx.options.trustProxy);
       if (limiter.blocked(client)) throw new HotlineError("rate_limited", "too many invalid state tokens; try again later");
       limiter.fail(client);
       throw err;
@@ -103,10 +103,6 @@ export async function readCall(ctx: AppContext, req: IncomingMessage, name: stri
   return call;
 }
 
-/** The client's address: the socket's; `X-Forwarded-For` (which anyone can write) only through `trustProxy` hops. */
-export function clientIp(req: IncomingMessage, trustProxy = 0): string {
-  return clientAddress(req, trustProxy);
-}
 
 /**
  * The component for `call`, through the start step (mounted, or hydrated from the call's token),

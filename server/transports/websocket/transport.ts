@@ -102,7 +102,9 @@ export class WebSocketTransport {
       refuse(socket, 503, "Service Unavailable", "the server is shutting down");
       return true;
     }
-    if (!this.#admitAddress(req, socket)) {
+    // Read once: the per-address limits and the store's owner of anonymous sessions both use it.
+    const address = clientAddress(req, this.ctx.options.trustProxy);
+    if (!this.#admitAddress(address, socket)) {
       refuse(socket, 429, "Too Many Requests", "too many connections from this address");
       return true;
     }
@@ -112,7 +114,7 @@ export class WebSocketTransport {
     }
     const authenticate = this.ctx.authenticate;
     if (!authenticate) {
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, null, req));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, null, address));
       return true;
     }
     // The user is resolved once, from the upgrade request (its cookies), before the socket opens.
@@ -125,7 +127,7 @@ export class WebSocketTransport {
         return refuse(socket, 500, "Internal Server Error", "authentication failed");
       }
       if (socket.destroyed) return;
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, user, req));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, user, address));
     })();
     return true;
   }
@@ -134,12 +136,11 @@ export class WebSocketTransport {
    * Counts the socket against its address until it closes (whatever ends it: a refusal, a failed
    * handshake, the client, the server); false when the address has no place left.
    */
-  #admitAddress(req: IncomingMessage, socket: Duplex): boolean {
+  #admitAddress(address: string, socket: Duplex): boolean {
     const max = this.#opts.maxConnectionsPerAddress;
     const rate = this.#opts.connectRate.perSecond ?? 0;
     const burst = this.#opts.connectRate.burst ?? 0;
     if ((max <= 0 && rate <= 0) || socket.destroyed) return true;
-    const address = clientAddress(req, this.ctx.options.trustProxy);
     const now = performance.now();
     let e = this.#perAddress.get(address);
     if (!e) {
@@ -170,7 +171,7 @@ export class WebSocketTransport {
     }
   }
 
-  #connection(ws: WebSocket, user: HotlineUser | null, req: IncomingMessage): void {
+  #connection(ws: WebSocket, user: HotlineUser | null, address: string): void {
     if (this.#closing) {
       ws.close(CloseCodes.restart, "server restarting");
       return;
@@ -188,7 +189,7 @@ export class WebSocketTransport {
       user,
       userKey(user, this.ctx.userKeyOf),
       // The store's quotas go by owner: the user, else this address (so one client's joins evict its own sessions first).
-      clientAddress(req, this.ctx.options.trustProxy),
+      address,
     );
     this.connections.add(connection);
     ws.on("close", () => this.connections.delete(connection));
