@@ -104,8 +104,10 @@ test("insert at the end and the start, update in place, delete, reset: only the 
   await mark(page);
 
   // add at the end: one row travels
+  // the expected id is read before the click: the server's handler runs in this process and may
+  // (or may not yet) have taken the next id when the click resolves
+  const added = `rows-${next}`;
   await page.click("text=Add >> nth=0");
-  const added = `rows-${next - 1}`;
   await page.waitForSelector(`#${added}`);
   let ids1 = await ids(page);
   assert.is(ids1.length, 301);
@@ -116,8 +118,8 @@ test("insert at the end and the start, update in place, delete, reset: only the 
   assert.is((await marked(page)).length, 300, "every older row is the same DOM node");
 
   // add at the start
+  const top = `rows-${next}`;
   await page.click("text=Add at start");
-  const top = `rows-${next - 1}`;
   await page.waitForSelector(`#${top}`);
   ids1 = await ids(page);
   assert.is(ids1[0], top);
@@ -149,9 +151,11 @@ test("insert at the end and the start, update in place, delete, reset: only the 
   assert.not.match(patches.at(-1)!, "rows-");
 
   // reset: only the new row stays
+  const fresh = `rows-${next}`;
   await page.click("text=Reset");
+  await page.waitForSelector(`#${fresh}`);
   await page.waitForFunction(() => document.querySelectorAll("#rows > li").length === 1);
-  assert.equal(await ids(page), [`rows-${next - 1}`]);
+  assert.equal(await ids(page), [fresh]);
   assert.equal(errors, []);
   await page.close();
 });
