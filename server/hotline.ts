@@ -11,6 +11,7 @@ import { DEFAULT_MAX_PAYLOAD, DEFAULT_PATH } from "../protocol/wire.js";
 import { registry as defaultRegistry, type Registry } from "./core/registry.js";
 import type { StateStore } from "./core/store.js";
 import { Tokens } from "./core/tokens.js";
+import { ActivityFeed } from "./live/activity.js";
 import { Hub } from "./live/hub.js";
 import { live, type LiveOptions } from "./live/embed-page.js";
 import { serveVendor, VENDOR_PATHS } from "./adapters/vendor.js";
@@ -206,7 +207,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     ...(options.authenticate && { authenticate: options.authenticate }),
     hooks: options.onMount ? ([] as MountHook[]).concat(options.onMount) : [],
     ...(options.userKey && { userKeyOf: options.userKey as (user: NonNullable<unknown>) => string }),
-    registry, tokens, store, pubsub, presence, options: resolved,
+    registry, tokens, store, pubsub, presence, options: resolved, activity: new ActivityFeed(),
     log: limitLog((message, err) => (err === undefined ? logger.error(`[hotline] ${message}`) : logger.error(`[hotline] ${message}`, err)), options.logLimit),
   };
   const hub = new Hub(context, options.maxGroupsPerComponent === undefined ? {} : { maxGroupsPerComponent: options.maxGroupsPerComponent });

@@ -5,6 +5,7 @@ import type { StateStore } from "../core/store.js";
 import type { Tokens } from "../core/tokens.js";
 import type { PubSub } from "../../pubsub/pubsub.js";
 import type { Presence } from "../../pubsub/presence.js";
+import type { ActivityFeed } from "./activity.js";
 
 /** One app's context, built once by `createHotline()`: everything its transports share. */
 export interface AppContext {
@@ -23,6 +24,8 @@ export interface AppContext {
   /** Who is on which topic, across processes. */
   presence: Presence;
   options: ResolvedOptions;
+  /** What happens in this process, for the inspector and metrics (emitted only while someone listens). */
+  activity: ActivityFeed;
   /** Logs a server-side problem (with its stack); never sent to clients. */
   log(message: string, err?: unknown): void;
 }
