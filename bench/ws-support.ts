@@ -44,6 +44,9 @@ export function benchRegistry(): Registry {
   return r;
 }
 
+/** Where a benchmark's Hotline keeps state and fans out: the memory defaults, or Redis ones. */
+export type Setup = Pick<HotlineOptions, "store" | "pubsub">;
+
 export async function hotlineServer(options: HotlineOptions = {}): Promise<{ hotline: Hotline; url: string; stop(): Promise<void> }> {
   const hotline = createHotline({
     registry: benchRegistry(), secret: "bench-secret-0123456789abcdef", heartbeatMs: 0,
