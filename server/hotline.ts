@@ -20,6 +20,7 @@ import type { ResolvedOptions, AppContext } from "./live/context.js";
 import { createHttpTransport } from "./transports/http/routes.js";
 import type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
 import { WebSocketTransport } from "./transports/websocket/transport.js";
+import type { PerMessageDeflateOptions } from "./transports/websocket/deflate.js";
 import { limitLog, type LogLimitOptions } from "./live/log-limit.js";
 
 /** Options of {@link createHotline}. */
@@ -87,6 +88,12 @@ export interface HotlineOptions {
   maxConnectionsPerAddress?: number;
   /** New WebSocket connections per client address: bursts of `burst`, then `perSecond`; past it the upgrade gets 429. Default 20/s, bursts of 100; `perSecond: 0`: off. */
   connectRate?: { perSecond?: number; burst?: number };
+  /**
+   * permessage-deflate on the WebSocket: `true` for the defaults (frames of 64 bytes or more,
+   * zlib level 1, context takeover), or its settings. Default off. Browsers offer it by themselves;
+   * a client that does not gets plain frames. Costs memory per connection: docs/websocket.md.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /**
    * The summariser in front of the logger: a message is written at most `perMessage` times per
    * `windowMs` (all messages at most `total` times), then once as "… and N more like it". A
@@ -220,6 +227,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     ...(options.maxInstancesPerConnection !== undefined && { maxInstancesPerConnection: options.maxInstancesPerConnection }),
     ...(options.maxConnectionsPerAddress !== undefined && { maxConnectionsPerAddress: options.maxConnectionsPerAddress }),
     ...(options.connectRate && { connectRate: options.connectRate }),
+    ...(options.perMessageDeflate !== undefined && { perMessageDeflate: options.perMessageDeflate }),
   });
   const http = createHttpTransport(context);
   const bundle = new ClientBundle();

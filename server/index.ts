@@ -9,6 +9,7 @@ export { createHotline, type Hotline, type HotlineOptions, type HotlineStats } f
 export type { LogLimitOptions } from "./live/log-limit.js";
 export type { LiveOptions } from "./live/embed-page.js";
 export type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
+export type { PerMessageDeflateOptions } from "./transports/websocket/deflate.js";
 export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
 export { MemoryPubSub } from "../pubsub/memory.js";
 export type {

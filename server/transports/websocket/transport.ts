@@ -10,6 +10,7 @@ import { Connection } from "./connection.js";
 import type { HotlineUser } from "../../core/context.js";
 import { userKey } from "../../core/identity.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
+import { wsDeflateOptions, type PerMessageDeflateOptions } from "./deflate.js";
 
 /** Options of the WebSocket transport, beside the shared ones in the context. */
 export interface WebSocketOptions {
@@ -40,6 +41,11 @@ export interface WebSocketOptions {
    * `perSecond: 0` turns it off.
    */
   connectRate?: { perSecond?: number; burst?: number };
+  /**
+   * permessage-deflate: `true` for the defaults (threshold 64 bytes, level 1, context takeover),
+   * or its settings. Default off. Only clients that offer it (browsers do) get compressed frames.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
 }
 
 /** Per client address: open sockets, and the token bucket of new ones. */
@@ -61,7 +67,7 @@ export class WebSocketTransport {
   readonly hub: Hub;
   readonly connections = new Set<Connection>();
   readonly #wss: WebSocketServer;
-  readonly #opts: Required<Omit<WebSocketOptions, "rateLimit">> & { rateLimit?: RateLimitOptions };
+  readonly #opts: Required<Omit<WebSocketOptions, "rateLimit" | "perMessageDeflate">> & { rateLimit?: RateLimitOptions };
   /** Open sockets (upgrading or upgraded) per client address, for `maxConnectionsPerAddress`. */
   readonly #perAddress = new Map<string, AddressEntry>();
   readonly #messageLimits: Readonly<MessageLimits>;
@@ -84,7 +90,7 @@ export class WebSocketTransport {
       ...(options.rateLimit && { rateLimit: options.rateLimit }),
     };
     this.#messageLimits = Object.freeze({ maxDepth: this.#opts.maxDepth, maxParamsBytes: this.#opts.maxParamsBytes });
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: false });
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: wsDeflateOptions(options.perMessageDeflate) });
   }
 
   /** Takes the `upgrade` requests for the transport's path on `server`; other paths are left to other listeners. */
