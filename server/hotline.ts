@@ -22,6 +22,8 @@ import type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
 import { WebSocketTransport } from "./transports/websocket/transport.js";
 import type { PerMessageDeflateOptions } from "./transports/websocket/deflate.js";
 import { limitLog, type LogLimitOptions } from "./live/log-limit.js";
+import { createDevtools, type Devtools } from "./devtools/devtools.js";
+import type { DevtoolsOptions } from "./devtools/options.js";
 
 /** Options of {@link createHotline}. */
 export interface HotlineOptions {
@@ -127,6 +129,16 @@ export interface HotlineOptions {
   userKey?: (user: HotlineUser) => string;
   /** Where server-side problems are logged (with their stacks). Default `console`. */
   logger?: { error(...args: unknown[]): void };
+  /**
+   * The devtools inspector (docs/devtools.md): a live page at `/hotline/devtools` showing every
+   * process, its connections, instances, topics, one instance's redacted state and a live
+   * timeline. Off by default; when on, only requests from this machine may open it unless you
+   * give `authorize`. Never turn it on in production without your own `authorize`.
+   *
+   * @example
+   * createHotline({ devtools: { enabled: true, authorize: (user) => user?.role === "admin", redact: ["ssn"] } });
+   */
+  devtools?: DevtoolsOptions;
 }
 
 /** The pub/sub topic that carries sign-outs between processes (a user key, never user data). */
@@ -230,6 +242,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     ...(options.perMessageDeflate !== undefined && { perMessageDeflate: options.perMessageDeflate }),
   });
   const http = createHttpTransport(context);
+  const devtools: Devtools | undefined = options.devtools?.enabled === true ? createDevtools(context, hub, () => websocket.connections, options.devtools) : undefined;
   const bundle = new ClientBundle();
   // Sign-outs reach every process through the bus; each closes its own connections of that user.
   const signouts = pubsub.subscribe(SIGN_OUT_TOPIC, (message) => {
@@ -250,6 +263,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
         if (path === resolved.clientPath) return await bundle.serve(req, res);
         if (VENDOR_PATHS.has(path!) && (await serveVendor(req, res, path!))) return;
         if (await http(req, res)) return;
+        if (devtools && (await devtools.route(req, res))) return;
       } catch (err) {
         context.log("an HTTP request failed", err);
         if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end("internal error");
@@ -274,6 +288,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     close() {
       return (closing ??= (async () => {
         await websocket.close();
+        await devtools?.close();
         hub.close();
         await signouts.then((off) => off()).catch(() => {});
         if (ownPresence) await presence.close();
