@@ -8,6 +8,9 @@ import { presenterFor, type Presenter } from "./presenter.js";
 import { TopicIndex } from "./topics.js";
 import { PresenceIndex } from "./presence-index.js";
 import { admit, construct, type Admitted, type StartRequest } from "./start.js";
+import { telemetryOf } from "../telemetry/app.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
+import { measurePresenter, type MeasuredPresenter } from "../telemetry/wrappers.js";
 
 /** What a join asks of the hub (a checked `join` message, whatever transport carried it). */
 export interface JoinRequest {
@@ -76,9 +79,12 @@ export class Hub {
   readonly #offReset: (() => void) | undefined;
   /** every open instance, for a graceful shutdown */
   readonly lives = new Set<LiveInstance>();
+  /** The app's spans, metrics and activity feed. */
+  readonly telemetry: Telemetry;
 
   constructor(ctx: AppContext, options: HubOptions = {}) {
-    this.env = { ctx, index: new TopicIndex(ctx.pubsub, ctx.log), presence: new PresenceIndex(ctx.presence, ctx.log) };
+    this.telemetry = telemetryOf(ctx);
+    this.env = { ctx, index: new TopicIndex(ctx.pubsub, ctx.log, this.telemetry), presence: new PresenceIndex(ctx.presence, ctx.log) };
     this.#maxGroups = options.maxGroupsPerComponent ?? 1_000;
     this.#offReset = ctx.store.onReset?.(() => void this.resave());
   }
@@ -96,7 +102,7 @@ export class Hub {
    */
   async open(m: JoinRequest, user: HotlineUser | null = null, userKey?: string, address?: string): Promise<{ live: LiveInstance; key: string }> {
     const cls = this.env.ctx.registry.require(m.name);
-    const presenter = presenterFor(m.format, cls);
+    const presenter = measurePresenter(presenterFor(m.format, cls), this.telemetry, m.name);
     const owner = ownerOf(user === null ? undefined : userKey, address);
     if (!cls.shared) return this.#openPrivate(m, presenter, user, userKey, owner);
     const { store } = this.env.ctx;
@@ -109,6 +115,7 @@ export class Hub {
       if (!pending) {
         const open = this.#groupsOf.get(m.name) ?? 0;
         if (open >= this.#maxGroups) {
+          this.telemetry.refused("groups", "websocket");
           throw new HotlineError("rate_limited", `too many groups of "${m.name}" are open (${this.#maxGroups}); try again later`);
         }
         this.#groupsOf.set(m.name, open + 1);
@@ -162,6 +169,7 @@ export class Hub {
       if (this.#byKey.get(key) === slot) this.#byKey.delete(key);
     }, boundOf(admitted));
     live.owner = owner;
+    (presenter as MeasuredPresenter).live = live;
     this.lives.add(live);
     live.start(topics);
     live.hold();
@@ -229,6 +237,7 @@ export class Hub {
       }
     });
     live.owner = owner;
+    (presenter as MeasuredPresenter).live = live;
     this.#groupParams.set(live, admitted.params);
     this.lives.add(live);
     this.#resolved.set(gkey, live);

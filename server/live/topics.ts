@@ -1,4 +1,5 @@
-import type { PubSub } from "../../pubsub/pubsub.js";
+import type { DeliveryInfo, PubSub } from "../../pubsub/pubsub.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
 
 /** Something in this process that listens to topics: a live instance, or a shared group. */
 export interface TopicListener {
@@ -19,10 +20,12 @@ export class TopicIndex {
   readonly #pubsub: PubSub;
   readonly #log: (message: string, err?: unknown) => void;
   readonly #topics = new Map<string, Entry>();
+  readonly #tel: Telemetry | undefined;
 
-  constructor(pubsub: PubSub, log: (message: string, err?: unknown) => void) {
+  constructor(pubsub: PubSub, log: (message: string, err?: unknown) => void, telemetry?: Telemetry) {
     this.#pubsub = pubsub;
     this.#log = log;
+    this.#tel = telemetry;
   }
 
   add(topic: string, listener: TopicListener): void {
@@ -31,6 +34,7 @@ export class TopicIndex {
       const listeners = new Set<TopicListener>();
       const live = this.#pubsub
         .subscribe(topic, (message, info) => {
+          if (this.#tel?.on) this.#measure(topic, info, listeners.size);
           for (const l of [...listeners]) l.deliver(topic, message, info.resync === true);
         })
         .catch((err: unknown) => {
@@ -58,6 +62,17 @@ export class TopicIndex {
       if (e) waits.push(e.live);
     }
     await Promise.all(waits);
+  }
+
+  /**
+   * A delivery's lag: from the bus's publish time when it gives one (`publishedAt`, ms since the
+   * epoch), else from a publish in this call stack (MemoryPubSub delivers inside `publish()`).
+   */
+  #measure(topic: string, info: DeliveryInfo, count: number): void {
+    const tel = this.#tel!;
+    const at = (info as DeliveryInfo & { publishedAt?: unknown }).publishedAt;
+    const lag = typeof at === "number" ? Date.now() - at : tel.publishing !== undefined ? performance.now() - tel.publishing : undefined;
+    tel.delivered(topic, count, lag);
   }
 
   /** Topics with at least one local listener. */

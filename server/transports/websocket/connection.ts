@@ -4,7 +4,9 @@ import { HotlineError } from "../../core/errors.js";
 import type { Hub } from "../../live/hub.js";
 import type { LiveInstance, Viewer } from "../../live/instance.js";
 import { errorFrame, pongFrame } from "../../live/frames.js";
-import { T } from "../../../protocol/wire.js";
+import { M, T } from "../../../protocol/wire.js";
+import { SpanKind } from "@opentelemetry/api";
+import { Attr, instanceId, SpanNames, type Op, type Telemetry } from "../../telemetry/telemetry.js";
 import { BadMessage, DEFAULT_MESSAGE_LIMITS, depthExceeded, parseMessage, type EventMessage, type JoinMessage, type MessageLimits } from "./messages.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
@@ -26,6 +28,9 @@ type Entry = { viewer?: Viewer; live?: LiveInstance; ready: Promise<LiveInstance
 
 const OPEN = 1;
 const TEXT = Object.freeze({ binary: false });
+/** How every error frame starts (frames.ts writes `t` first): telemetry reads an event's outcome from it. */
+const ERROR_START = JSON.stringify({ [M.type]: T.error }).slice(0, -1);
+const TRANSPORT = "websocket";
 
 /**
  * One WebSocket connection: it checks and rate-limits the client's messages, keeps the instances
@@ -39,6 +44,9 @@ export class Connection {
   readonly #views = new Map<string, Entry>();
   readonly #messageLimits: Readonly<MessageLimits>;
   readonly #maxInstances: number;
+  readonly #tel: Telemetry;
+  /** Events being measured, by id and ref: an error frame sent for one of them is its outcome. */
+  #watch: Map<string, Op> | undefined;
   #closed = false;
   /** Heartbeat: set by any sign of life, cleared by each ping round. */
   alive = true;
@@ -61,6 +69,7 @@ export class Connection {
     this.#limit = new RateLimiter(opts.rateLimit);
     this.#messageLimits = opts.messageLimits ?? DEFAULT_MESSAGE_LIMITS;
     this.#maxInstances = opts.maxInstances ?? 100;
+    this.#tel = hub.telemetry;
     connections.set(ws, this);
     ws.on("message", onMessage);
     ws.on("pong", onPong);
@@ -75,6 +84,7 @@ export class Connection {
 
   /** Sends a frame; a client too far behind is closed with 1013 and its buffers freed. */
   send(frame: string | Buffer): void {
+    if (this.#watch?.size && typeof frame === "string" && frame.startsWith(ERROR_START)) this.#noteError(frame);
     const ws = this.ws;
     if (this.#closed || ws.readyState !== OPEN) return;
     if (typeof frame === "string") ws.send(frame);
@@ -96,6 +106,7 @@ export class Connection {
     if (this.#closed) return;
     this.alive = true;
     if (!this.#limit.take()) {
+      this.#tel.refused("messages", TRANSPORT);
       const { ref, id } = peek(data, isBinary);
       this.send(errorFrame(new HotlineError("rate_limited", "too many messages; slow down"), ref, id));
       if (this.#limit.strike()) this.close(CloseCodes.policy, "too many messages");
@@ -123,7 +134,10 @@ export class Connection {
         if (!entry) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
         this.#views.delete(m.id);
         entry.left = true;
-        if (entry.live && entry.viewer) entry.live.leave(entry.viewer);
+        if (entry.live && entry.viewer) {
+          entry.live.leave(entry.viewer);
+          if (this.#tel.on) this.#tel.left(entry.live.name, entry.live);
+        }
         return;
       }
     }
@@ -141,39 +155,82 @@ export class Connection {
     }
     const entry = { left: false } as Entry;
     this.#views.set(m.id, entry);
-    entry.ready = (async () => {
-      let live: LiveInstance | undefined;
-      try {
-        const opened = await this.#hub.open(m, this.user, this.userKey, this.address);
-        live = opened.live;
-        const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this);
-        await live.join(viewer, m.ref);
-        if (entry.left || this.#closed) {
-          live.leave(viewer);
-          return undefined;
-        }
-        entry.viewer = viewer;
-        entry.live = live;
-        return live;
-      } catch (err) {
-        if (this.#views.get(m.id) === entry) this.#views.delete(m.id);
-        this.#fail(this.#safe(err, m.name), m.ref, m.id);
+    if (!this.#tel.on) {
+      entry.ready = this.#open(m, entry, undefined);
+      return;
+    }
+    const op = this.#tel.begin(SpanNames.join, { [Attr.component]: m.name, [Attr.format]: m.format, [Attr.transport]: TRANSPORT }, SpanKind.SERVER);
+    // Run in the join's context: the store loads, renders and saves it starts are its children.
+    entry.ready = this.#tel.run(op, () => this.#open(m, entry, op));
+  }
+
+  async #open(m: JoinMessage, entry: Entry, op: Op | undefined): Promise<LiveInstance | undefined> {
+    let live: LiveInstance | undefined;
+    try {
+      const opened = await this.#hub.open(m, this.user, this.userKey, this.address);
+      live = opened.live;
+      const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this);
+      await live.join(viewer, m.ref);
+      if (op) this.#tel.joined(op, m.name, live, TRANSPORT);
+      if (entry.left || this.#closed) {
+        live.leave(viewer);
         return undefined;
       }
-    })();
+      entry.viewer = viewer;
+      entry.live = live;
+      return live;
+    } catch (err) {
+      if (this.#views.get(m.id) === entry) this.#views.delete(m.id);
+      const safe = this.#safe(err, m.name);
+      if (op) {
+        op.code = safe.code;
+        this.#tel.joined(op, m.name, live, TRANSPORT);
+      }
+      this.#fail(safe, m.ref, m.id);
+      return undefined;
+    }
   }
 
   #event(m: EventMessage): void {
     const entry = this.#views.get(m.id);
     if (!entry) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
     if (entry.live) {
-      void entry.live.event(entry.viewer!, m.ref, m.event, m.payload);
+      if (this.#tel.on) void this.#measured(entry.live, entry.viewer!, m);
+      else void entry.live.event(entry.viewer!, m.ref, m.event, m.payload);
       return;
     }
     void entry.ready.then((live) => {
-      if (live && !entry.left && entry.viewer) return live.event(entry.viewer, m.ref, m.event, m.payload);
+      if (live && !entry.left && entry.viewer) return this.#tel.on ? this.#measured(live, entry.viewer, m) : live.event(entry.viewer, m.ref, m.event, m.payload);
       this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
     });
+  }
+
+  /**
+   * An event with its span active while the instance queues and runs it (its renders and saves
+   * are the span's children); its outcome is the error frame, if any, sent for its ref.
+   */
+  #measured(live: LiveInstance, viewer: Viewer, m: EventMessage): Promise<void> {
+    const tel = this.#tel;
+    const op = tel.begin(SpanNames.event, { [Attr.component]: live.name, [Attr.instance]: instanceId(live), [Attr.event]: m.event, [Attr.transport]: TRANSPORT }, SpanKind.SERVER);
+    const key = `${m.id}\n${m.ref ?? ""}`;
+    const watch = (this.#watch ??= new Map());
+    watch.set(key, op);
+    return tel.run(op, () => live.event(viewer, m.ref, m.event, m.payload)).finally(() => {
+      if (watch.get(key) === op) watch.delete(key);
+      tel.handled(op, live.name, m.event, live, TRANSPORT);
+    });
+  }
+
+  /** An error frame sent while events are measured: the outcome of the event with its id and ref. */
+  #noteError(frame: string): void {
+    try {
+      const e = JSON.parse(frame) as Record<string, unknown>;
+      const op = this.#watch!.get(`${e[M.id]}\n${e[M.ref] ?? ""}`);
+      const code = e[M.code];
+      if (op && typeof code === "string") op.code = code;
+    } catch {
+      // not ours to judge: the frame is sent as it is
+    }
   }
 
   #fail(err: HotlineError, ref?: number, id?: string): void {
@@ -193,7 +250,10 @@ export class Connection {
     this.#closed = true;
     for (const entry of this.#views.values()) {
       entry.left = true;
-      if (entry.live && entry.viewer) entry.live.leave(entry.viewer);
+      if (entry.live && entry.viewer) {
+        entry.live.leave(entry.viewer);
+        if (this.#tel.on) this.#tel.left(entry.live.name, entry.live);
+      }
     }
     this.#views.clear();
   }

@@ -1,0 +1,124 @@
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import type { Component } from "../core/component.js";
+import type { StateStore } from "../core/store.js";
+import type { Presenter } from "../live/presenter.js";
+import type { PubSub } from "../../pubsub/pubsub.js";
+import { activeOp, Attr, codeOf, instanceId, SpanNames, type Telemetry } from "./telemetry.js";
+
+/** A presenter measured by telemetry; `live` is set once its instance exists. */
+export type MeasuredPresenter = Presenter & { live?: object };
+
+/**
+ * The presenter with every render (and diff) measured: a `hotline.render` span under the active
+ * span (the event's or the join's), the render time and patch size metrics, a `render` activity.
+ * Without a provider or a listener it calls straight through.
+ *
+ * The wrapper inherits from the presenter, so that `constructor` still names its format (the hub
+ * compares it when a second viewer attaches).
+ */
+export function measurePresenter(inner: Presenter, tel: Telemetry, component: string): MeasuredPresenter {
+  const wrapped = Object.create(inner) as MeasuredPresenter;
+  const measure = (render: (c: Component) => Record<string, unknown>, c: Component): Record<string, unknown> => {
+    const span = tel.tracer?.startSpan(SpanNames.render, {
+      attributes: wrapped.live ? { [Attr.component]: component, [Attr.instance]: instanceId(wrapped.live) } : { [Attr.component]: component },
+    });
+    const t0 = performance.now();
+    let body: Record<string, unknown>;
+    try {
+      body = render.call(inner, c);
+    } catch (err) {
+      if (span) {
+        const code = codeOf(err);
+        span.setAttributes({ [Attr.outcome]: "error", [Attr.code]: code });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+        span.end();
+      }
+      throw err;
+    }
+    const ms = performance.now() - t0;
+    const bytes = bodyBytes(body);
+    if (span) {
+      span.setAttributes({ [Attr.patchBytes]: bytes, [Attr.outcome]: "ok" });
+      span.end();
+      const op = activeOp();
+      if (op) op.bytes += bytes;
+    }
+    tel.rendered(component, wrapped.live, ms, bytes);
+    return body;
+  };
+  wrapped.full = (c) => (tel.on ? measure(inner.full, c) : inner.full(c));
+  wrapped.update = (c) => (tel.on ? measure(inner.update, c) : inner.update(c));
+  return wrapped;
+}
+
+/** Bytes of a patch body as it is spliced into a frame (its JSON without the braces). */
+function bodyBytes(body: Record<string, unknown>): number {
+  const json = JSON.stringify(body);
+  return json.length <= 2 ? 0 : Buffer.byteLength(json) - 2;
+}
+
+/**
+ * The state store with each call measured: `hotline.store.load|save|delete` spans under the
+ * active span, and the store latency metric. Applied only when OpenTelemetry records.
+ */
+export function measureStore(inner: StateStore, tel: Telemetry): StateStore {
+  const call = async <T>(operation: "load" | "save" | "delete", name: string, fn: () => Promise<T>): Promise<T> => {
+    const op = tel.begin(name, { [Attr.operation]: operation }, SpanKind.CLIENT);
+    try {
+      return await fn();
+    } catch (err) {
+      op.code = codeOf(err);
+      throw err;
+    } finally {
+      tel.stored(operation, tel.end(op), op.code);
+    }
+  };
+  const store: StateStore = {
+    save: (key, state, ttlMs, owner) => call("save", SpanNames.storeSave, () => inner.save(key, state, ttlMs, owner)),
+    load: (key) => call("load", SpanNames.storeLoad, () => inner.load(key)),
+    delete: (key) => call("delete", SpanNames.storeDelete, () => inner.delete(key)),
+  };
+  if (inner.onReset) store.onReset = (listener) => inner.onReset!(listener);
+  if (inner.close) store.close = () => inner.close!();
+  return store;
+}
+
+/**
+ * The app's pub/sub with each publish measured: a `hotline.publish` span (producer) and a
+ * `publish` activity. While a publish runs, `tel.publishing` holds its start, so that a bus that
+ * delivers inside `publish()` (MemoryPubSub) gives the topic index its delivery lag.
+ */
+export function measurePubSub(inner: PubSub, tel: Telemetry): PubSub {
+  return {
+    publish(topic, message) {
+      if (!tel.on) return inner.publish(topic, message);
+      const op = tel.begin(SpanNames.publish, { [Attr.topic]: topic }, SpanKind.PRODUCER);
+      let bytes = 0;
+      try {
+        bytes = message === undefined ? 0 : Buffer.byteLength(JSON.stringify(message));
+      } catch {
+        // not JSON: the bus refuses it below, and the span says so
+      }
+      const outer = tel.publishing;
+      tel.publishing = op.t0;
+      let sent: Promise<void>;
+      try {
+        sent = tel.run(op, () => inner.publish(topic, message));
+      } catch (err) {
+        sent = Promise.reject(err);
+      } finally {
+        tel.publishing = outer;
+      }
+      const done = (code: string | undefined) => {
+        op.code = code;
+        tel.published(topic, tel.end(op, { [Attr.messageBytes]: bytes }), bytes, code);
+      };
+      return sent.then(() => done(undefined), (err: unknown) => {
+        done(codeOf(err));
+        throw err;
+      });
+    },
+    subscribe: (topic, listener) => inner.subscribe(topic, listener),
+    close: () => inner.close(),
+  };
+}

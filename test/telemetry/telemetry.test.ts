@@ -1,0 +1,252 @@
+// Telemetry over a real WebSocket: the spans of a join, an event and a publish with their parents
+// and attributes, the metrics, an event that throws, `telemetry: false`, and the activity feed.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { SpanStatusCode } from "@opentelemetry/api";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { z } from "zod";
+import { Component } from "../../server/core/component.js";
+import { Registry } from "../../server/core/registry.js";
+import { html } from "../../server/core/template/template.js";
+import type { Activity } from "../../server/live/activity.js";
+import { Attr, MetricNames, SpanNames } from "../../server/telemetry/telemetry.js";
+import { startServer, TestClient } from "../support/ws-client.js";
+import { parentOf, registerGlobalOtel } from "./support.js";
+
+const { spans, reader } = registerGlobalOtel();
+
+class Counter extends Component<{ count: number }> {
+  mount() {
+    this.state.count = 0;
+  }
+  onIncrement() {
+    this.state.count += 1;
+  }
+  onBoom(): void {
+    throw new Error("kaboom");
+  }
+  render() {
+    return html`<b>${this.state.count}</b>`;
+  }
+}
+
+class Chat extends Component<{ lines: string[] }, { room: string }> {
+  static clientParams = z.object({ room: z.string().max(64) }).strict();
+  mount() {
+    this.state.lines = [];
+    this.subscribe(`room:${this.params.room}`);
+  }
+  async onSay(p: { text: string }) {
+    await this.publish(`room:${this.params.room}`, { text: p.text });
+  }
+  onMessage(_topic: string, m: unknown) {
+    this.state.lines.push((m as { text: string }).text);
+  }
+  render() {
+    return html`<ul>${this.state.lines.join("|")}</ul>`;
+  }
+}
+
+const registry = new Registry();
+registry.register("counter", Counter);
+registry.register("chat", Chat);
+
+const attr = (s: ReadableSpan, k: string) => s.attributes[k];
+const isEvent = (event: string) => (s: ReadableSpan) => s.name === SpanNames.event && attr(s, Attr.event) === event;
+
+test("a join: a root span with its render and store save as children", async () => {
+  spans.clear();
+  const app = await startServer({ registry });
+  const c = await TestClient.open(app.url);
+  try {
+    const ok = await c.join("c1", "counter");
+    assert.is(ok.t, "ok");
+    const join = await spans.waitFor((s) => s.name === SpanNames.join);
+    assert.is(attr(join, Attr.component), "counter");
+    assert.is(attr(join, Attr.outcome), "ok");
+    assert.is(attr(join, Attr.transport), "websocket");
+    assert.match(String(attr(join, Attr.instance)), /^i\d+$/);
+    assert.is(parentOf(join), undefined, "a join from a client is a root");
+    const render = spans.named(SpanNames.render).find((s) => parentOf(s) === join.spanContext().spanId);
+    assert.ok(render, "the join's render is its child");
+    assert.is(attr(render!, Attr.component), "counter");
+    assert.ok((attr(render!, Attr.patchBytes) as number) > 0);
+    const save = spans.named(SpanNames.storeSave).find((s) => parentOf(s) === join.spanContext().spanId);
+    assert.ok(save, "the join's store save is its child");
+    assert.is(join.spanContext().traceId, render!.spanContext().traceId);
+  } finally {
+    c.close();
+    await app.stop();
+  }
+});
+
+test("an event: its render and store save are its children; its patch bytes and outcome", async () => {
+  spans.clear();
+  const app = await startServer({ registry });
+  const c = await TestClient.open(app.url);
+  try {
+    await c.join("c1", "counter");
+    const patch = await c.event("c1", "increment");
+    assert.is(patch.t, "patch");
+    const event = await spans.waitFor(isEvent("increment"));
+    assert.is(attr(event, Attr.component), "counter");
+    assert.is(attr(event, Attr.outcome), "ok");
+    assert.is(event.status.code, SpanStatusCode.UNSET);
+    assert.ok((attr(event, Attr.patchBytes) as number) > 0, "the event carries its renders' patch bytes");
+    const id = event.spanContext().spanId;
+    const render = spans.named(SpanNames.render).find((s) => parentOf(s) === id);
+    assert.ok(render, "the render runs under the event, through the instance's queue");
+    assert.is(attr(render!, Attr.patchBytes), attr(event, Attr.patchBytes));
+    assert.ok(spans.named(SpanNames.storeSave).some((s) => parentOf(s) === id), "the save inside the event is its child");
+  } finally {
+    c.close();
+    await app.stop();
+  }
+});
+
+test("an event that throws: an error-status span with the error code", async () => {
+  spans.clear();
+  const app = await startServer({ registry });
+  const c = await TestClient.open(app.url);
+  try {
+    await c.join("c1", "counter");
+    const answer = await c.event("c1", "boom");
+    assert.is(answer.t, "error");
+    const event = await spans.waitFor(isEvent("boom"));
+    assert.is(event.status.code, SpanStatusCode.ERROR);
+    assert.is(attr(event, Attr.outcome), "error");
+    assert.is(attr(event, Attr.code), "handler_error");
+    // the next event on the same instance is ok again
+    await c.event("c1", "increment");
+    assert.is(attr(await spans.waitFor(isEvent("increment")), Attr.outcome), "ok");
+  } finally {
+    c.close();
+    await app.stop();
+  }
+});
+
+test("a publish: a producer span under the event; the subscribers' renders under the publish", async () => {
+  spans.clear();
+  const app = await startServer({ registry });
+  const a = await TestClient.open(app.url);
+  const b = await TestClient.open(app.url);
+  try {
+    await a.join("c1", "chat", { params: { room: "r1" } });
+    await b.join("c1", "chat", { params: { room: "r1" } });
+    const seen = b.next((m) => m.t === "patch");
+    await a.event("c1", "say", { text: "hello" });
+    await seen;
+    const event = await spans.waitFor(isEvent("say"));
+    const publish = await spans.waitFor((s) => s.name === SpanNames.publish);
+    assert.is(parentOf(publish), event.spanContext().spanId, "publish is a child of the event that published");
+    assert.is(attr(publish, Attr.topic), "room:r1");
+    assert.ok((attr(publish, Attr.messageBytes) as number) > 0);
+    assert.is(attr(publish, Attr.outcome), "ok");
+    const delivered = spans.named(SpanNames.render).filter((s) => parentOf(s) === publish.spanContext().spanId);
+    assert.is(delivered.length, 2, "both subscribers render under the publish");
+  } finally {
+    a.close();
+    b.close();
+    await app.stop();
+  }
+});
+
+test("metrics: events, renders, patch sizes, delivery lag, store latency, gauges, refusals", async () => {
+  const app = await startServer({ registry, rateLimit: { perSecond: 0.001, burst: 6, maxStrikes: 1000 } });
+  const before = await reader.sum(MetricNames.events, { [Attr.component]: "counter", [Attr.outcome]: "ok" });
+  const errorsBefore = await reader.sum(MetricNames.events, { [Attr.component]: "counter", [Attr.outcome]: "error" });
+  const lagBefore = await reader.count(MetricNames.deliveryLag);
+  const c = await TestClient.open(app.url);
+  try {
+    await c.join("c1", "counter");
+    await c.join("c2", "chat", { params: { room: "m" } });
+    await c.event("c1", "increment");
+    await c.event("c1", "boom");
+    await c.event("c2", "say", { text: "x" });
+    await spans.waitFor(isEvent("say"));
+    // 5 messages so far; the burst of 6 lets one more through, then refusals
+    for (let i = 0; i < 3; i++) c.send({ t: "ping", ref: 900 + i });
+    await c.next((m) => m.t === "error" && m.code === "rate_limited");
+    assert.is(await reader.sum(MetricNames.events, { [Attr.component]: "counter", [Attr.outcome]: "ok" }) - before, 2, "the join and the increment");
+    assert.is(await reader.sum(MetricNames.events, { [Attr.component]: "counter", [Attr.outcome]: "error" }) - errorsBefore, 1);
+    assert.ok((await reader.count(MetricNames.renderDuration, { [Attr.component]: "counter" })) >= 2);
+    assert.ok((await reader.count(MetricNames.patchSize, { [Attr.component]: "chat" })) >= 2);
+    assert.ok((await reader.count(MetricNames.deliveryLag)) > lagBefore, "the chat message's delivery lag");
+    assert.ok((await reader.count(MetricNames.storeDuration, { [Attr.operation]: "save" })) > 0);
+    assert.ok((await reader.sum(MetricNames.refusals, { [Attr.limit]: "messages" })) >= 1);
+    const conns = await reader.points(MetricNames.connections);
+    assert.ok(conns.some((p) => p.value === 1), `one open connection: ${JSON.stringify(conns.map((p) => p.value))}`);
+    const lives = await reader.points(MetricNames.instances);
+    assert.ok(lives.some((p) => p.value === 2), "two live instances");
+  } finally {
+    c.close();
+    await app.stop();
+  }
+  // a closed app is no longer observed
+  const after = await reader.points(MetricNames.connections);
+  assert.not.ok(after.some((p) => p.value === 1 && Date.now() - Number(p.endTime[0]) * 1000 < 50), "gauges stop with the app");
+});
+
+test("telemetry: false records nothing, even with global providers", async () => {
+  spans.clear();
+  const before = await reader.sum(MetricNames.events);
+  const app = await startServer({ registry, telemetry: false });
+  const a = await TestClient.open(app.url);
+  try {
+    await a.join("c1", "chat", { params: { room: "off" } });
+    await a.event("c1", "say", { text: "quiet" });
+    await a.event("c1", "say", { text: "quiet" });
+    await app.hotline.hub.lives.values().next().value!.drained();
+    assert.equal(spans.spans.map((s) => s.name), []);
+    assert.is(await reader.sum(MetricNames.events), before);
+  } finally {
+    a.close();
+    await app.stop();
+  }
+});
+
+test("the activity feed: join, event, render, publish, deliver, error and leave, only while listened to", async () => {
+  const app = await startServer({ registry, telemetry: false });
+  const seen: Activity[] = [];
+  const a = await TestClient.open(app.url);
+  try {
+    await a.join("c0", "counter"); // before anyone listens: nothing recorded
+    const off = app.hotline.context.activity.on((x) => seen.push(x));
+    await a.join("c1", "chat", { params: { room: "feed" } });
+    await a.event("c1", "say", { text: "hi" });
+    await a.event("c0", "boom");
+    a.send({ t: "leave", id: "c1" });
+    await a.request({ t: "ping" });
+    off();
+    await a.event("c0", "increment"); // after: nothing
+    const kinds = seen.map((x) => x.kind);
+    for (const k of ["join", "event", "render", "publish", "deliver", "error", "leave"]) assert.ok(kinds.includes(k as Activity["kind"]), `${k} in ${kinds}`);
+    const join = seen.find((x) => x.kind === "join")!;
+    assert.is(join.component, "chat");
+    assert.is(join.outcome, "ok");
+    assert.match(join.instance!, /^i\d+$/);
+    const say = seen.find((x) => x.kind === "event" && x.name === "say")!;
+    assert.is(say.instance, join.instance);
+    assert.ok(say.ms! >= 0);
+    assert.ok(say.bytes === undefined || say.bytes > 0);
+    const render = seen.find((x) => x.kind === "render" && x.component === "chat")!;
+    assert.ok(render.bytes! > 0);
+    const publish = seen.find((x) => x.kind === "publish")!;
+    assert.is(publish.name, "room:feed");
+    assert.ok(publish.bytes! > 0);
+    const deliver = seen.find((x) => x.kind === "deliver")!;
+    assert.is(deliver.name, "room:feed");
+    assert.is(deliver.count, 1);
+    const boom = seen.find((x) => x.kind === "event" && x.name === "boom")!;
+    assert.is(boom.outcome, "error");
+    assert.is(boom.code, "handler_error");
+    assert.is(seen.find((x) => x.kind === "leave")!.instance, join.instance);
+    assert.not.ok(seen.some((x) => x.name === "increment"), "nothing after the listener left");
+    assert.not.ok(seen.some((x) => x.kind === "join" && x.component === "counter"), "nothing before it came");
+  } finally {
+    a.close();
+    await app.stop();
+  }
+});
+
+test.run();
