@@ -1,0 +1,163 @@
+/**
+ * `live()`: a component mounted for a test the way a page and its browser tab do it. The page's
+ * embed (`hotline.live(name, params, { user })`: the start step with every check, a signed token),
+ * then the tab's join from that token over the app's hub; or, with only `clientParams`, a join
+ * that carries them (checked against the class's `clientParams`), as `hl-params` or the Node
+ * client does. Everything a real app runs runs: mount hooks, `static authorize`, `onJoin`, the
+ * store, the pub/sub, presence.
+ */
+import { randomBytes } from "node:crypto";
+import { createHotline, type Hotline, type HotlineOptions } from "../hotline.js";
+import type { ComponentClass } from "../core/component.js";
+import type { HotlineServices, HotlineUser } from "../core/context.js";
+import { HotlineError } from "../core/errors.js";
+import { userKey } from "../core/identity.js";
+import { registry as defaultRegistry, Registry } from "../core/registry.js";
+import { Attr } from "../../protocol/attributes.js";
+import { loadParser } from "./dom.js";
+import { LiveTestError, misuse } from "./errors.js";
+import { LiveView } from "./view.js";
+
+/** Options of {@link live}. */
+export interface LiveTestOptions {
+  /**
+   * Params the server gives, as a page embeds the component (`hotline.live(name, params)`):
+   * signed into the embed's token, so the client cannot change them. Default `{}`.
+   */
+  params?: Record<string, unknown>;
+  /**
+   * Params a client sends with its join, checked against the class's `clientParams` schema (a
+   * component without one refuses them with `bad_message`). Given alone, the view joins with them
+   * and no embed, as `hl-params` or the Node client does.
+   */
+  clientParams?: Record<string, unknown>;
+  /** Who is connected (what the app's `authenticate()` would resolve). Default `null`: anonymous. */
+  user?: HotlineUser | null;
+  /**
+   * The app to mount in: its registry, services, store, pub/sub, presence, hooks and rules. Views
+   * of one app see each other (a shared component's one instance, topics). Default: a private app
+   * ({@link createTestApp} with `services`), closed with the view.
+   */
+  app?: Hotline;
+  /** The private app's services (`this.services`); ignored when `app` is given. */
+  services?: HotlineServices;
+  /** More options of the private app (mount hooks, `userKey`, a logger, …); ignored when `app` is given. */
+  appOptions?: HotlineOptions;
+  /** The instance id the view joins under. Default: the name and a counter. */
+  id?: string;
+  /** The client's address (the owner of an anonymous session's records in the store). Default "127.0.0.1". */
+  address?: string;
+}
+
+let views = 0;
+
+/**
+ * An app for tests: `createHotline()` with a memory store, pub/sub and presence, and a random
+ * signing key (no `HOTLINE_SECRET` needed). Give it to several `live()` calls so that their views
+ * share one runtime; `await app.close()` after.
+ *
+ * @example
+ * const app = createTestApp({ services: { board: new MemoryBoardRepo() } });
+ * const a = await live(Board, { app }), b = await live(Board, { app });
+ */
+export function createTestApp(options: HotlineOptions = {}): Hotline {
+  return createHotline({ secret: randomBytes(32).toString("base64url"), heartbeatMs: 0, ...options });
+}
+
+/**
+ * Mounts a component (its class, or its registered name) for a test, as a page embed and a browser
+ * tab's join do, and resolves with a {@link LiveView} to click, fill and read.
+ *
+ * A mount that a hook refuses with `{ redirect }` resolves to a view whose `redirectedTo()` is
+ * that path. Any other refusal rejects with a {@link LiveTestError} carrying the server's code
+ * (`unauthorized`, `bad_message` for params a client may not choose, `unknown_component`, …).
+ *
+ * @example
+ * const view = await live(Counter, { params: { start: 5 }, user: { id: "ada", name: "Ada" } });
+ * await view.element("button", "Increment").click();
+ * assert.match(view.html(), "Count: 6");
+ * await view.close();
+ */
+export async function live(component: ComponentClass | string, options: LiveTestOptions = {}): Promise<LiveView> {
+  const parse = await loadParser();
+  const owned = !options.app;
+  const app = options.app ?? createTestApp({ ...options.appOptions, registry: registryFor(component, options.appOptions?.registry), ...(options.services && { services: options.services }) });
+  try {
+    const name = nameIn(app.registry, component);
+    const id = options.id ?? `${name}-${++views}`;
+    const user = options.user ?? null;
+    const view = new LiveView(app, name, id, parse, owned);
+    let state: string | undefined;
+    const embed = options.params !== undefined || options.clientParams === undefined;
+    if (embed) {
+      try {
+        state = tokenOf(await app.live(name, options.params ?? {}, { user, id }));
+      } catch (err) {
+        if (refusedTo(view, err)) return view;
+        throw asTestError(err, name, "embed");
+      }
+    }
+    try {
+      await view.join({
+        user, userKey: userKey(user, app.context.userKeyOf), address: options.address ?? "127.0.0.1",
+        ...(state !== undefined && { state }), ...(options.clientParams && { clientParams: options.clientParams }),
+      });
+    } catch (err) {
+      if (refusedTo(view, err)) return view;
+      throw asTestError(err, name, "join");
+    }
+    return view;
+  } catch (err) {
+    if (owned) await app.close();
+    throw err;
+  }
+}
+
+/** A refusal with `details.redirect`: the view records where to go. */
+function refusedTo(view: LiveView, err: unknown): boolean {
+  const to = err instanceof HotlineError ? (err.details as { redirect?: unknown } | undefined)?.redirect : undefined;
+  if (typeof to !== "string") return false;
+  view.redirected(to);
+  return true;
+}
+
+function asTestError(err: unknown, name: string, step: "embed" | "join"): unknown {
+  if (err instanceof LiveTestError || !(err instanceof HotlineError)) return err;
+  return new LiveTestError(err.code, `live(${name}): the ${step} was refused: ${err.code}: ${err.message}`, {
+    ...(err.details !== undefined && { details: err.details as Record<string, unknown> }),
+    ...(err.cause !== undefined && { cause: err.cause }),
+  });
+}
+
+/** The signed token of an embed's markup (`hl-state="…"`; tokens are URL-safe, so never escaped). */
+function tokenOf(markup: string): string {
+  const m = new RegExp(`${Attr.state}="([^"]*)"`).exec(markup);
+  if (!m) throw misuse(`the embed carries no ${Attr.state} token`);
+  return m[1]!;
+}
+
+/** The registered name of `component` in `registry`; a clear error naming the class when it has none. */
+function nameIn(registry: Registry, component: ComponentClass | string): string {
+  if (typeof component === "string") {
+    if (registry.has(component)) return component;
+    throw new LiveTestError("unknown_component", `live("${component}"): no component is registered under "${component}" in the app's registry (registered: ${registry.names().join(", ") || "none"})`);
+  }
+  const name = registry.names().find((n) => registry.get(n) === component);
+  if (name !== undefined) return name;
+  throw new LiveTestError("unknown_component", `live(${component.name || "an anonymous class"}): the class is not registered in the app's registry: decorate it with @register("name"), or call app.registry.register("name", ${component.name || "TheClass"})`);
+}
+
+/**
+ * The private app's registry: the given one (default: the one `@register` fills) as it is when
+ * it holds the class; else a copy with the class added under a name made from its own.
+ */
+function registryFor(component: ComponentClass | string, base: Registry = defaultRegistry): Registry {
+  if (typeof component === "string" || base.names().some((n) => base.get(n) === component)) return base;
+  const copy = new Registry();
+  for (const n of base.names()) copy.register(n, base.get(n)!);
+  const stem = (component.name || "component").replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/[^A-Za-z0-9_-]/g, "").toLowerCase().replace(/^[^a-z]+/, "") || "component";
+  let name = stem.slice(0, 56);
+  for (let i = 2; copy.has(name); i++) name = `${stem.slice(0, 56)}-${i}`;
+  copy.register(name, component);
+  return copy;
+}

@@ -1,0 +1,280 @@
+/**
+ * One test view: a viewer of a live instance in the app's hub, joined and driven the way a
+ * WebSocket connection does it (server/transports/websocket/connection.ts): the same message
+ * checks, `hub.open()`, `LiveInstance.join()` and `.event()`, the same frames. The frames it gets
+ * are applied to a rendered tree by the client's own code (client/rendered.ts), then parsed.
+ */
+import type { Hotline } from "../hotline.js";
+import type { HotlineUser } from "../core/context.js";
+import { HotlineError } from "../core/errors.js";
+import type { Component } from "../core/component.js";
+import type { LiveInstance, Viewer } from "../live/instance.js";
+import { parseMessage } from "../transports/websocket/messages.js";
+import { Rendered } from "../../client/rendered.js";
+import { M, T } from "../../protocol/wire.js";
+import { buildRoot, query, type Typed } from "./dom.js";
+import { ViewElement, ViewForm, snippet, type ViewDriver } from "./element.js";
+import { LiveTestError, misuse } from "./errors.js";
+import { settle } from "./settle.js";
+
+/** An event the component pushed to this view (`this.pushEvent(event, payload)`). */
+export interface PushedEvent {
+  event: string;
+  payload: unknown;
+}
+
+/** An error frame this view received: a refused event, a failed handler. */
+export interface ViewError {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+type Frame = Record<string, unknown>;
+type ParseHTML = Parameters<typeof buildRoot>[0];
+
+/** How the view joins (made by `live()`). */
+export interface JoinPlan {
+  user: HotlineUser | null;
+  userKey: string | undefined;
+  address: string | undefined;
+  /** the embed's signed token (the page path), or none (a join with client params) */
+  state?: string;
+  clientParams?: Record<string, unknown>;
+}
+
+/**
+ * A component mounted for a test, as one browser tab holds it. Made by {@link live}.
+ *
+ * @example
+ * const view = await live(Counter);
+ * await view.element("button", "Increment").click();
+ * view.find(".counter-value")[0]?.textContent; // "Count: 1"
+ * await view.close();
+ */
+export class LiveView {
+  /** The app the view lives in (a private one unless `live()` was given `app`). */
+  readonly app: Hotline;
+  /** The component's registered name. */
+  readonly name: string;
+  /** The instance id the view joined under. */
+  readonly id: string;
+  /** Every error frame this view received, oldest first. */
+  readonly errors: ViewError[] = [];
+  readonly #pushed: PushedEvent[] = [];
+  readonly #parse: ParseHTML;
+  readonly #typed: Typed = new Map();
+  readonly #ownsApp: boolean;
+  readonly #answers = new Map<number, ViewError>();
+  #ref = 0;
+  #tree: Rendered | undefined;
+  #root: Element | undefined;
+  #live: LiveInstance | undefined;
+  #viewer: Viewer | undefined;
+  #session: string | undefined;
+  #redirect: string | undefined;
+  #broken: Error | undefined;
+  #closed = false;
+  readonly #driver: ViewDriver;
+
+  /** @internal Made by `live()`. */
+  constructor(app: Hotline, name: string, id: string, parse: ParseHTML, ownsApp: boolean) {
+    this.app = app;
+    this.name = name;
+    this.id = id;
+    this.#parse = parse;
+    this.#ownsApp = ownsApp;
+    const view = this;
+    this.#driver = {
+      label: `<${name}>`,
+      typed: this.#typed,
+      root: () => view.#current(),
+      send: (event, payload) => view.#send(event, payload),
+    };
+  }
+
+  /** @internal A refused mount that names where to go. */
+  redirected(to: string): void {
+    this.#redirect = to;
+  }
+
+  /** @internal Joins as a connection does; a refusal rejects with the client-safe error. */
+  async join(plan: JoinPlan): Promise<void> {
+    const ref = ++this.#ref;
+    const m = this.#check({
+      [M.type]: T.join, [M.ref]: ref, [M.id]: this.id, [M.name]: this.name,
+      ...(plan.state !== undefined && { [M.state]: plan.state }),
+      ...(plan.clientParams && { [M.params]: plan.clientParams }),
+    });
+    if (m[M.type] !== T.join) throw misuse("not a join");
+    const hub = this.app.hub;
+    try {
+      const opened = await hub.open(m, plan.user, plan.userKey, plan.address);
+      const viewer: Viewer = { id: this.id, key: opened.key, user: plan.user, send: (f) => this.#receive(f) };
+      await opened.live.join(viewer, ref);
+      this.#live = opened.live;
+      this.#viewer = viewer;
+    } catch (err) {
+      // What a connection tells its client (Connection#safe): client faults as they are; the
+      // app's own failures logged, and told generically (the cause is kept for the test).
+      if (err instanceof HotlineError && err.fault === "client") throw err;
+      hub.env.ctx.log(`component "${this.name}": join failed`, err instanceof HotlineError ? (err.cause ?? err) : err);
+      throw new LiveTestError("handler_error", `${this.#label}: the component failed to start`, { cause: err instanceof HotlineError ? (err.cause ?? err) : err });
+    }
+  }
+
+  get #label(): string {
+    return `<${this.name}>`;
+  }
+
+  /** The session key the server gave the view (a reconnecting client resumes with it). */
+  get session(): string | undefined {
+    return this.#session;
+  }
+
+  /** The live component (a shared component's one instance): its `state`, for assertions. */
+  get component(): Component {
+    this.#joined();
+    return this.#live!.component;
+  }
+
+  /** The component's state now (the live object: read it, do not change it). */
+  get state(): Record<string, unknown> {
+    return this.component.state as Record<string, unknown>;
+  }
+
+  /** The component's HTML as the page shows it now (stream items kept, typed values in). */
+  html(): string {
+    return this.#current().innerHTML;
+  }
+
+  /** Elements of the view matching `selector` (and containing `text`, or matching it as a RegExp); `[]` when none. */
+  find(selector: string, text?: string | RegExp): Element[] {
+    return query(this.#current(), selector, text);
+  }
+
+  /** The element matching `selector` (and `text`) when an action runs: exactly one must. */
+  element(selector: string, text?: string | RegExp): ViewElement {
+    return new ViewElement(this.#driver, selector, text);
+  }
+
+  /** The form matching `selector`. */
+  form(selector: string): ViewForm {
+    return new ViewForm(this.#driver, selector);
+  }
+
+  /** Sends an event as a client hook's `pushEvent(event, payload)` does (no element involved). */
+  async event(event: string, payload: Record<string, unknown> = {}): Promise<void> {
+    return this.#send(event, payload);
+  }
+
+  /** Events the component pushed to this view (`this.pushEvent`), oldest first; only `event`'s when given. */
+  pushed(event?: string): PushedEvent[] {
+    return event === undefined ? [...this.#pushed] : this.#pushed.filter((p) => p.event === event);
+  }
+
+  /** Where a mount hook redirected the refused mount (`{ redirect: "/signin" }`); undefined when none did. */
+  redirectedTo(): string | undefined {
+    return this.#redirect;
+  }
+
+  /**
+   * Resolves once the app is quiet: every live instance's queued work done and every pub/sub
+   * message published so far delivered and handled (repeated until nothing new comes). Call it
+   * before reading a view that another view's action reaches through pub/sub.
+   */
+  settled(): Promise<void> {
+    return settle(this.app);
+  }
+
+  /** Leaves (as a closed tab's connection does); closes the view's private app. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#live && this.#viewer) {
+      await this.#live.drained();
+      this.#live.leave(this.#viewer);
+    }
+    if (this.#ownsApp) await this.app.close();
+  }
+
+  /** Whether {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #joined(): void {
+    if (this.#redirect !== undefined) throw misuse(`${this.#label}: the mount was refused with a redirect to ${this.#redirect} (see redirectedTo()); there is nothing to read or click`);
+    if (this.#closed) throw misuse(`${this.#label}: the view is closed`);
+    if (this.#broken) throw misuse(`${this.#label}: a patch could not be applied to the view's tree: ${this.#broken.message}`);
+  }
+
+  #current(): Element {
+    this.#joined();
+    return this.#root!;
+  }
+
+  /** A client message through the WebSocket transport's own checks (shape, depth, sizes). */
+  #check(m: Frame) {
+    try {
+      return parseMessage(Buffer.from(JSON.stringify(m)), false);
+    } catch (err) {
+      const e = err as HotlineError;
+      throw new LiveTestError(e.code ?? "bad_message", `${this.#label}: the server would refuse this message: ${e.message}`);
+    }
+  }
+
+  async #send(event: string, payload: Record<string, unknown>): Promise<void> {
+    this.#joined();
+    const ref = ++this.#ref;
+    const m = this.#check({ [M.type]: T.event, [M.ref]: ref, [M.id]: this.id, [M.event]: event, [M.payload]: payload });
+    if (m[M.type] !== T.event) throw misuse("not an event");
+    await this.#live!.event(this.#viewer!, ref, m[M.event], m[M.payload]);
+    const refused = this.#answers.get(ref);
+    this.#answers.delete(ref);
+    if (refused) {
+      throw new LiveTestError(refused.code, `${this.#label} "${event}": ${refused.code}: ${refused.message}`, refused.details ? { details: refused.details } : {});
+    }
+  }
+
+  /** A frame the server sent this view: applied as the client applies it. */
+  #receive(data: string | Buffer): void {
+    const f = JSON.parse(typeof data === "string" ? data : data.toString("utf8")) as Frame;
+    const ref = f[M.ref] as number | undefined;
+    switch (f[M.type]) {
+      case T.ok:
+        this.#session = f[M.session] as string;
+        this.#tree = Rendered.fromJoin(f);
+        break;
+      case T.patch:
+        if (!this.#tree) this.#tree = Rendered.fromJoin(f);
+        else {
+          try {
+            this.#tree.apply(f);
+          } catch (err) {
+            this.#broken = err as Error;
+            return;
+          }
+        }
+        break;
+      case T.push:
+        this.#pushed.push({ event: f[M.event] as string, payload: f[M.payload] });
+        return;
+      case T.error: {
+        const e: ViewError = { code: String(f[M.code]), message: String(f[M.message]), ...(f[M.details] !== undefined && { details: f[M.details] as Record<string, unknown> }) };
+        this.errors.push(e);
+        if (ref !== undefined) this.#answers.set(ref, e);
+        return;
+      }
+      default:
+        return;
+    }
+    // Every render is applied at once: a stream's operations are only in the message that carries them.
+    this.#root = buildRoot(this.#parse, this.name, this.id, this.#tree.toHTML(), this.#root, this.#typed);
+  }
+
+  /** For messages: the view's HTML, cut. */
+  toString(): string {
+    return `${this.#label} ${this.#root ? snippet(this.#root.innerHTML) : "(not rendered)"}`;
+  }
+}
