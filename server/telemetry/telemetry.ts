@@ -81,6 +81,8 @@ export interface Op {
   bytes: number;
   /** the error code, when it failed */
   code: string | undefined;
+  /** the event's name, when the operation learns it late (an HTTP call reads it from the body) */
+  event?: string;
 }
 
 interface Instruments {
@@ -233,7 +235,7 @@ export class Telemetry {
   }
 
   /** An event ended (over any transport). */
-  handled(op: Op, component: string, event: string, live: object | undefined, transport: string): void {
+  handled(op: Op, component: string, event: string | undefined, live: object | undefined, transport: string): void {
     const ms = this.end(op);
     if (this.#m) {
       const attributes = { [Attr.component]: component, [Attr.transport]: transport, [Attr.outcome]: op.code === undefined ? OK : ERROR };
@@ -241,8 +243,8 @@ export class Telemetry {
       this.#m.eventDuration.record(ms, attributes);
     }
     if (this.activity.active) {
-      this.#emit({ kind: "event", at: Date.now(), component, ...(live && { instance: instanceId(live) }), name: event, ms, ...(op.bytes && { bytes: op.bytes }), ...outcome(op) });
-      if (op.code !== undefined) this.#emit({ kind: "error", at: Date.now(), component, ...(live && { instance: instanceId(live) }), name: event, outcome: ERROR, code: op.code });
+      this.#emit({ kind: "event", at: Date.now(), component, ...(live && { instance: instanceId(live) }), ...(event !== undefined && { name: event }), ms, ...(op.bytes && { bytes: op.bytes }), ...outcome(op) });
+      if (op.code !== undefined) this.#emit({ kind: "error", at: Date.now(), component, ...(live && { instance: instanceId(live) }), ...(event !== undefined && { name: event }), outcome: ERROR, code: op.code });
     }
   }
 

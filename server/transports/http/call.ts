@@ -11,6 +11,7 @@ import type { AppContext } from "../../live/context.js";
 import { clientAddress, originAllowed } from "./origin.js";
 import type { FailureLimiter } from "./failure-limit.js";
 import { htmxError, htmxFields } from "./htmx.js";
+import { telemetryOf } from "../../telemetry/app.js";
 
 /** One HTTP request to a component, read and checked: what the JSON, htmx and SSE answers share. */
 export interface Call {
@@ -88,7 +89,10 @@ export async function readCall(ctx: AppContext, req: IncomingMessage, name: stri
       call.snapshot = ctx.tokens.verify(name, state);
     } catch (err) {
       const client = clientAddress(req, ctx.options.trustProxy);
-      if (limiter.blocked(client)) throw new HotlineError("rate_limited", "too many invalid state tokens; try again later");
+      if (limiter.blocked(client)) {
+        telemetryOf(ctx).refused("invalid_tokens", "http");
+        throw new HotlineError("rate_limited", "too many invalid state tokens; try again later");
+      }
       limiter.fail(client);
       throw err;
     }

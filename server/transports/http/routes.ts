@@ -7,6 +7,9 @@ import { FailureLimiter } from "./failure-limit.js";
 import { htmxWrap } from "./htmx.js";
 import { answerSdui } from "./sdui.js";
 import { streamCall } from "./sse.js";
+import { SpanKind } from "@opentelemetry/api";
+import { telemetryOf } from "../../telemetry/app.js";
+import { Attr, SpanNames, type Op } from "../../telemetry/telemetry.js";
 
 /** A route of this transport, parsed from the URL. */
 interface Route {
@@ -35,6 +38,7 @@ interface Route {
 export function createHttpTransport(ctx: AppContext): HttpHandler {
   const limiter = new FailureLimiter();
   const prefix = ctx.options.httpPrefix.replace(/\/+$/, "");
+  const tel = telemetryOf(ctx);
   return async (req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const route = parseRoute(path, prefix);
@@ -45,8 +49,17 @@ export function createHttpTransport(ctx: AppContext): HttpHandler {
       req.resume();
       return true;
     }
-    if (route.stream) await streamCall(ctx, req, res, route.name, limiter);
-    else await answer(ctx, req, res, route.name, limiter);
+    if (!tel.on) {
+      if (route.stream) await streamCall(ctx, req, res, route.name, limiter);
+      else await answer(ctx, req, res, route.name, limiter);
+      return true;
+    }
+    const transport = route.stream ? "sse" : "http";
+    const op = tel.begin(route.stream ? SpanNames.sseStream : SpanNames.httpCall, { [Attr.component]: route.name, [Attr.transport]: transport }, SpanKind.SERVER);
+    // In the call's context: the store and publish spans of its handler are its children.
+    await tel.run(op, () => (route.stream ? streamCall(ctx, req, res, route.name, limiter, op) : answer(ctx, req, res, route.name, limiter, op)));
+    op.span?.setAttribute(Attr.status, res.statusCode);
+    tel.handled(op, route.name, op.event, undefined, transport);
     return true;
   };
 }
@@ -65,10 +78,14 @@ function parseRoute(path: string, prefix: string): Route | undefined {
 }
 
 /** One request, one answer: mount or hydrate, run the event (all steps of a streaming handler), render. */
-async function answer(ctx: AppContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter): Promise<void> {
+async function answer(ctx: AppContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter, op?: Op): Promise<void> {
   const htmx = req.headers["hx-request"] === "true";
   try {
     const call = await readCall(ctx, req, name, limiter);
+    if (op && call.event !== undefined) {
+      op.event = call.event;
+      op.span?.setAttribute(Attr.event, call.event);
+    }
     if (call.format === "sdui") return await answerSdui(ctx, call, res);
     let last: { html: string; state: Record<string, unknown> } | undefined;
     let started;
@@ -89,6 +106,8 @@ async function answer(ctx: AppContext, req: IncomingMessage, res: ServerResponse
       res.end(JSON.stringify({ html: last.html, state: token }));
     }
   } catch (err) {
-    sendError(res, settleError(ctx, err, `component "${name}"`), htmx);
+    const e = settleError(ctx, err, `component "${name}"`);
+    if (op) op.code = e.code;
+    sendError(res, e, htmx);
   }
 }

@@ -5,6 +5,7 @@ import type { Started } from "../../live/start.js";
 import { readCall, sendError, settleError, signState, startCall } from "./call.js";
 import type { AppContext } from "../../live/context.js";
 import type { FailureLimiter } from "./failure-limit.js";
+import { Attr, type Op } from "../../telemetry/telemetry.js";
 
 /** One SSE frame: `data: <json>` (JSON has no raw newlines, so one data line is enough). */
 export function sseFrame(data: unknown, event?: string): string {
@@ -17,7 +18,7 @@ export function sseFrame(data: unknown, event?: string): string {
  * its status; an error later ends the stream with an `event: error` frame `{code, message}`.
  * Each frame is written as soon as it is rendered; a client that goes away stops the handler.
  */
-export async function streamCall(ctx: AppContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter): Promise<void> {
+export async function streamCall(ctx: AppContext, req: IncomingMessage, res: ServerResponse, name: string, limiter: FailureLimiter, op?: Op): Promise<void> {
   let it: AsyncGenerator<Step<Record<string, unknown>>> | undefined;
   let closed = false;
   res.on("close", () => {
@@ -29,6 +30,10 @@ export async function streamCall(ctx: AppContext, req: IncomingMessage, res: Ser
   let started: Started;
   try {
     const call = await readCall(ctx, req, name, limiter);
+    if (op && call.event !== undefined) {
+      op.event = call.event;
+      op.span?.setAttribute(Attr.event, call.event);
+    }
     try {
       started = await startCall(ctx, call);
       it = eventSteps(started.component, call.event, call.payload);
@@ -46,22 +51,28 @@ export async function streamCall(ctx: AppContext, req: IncomingMessage, res: Ser
     });
     res.flushHeaders();
   } catch (err) {
-    sendError(res, settleError(ctx, err, `component "${name}"`), false);
+    const e = settleError(ctx, err, `component "${name}"`);
+    if (op) op.code = e.code;
+    sendError(res, e, false);
     return;
   }
   let step = first;
+  let steps = 0;
   try {
     while (!step.done && !closed) {
       const s = step.value;
       const frame: Record<string, unknown> = { html: s.html, state: signState(ctx, started, s.state) };
       if (s.done) frame.stream_done = true;
       res.write(sseFrame(frame));
+      steps++;
       if (s.done) break;
       step = await it.next();
     }
   } catch (err) {
     const e = settleError(ctx, err, `component "${name}"`);
+    if (op) op.code = e.code;
     if (!closed) res.write(sseFrame({ code: e.code, message: e.message }, "error"));
   }
+  op?.span?.setAttribute(Attr.steps, steps);
   res.end();
 }
