@@ -51,7 +51,9 @@ await loadComponents(process.env[VARIABLE]);
 
 const code = await runCli(process.argv.slice(2), {
   registry,
-  tokens: new Tokens(),
+  // made when a command needs a secret (dispatch), so `list` and `help` never warn about it
+  tokens: () => new Tokens(),
+  loadHint: `set ${VARIABLE} to its module (comma-separated paths, relative to the working directory), e.g. ${VARIABLE}=src/components/counter.ts npx hotline dispatch counter`,
   component: {},
   out: (t) => process.stdout.write(t + "\n"),
   err: (t) => process.stderr.write(t + "\n"),

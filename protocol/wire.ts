@@ -69,6 +69,8 @@ export enum M {
   message = "message",
   /** `error`: extra data, e.g. validation issues */
   details = "details",
+  /** `error`, in development mode only (`createHotline({ dev: true })`): the failed handler's stack, for the dev overlay */
+  stack = "stack",
 }
 
 /** The answer formats a `join` may ask for (the value of {@link M.format}). */

@@ -1,6 +1,6 @@
 // Build: the library with tsc (types + ESM) into dist/, the browser client with esbuild (one file,
-// esm and iife), then the examples and the demo app into dist-demo/ (tsconfig.demo.json), against
-// the library just built, as a user's app would be.
+// esm and iife; the dev overlay in a file of its own), then the examples and the demo app into
+// dist-demo/ (tsconfig.demo.json), against the library just built, as a user's app would be.
 //   node scripts/build.mjs         everything (npm run build, npm test, npm start)
 //   node scripts/build.mjs --lib   the package only (`prepare`: an install from git)
 import { execFileSync } from "node:child_process";
@@ -32,6 +32,16 @@ if (existsSync(entry)) {
     const bytes = readFileSync(outfile);
     console.log(`client ${format}: ${bytes.length} bytes minified, ${gzipSync(bytes, { level: 9 }).length} bytes gzipped -> ${outfile}`);
   }
+}
+
+// The dev overlay: a bundle of its own (served as /hotline.js?dev in development mode only), so
+// that the main client carries none of it.
+const devEntry = "client/dev-overlay.ts";
+if (existsSync(devEntry)) {
+  const outfile = "dist/client/hotline-dev.js";
+  await esbuild.build({ entryPoints: [devEntry], bundle: true, minify: true, format: "iife", outfile, target: ["es2020"], legalComments: "none" });
+  const bytes = readFileSync(outfile);
+  console.log(`dev overlay: ${bytes.length} bytes minified, ${gzipSync(bytes, { level: 9 }).length} bytes gzipped -> ${outfile} (development mode only)`);
 }
 
 if (!libOnly) {

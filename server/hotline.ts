@@ -22,6 +22,9 @@ import type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
 import { WebSocketTransport } from "./transports/websocket/transport.js";
 import type { PerMessageDeflateOptions } from "./transports/websocket/deflate.js";
 import { limitLog, type LogLimitOptions } from "./live/log-limit.js";
+import { DEV_STORE_ENV, isDevScriptRequest, resolveDev } from "./dev/mode.js";
+import { FileStore } from "./dev/file-store.js";
+import { OverlayBundle } from "./dev/overlay-bundle.js";
 import { createDevtools, type Devtools } from "./devtools/devtools.js";
 import type { DevtoolsOptions } from "./devtools/options.js";
 
@@ -130,6 +133,14 @@ export interface HotlineOptions {
   /** Where server-side problems are logged (with their stacks). Default `console`. */
   logger?: { error(...args: unknown[]): void };
   /**
+   * Development mode (docs/dev.md): a failed event handler's error reaches the page with its stack
+   * and shows as an overlay (a separate script, `clientPath?dev`, that each `live()` embed loads);
+   * with no `store`, states go to the file `hotline dev` names, so its restarts keep sessions.
+   * Default: on when run by `hotline dev` (HOTLINE_DEV=1). Refused, with a warning, under
+   * NODE_ENV=production.
+   */
+  dev?: boolean;
+  /**
    * The devtools inspector (docs/devtools.md): a live page at `/hotline/devtools` showing every
    * process, its connections, instances, topics, one instance's redacted state and a live
    * timeline. Off by default; when on, only requests from this machine may open it unless you
@@ -196,9 +207,11 @@ export interface Hotline {
  * // in a page: await hotline.live("counter", { start: 1 })
  */
 export function createHotline(options: HotlineOptions = {}): Hotline {
+  const dev = resolveDev(options.dev, (m) => (options.logger ? options.logger.error(`[hotline] ${m}`) : console.warn(`[hotline] ${m}`)));
+  const devStoreFile = dev && !options.store ? process.env[DEV_STORE_ENV] : undefined;
   const ownStore = !options.store;
   const ownPubsub = !options.pubsub;
-  const store = options.store ?? new MemoryStore({ ttlMs: options.stateTtlMs ?? 30 * 60_000 });
+  const store = options.store ?? (devStoreFile ? new FileStore(devStoreFile, { ttlMs: options.stateTtlMs ?? 30 * 60_000 }) : new MemoryStore({ ttlMs: options.stateTtlMs ?? 30 * 60_000 }));
   const pubsub = options.pubsub ?? new MemoryPubSub();
   const ownPresence = !options.presence;
   const presence = options.presence ?? new MemoryPresence();
@@ -216,6 +229,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
     maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     stateTtlMs: options.stateTtlMs ?? 30 * 60_000,
+    ...(dev && { dev }),
   };
   const context: AppContext = {
     component: {
@@ -244,6 +258,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   const http = createHttpTransport(context);
   const devtools: Devtools | undefined = options.devtools?.enabled === true ? createDevtools(context, hub, () => websocket.connections, options.devtools) : undefined;
   const bundle = new ClientBundle();
+  let overlay: OverlayBundle | undefined;
   // Sign-outs reach every process through the bus; each closes its own connections of that user.
   const signouts = pubsub.subscribe(SIGN_OUT_TOPIC, (message) => {
     const u = (message as { u?: unknown } | undefined)?.u;
@@ -260,6 +275,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     async handler(req, res, next) {
       try {
         const path = (req.url ?? "/").split("?")[0];
+        if (dev && isDevScriptRequest(req.url, resolved.clientPath)) return await (overlay ??= new OverlayBundle()).serve(req, res);
         if (path === resolved.clientPath) return await bundle.serve(req, res);
         if (VENDOR_PATHS.has(path!) && (await serveVendor(req, res, path!))) return;
         if (await http(req, res)) return;

@@ -31,7 +31,7 @@ export class Registry {
   /** The class registered under `name`; `unknown_component` otherwise. */
   require(name: unknown): ComponentClass {
     const cls = typeof name === "string" ? this.#byName.get(name) : undefined;
-    if (!cls) throw new HotlineError("unknown_component", "no component is registered under that name");
+    if (!cls) throw new HotlineError("unknown_component", unknownMessage(name));
     return cls;
   }
 
@@ -43,6 +43,13 @@ export class Registry {
   names(): string[] {
     return [...this.#byName.keys()];
   }
+}
+
+// Names the component and how to register it. Only a well-formed name is repeated (it may be a
+// client's input, and a message goes back to the client): anything else is not a component name.
+function unknownMessage(name: unknown): string {
+  if (typeof name !== "string" || !NAME.test(name)) return "no component is registered under that name (a component name is letters, digits, - and _; 64 at most)";
+  return `no component is registered under that name: "${name}". Register it with @register("${name}") on its class (or registry.register("${name}", Class)) in a module the server imports before it serves`;
 }
 
 /** The default registry, used by `@register` and by `createHotline()` unless given another. */

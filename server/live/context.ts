@@ -55,6 +55,8 @@ export interface ResolvedOptions {
   maxPayload: number;
   /** State TTL in the store, in ms. Default 30 minutes. */
   stateTtlMs: number;
+  /** Development mode (`createHotline({ dev })`): a failed handler's error frame carries its stack (docs/dev.md). Never on under NODE_ENV=production. */
+  dev?: boolean;
 }
 
 /** An HTTP route handler: resolves true when it answered the request, false to let others try. */

@@ -3,6 +3,7 @@ import type { HotlineUser } from "../core/context.js";
 import { embedMarkup } from "../core/embed.js";
 import type { AppContext } from "./context.js";
 import { startComponent } from "./start.js";
+import { devScriptTag } from "../dev/mode.js";
 
 /** Options of `live()`. */
 export interface LiveOptions {
@@ -18,7 +19,7 @@ export interface LiveOptions {
  * Renders a component for a page and wraps it in the markup the browser client joins from:
  * `<div hl-component="NAME" hl-id="ID" hl-state="TOKEN">HTML</div>`. The token
  * is signed and carries the state and the topics, so the client's `join` hydrates the instance
- * without running `mount()` again.
+ * without running `mount()` again. In development mode the dev overlay's script tag follows it.
  *
  * @example
  * const embed = await live(ctx, "counter", { start: 5 });
@@ -28,9 +29,10 @@ export async function live(ctx: AppContext, name: string, params: Record<string,
   let user = options.user ?? null;
   if (options.user === undefined && options.request && ctx.authenticate) user = (await ctx.authenticate(options.request)) ?? null;
   const started = await startComponent(ctx, { name, params, user });
-  return embedMarkup(ctx.tokens, name, started.component, {
+  const markup = embedMarkup(ctx.tokens, name, started.component, {
     params: started.params,
     ...(started.userKey !== undefined && { user: started.userKey }),
     ...(options.id !== undefined && { id: options.id }),
   });
+  return ctx.options.dev ? markup + devScriptTag(ctx.options.clientPath) : markup;
 }

@@ -36,9 +36,27 @@ export function okFrame(ref: number | undefined, id: string, session: string, fi
   return JSON.stringify({ [M.type]: T.ok, [M.ref]: ref, [M.id]: id, ...(html !== undefined && { [M.html]: html }), [M.session]: session, ...rest });
 }
 
-/** An error answer; the message is the HotlineError's, which never carries a stack or raw input. */
+/** The stack a client-safe error carries for the dev overlay (set only in development mode). */
+const devStacks = new WeakMap<HotlineError, string>();
+
+/**
+ * Development mode only: `err` (the client-safe error of a failed handler) carries the stack of
+ * `cause`, and its {@link errorFrame} sends it as `stack` for the dev overlay. The caller decides
+ * (the app's `dev`, never on under NODE_ENV=production); an error not given one never sends a stack.
+ */
+export function withDevStack(err: HotlineError, cause: unknown): HotlineError {
+  const stack = cause instanceof Error ? cause.stack ?? `${cause.name}: ${cause.message}` : String(cause);
+  devStacks.set(err, stack);
+  return err;
+}
+
+/**
+ * An error answer; the message is the HotlineError's, which never carries a stack or raw input.
+ * Only an error marked by {@link withDevStack} (development mode) adds `stack`.
+ */
 export function errorFrame(err: HotlineError, ref?: number, id?: string): string {
-  return JSON.stringify({ [M.type]: T.error, [M.ref]: ref, [M.id]: id, ...err.toJSON() });
+  const stack = devStacks.get(err);
+  return JSON.stringify({ [M.type]: T.error, [M.ref]: ref, [M.id]: id, ...err.toJSON(), ...(stack !== undefined && { [M.stack]: stack }) });
 }
 
 /** An event for the client's hooks: `{t:"push", id, event, payload}`. */

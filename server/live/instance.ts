@@ -5,7 +5,7 @@ import { findHandler, handlerKind } from "../core/events.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
 import { restore, snapshotKeys } from "../core/state.js";
 import type { AppContext } from "./context.js";
-import { bodyInner, errorFrame, okFrame, patchFrame, pushFrame } from "./frames.js";
+import { bodyInner, errorFrame, okFrame, patchFrame, pushFrame, withDevStack } from "./frames.js";
 import type { Presenter } from "./presenter.js";
 import type { TopicIndex, TopicListener } from "./topics.js";
 import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
@@ -432,7 +432,8 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     const e = toHotlineError(err, what);
     if (e.fault === "client") return e;
     this.env.ctx.log(`component "${this.name}": ${what} failed`, e.cause ?? e);
-    return new HotlineError("handler_error", "the component failed to handle this event", { fault: e.fault });
+    const safe = new HotlineError("handler_error", "the component failed to handle this event", { fault: e.fault });
+    return this.env.ctx.options.dev ? withDevStack(safe, e.cause ?? e) : safe;
   }
 }
 

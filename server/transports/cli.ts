@@ -1,13 +1,20 @@
 import { eventSteps } from "../core/steps.js";
 import type { HotlineUser } from "../core/context.js";
-import type { Snapshot } from "../core/tokens.js";
+import type { Snapshot, Tokens } from "../core/tokens.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
 import { startComponent, type StartContext } from "../live/start.js";
 
 /** What the CLI transport needs: an app's registry, tokens and component context, and where to print. */
-export interface CliContext extends StartContext {
+export interface CliContext extends Omit<StartContext, "tokens"> {
+  /**
+   * The tokens that sign and check states, or a function that makes them when a command first
+   * needs them (`list`, `help` and a bad command never do: no secret is resolved, nor warned about).
+   */
+  tokens: Tokens | (() => Tokens);
   out(text: string): void;
   err(text: string): void;
+  /** How this CLI loads components, said when a name is unknown (bin/cli.ts: the HOTLINE_COMPONENTS variable). */
+  loadHint?: string;
 }
 
 const USAGE = `usage:
@@ -34,17 +41,19 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   }
   if (command === "list") {
     ctx.out(JSON.stringify(ctx.registry.names()));
+    if (!ctx.registry.names().length && ctx.loadHint) ctx.err(`no components are registered: ${ctx.loadHint}`);
     return 0;
   }
   if (command !== "dispatch") return fail(ctx, new HotlineError("bad_message", `unknown command; ${USAGE}`));
   try {
     const { name, flags } = parseArgs(rest);
-    ctx.registry.require(name);
+    if (!ctx.registry.has(name)) throw unknownComponent(ctx, name);
     const params = flags.params === undefined ? {} : jsonObject(flags.params, "--params");
     const payload = flags.payload === undefined ? {} : jsonObject(flags.payload, "--payload");
     const user = flags.user === undefined ? null : jsonValue(flags.user, "--user");
     // The operator's params are trusted; with --state the token's are, and --params only add what a client may choose.
-    const started = await startComponent(ctx, {
+    const tokens = typeof ctx.tokens === "function" ? ctx.tokens() : ctx.tokens;
+    const started = await startComponent({ ...ctx, tokens }, {
       name,
       user: user as HotlineUser | null,
       ...(flags.state !== undefined ? { token: flags.state, clientParams: params } : { params }),
@@ -54,12 +63,24 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     for await (const step of eventSteps(instance, flags.event, payload)) result = step;
     const snapshot: Snapshot = { state: result!.state, topics: [...instance.topics], params: started.params };
     if (started.userKey !== undefined) snapshot.user = started.userKey;
-    const token = ctx.tokens.sign(name, snapshot);
+    const token = tokens.sign(name, snapshot);
     ctx.out(JSON.stringify({ html: result!.html, state: token }));
     return 0;
   } catch (e) {
     return fail(ctx, e);
   }
+}
+
+/** `unknown_component`, naming the component, what is registered, and how to register it. */
+function unknownComponent(ctx: CliContext, name: string): HotlineError {
+  const names = ctx.registry.names();
+  const known = names.length ? `registered: ${names.join(", ")}` : "no component is registered";
+  return new HotlineError(
+    "unknown_component",
+    `no component is registered under that name: ${JSON.stringify(name)} (${known}). ` +
+      `A component registers itself with @register(${JSON.stringify(name)}) on its class, in a module the CLI loads` +
+      (ctx.loadHint ? `: ${ctx.loadHint}` : ""),
+  );
 }
 
 function fail(ctx: CliContext, e: unknown): number {
