@@ -151,6 +151,42 @@ test("a publish: a producer span under the event; the subscribers' renders under
   }
 });
 
+test("HTTP and SSE calls: their spans with the event, the outcome and the status", async () => {
+  spans.clear();
+  const app = await startServer({ registry });
+  const post = (path: string, body: unknown) =>
+    fetch(`${app.http}/components/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  try {
+    const ok = await post("counter", { event: "increment" });
+    assert.is(ok.status, 200);
+    await ok.text();
+    const call = await spans.waitFor((s) => s.name === SpanNames.httpCall && attr(s, Attr.event) === "increment");
+    assert.is(attr(call, Attr.component), "counter");
+    assert.is(attr(call, Attr.outcome), "ok");
+    assert.is(attr(call, Attr.status), 200);
+    const bad = await post("counter", { event: "boom" });
+    assert.is(bad.status, 500);
+    await bad.text();
+    const failed = await spans.waitFor((s) => s.name === SpanNames.httpCall && attr(s, Attr.event) === "boom");
+    assert.is(failed.status.code, SpanStatusCode.ERROR);
+    assert.is(attr(failed, Attr.code), "handler_error");
+    assert.is(attr(failed, Attr.status), 500);
+    const stream = await post("counter/stream", { event: "increment" });
+    assert.match(await stream.text(), /stream_done/);
+    const sse = await spans.waitFor((s) => s.name === SpanNames.sseStream);
+    assert.is(attr(sse, Attr.event), "increment");
+    assert.is(attr(sse, Attr.steps), 1);
+    assert.is(attr(sse, Attr.outcome), "ok");
+    const missing = await post("nope", {});
+    assert.is(missing.status, 404);
+    await missing.text();
+    const unknown = await spans.waitFor((s) => s.name === SpanNames.httpCall && attr(s, Attr.component) === "nope");
+    assert.is(attr(unknown, Attr.code), "unknown_component");
+  } finally {
+    await app.stop();
+  }
+});
+
 test("metrics: events, renders, patch sizes, delivery lag, store latency, gauges, refusals", async () => {
   const app = await startServer({ registry, rateLimit: { perSecond: 0.001, burst: 6, maxStrikes: 1000 } });
   const before = await reader.sum(MetricNames.events, { [Attr.component]: "counter", [Attr.outcome]: "ok" });
