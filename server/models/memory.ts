@@ -4,6 +4,7 @@ import type {
   ValidateOptions, ValidationErrors, Validator, WatchOptions,
 } from "./model.js";
 import { checkValues, coercePk, coerceVersion, listBounds, pkField, prepareWrite, samePk } from "./values.js";
+import { leadTimings, type ChangeBatchPublisher, type FeedLeadership, type LeadingModelAdapter, type LeadOptions } from "./leadership.js";
 
 /** Options of {@link MemoryModelAdapter}. */
 export interface MemoryModelOptions {
@@ -33,7 +34,7 @@ export interface MemoryModelOptions {
  * });
  * await todos.save(1, { title: "Write the docs" }, 1); // { id: 1, title: "Write the docs", version: 2 }
  */
-export class MemoryModelAdapter implements ModelAdapter {
+export class MemoryModelAdapter implements LeadingModelAdapter {
   readonly #meta: ModelMetadata;
   readonly #rows = new Map<string, Row>();
   readonly #listeners = new Set<{ listener: ChangeListener; pk?: Pk }>();
@@ -128,6 +129,21 @@ export class MemoryModelAdapter implements ModelAdapter {
     const entry = options.pk === undefined ? { listener } : { listener, pk: coercePk(this.#meta, options.pk) };
     this.#listeners.add(entry);
     return async () => { this.#listeners.delete(entry); };
+  }
+
+  /**
+   * The feed's leadership: always this process, since the rows (and their changes) live in it.
+   * Each change is handed to `publish` as a batch of one, in order.
+   */
+  async lead(publish: ChangeBatchPublisher, options: LeadOptions = {}): Promise<FeedLeadership> {
+    leadTimings(options.takeoverMs);
+    let role: "leader" | "follower" = "leader";
+    // A failed publish is the feed's to report; nothing is kept to retry, as nothing outlives the process.
+    const off = await this.watch((change) => { if (role === "leader") publish([change]).catch(() => {}); });
+    return {
+      get role() { return role; },
+      close: async () => { role = "follower"; await off(); },
+    };
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,9 @@ import type {
 import { checkValues, coercePk, coerceVersion, listBounds, prepareWrite, samePk } from "../values.js";
 import { channelFor, type Column, ident, installTriggers, readTable, type TableInfo, triggerSql } from "./catalog.js";
 import { connectionLostError, isConnectionLoss, Outage } from "./outage.js";
+import { leadTimings, type ChangeBatchPublisher, type FeedLeadership, type LeadingModelAdapter, type LeadOptions } from "../leadership.js";
+import { changeLogNames, changeLogSql } from "./changelog.js";
+import { startCampaign, type Campaign } from "./leader.js";
 
 /** Options of {@link PostgresModelAdapter}. */
 export interface PostgresModelOptions {
@@ -50,7 +53,7 @@ const BAD_VALUE_CODES = new Set(["23502", "23503", "23514", "22001", "22003", "2
  * const off = await orders.watch((change) => console.log(change), { pk: 42 });
  * await orders.save(42, { status: "paid" }, 3);
  */
-export class PostgresModelAdapter implements ModelAdapter {
+export class PostgresModelAdapter implements LeadingModelAdapter {
   readonly #options: PostgresModelOptions;
   #pool?: Pool;
   #ownsPool = false;
@@ -63,6 +66,8 @@ export class PostgresModelAdapter implements ModelAdapter {
   #delay: number;
   #closed = false;
   readonly #outage: Outage;
+  readonly #log: (message: string, err?: unknown) => void;
+  readonly #campaigns = new Set<Campaign>();
   /** When each pool connection opened, to tell a late echo of an outage from a new one. */
   readonly #opened = new WeakMap<object, number>();
   readonly #onPoolConnect = (client: PoolClient) => { this.#opened.set(client, Outage.now()); };
@@ -80,6 +85,7 @@ export class PostgresModelAdapter implements ModelAdapter {
     this.#options = options;
     this.#delay = options.reconnectDelayMs ?? 200;
     const log = options.log ?? ((m: string, e?: unknown) => (e === undefined ? console.error(`[hotline] ${m}`) : console.error(`[hotline] ${m}`, e)));
+    this.#log = log;
     this.#outage = new Outage(`PostgresModelAdapter(${options.table})`, log);
     if (options.pool) this.#usePool(options.pool);
   }
@@ -102,6 +108,59 @@ export class PostgresModelAdapter implements ModelAdapter {
   async triggerSql(): Promise<string[]> {
     const l = await this.#load();
     return triggerSql(l.info, l.meta.versionField, l.channel);
+  }
+
+  /**
+   * The SQL of the change log that lets every process run the model feed (`lead()`): the shared
+   * `hotline_changes` and `hotline_feeds` tables of the table's schema and this table's
+   * `hotline_log` triggers. For a migration, with `installTrigger: false`.
+   */
+  async changeLogSql(): Promise<string[]> {
+    const l = await this.#load();
+    return changeLogSql(l.info, l.meta.versionField, l.channel);
+  }
+
+  /**
+   * Campaigns, with every other process that runs the model feed on this table, to be the one
+   * that publishes its changes: the holder of a session advisory lock on a dedicated connection,
+   * reading the change log that a trigger fills in each writer's transaction. See
+   * docs/models.md, "Running the feed on every process". `startModelFeed` calls it.
+   *
+   * @example
+   * const leadership = await orders.lead(async (changes) => { for (const c of changes) await bus.publish("orders", c); });
+   */
+  async lead(publish: ChangeBatchPublisher, options: LeadOptions = {}): Promise<FeedLeadership> {
+    const timings = leadTimings(options.takeoverMs);
+    if (this.#closed) throw new Error("model adapter is closed");
+    const l = await this.#load();
+    const names = changeLogNames(l.info.schema);
+    const sql = changeLogSql(l.info, l.meta.versionField, l.channel);
+    try {
+      if (this.#options.installTrigger !== false) await installTriggers(this.#pool!, sql);
+      else await this.#checkChangeLog(l);
+    } catch (err) {
+      throw isConnectionLoss(err) ? connectionLostError(err, false) : err;
+    }
+    const campaign = await startCampaign({
+      pool: this.#pool!, table: l.meta.table, channel: l.channel, names, timings, outage: this.#outage,
+      watch: (wake) => this.watch(wake), publish, onRole: options.onRole, log: options.log ?? this.#log,
+    });
+    this.#campaigns.add(campaign);
+    return {
+      get role() { return campaign.role; },
+      close: async () => { this.#campaigns.delete(campaign); await campaign.close(); },
+    };
+  }
+
+  async #checkChangeLog(l: Loaded): Promise<void> {
+    const res = await this.#pool!.query<{ log: boolean; trigger: boolean }>(
+      `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS log,
+              EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = $3 AND tgname = 'hotline_log') AS trigger`,
+      [`${ident(l.info.schema)}.hotline_changes`, `${ident(l.info.schema)}.hotline_feeds`, l.info.oid]);
+    const { log, trigger } = res.rows[0]!;
+    if (!log || !trigger) {
+      throw new Error(`PostgresModelAdapter: the model feed of ${l.info.name} needs its change log (${log ? "the hotline_log trigger" : "the hotline_changes and hotline_feeds tables"} is missing) and installTrigger is false: run the statements of adapter.changeLogSql() in a migration`);
+    }
   }
 
   async get(pk: Pk): Promise<Row | null> {
@@ -189,6 +248,9 @@ export class PostgresModelAdapter implements ModelAdapter {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
+    // A campaign's connection comes from the pool: hand over before the pool ends.
+    await Promise.all([...this.#campaigns].map((c) => c.close()));
+    this.#campaigns.clear();
     this.#watchers.clear();
     await this.#listening?.catch(() => {});
     // Destroyed rather than returned to the pool: a pooled connection would stay LISTENing.
