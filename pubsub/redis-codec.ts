@@ -70,7 +70,18 @@ export function decode(payload: string): Decoded {
  * The TTL keeps one key per topic ever published from piling up; when a key expires or is evicted
  * the count restarts, which subscribers see as a gap and answer with a (harmless) resync.
  */
-export const PUBLISH_SCRIPT = `local seq = redis.call('INCR', KEYS[1])
+export const PUBLISH_SCRIPT = publishScript("PUBLISH");
+
+/**
+ * The same script for a Redis Cluster: SPUBLISH (sharded pub/sub), so that a message goes only to
+ * the shard that owns the channel's slot instead of to every node of the cluster. The channel and
+ * the sequence key share a hash tag (`{<topic>}`), so the script touches one slot.
+ */
+export const SPUBLISH_SCRIPT = publishScript("SPUBLISH");
+
+function publishScript(command: "PUBLISH" | "SPUBLISH"): string {
+  return `local seq = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PUBLISH', ARGV[1], '${FORMAT_VERSION}|' .. seq .. '|' .. ARGV[2] .. '|' .. ARGV[3])
+redis.call('${command}', ARGV[1], '${FORMAT_VERSION}|' .. seq .. '|' .. ARGV[2] .. '|' .. ARGV[3])
 return seq`;
+}

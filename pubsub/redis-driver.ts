@@ -26,9 +26,26 @@ export function flavourOf(client: unknown): RedisFlavour {
   throw new TypeError("hotline/redis: `client` must be an ioredis Redis or a node-redis client");
 }
 
-/** Sends one command on a client of either flavour. */
+/**
+ * Sends one command on a client of either flavour, single-node or cluster. An ioredis `Cluster`
+ * routes `call` by the command's key itself; a node-redis cluster is told the key to route by.
+ */
 export function commandOn(client: any, flavour: RedisFlavour, args: string[]): Promise<unknown> {
-  return flavour === "ioredis" ? client.call(args[0], ...args.slice(1)) : client.sendCommand(args);
+  if (flavour === "ioredis") return client.call(args[0], ...args.slice(1));
+  return isClusterClient(client) ? client.sendCommand(routingKey(args), false, args) : client.sendCommand(args);
+}
+
+/** True for an ioredis `Cluster` or a node-redis `createCluster()` client. */
+export function isClusterClient(client: unknown): boolean {
+  const c = client as Record<string, unknown> | null;
+  return !!c && (c.isCluster === true || (typeof c.nodeClient === "function" && "masters" in c));
+}
+
+/** The key a cluster routes a command by: the first key of EVAL/EVALSHA, else the first argument. */
+function routingKey(args: string[]): string | undefined {
+  const name = args[0]!.toUpperCase();
+  if (name === "EVAL" || name === "EVALSHA") return Number(args[2]) > 0 ? args[3] : undefined;
+  return args[1];
 }
 
 /** The short reason of a connection error, without a stack or credentials. */

@@ -1,14 +1,23 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { DeliveryInfo, Listener, PubSub } from "./pubsub.js";
-import { decode, PUBLISH_SCRIPT, toJson } from "./redis-codec.js";
+import { decode, PUBLISH_SCRIPT, SPUBLISH_SCRIPT, toJson } from "./redis-codec.js";
 import {
-  clientForUrl, commandOn, flavourOf, quitConnection, reasonOf, watchConnection,
+  checkClusterPrefix, ClusterRecovery, clusterTopicProblem, shardedSubscriber, ssubscribe, sunsubscribe,
+  taggedName, topicOfTagged, watchClusterSubscriber, within,
+} from "./redis-cluster.js";
+import {
+  clientForUrl, commandOn, flavourOf, isClusterClient, quitConnection, reasonOf, watchConnection,
   type LogLine, type RedisClientLike, type RedisFlavour,
 } from "./redis-driver.js";
 
 /** Options of {@link RedisPubSub}: give `client` or `url`. */
 export interface RedisPubSubOptions {
-  /** An ioredis or node-redis client to publish with; RedisPubSub duplicates it once to subscribe. It is not closed by `close()`. */
+  /**
+   * An ioredis or node-redis client to publish with; RedisPubSub duplicates it once to subscribe.
+   * It is not closed by `close()`. A cluster client (ioredis `Cluster`, node-redis
+   * `createCluster()`) switches to sharded pub/sub (SSUBSCRIBE/SPUBLISH) and hash-tagged names:
+   * docs/deploy-redis.md, "Redis Cluster".
+   */
   client?: RedisClientLike;
   /** A Redis URL (`redis://host:6379`); RedisPubSub opens (and closes) its own connections. */
   url?: string;
@@ -35,9 +44,14 @@ interface Connections {
   sub: any;
   flavour: RedisFlavour;
   ownPub: boolean;
+  /** On a cluster: the subscriber's watch, armed once it is connected. */
+  watch?: { arm(): void };
 }
 
 const SHA = createHash("sha1").update(PUBLISH_SCRIPT).digest("hex");
+const SSHA = createHash("sha1").update(SPUBLISH_SCRIPT).digest("hex");
+/** How long one resubscribe may wait for a node during a cluster recovery. */
+const RESUBSCRIBE_TIMEOUT_MS = 2000;
 
 /**
  * A {@link PubSub} over Redis, so that every server process sees every publish. One PUBLISH per
@@ -49,6 +63,11 @@ const SHA = createHash("sha1").update(PUBLISH_SCRIPT).digest("hex");
  * While Redis is unreachable, `publish()` waits in the client's offline queue and is sent when
  * Redis is back; it rejects with a clear error if the client gives up (ioredis: after
  * `maxRetriesPerRequest`). It never resolves without Redis having accepted the message.
+ *
+ * Given a cluster client, it uses sharded pub/sub: the channel of a topic is `<prefix>{<topic>}`,
+ * its sequence key `<prefix>seq:{<topic>}` (one slot per topic, spread over the masters), still
+ * one SPUBLISH per `publish()`. When a master dies, publishes to its slots fail until a replica
+ * has taken over; then every topic is resubscribed and its listeners told to resync.
  *
  * @example
  * import { Redis } from "ioredis";
@@ -71,12 +90,17 @@ export class RedisPubSub implements PubSub {
   readonly #onNodeRedisMessage = (payload: string, channel: string) => this.#receive(channel, payload);
   #closed = false;
   #made: Connections | undefined;
+  /** Given a cluster client: sharded pub/sub and hash-tagged names. */
+  readonly #cluster: boolean;
+  #recovery: ClusterRecovery | undefined;
 
   constructor(options: RedisPubSubOptions) {
     this.#prefix = options.prefix ?? "hotline:";
     this.#seqTtl = options.seqTtlMs ?? 24 * 3600_000;
     this.#log = options.log ?? ((line) => console.warn(line));
     if (!options.client && !options.url) throw new TypeError("hotline/redis: RedisPubSub needs `client` or `url`");
+    this.#cluster = !!options.client && isClusterClient(options.client);
+    if (this.#cluster) checkClusterPrefix(this.#prefix, "RedisPubSub");
     this.#conn = this.#connect(options);
     // A failure here is reported by the next publish/subscribe; don't let it go unhandled meanwhile.
     this.#conn.catch(() => {});
@@ -93,22 +117,37 @@ export class RedisPubSub implements PubSub {
     const c: Connections = { pub: made.client, sub: undefined, flavour: made.flavour, ownPub: !options.client };
     // Recorded before any await on the network, so close() can end a connection still retrying.
     this.#made = c;
-    c.sub = c.pub.duplicate();
-    watchConnection(c.sub, c.flavour, "subscriber", this.#log, { up: (afterOutage) => { if (afterOutage) void this.#recover(); } });
+    if (this.#cluster) {
+      c.sub = shardedSubscriber(c.pub, c.flavour);
+      c.watch = this.#watchCluster(c);
+    } else {
+      c.sub = c.pub.duplicate();
+      watchConnection(c.sub, c.flavour, "subscriber", this.#log, { up: (afterOutage) => { if (afterOutage) void this.#recover(); } });
+    }
     if (c.flavour === "ioredis") {
-      c.sub.on("message", this.#onMessage);
+      c.sub.on(this.#cluster ? "smessage" : "message", this.#onMessage);
     } else {
       // A node-redis client refuses commands until connected; connect() retries until Redis answers.
       if (!c.pub.isOpen) await c.pub.connect();
       await c.sub.connect();
+      c.watch?.arm();
     }
     if (this.#closed) throw new Error("pubsub is closed");
     return c;
   }
 
-  /** The name of the Redis channel that carries `topic`. */
+  /** The name of the Redis channel that carries `topic` (`<prefix>{<topic>}` on a cluster). */
   channelOf(topic: string): string {
-    return this.#prefix + topic;
+    return this.#cluster ? taggedName(this.#prefix, "", topic) : this.#prefix + topic;
+  }
+
+  #seqKey(topic: string): string {
+    return this.#cluster ? taggedName(this.#prefix, "seq:", topic) : this.#prefix + "seq:" + topic;
+  }
+
+  #checkTopic(topic: string): void {
+    const problem = this.#cluster ? clusterTopicProblem(topic) : undefined;
+    if (problem) throw new TypeError(`hotline/redis: bad topic ${JSON.stringify(topic)}: ${problem}`);
   }
 
   /** Topics with at least one local listener (for tests and the dashboard). */
@@ -118,16 +157,17 @@ export class RedisPubSub implements PubSub {
 
   async publish(topic: string, message: unknown): Promise<void> {
     if (this.#closed) throw new Error("pubsub is closed");
+    this.#checkTopic(topic);
     const json = toJson(message);
     const { pub, flavour } = await this.#conn;
-    const args = [this.#prefix + "seq:" + topic, this.channelOf(topic), this.#origin, json, String(this.#seqTtl)];
+    const args = [this.#seqKey(topic), this.channelOf(topic), this.#origin, json, String(this.#seqTtl)];
     try {
       try {
-        await commandOn(pub, flavour, ["EVALSHA", SHA, "1", ...args]);
+        await commandOn(pub, flavour, ["EVALSHA", this.#cluster ? SSHA : SHA, "1", ...args]);
       } catch (err) {
-        // The script cache is empty after a Redis restart or on a fresh server: EVAL loads it.
+        // The script cache is empty after a Redis restart or on a fresh server (or master): EVAL loads it.
         if (!reasonOf(err).startsWith("NOSCRIPT")) throw err;
-        await commandOn(pub, flavour, ["EVAL", PUBLISH_SCRIPT, "1", ...args]);
+        await commandOn(pub, flavour, ["EVAL", this.#cluster ? SPUBLISH_SCRIPT : PUBLISH_SCRIPT, "1", ...args]);
       }
     } catch (err) {
       throw new Error(`hotline/redis: publish to "${topic}" failed (${reasonOf(err)})`, { cause: err });
@@ -136,6 +176,7 @@ export class RedisPubSub implements PubSub {
 
   async subscribe(topic: string, listener: Listener): Promise<() => Promise<void>> {
     if (this.#closed) throw new Error("pubsub is closed");
+    this.#checkTopic(topic);
     const entry: Listener = (m, i) => listener(m, i);
     let t = this.#topics.get(topic);
     if (!t) {
@@ -169,17 +210,30 @@ export class RedisPubSub implements PubSub {
     }
   }
 
-  #redisSubscribe(c: Connections, channels: string[]): Promise<void> {
+  async #redisSubscribe(c: Connections, channels: string[]): Promise<void> {
+    if (this.#cluster) {
+      await Promise.all(channels.map((ch) => ssubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage)));
+      return;
+    }
     return c.flavour === "ioredis" ? c.sub.subscribe(...channels) : c.sub.subscribe(channels, this.#onNodeRedisMessage);
   }
 
-  #redisUnsubscribe(c: Connections, channels: string[]): Promise<void> {
+  async #redisUnsubscribe(c: Connections, channels: string[]): Promise<void> {
+    if (this.#cluster) {
+      await Promise.all(channels.map((ch) => sunsubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage)));
+      return;
+    }
     return c.flavour === "ioredis" ? c.sub.unsubscribe(...channels) : c.sub.unsubscribe(channels, this.#onNodeRedisMessage);
   }
 
+  #topicOf(channel: string): string | undefined {
+    if (this.#cluster) return topicOfTagged(channel, this.#prefix, "");
+    return channel.startsWith(this.#prefix) ? channel.slice(this.#prefix.length) : undefined;
+  }
+
   #receive(channel: string, payload: string): void {
-    if (!channel.startsWith(this.#prefix)) return;
-    const topic = channel.slice(this.#prefix.length);
+    const topic = this.#topicOf(channel);
+    if (topic === undefined) return;
     const t = this.#topics.get(topic);
     if (!t) return;
     const d = decode(payload);
@@ -232,9 +286,43 @@ export class RedisPubSub implements PubSub {
     }
   }
 
+  /**
+   * On a cluster, a lost node takes the subscriptions of its slots with it; the libraries move
+   * them to the new master after a failover, but messages sent meanwhile are gone. Once every
+   * topic's SSUBSCRIBE holds again (each redone and confirmed by the node that owns its slot now),
+   * every topic is told to resync.
+   */
+  #watchCluster(c: Connections): { arm(): void } {
+    const watch = watchClusterSubscriber(c.sub, c.flavour, "subscriber", this.#log,
+      { lost: () => this.#recovery?.trigger(), closing: () => this.#closed });
+    this.#recovery = new ClusterRecovery({
+      resubscribe: async () => {
+        const channels = [...this.#topics.keys()].map((t) => this.channelOf(t));
+        const stale = [...this.#stale];
+        this.#stale.clear();
+        await Promise.all(stale.map((ch) => within(sunsubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage), RESUBSCRIBE_TIMEOUT_MS, "unsubscribe").catch(() => {})));
+        // Off and on again: a library that thinks a channel is still subscribed would not send the command.
+        await Promise.all(channels.map(async (ch) => {
+          await within(sunsubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage), RESUBSCRIBE_TIMEOUT_MS, "unsubscribe").catch(() => {});
+          if (this.#topics.has(this.#topicOf(ch)!)) await within(ssubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage), RESUBSCRIBE_TIMEOUT_MS, "resubscribe");
+        }));
+      },
+      done: () => {
+        watch.recovered();
+        for (const [topic, t] of this.#topics) {
+          t.lastSeq = undefined;
+          this.#resync(topic, t);
+        }
+      },
+      failed: () => {},
+    });
+    return watch;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#recovery?.close();
     this.#topics.clear();
     const c = this.#made;
     if (!c) return;

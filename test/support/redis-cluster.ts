@@ -88,9 +88,13 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     const child = spawn("redis-server", [
       "--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
       "--cluster-port", String(busOf.get(port)), "--cluster-config-file", `nodes-${port}.conf`,
-      "--cluster-node-timeout", String(nodeTimeout), "--dir", dir, "--save", "", "--appendonly", "no",
+      "--cluster-node-timeout", String(nodeTimeout),
+      // A replica that restarted a moment ago may still fail over (the test kills masters on purpose).
+      "--cluster-replica-validity-factor", "0", "--dir", dir, "--save", "", "--appendonly", "no",
       "--daemonize", "no", "--loglevel", "warning", "--logfile", join(dir, `${port}.log`),
     ], { stdio: "ignore" });
+    // Unref'd: the test's process ends when its work does; the exit hook below kills the nodes.
+    child.unref();
     children.set(port, child);
     child.once("exit", () => { if (children.get(port) === child) children.delete(port); });
     for (let i = 0; i < 200; i++) {
@@ -148,11 +152,21 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           break;
         }
       }
-      // Every live node must also agree that no master it knows is failed and unreplaced.
+      // Every live node must also agree that no master it knows is failed and unreplaced, and
+      // every running replica must be in sync with its master (else it could not take over).
       if (ok) {
         const live = await masters();
-        if (live.length === 3 && live.every((p) => children.has(p))) return;
+        ok = live.length === 3 && live.every((p) => children.has(p));
         last = `masters ${live.join(",")}; running ${[...children.keys()].join(",")}`;
+        for (const port of children.keys()) {
+          if (!ok || live.includes(port)) continue;
+          const info = await cli(port, "INFO", "replication").catch(() => "");
+          if (!info.includes("master_link_status:up")) {
+            ok = false;
+            last = `replica ${port} not in sync`;
+          }
+        }
+        if (ok) return;
       }
       await sleep(50);
     }
