@@ -12,7 +12,7 @@
  * view.find(".counter-value")[0]!.textContent; // "Count: 1"
  * await view.close();
  */
-export { live, createTestApp, type LiveTestOptions } from "./testing/live.js";
+export { live, createTestApp, type LiveTestOptions, type TestAppOptions } from "./testing/live.js";
 export { LiveView, type PushedEvent, type ViewError } from "./testing/view.js";
 export type { ViewElement, ViewForm } from "./testing/element.js";
 export { LiveTestError } from "./testing/errors.js";

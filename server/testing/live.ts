@@ -51,17 +51,32 @@ export interface LiveTestOptions {
 
 let views = 0;
 
+/** Options of {@link createTestApp}: those of `createHotline()`, and components to register. */
+export interface TestAppOptions extends HotlineOptions {
+  /**
+   * Components the app knows beside its registry's (default: the one `@register` fills), by name,
+   * or as classes named after themselves (`TodoList` -> "todo-list"). The registry given is not
+   * changed: the app gets a copy.
+   */
+  components?: Record<string, ComponentClass> | ComponentClass[];
+}
+
 /**
  * An app for tests: `createHotline()` with a memory store, pub/sub and presence, and a random
  * signing key (no `HOTLINE_SECRET` needed). Give it to several `live()` calls so that their views
  * share one runtime; `await app.close()` after.
  *
  * @example
- * const app = createTestApp({ services: { board: new MemoryBoardRepo() } });
+ * const app = createTestApp({ services: { board: new MemoryBoardRepo() }, components: [Room] });
  * const a = await live(Board, { app }), b = await live(Board, { app });
  */
-export function createTestApp(options: HotlineOptions = {}): Hotline {
-  return createHotline({ secret: randomBytes(32).toString("base64url"), heartbeatMs: 0, ...options });
+export function createTestApp(options: TestAppOptions = {}): Hotline {
+  const { components, ...rest } = options;
+  let registry = rest.registry ?? defaultRegistry;
+  for (const [name, cls] of Array.isArray(components) ? components.map((c) => [undefined, c] as const) : Object.entries(components ?? {})) {
+    registry = withComponent(registry, cls, name);
+  }
+  return createHotline({ secret: randomBytes(32).toString("base64url"), heartbeatMs: 0, ...rest, registry });
 }
 
 /**
@@ -148,16 +163,28 @@ function nameIn(registry: Registry, component: ComponentClass | string): string 
 }
 
 /**
- * The private app's registry: the given one (default: the one `@register` fills) as it is when
- * it holds the class; else a copy with the class added under a name made from its own.
+ * The private app's registry: the given one (default: the one `@register` fills) when it holds
+ * the class; else a copy with the class added.
  */
 function registryFor(component: ComponentClass | string, base: Registry = defaultRegistry): Registry {
-  if (typeof component === "string" || base.names().some((n) => base.get(n) === component)) return base;
+  return typeof component === "string" ? base : withComponent(base, component);
+}
+
+/**
+ * `base` when it holds `cls` (under `name`, when given); else a copy of it with `cls` added under
+ * `name`, or a name made from the class's own (`TodoList` -> "todo-list").
+ */
+function withComponent(base: Registry, cls: ComponentClass, name?: string): Registry {
+  if (name === undefined ? base.names().some((n) => base.get(n) === cls) : base.get(name) === cls) return base;
   const copy = new Registry();
   for (const n of base.names()) copy.register(n, base.get(n)!);
-  const stem = (component.name || "component").replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/[^A-Za-z0-9_-]/g, "").toLowerCase().replace(/^[^a-z]+/, "") || "component";
-  let name = stem.slice(0, 56);
-  for (let i = 2; copy.has(name); i++) name = `${stem.slice(0, 56)}-${i}`;
-  copy.register(name, component);
+  if (name !== undefined) {
+    copy.register(name, cls);
+    return copy;
+  }
+  const stem = (cls.name || "component").replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/[^A-Za-z0-9_-]/g, "").toLowerCase().replace(/^[^a-z]+/, "") || "component";
+  let made = stem.slice(0, 56);
+  for (let i = 2; copy.has(made); i++) made = `${stem.slice(0, 56)}-${i}`;
+  copy.register(made, cls);
   return copy;
 }
