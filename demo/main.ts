@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createHotline, MemoryPresence, MemoryPubSub, type Hotline, type Presence, type PubSub, type StateStore } from "hotline";
+import { createHotline, FileStore, MemoryPresence, MemoryPubSub, type Hotline, type Presence, type PubSub, type StateStore } from "hotline";
 import "../components/index.js";
 import { MemoryBoardRepo, RedisBoardRepo, type BoardRepo } from "../components/board-repo.js";
 import { demoSession, handleAuth, sessionSecret, signedInOnly, SIGN_IN_PATH } from "./auth.js";
@@ -31,7 +31,6 @@ import { homePage } from "./pages/home.js";
 import { pages } from "./pages/index.js";
 import { setupModels } from "./models.js";
 import { redisStatus } from "./redis-status.js";
-import { FileBackedStore } from "./state-file.js";
 import { startDashboardPublisher } from "./worker.js";
 
 /** Options of {@link startDemo}; each defaults to its environment variable. */
@@ -123,7 +122,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     presence = new MemoryPresence();
     board = new MemoryBoardRepo();
     const file = options.stateFile ?? env.HOTLINE_STATE_FILE ?? (port ? join(tmpdir(), `hotline-demo-${port}.json`) : undefined);
-    if (file) store = new FileBackedStore(file);
+    // written on a graceful stop, read back once at the next start (a crash loses them: REDIS_URL is for that)
+    if (file) store = new FileStore(file, { writeOn: "close" });
   }
 
   // the orders page's table: in memory, or PostgreSQL with DATABASE_URL (see demo/models.ts)

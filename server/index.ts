@@ -13,6 +13,8 @@ export type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
 export type { PerMessageDeflateOptions } from "./transports/websocket/deflate.js";
 export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
 export { MemoryPubSub } from "../pubsub/memory.js";
+// Development: the store `hotline dev` restarts keep sessions with (not for production).
+export { FileStore, type FileStoreOptions } from "./dev/file-store.js";
 export type {
   Presence, PresenceMeta, PresenceMetaEntry, PresenceEntry, PresenceList, PresenceDiff, PresenceInfo, PresenceListener, PresenceOptions,
 } from "../pubsub/presence.js";

@@ -100,4 +100,42 @@ s("npx hotline: a module HOTLINE_COMPONENTS names that cannot load is named, wit
   assert.match(failed!.stderr, /cannot load components\/no-such-file\.js \(named by HOTLINE_COMPONENTS\)/);
 });
 
+s("an unknown name is named, with what is registered and how to register it (code unknown_component, exit 2)", async () => {
+  const r = await cli("dispatch", "countr");
+  assert.is(r.code, 2);
+  const { error } = JSON.parse(r.err);
+  assert.is(error.code, "unknown_component");
+  assert.match(error.message, /"countr"/);
+  assert.match(error.message, /registered: counter, mine/);
+  assert.match(error.message, /@register\("countr"\)/);
+});
+
+s("list, help and a bad command never resolve a secret; dispatch does, once", async () => {
+  let made = 0;
+  const lazy = () => (made++, tokens);
+  const run = (...argv: string[]) => runCli(argv, { registry, tokens: lazy, component: {}, out: () => {}, err: () => {} });
+  await run("list");
+  await run("--help");
+  await run("frobnicate");
+  await run("dispatch", "nope");
+  assert.is(made, 0);
+  assert.is(await run("dispatch", "counter"), 0);
+  assert.is(made, 1);
+});
+
+s("npx hotline without HOTLINE_SECRET: no secret warning for list or an unknown name; the name and HOTLINE_COMPONENTS in the error", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOTLINE_COMPONENTS: "components/counter.ts" };
+  delete env.HOTLINE_SECRET;
+  const list = await run(process.execPath, ["bin/hotline.js", "list"], { env });
+  assert.equal(JSON.parse(list.stdout), ["counter"]);
+  assert.is(list.stderr, "");
+  const typo = await run(process.execPath, ["bin/hotline.js", "dispatch", "countr"], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+  assert.is(typo!.code, 2);
+  assert.not.match(typo!.stderr, /HOTLINE_SECRET/);
+  const { error } = JSON.parse(typo!.stderr.trim().split("\n")[0]!);
+  assert.is(error.code, "unknown_component");
+  assert.match(error.message, /"countr" \(registered: counter\)/);
+  assert.match(error.message, /HOTLINE_COMPONENTS=/);
+});
+
 s.run();
