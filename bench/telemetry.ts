@@ -1,0 +1,165 @@
+// What telemetry costs on the event round trip (a counter increment over a real WebSocket: event ->
+// handler -> render -> diff -> save -> patch), clients in a child process, medians of interleaved
+// rounds. Phase 1, no context manager: `telemetry: false` (the floor), no provider registered (the
+// default: goal within noise of the floor), and no provider but an activity-feed listener (an open
+// devtools inspector). Phase 2, with an AsyncLocalStorage context manager (what an SDK setup
+// registers; it costs every promise in the process, so the floor is measured again under it): the
+// floor against an SDK tracer and meter provider whose exporter drops what it gets.
+// Run: node --conditions=hotline-source --import tsx bench/telemetry.ts
+//   ROUNDS=5  PER1=2000 (events per round, 1 client)  PER20=200 (per client, 20 clients)
+import { WebSocket } from "ws";
+import { context, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { AggregationTemporality, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
+import { child, fmt, hotlineServer } from "./ws-support.js";
+import { median, percentile } from "./measure.js";
+import { summary } from "./summary.js";
+import type { HotlineOptions } from "../server/hotline.js";
+
+type Job = { url: string; clients: number; perClient: number };
+type Result = { lat: number[]; ms: number; events: number };
+type Figures = { p50: number; rate: number };
+
+async function load(job: Job): Promise<Result> {
+  const socks = await Promise.all(Array.from({ length: job.clients }, () => open(job.url)));
+  await Promise.all(socks.map((ws) => ask(ws, JSON.stringify({ t: "join", ref: 1, id: "c1", name: "counter" }))));
+  const frame = (ref: number) => `{"t":"event","ref":${ref},"id":"c1","event":"increment"}`;
+  await Promise.all(socks.map(async (ws) => { for (let i = 0; i < 50; i++) await ask(ws, frame(i + 2)); }));
+  const lat: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(socks.map(async (ws) => {
+    for (let i = 0; i < job.perClient; i++) {
+      const s = performance.now();
+      await ask(ws, frame(i + 100));
+      lat.push(performance.now() - s);
+    }
+  }));
+  const ms = performance.now() - t0;
+  for (const ws of socks) ws.terminate();
+  return { lat, ms, events: job.clients * job.perClient };
+}
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((ok, no) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once("open", () => ok(ws));
+    ws.once("error", no);
+  });
+}
+
+function ask(ws: WebSocket, frame: string): Promise<void> {
+  return new Promise((ok) => {
+    ws.once("message", (d) => {
+      JSON.parse(String(d));
+      ok();
+    });
+    ws.send(frame);
+  });
+}
+
+/** An exporter that drops every span: the SDK's own cost, not an exporter's. */
+class DropExporter implements SpanExporter {
+  exported = 0;
+  export(spans: ReadableSpan[], done: (r: { code: number }) => void): void {
+    this.exported += spans.length;
+    done({ code: 0 });
+  }
+  async shutdown(): Promise<void> {}
+}
+
+/** A reader nobody collects from: the instruments aggregate in memory, as between two scrapes. */
+class IdleReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+
+async function main() {
+  const ROUNDS = Number(process.env.ROUNDS ?? 5);
+  const PER1 = Number(process.env.PER1 ?? 2000);
+  const PER20 = Number(process.env.PER20 ?? 200);
+  const globalTracer = (trace.getTracerProvider() as unknown as { getDelegate(): unknown }).getDelegate().constructor.name;
+  if (globalTracer !== "NoopTracerProvider") throw new Error(`a global tracer provider is registered (${globalTracer}): "no provider" would not be that`);
+  const kid = child(new URL(import.meta.url).pathname, ["client"]);
+
+  const run = async (url: string, clients: number, perClient: number): Promise<Figures> => {
+    kid.send({ url, clients, perClient } satisfies Job);
+    const r = await kid.next<Result>();
+    return { p50: percentile(r.lat, 50), rate: (r.events / r.ms) * 1000 };
+  };
+
+  /** Interleaved rounds over `setups`; medians per setup and load. */
+  const measure = async (setups: Record<string, string>) => {
+    const out: Record<string, { one: Figures; many: Figures }> = {};
+    const acc: Record<string, { one: Figures[]; many: Figures[] }> = {};
+    for (const name of Object.keys(setups)) acc[name] = { one: [], many: [] };
+    // A discarded round first: the JIT and the sockets warm up alike for every setup.
+    for (const url of Object.values(setups)) await run(url, 1, Math.min(PER1, 500));
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const [name, url] of Object.entries(setups)) {
+        acc[name]!.one.push(await run(url, 1, PER1));
+        acc[name]!.many.push(await run(url, 20, PER20));
+      }
+    }
+    const med = (xs: Figures[]) => ({ p50: median(xs.map((x) => x.p50)), rate: median(xs.map((x) => x.rate)) });
+    for (const [name, a] of Object.entries(acc)) out[name] = { one: med(a.one), many: med(a.many) };
+    return out;
+  };
+
+  const start = (options: HotlineOptions) => hotlineServer(options);
+
+  // Phase 1: no context manager, no provider.
+  const off = await start({ telemetry: false });
+  const none = await start({});
+  const feed = await start({});
+  const stopFeed = feed.hotline.context.activity.on(() => {});
+  const p1 = await measure({ off: off.url, none: none.url, inspector: feed.url });
+  stopFeed();
+
+  // Phase 2: an SDK's context manager, the floor again, and SDK providers.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const exporter = new DropExporter();
+  const sdk = await start({
+    telemetry: {
+      tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+      meterProvider: new MeterProvider({ readers: [new IdleReader()] }),
+    },
+  });
+  const p2 = await measure({ off: off.url, sdk: sdk.url });
+
+  console.log(`event round trip (counter increment), clients in a child process; medians of ${ROUNDS} interleaved rounds`);
+  console.log("setup                            | 1 client p50 ms | ratio | 20 clients ev/s | ratio");
+  const row = (label: string, f: { one: Figures; many: Figures }, floor: { one: Figures; many: Figures }) =>
+    console.log(
+      label.padEnd(32) + ` | ${fmt(f.one.p50, 3)}`.padEnd(18) + ` | ${fmt(f.one.p50 / floor.one.p50, 2)}x`.padEnd(8) +
+        ` | ${fmt(f.many.rate, 0)}`.padEnd(18) + ` | ${fmt(f.many.rate / floor.many.rate, 2)}x`,
+    );
+  row("telemetry: false (floor)", p1.off!, p1.off!);
+  row("no provider (default)", p1.none!, p1.off!);
+  row("no provider, activity listener", p1.inspector!, p1.off!);
+  row("ALS context manager, false", p2.off!, p2.off!);
+  row("ALS + SDK providers (drop)", p2.sdk!, p2.off!);
+  console.log(`spans exported by the SDK setup: ${exporter.exported}`);
+  console.log("goal: no provider within noise of the floor (p50 ratio <= 1.05, ev/s ratio >= 0.95)");
+  summary("telemetry", {
+    floor_p50_ms: p1.off!.one.p50,
+    none_p50_ratio: p1.none!.one.p50 / p1.off!.one.p50,
+    none_rate_ratio: p1.none!.many.rate / p1.off!.many.rate,
+    listener_p50_ratio: p1.inspector!.one.p50 / p1.off!.one.p50,
+    listener_rate_ratio: p1.inspector!.many.rate / p1.off!.many.rate,
+    sdk_p50_ratio: p2.sdk!.one.p50 / p2.off!.one.p50,
+    sdk_rate_ratio: p2.sdk!.many.rate / p2.off!.many.rate,
+    rounds: ROUNDS,
+  });
+  kid.kill();
+  for (const s of [off, none, feed, sdk]) await s.stop();
+}
+
+if (process.argv[2] === "client") {
+  process.on("message", async (job: Job) => process.send!(await load(job)));
+} else {
+  await main();
+}
