@@ -81,7 +81,7 @@ async function main() {
   const ROUNDS = Number(process.env.ROUNDS ?? 5);
   const PER1 = Number(process.env.PER1 ?? 2000);
   const PER20 = Number(process.env.PER20 ?? 200);
-  const globalTracer = (trace.getTracerProvider() as unknown as { getDelegate(): unknown }).getDelegate().constructor.name;
+  const globalTracer = (trace.getTracerProvider() as unknown as { getDelegate(): object }).getDelegate().constructor.name;
   if (globalTracer !== "NoopTracerProvider") throw new Error(`a global tracer provider is registered (${globalTracer}): "no provider" would not be that`);
   const kid = child(new URL(import.meta.url).pathname, ["client"]);
 
