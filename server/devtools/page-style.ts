@@ -3,8 +3,8 @@ export const PAGE_CSS = `
 body{margin:0;font:13px/1.4 system-ui,sans-serif;color:#1d2330;background:#f6f7f9}
 .hl-dt-header{padding:12px 20px;background:#1d2330;color:#fff}.hl-dt-header h1{margin:0;font-size:18px}
 .hl-dt-header .hl-dt-muted{color:#b8c0cc;margin:2px 0 0}
-.hl-dt-main{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;padding:16px 20px}
-@media (max-width:1100px){.hl-dt-main{grid-template-columns:1fr}}
+.hl-dt-main{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px;padding:16px 20px}
+@media (max-width:1200px){.hl-dt-main{grid-template-columns:1fr}}
 section,.hl-dt-timeline{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:8px 12px;margin-bottom:12px;overflow:auto}
 h2{font-size:14px;margin:4px 0 8px}.hl-dt-count{color:#5b6475;font-weight:normal}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:3px 6px;border-bottom:1px solid #eef0f3;white-space:nowrap}

@@ -14,6 +14,8 @@ const MAX_BATCH = 200;
 /** A snapshot is sent when it changed (checked every second), and at least this often. */
 const SNAPSHOT_MS = 1_000;
 const SNAPSHOT_FORCE_MS = 4_000;
+/** The runtime's instance ids ("i1", "i2", …); anything else is hashed before it is relayed. */
+const RUNTIME_ID = /^i\d{1,15}$/;
 /** Most instances one request may watch (their states are sent with each snapshot). */
 const MAX_WATCH = 8;
 
@@ -120,7 +122,7 @@ export class DevtoolsRelay {
     }
     const r: RelayedActivity = { kind: a.kind, at: a.at };
     if (a.component !== undefined) r.component = a.component;
-    if (a.instance !== undefined) r.instance = publicId(String(a.instance));
+    if (a.instance !== undefined) r.instance = RUNTIME_ID.test(String(a.instance)) ? String(a.instance) : publicId(String(a.instance));
     if (a.name !== undefined) r.name = String(a.name).slice(0, 200);
     if (typeof a.ms === "number") r.ms = a.ms;
     if (typeof a.bytes === "number") r.bytes = a.bytes;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Hub } from "../live/hub.js";
 import type { LiveInstance } from "../live/instance.js";
+import { instanceId } from "../telemetry/telemetry.js";
 import { redactState } from "./options.js";
 
 /** The names the inspector's own components are registered under (hidden from what it shows). */
@@ -26,7 +27,7 @@ export interface ProcessInfo {
 
 /** One live instance, as the inspector lists it. */
 export interface InstanceInfo {
-  /** An opaque id, stable while the instance lives (never its session key). */
+  /** Its id in its process ("i3"; never its session key): the one the timeline shows. */
   id: string;
   component: string;
   viewers: number;
@@ -67,19 +68,15 @@ export function processInfo(): ProcessInfo {
 }
 
 /**
- * An instance's public id: a short hash of its store key (a session key must never reach the
- * inspector, yet the same instance keeps the same id everywhere it is named).
+ * What the inspector shows of an activity record's instance that is not a runtime id ("i3"): a
+ * short hash (should anything ever emit a session key there, the key never reaches the page).
  */
 export function publicId(key: string): string {
   return createHash("sha256").update(key).digest("base64url").slice(0, 10);
 }
 
-const ids = new WeakMap<LiveInstance, string>();
-function idOf(live: LiveInstance): string {
-  let id = ids.get(live);
-  if (id === undefined) ids.set(live, (id = publicId(live.storeKey)));
-  return id;
-}
+/** The instance's id in this process, the one its activity records carry ("i1", "i2", …). */
+const idOf = (live: LiveInstance): string => instanceId(live);
 
 const hidden = (name: string) => name === RESERVED.panel || name === RESERVED.timeline;
 

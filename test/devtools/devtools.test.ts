@@ -180,9 +180,12 @@ test("a real event on the app shows in the timeline as it happens (needs the run
   const inspector = await Inspector.open(s.http, s.url);
   try {
     assert.is((await viewer.join("v1", "vault")).t, "ok");
-    await inspector.until("hl-devtools", (h) => instanceRows(h, "vault", process.pid).length === 1);
+    const panel = await inspector.until("hl-devtools", (h) => instanceRows(h, "vault", process.pid).length === 1);
+    const { i } = instanceRows(panel, "vault", process.pid)[0]!;
     assert.is((await viewer.event("v1", "increment")).t, "patch");
-    await inspector.until("hl-devtools-timeline", (h) => /data-kind="event" data-component="vault" data-name="increment"/.test(h), 8000, "the increment event");
+    const tl = await inspector.until("hl-devtools-timeline", (h) => /data-kind="event" data-component="vault" data-name="increment"/.test(h), 8000, "the increment event");
+    // the timeline names the instance as the instance list does
+    assert.match(tl, new RegExp(`data-kind="event" data-component="vault" data-name="increment"><td>[^<]*</td><td>[^<]*</td><td>event</td><td>vault</td><td><code>${i}</code>`));
   } finally {
     inspector.close();
     viewer.close();

@@ -83,6 +83,7 @@ test("the inspector on process 1 lists process 2's instances and shows its click
     const event = inspector.locator('tr.hl-dt-entry[data-kind="event"][data-component="clicker"][data-name="click"]');
     await event.first().waitFor({ timeout: 10_000 });
     assert.match(await event.first().innerText(), new RegExp(`:${p2!.pid}\\b`), "the event is process 2's");
+    assert.is(await event.first().locator("code").innerText(), await row.getAttribute("data-instance"), "the timeline names the instance as the list does");
     await inspector.locator('tr.hl-dt-entry[data-kind="render"][data-component="clicker"]').first().waitFor({ timeout: 10_000 });
     // and the selected state follows
     await inspector.locator(".hl-dt-json", { hasText: '"count": 1' }).waitFor({ timeout: 10_000 });
