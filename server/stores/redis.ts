@@ -2,7 +2,11 @@ import type { StateStore } from "../core/store.js";
 
 /** Options of {@link RedisStore}: give `client` or `url`. */
 export interface RedisStoreOptions {
-  /** An ioredis `Redis` or a node-redis client (connected, or connected here). Not closed by `close()`. */
+  /**
+   * An ioredis `Redis` or a node-redis client (connected, or connected here). Not closed by
+   * `close()`. A cluster client (ioredis `Cluster`, node-redis `createCluster()`) works too: every
+   * command names one key, so keys spread over the slots (docs/deploy-redis.md, "Redis Cluster").
+   */
   client?: { on(event: string, listener: (...args: any[]) => void): unknown };
   /** A Redis URL; the store opens and closes its own connection. */
   url?: string;
@@ -24,6 +28,11 @@ type Send = (args: string[]) => Promise<unknown>;
  * reconnect it tells its `onReset` listeners (the hub saves every live state again), so that a
  * Redis that restarted empty gets back the sessions that were idle at the time. It keeps no
  * per-owner quota: give Redis a `maxmemory` and `maxmemory-policy volatile-lru` instead.
+ *
+ * On a Redis Cluster every command is single-key (SET, GET, DEL of `<prefix><key>`), so sessions
+ * spread over every master and no command can cross slots. A command that ever needs several keys
+ * of one owner must hash-tag them by that owner (`<prefix>{<owner>}…`) so that they share a slot.
+ * The prefix itself must hold no `{` or `}` on a cluster: it would pin every key to one slot.
  *
  * @example
  * import { Redis } from "ioredis";
@@ -49,11 +58,17 @@ export class RedisStore implements StateStore {
 
   async #adopt(client: any): Promise<Send> {
     this.#watch(client);
+    if (isCluster(client) && /[{}]/.test(this.#prefix)) {
+      throw new TypeError("hotline/redis: RedisStore on a Redis Cluster needs a prefix without '{' or '}' (it would pin every key to one slot)");
+    }
+    // An ioredis Cluster routes `call` by the command's key itself.
     if (typeof client.call === "function" && typeof client.status === "string") {
       return (args) => client.call(args[0], ...args.slice(1));
     }
     if (typeof client.sendCommand === "function" && "isOpen" in client) {
       if (!client.isOpen) await client.connect();
+      // A node-redis cluster is told the key to route by; every command here has its key first.
+      if (isCluster(client)) return (args) => client.sendCommand(args[1], false, args);
       return (args) => client.sendCommand(args);
     }
     throw new TypeError("hotline/redis: `client` must be an ioredis Redis or a node-redis client");
@@ -139,4 +154,9 @@ export class RedisStore implements StateStore {
       else await (c.destroy ?? c.disconnect).call(c);
     }
   }
+}
+
+/** An ioredis `Cluster` or a node-redis `createCluster()` client. */
+function isCluster(client: any): boolean {
+  return client.isCluster === true || (typeof client.nodeClient === "function" && "masters" in client);
 }

@@ -90,7 +90,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       "--cluster-port", String(busOf.get(port)), "--cluster-config-file", `nodes-${port}.conf`,
       "--cluster-node-timeout", String(nodeTimeout),
       // A replica that restarted a moment ago may still fail over (the test kills masters on purpose).
-      "--cluster-replica-validity-factor", "0", "--dir", dir, "--save", "", "--appendonly", "no",
+      "--cluster-replica-validity-factor", "0", "--repl-diskless-sync-delay", "0",
+      "--dir", dir, "--save", "", "--appendonly", "no",
       "--daemonize", "no", "--loglevel", "warning", "--logfile", join(dir, `${port}.log`),
     ], { stdio: "ignore" });
     // Unref'd: the test's process ends when its work does; the exit hook below kills the nodes.
@@ -119,7 +120,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    const exits = [...children.values()].map((c) => new Promise((resolve) => c.once("exit", resolve)));
+    // Ref'd again while they die, so that waiting for their exit keeps the process alive.
+    const exits = [...children.values()].map((c) => { c.ref(); return new Promise((resolve) => c.once("exit", resolve)); });
     killAll();
     await Promise.all(exits);
     process.removeListener("exit", killAll);
@@ -185,6 +187,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       async kill(port) {
         const child = children.get(port);
         if (!child) return;
+        child.ref();
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGKILL");
         await exited;
