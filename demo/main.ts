@@ -14,6 +14,8 @@
  * - `HOTLINE_SESSION_SECRET`: the key that signs the sign-in cookie (the same on every process)
  * - `HOTLINE_STATE_FILE`: without Redis, where states are kept across a graceful restart
  *   (default: hotline-demo-PORT.json in the temp directory)
+ * - `HOTLINE_OTEL=console|prometheus`: OpenTelemetry spans and metrics to stdout, or metrics for
+ *   scraping on HOTLINE_OTEL_PORT (default 9464) at /metrics (demo/telemetry.ts, docs/telemetry.md)
  */
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,6 +34,7 @@ import { pages } from "./pages/index.js";
 import { setupModels } from "./models.js";
 import { redisStatus } from "./redis-status.js";
 import { startDashboardPublisher } from "./worker.js";
+import { startTelemetry } from "./telemetry.js";
 
 /** Options of {@link startDemo}; each defaults to its environment variable. */
 export interface DemoOptions {
@@ -127,7 +130,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   }
 
   // the orders page's table: in memory, or PostgreSQL with DATABASE_URL (see demo/models.ts)
-  const models = await setupModels({ pubsub, role, ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) }).catch(async (err: unknown) => {
+  // With a shared bus (Redis) every process runs the orders feed, web ones too: one of them publishes (docs/models.md)
+  const models = await setupModels({ pubsub, role, ...(redisUrl && { feed: true }), ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) }).catch(async (err: unknown) => {
     // a database that cannot be reached fails the start: leave no connection behind
     await pubsub.close().catch(() => {});
     await presence.close().catch(() => {});
@@ -137,8 +141,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   });
   // what the components read as this.services (typed in components/services.ts), and this.user:
   // anonymous joins are refused with a redirect to the sign-in page, on every transport
+  // before createHotline(): the app resolves its providers when it is created
+  const otel = await startTelemetry(env.HOTLINE_OTEL);
+  if (otel?.metricsUrl) log(`Prometheus metrics on ${otel.metricsUrl}`);
   const hotline = createHotline({
     pubsub, presence, store, secret,
+    ...(otel && { telemetry: otel.options }),
     services: { board, orders: models.adapter },
     authenticate: session.authenticate,
     onMount: signedInOnly,
@@ -208,6 +216,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       stopPublisher();
       await models.close();
       await hotline.close();
+      await otel?.close().catch((err: unknown) => console.error("[demo] cannot stop telemetry", err));
       // what we made and handed in (hotline.close() closes only its own): Redis quits, the file store writes
       await pubsub.close().catch((err: unknown) => console.error("[demo] cannot close the pub/sub", err));
       // after hotline.close(): its viewers have left; close() untracks whatever is left, so no one waits for the timeout

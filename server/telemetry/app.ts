@@ -12,7 +12,7 @@ const apps = new WeakMap<object, Telemetry>();
  * `stats` feeds the connection and instance gauges.
  */
 export function instrumentApp(ctx: AppContext, options: false | TelemetryOptions | undefined, stats: StatsSource): Telemetry {
-  const tel = new Telemetry(ctx.activity, options);
+  const tel = new Telemetry(ctx.activity, options, (name) => ctx.registry.has(name));
   if (tel.recording) ctx.store = measureStore(ctx.store, tel);
   ctx.pubsub = measurePubSub(ctx.pubsub, tel);
   tel.observe(stats);

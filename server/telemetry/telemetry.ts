@@ -125,6 +125,8 @@ export function activeOp(): Op | undefined {
 }
 
 const OK = "ok";
+/** The metric label of a name no component is registered under. */
+const UNKNOWN = "(unknown)";
 const ERROR = "error";
 
 /**
@@ -141,9 +143,15 @@ export class Telemetry {
   readonly #meter: Meter | undefined;
   #stats: StatsSource | undefined;
   #observer: BatchObservableCallback | undefined;
+  /**
+   * Whether a name is a registered component: metrics label only those (a client chooses the
+   * name of a join or an HTTP call, and unbounded labels would grow the metrics without end).
+   */
+  readonly #known: (name: string) => boolean;
 
-  constructor(activity: ActivityFeed, options: false | TelemetryOptions | undefined) {
+  constructor(activity: ActivityFeed, options: false | TelemetryOptions | undefined, known: (name: string) => boolean = () => true) {
     this.activity = activity;
+    this.#known = known;
     if (options === false) return;
     const tp = options?.tracerProvider ?? globalTracerProvider();
     const mp = options?.meterProvider ?? globalMeterProvider();
@@ -228,7 +236,7 @@ export class Telemetry {
   /** A join ended (`live` is the instance joined). */
   joined(op: Op, component: string, live: object | undefined, transport: string): void {
     this.end(op, live ? { [Attr.instance]: instanceId(live) } : undefined);
-    if (this.#m) this.#m.events.add(1, { [Attr.component]: component, [Attr.event]: "join", [Attr.transport]: transport, [Attr.outcome]: op.code === undefined ? OK : ERROR });
+    if (this.#m) this.#m.events.add(1, { [Attr.component]: this.#label(component), [Attr.event]: "join", [Attr.transport]: transport, [Attr.outcome]: op.code === undefined ? OK : ERROR });
     if (this.activity.active) {
       this.#emit({ kind: "join", at: Date.now(), component, ...(live && { instance: instanceId(live) }), ms: performance.now() - op.t0, ...outcome(op) });
     }
@@ -238,7 +246,7 @@ export class Telemetry {
   handled(op: Op, component: string, event: string | undefined, live: object | undefined, transport: string): void {
     const ms = this.end(op);
     if (this.#m) {
-      const attributes = { [Attr.component]: component, [Attr.transport]: transport, [Attr.outcome]: op.code === undefined ? OK : ERROR };
+      const attributes = { [Attr.component]: this.#label(component), [Attr.transport]: transport, [Attr.outcome]: op.code === undefined ? OK : ERROR };
       this.#m.events.add(1, attributes);
       this.#m.eventDuration.record(ms, attributes);
     }
@@ -289,6 +297,10 @@ export class Telemetry {
   /** A rate limit refused a request. */
   refused(limit: LimitName, transport: string): void {
     this.#m?.refusals.add(1, { [Attr.limit]: limit, [Attr.transport]: transport });
+  }
+
+  #label(component: string): string {
+    return this.#known(component) ? component : UNKNOWN;
   }
 
   #emit(activity: Activity): void {

@@ -182,6 +182,9 @@ test("HTTP and SSE calls: their spans with the event, the outcome and the status
     await missing.text();
     const unknown = await spans.waitFor((s) => s.name === SpanNames.httpCall && attr(s, Attr.component) === "nope");
     assert.is(attr(unknown, Attr.code), "unknown_component");
+    // a name a client made up never becomes a metric label (labels would grow without end)
+    assert.is(await reader.sum(MetricNames.events, { [Attr.component]: "nope" }), 0);
+    assert.ok((await reader.sum(MetricNames.events, { [Attr.component]: "(unknown)", [Attr.transport]: "http" })) >= 1);
   } finally {
     await app.stop();
   }
