@@ -29,4 +29,5 @@ export { ModelComponent, type ModelBookkeeping } from "./models/model-component.
 export { modelTopic, modelResyncTopic, loadModelMeta } from "./models/live.js";
 export { modelForm, fieldLabel, type FormField, type FormNotice, type FormSource, type ModelFormOptions } from "./models/forms.js";
 export { startModelFeed, type ModelFeed, type ModelFeedOptions } from "./models/feed.js";
+export type { FeedRole, FeedLeadership, LeadOptions, LeadingModelAdapter, ChangeBatchPublisher } from "./models/leadership.js";
 export { MemoryModelAdapter, type MemoryModelOptions } from "./models/memory.js";
