@@ -269,6 +269,17 @@ config("bad options are refused with a clear error", async () => {
   }
   const err = await startModelFeed({} as never, pubsub).then(() => null, (e: unknown) => e);
   assert.match((err as Error).message, /must be a ModelAdapter/);
+  // A pool too small to keep the lock and the LISTEN connections and still serve queries.
+  const small = new pg.Pool({ connectionString: url, max: 2 });
+  const pgAdapter = new PostgresModelAdapter({ pool: small, table });
+  try {
+    const tooSmall = await startModelFeed(pgAdapter, pubsub).then(() => null, (e: unknown) => e);
+    assert.instance(tooSmall, RangeError);
+    assert.match((tooSmall as Error).message, /a pool of max 2 leaves none for queries: give it max 3 or more/);
+  } finally {
+    await pgAdapter.close();
+    await small.end();
+  }
 });
 
 config("the memory adapter always leads in its own process", async () => {

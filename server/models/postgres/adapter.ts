@@ -133,6 +133,12 @@ export class PostgresModelAdapter implements LeadingModelAdapter {
     const timings = leadTimings(options.takeoverMs);
     if (this.#closed) throw new Error("model adapter is closed");
     const l = await this.#load();
+    // The campaign keeps one connection and the leader's LISTEN another: with fewer than three,
+    // the app's own queries would wait for ever.
+    const max = (this.#pool as { options?: { max?: unknown } }).options?.max;
+    if (typeof max === "number" && max < 3) {
+      throw new RangeError(`PostgresModelAdapter: the model feed keeps two of the pool's connections (the lock and the LISTEN); a pool of max ${max} leaves none for queries: give it max 3 or more`);
+    }
     const names = changeLogNames(l.info.schema);
     const sql = changeLogSql(l.info, l.meta.versionField, l.channel);
     try {
