@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         figures[name].p99.push(percentile(sorted, 99));
       }
     }
-    shown = (inspector.timeline.match(/class="hl-dt-entry/g) ?? []).length;
+    shown = (inspector.timeline.match(/class="hdt-entry/g) ?? []).length;
   } finally {
     client.kill();
     inspector.close();

@@ -78,8 +78,8 @@ async function page(ctx: AppContext, options: ResolvedDevtools, runtime: Devtool
   let panel: string;
   let timeline: string;
   try {
-    panel = await live(ctx, RESERVED.panel, { ...grant }, { user, id: "hl-devtools" });
-    timeline = await live(ctx, RESERVED.timeline, { ...grant }, { user, id: "hl-devtools-timeline" });
+    panel = await live(ctx, RESERVED.panel, { ...grant }, { user, id: "devtools-panel" });
+    timeline = await live(ctx, RESERVED.timeline, { ...grant }, { user, id: "devtools-timeline" });
   } catch (err) {
     // The app's mount hooks apply to the inspector too: one may refuse or redirect.
     const e = toHotlineError(err, "the devtools page");
@@ -93,8 +93,8 @@ async function page(ctx: AppContext, options: ResolvedDevtools, runtime: Devtool
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
 <meta name="hotline-url" content="${escapeHtml(ctx.options.path)}">
 <style>${PAGE_CSS}</style></head>
-<body><header class="hl-dt-header"><h1>Hotline devtools</h1><p class="hl-dt-muted">Every process of this app that shares its pub/sub, live.</p></header>
-<main class="hl-dt-main">${panel}${timeline}</main>
+<body><header class="hdt-header"><h1>Hotline devtools</h1><p class="hdt-muted">Every process of this app that shares its pub/sub, live.</p></header>
+<main class="hdt-main">${panel}${timeline}</main>
 <script src="${escapeHtml(ctx.options.clientPath)}" defer></script></body></html>`;
   res.writeHead(200, {
     "content-type": "text/html; charset=utf-8",

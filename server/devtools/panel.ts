@@ -1,6 +1,7 @@
 import { Component } from "../core/component.js";
 import type { HotlineUser } from "../core/context.js";
 import { html, repeat } from "../core/template/template.js";
+import { Attr } from "../../protocol/attributes.js";
 import { LEASE_MS, type SnapshotMessage } from "./relay.js";
 import { runtimeOf } from "./runtime.js";
 import { TOPICS, type ProcessSnapshot } from "./snapshot.js";
@@ -72,39 +73,39 @@ export class DevtoolsPanel extends Component<{ selected: Selected | null; error?
     const procs = [...this.#processes.values()].map((p) => p.snap).sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : 1));
     const label = (p: ProcessSnapshot) => `${p.host}:${p.pid}`;
     const sel = this.state.selected;
-    return html`<div class="hl-dt-panel">
-  ${this.state.error ? html`<p class="hl-dt-error" role="alert">${this.state.error}</p>` : ""}
-  <section class="hl-dt-processes"><h2>Processes <span class="hl-dt-count">${procs.length}</span></h2>
-  ${procs.length === 0 ? html`<p class="hl-dt-muted">Waiting for the processes to answer…</p>` : ""}
+    return html`<div class="hdt-panel">
+  ${this.state.error ? html`<p class="hdt-error" role="alert">${this.state.error}</p>` : ""}
+  <section class="hdt-processes"><h2>Processes <span class="hdt-count">${procs.length}</span></h2>
+  ${procs.length === 0 ? html`<p class="hdt-muted">Waiting for the processes to answer…</p>` : ""}
   <table><thead><tr><th>process</th><th>pid</th><th>host</th><th>uptime</th><th>connections</th><th>instances</th><th>shared groups</th></tr></thead>
-  <tbody>${repeat(procs, (p) => p.id, (p) => html`<tr class="hl-dt-process" data-process="${p.id}" data-pid="${p.pid}"><td>${label(p)}</td><td>${p.pid}</td><td>${p.host}</td><td>${uptime(p.at - p.startedAt)}</td><td class="hl-dt-connections">${p.connections}</td><td class="hl-dt-instances">${p.instances}</td><td>${p.sharedGroups}</td></tr>`)}</tbody></table></section>
-  <section class="hl-dt-components"><h2>Instances per component</h2>
+  <tbody>${repeat(procs, (p) => p.id, (p) => html`<tr class="hdt-process" data-process="${p.id}" data-pid="${p.pid}"><td>${label(p)}</td><td>${p.pid}</td><td>${p.host}</td><td>${uptime(p.at - p.startedAt)}</td><td class="hdt-connections">${p.connections}</td><td class="hdt-instances">${p.instances}</td><td>${p.sharedGroups}</td></tr>`)}</tbody></table></section>
+  <section class="hdt-components"><h2>Instances per component</h2>
   <table><thead><tr><th>component</th><th>process</th><th>instances</th><th>viewers</th></tr></thead>
-  <tbody>${repeat(procs.flatMap((p) => p.components.map((c) => ({ p, c }))), ({ p, c }) => `${p.id} ${c.name}`, ({ p, c }) => html`<tr class="hl-dt-component" data-pid="${p.pid}" data-component="${c.name}"><td>${c.name}</td><td>${label(p)}</td><td>${c.instances}</td><td>${c.viewers}</td></tr>`)}</tbody></table></section>
-  <section class="hl-dt-instance-list"><h2>Instances</h2>
+  <tbody>${repeat(procs.flatMap((p) => p.components.map((c) => ({ p, c }))), ({ p, c }) => `${p.id} ${c.name}`, ({ p, c }) => html`<tr class="hdt-component" data-pid="${p.pid}" data-component="${c.name}"><td>${c.name}</td><td>${label(p)}</td><td>${c.instances}</td><td>${c.viewers}</td></tr>`)}</tbody></table></section>
+  <section class="hdt-instance-list"><h2>Instances</h2>
   <table><thead><tr><th></th><th>component</th><th>id</th><th>process</th><th>viewers</th><th>topics</th></tr></thead>
   <tbody>${repeat(procs.flatMap((p) => p.instanceList.map((i) => ({ p, i }))), ({ p, i }) => `${p.id} ${i.id}`, ({ p, i }) => {
     const on = sel !== null && sel.p === p.id && sel.i === i.id;
-    return html`<tr class="hl-dt-instance${on ? " selected" : ""}" data-pid="${p.pid}" data-component="${i.component}" data-instance="${i.id}"><td><button type="button" class="hl-dt-select" hl-click="select" hl-value-p="${p.id}" hl-value-i="${i.id}" aria-pressed="${on ? "true" : "false"}">${on ? "hide state" : "state"}</button></td><td>${i.component}${i.shared ? html` <span class="hl-dt-muted">shared</span>` : ""}</td><td><code>${i.id}</code></td><td>${label(p)}</td><td>${i.viewers}</td><td>${i.topics}</td></tr>`;
+    return html`<tr class="hdt-instance${on ? " selected" : ""}" data-pid="${p.pid}" data-component="${i.component}" data-instance="${i.id}"><td><button type="button" class="hdt-select"${{ [Attr.click]: "select", [`${Attr.valuePrefix}p`]: p.id, [`${Attr.valuePrefix}i`]: i.id, "aria-pressed": on ? "true" : "false" }}>${on ? "hide state" : "state"}</button></td><td>${i.component}${i.shared ? html` <span class="hdt-muted">shared</span>` : ""}</td><td><code>${i.id}</code></td><td>${label(p)}</td><td>${i.viewers}</td><td>${i.topics}</td></tr>`;
   })}</tbody></table></section>
-  <section class="hl-dt-state"><h2>State</h2>${this.#stateView(sel, procs)}</section>
-  <section class="hl-dt-topics"><h2>Topics</h2>
+  <section class="hdt-state"><h2>State</h2>${this.#stateView(sel, procs)}</section>
+  <section class="hdt-topics"><h2>Topics</h2>
   <table><thead><tr><th>topic</th><th>process</th><th>subscribers</th></tr></thead>
-  <tbody>${repeat(procs.flatMap((p) => p.topics.map((t) => ({ p, t }))), ({ p, t }) => `${p.id} ${t.topic}`, ({ p, t }) => html`<tr class="hl-dt-topic" data-pid="${p.pid}"><td><code>${t.topic}</code></td><td>${label(p)}</td><td>${t.subscribers}</td></tr>`)}</tbody></table></section>
-  <section class="hl-dt-connection-list"><h2>Connections</h2>
+  <tbody>${repeat(procs.flatMap((p) => p.topics.map((t) => ({ p, t }))), ({ p, t }) => `${p.id} ${t.topic}`, ({ p, t }) => html`<tr class="hdt-topic" data-pid="${p.pid}"><td><code>${t.topic}</code></td><td>${label(p)}</td><td>${t.subscribers}</td></tr>`)}</tbody></table></section>
+  <section class="hdt-connection-list"><h2>Connections</h2>
   <table><thead><tr><th>process</th><th>address</th><th>components joined</th><th>signed in</th></tr></thead>
-  <tbody>${procs.flatMap((p) => p.connectionList.map((c) => html`<tr class="hl-dt-connection" data-pid="${p.pid}"><td>${label(p)}</td><td>${c.address}</td><td>${c.joined}</td><td>${c.signedIn ? "yes" : "no"}</td></tr>`))}</tbody></table></section>
+  <tbody>${procs.flatMap((p) => p.connectionList.map((c) => html`<tr class="hdt-connection" data-pid="${p.pid}"><td>${label(p)}</td><td>${c.address}</td><td>${c.joined}</td><td>${c.signedIn ? "yes" : "no"}</td></tr>`))}</tbody></table></section>
 </div>`;
   }
 
   #stateView(sel: Selected | null, procs: ProcessSnapshot[]) {
-    if (!sel) return html`<p class="hl-dt-muted">Select an instance to see its state (keys like password, token and secret are redacted).</p>`;
+    if (!sel) return html`<p class="hdt-muted">Select an instance to see its state (keys like password, token and secret are redacted).</p>`;
     const shown = this.#shown;
-    if (!shown || shown.p !== sel.p || shown.i !== sel.i) return html`<p class="hl-dt-muted">Loading the state of ${sel.i}…</p>`;
-    if ("gone" in shown) return html`<p class="hl-dt-muted">${sel.i} is no longer live.</p>`;
+    if (!shown || shown.p !== sel.p || shown.i !== sel.i) return html`<p class="hdt-muted">Loading the state of ${sel.i}…</p>`;
+    if ("gone" in shown) return html`<p class="hdt-muted">${sel.i} is no longer live.</p>`;
     const p = procs.find((x) => x.id === sel.p);
     const text = typeof shown.state === "string" && shown.truncated ? shown.state : JSON.stringify(shown.state, null, 2);
-    return html`<p><strong>${shown.component}</strong> <code>${sel.i}</code> on ${p ? `${p.host}:${p.pid}` : sel.p}${shown.truncated ? " (truncated)" : ""}</p><pre class="hl-dt-json">${text}</pre>`;
+    return html`<p><strong>${shown.component}</strong> <code>${sel.i}</code> on ${p ? `${p.host}:${p.pid}` : sel.p}${shown.truncated ? " (truncated)" : ""}</p><pre class="hdt-json">${text}</pre>`;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Component } from "../core/component.js";
 import type { HotlineUser } from "../core/context.js";
 import { html, repeat } from "../core/template/template.js";
+import { Attr } from "../../protocol/attributes.js";
 import type { ActivityMessage, RelayedActivity } from "./relay.js";
 import { runtimeOf } from "./runtime.js";
 import { TOPICS } from "./snapshot.js";
@@ -59,11 +60,11 @@ export class DevtoolsTimeline extends Component<{ error?: string }> {
   }
 
   render() {
-    return html`<div class="hl-dt-timeline">
-  <h2>Timeline <button type="button" class="hl-dt-clear" hl-click="clear">Clear</button>${this.#dropped ? html` <span class="hl-dt-dropped">${this.#dropped} not shown (too many at once)</span>` : ""}</h2>
-  ${this.state.error ? html`<p class="hl-dt-error" role="alert">${this.state.error}</p>` : ""}
+    return html`<div class="hdt-timeline">
+  <h2>Timeline <button type="button" class="hdt-clear"${{ [Attr.click]: "clear" }}>Clear</button>${this.#dropped ? html` <span class="hdt-dropped">${this.#dropped} not shown (too many at once)</span>` : ""}</h2>
+  ${this.state.error ? html`<p class="hdt-error" role="alert">${this.state.error}</p>` : ""}
   <table><thead><tr><th>time</th><th>process</th><th>kind</th><th>component</th><th>instance</th><th>event / topic</th><th>ms</th><th>bytes</th><th>count</th><th>outcome</th></tr></thead>
-  <tbody>${repeat(this.#entries, (e) => e.seq, (e) => html`<tr id="hl-dt-ev-${e.seq}" class="hl-dt-entry kind-${e.kind}${e.outcome === "error" ? " failed" : ""}" data-kind="${e.kind}" data-component="${e.component ?? ""}" data-name="${e.name ?? ""}"><td>${clock(e.at)}</td><td>${e.process}</td><td>${e.kind}</td><td>${e.component ?? ""}</td><td><code>${e.instance ?? ""}</code></td><td>${e.name ?? ""}</td><td>${typeof e.ms === "number" ? e.ms.toFixed(2) : ""}</td><td>${e.bytes ?? ""}</td><td>${e.count ?? ""}</td><td>${e.outcome === "error" ? `error${e.code ? `: ${e.code}` : ""}` : (e.outcome ?? "")}</td></tr>`)}</tbody></table>
+  <tbody>${repeat(this.#entries, (e) => e.seq, (e) => html`<tr id="hdt-ev-${e.seq}" class="hdt-entry kind-${e.kind}${e.outcome === "error" ? " failed" : ""}" data-kind="${e.kind}" data-component="${e.component ?? ""}" data-name="${e.name ?? ""}"><td>${clock(e.at)}</td><td>${e.process}</td><td>${e.kind}</td><td>${e.component ?? ""}</td><td><code>${e.instance ?? ""}</code></td><td>${e.name ?? ""}</td><td>${typeof e.ms === "number" ? e.ms.toFixed(2) : ""}</td><td>${e.bytes ?? ""}</td><td>${e.count ?? ""}</td><td>${e.outcome === "error" ? `error${e.code ? `: ${e.code}` : ""}` : (e.outcome ?? "")}</td></tr>`)}</tbody></table>
 </div>`;
   }
 }

@@ -22,7 +22,7 @@ async function check(base: string): Promise<void> {
   await refused.text();
   const inspector = await Inspector.open(base, `${base.replace(/^http/, "ws")}/live`, { "x-test": "yes" });
   try {
-    await inspector.until("hl-devtools", (h) => /class="hl-dt-process" data-process="[^"]+" data-pid="\d+"/.test(h));
+    await inspector.until("devtools-panel", (h) => /class="hdt-process" data-process="[^"]+" data-pid="\d+"/.test(h));
   } finally {
     inspector.close();
   }

@@ -140,20 +140,20 @@ test("over a real WebSocket: processes, instances per component, topics, a redac
     assert.is((await viewer.join("v1", "vault")).t, "ok");
     assert.is(s.hotline.context.activity.active, false, "nobody listens before an inspector opens");
     inspector = await Inspector.open(s.http, s.url);
-    const panel = await inspector.until("hl-devtools", (h) => instanceRows(h, "vault", process.pid).length === 1, 8000, "the vault instance");
+    const panel = await inspector.until("devtools-panel", (h) => instanceRows(h, "vault", process.pid).length === 1, 8000, "the vault instance");
     assert.ok(s.hotline.context.activity.active, "an open inspector listens to the feed");
-    assert.match(panel, new RegExp(`<tr class="hl-dt-process"[^>]*data-pid="${process.pid}"`));
-    assert.match(panel, /<tr class="hl-dt-component" data-pid="\d+" data-component="vault"><td>vault<\/td><td>[^<]*<\/td><td>1<\/td><td>1<\/td>/);
-    assert.match(panel, /<tr class="hl-dt-topic" data-pid="\d+"><td><code>vault:room<\/code><\/td><td>[^<]*<\/td><td>1<\/td>/);
+    assert.match(panel, new RegExp(`<tr class="hdt-process"[^>]*data-pid="${process.pid}"`));
+    assert.match(panel, /<tr class="hdt-component" data-pid="\d+" data-component="vault"><td>vault<\/td><td>[^<]*<\/td><td>1<\/td><td>1<\/td>/);
+    assert.match(panel, /<tr class="hdt-topic" data-pid="\d+"><td><code>vault:room<\/code><\/td><td>[^<]*<\/td><td>1<\/td>/);
     assert.not.match(panel, /hotline:devtools/, "the inspector's own topics are not listed");
     assert.not.match(panel, /data-component="hotline-devtools/, "nor its own instances");
     // two connections: the vault's viewer and the inspector
-    await inspector.until("hl-devtools", (h) => /class="hl-dt-connections">2</.test(h), 8000, "two connections");
+    await inspector.until("devtools-panel", (h) => /class="hdt-connections">2</.test(h), 8000, "two connections");
 
     const [row] = instanceRows(panel, "vault", process.pid);
-    const sel = await inspector.client.event("hl-devtools", "select", row!);
+    const sel = await inspector.client.event("devtools-panel", "select", row!);
     assert.is(sel.t, "patch");
-    const shown = await inspector.until("hl-devtools", (h) => h.includes("&quot;count&quot;: 0"), 8000, "the selected state");
+    const shown = await inspector.until("devtools-panel", (h) => h.includes("&quot;count&quot;: 0"), 8000, "the selected state");
     assert.match(shown, /&quot;password&quot;: &quot;\[redacted\]&quot;/);
     assert.match(shown, /&quot;apiToken&quot;: &quot;\[redacted\]&quot;/);
     assert.match(shown, /&quot;ssn&quot;: &quot;\[redacted\]&quot;/);
@@ -163,7 +163,7 @@ test("over a real WebSocket: processes, instances per component, topics, a redac
     // the timeline: activity records of this process appear as they happen; the inspector's own do not
     s.hotline.context.activity.emit({ kind: "render", at: Date.now(), component: "hotline-devtools", name: "self" });
     s.hotline.context.activity.emit({ kind: "event", at: Date.now(), component: "vault", instance: "k1", name: "synthetic-click", ms: 1.25, bytes: 42, outcome: "ok" });
-    const tl = await inspector.until("hl-devtools-timeline", (h) => h.includes('data-name="synthetic-click"'), 8000, "the emitted event");
+    const tl = await inspector.until("devtools-timeline", (h) => h.includes('data-name="synthetic-click"'), 8000, "the emitted event");
     assert.match(tl, /<td>event<\/td><td>vault<\/td><td><code>[\w-]+<\/code><\/td><td>synthetic-click<\/td><td>1\.25<\/td><td>42<\/td>/);
     assert.not.ok(tl.includes('data-name="self"'), "the inspector's own activity is not relayed");
     assert.not.ok(tl.includes(">k1<"), "instance ids are the inspector's opaque ones");
@@ -180,10 +180,10 @@ test("a real event on the app shows in the timeline as it happens (needs the run
   const inspector = await Inspector.open(s.http, s.url);
   try {
     assert.is((await viewer.join("v1", "vault")).t, "ok");
-    const panel = await inspector.until("hl-devtools", (h) => instanceRows(h, "vault", process.pid).length === 1);
+    const panel = await inspector.until("devtools-panel", (h) => instanceRows(h, "vault", process.pid).length === 1);
     const { i } = instanceRows(panel, "vault", process.pid)[0]!;
     assert.is((await viewer.event("v1", "increment")).t, "patch");
-    const tl = await inspector.until("hl-devtools-timeline", (h) => /data-kind="event" data-component="vault" data-name="increment"/.test(h), 8000, "the increment event");
+    const tl = await inspector.until("devtools-timeline", (h) => /data-kind="event" data-component="vault" data-name="increment"/.test(h), 8000, "the increment event");
     // the timeline names the instance as the instance list does
     assert.match(tl, new RegExp(`data-kind="event" data-component="vault" data-name="increment"><td>[^<]*</td><td>[^<]*</td><td>event</td><td>vault</td><td><code>${i}</code>`));
   } finally {
@@ -197,14 +197,14 @@ test("junk on the devtools topics changes nothing and crashes nothing", async ()
   const s = await startServer({ registry: registry(), devtools: { enabled: true } });
   const inspector = await Inspector.open(s.http, s.url);
   try {
-    await inspector.until("hl-devtools", (h) => /class="hl-dt-process"/.test(h));
+    await inspector.until("devtools-panel", (h) => /class="hdt-process"/.test(h));
     const { pubsub } = s.hotline;
     await pubsub.publish("hotline:devtools", "junk");
     await pubsub.publish("hotline:devtools", { t: "hello", watch: "not a list" });
     await pubsub.publish("hotline:devtools:snapshots", { t: "snapshot", process: { id: "evil", instanceList: 7, components: null } });
     await pubsub.publish("hotline:devtools:activity", { p: "evil", items: [{ kind: "event", at: 1, component: { toString: 1 } }, null, 5] });
     s.hotline.context.activity.emit({ kind: "event", at: Date.now(), component: "vault", name: "after-junk" });
-    await inspector.until("hl-devtools-timeline", (h) => h.includes('data-name="after-junk"'));
+    await inspector.until("devtools-timeline", (h) => h.includes('data-name="after-junk"'));
     assert.ok(inspector.client.ws.readyState === 1);
   } finally {
     inspector.close();

@@ -11,10 +11,10 @@ test("a burst is cut to one bounded batch; the rest is counted and the timeline 
   const s = await startServer({ registry: new Registry(), devtools: { enabled: true } });
   const inspector = await Inspector.open(s.http, s.url);
   try {
-    await inspector.until("hl-devtools", (h) => /class="hl-dt-process"/.test(h));
+    await inspector.until("devtools-panel", (h) => /class="hdt-process"/.test(h));
     const at = Date.now();
     for (let n = 0; n < 1000; n++) s.hotline.context.activity.emit({ kind: "event", at, component: "burst", name: `e${n}` });
-    const tl = await inspector.until("hl-devtools-timeline", (h) => /800 not shown/.test(h), 8000, "the dropped count");
+    const tl = await inspector.until("devtools-timeline", (h) => /800 not shown/.test(h), 8000, "the dropped count");
     const rows = [...tl.matchAll(/data-name="(e\d+)"/g)].map((m) => m[1]);
     assert.is(rows.length, 150);
     assert.is(rows[0], "e199", "newest first: the batch held the first 200");
@@ -29,7 +29,7 @@ test(`with no inspector left, the process stops listening to its activity within
   const s = await startServer({ registry: new Registry(), devtools: { enabled: true } });
   try {
     const inspector = await Inspector.open(s.http, s.url);
-    await inspector.until("hl-devtools", (h) => /class="hl-dt-process"/.test(h));
+    await inspector.until("devtools-panel", (h) => /class="hdt-process"/.test(h));
     assert.ok(s.hotline.context.activity.active);
     inspector.close();
     const deadline = Date.now() + LEASE_MS + 8000;

@@ -53,11 +53,11 @@ export class Inspector {
   }
 
   get panel(): string {
-    return this.html("hl-devtools");
+    return this.html("devtools-panel");
   }
 
   get timeline(): string {
-    return this.html("hl-devtools-timeline");
+    return this.html("devtools-timeline");
   }
 
   /** Resolves once `id`'s HTML satisfies `pred`; rejects with what it shows after `ms`. */
@@ -82,6 +82,6 @@ export class Inspector {
 
 /** The select buttons' `p` and `i` of the instances of `component` the panel lists on process `pid`. */
 export function instanceRows(panel: string, component: string, pid: number): { p: string; i: string }[] {
-  const rows = [...panel.matchAll(/<tr class="hl-dt-instance[^"]*" data-pid="(\d+)" data-component="([^"]+)" data-instance="([^"]+)">[\s\S]*?hl-value-p="([^"]+)" hl-value-i="([^"]+)"/g)];
+  const rows = [...panel.matchAll(/<tr class="hdt-instance[^"]*" data-pid="(\d+)" data-component="([^"]+)" data-instance="([^"]+)">[\s\S]*?hl-value-p="([^"]+)" hl-value-i="([^"]+)"/g)];
   return rows.filter((m) => m[2] === component && Number(m[1]) === pid).map((m) => ({ p: m[4]!, i: m[5]! }));
 }

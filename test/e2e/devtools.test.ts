@@ -63,30 +63,30 @@ test("the inspector on process 1 lists process 2's instances and shows its click
     await connected(inspector);
 
     // both processes answer; process 2's clicker is listed with its pid
-    await inspector.locator(`tr.hl-dt-process[data-pid="${p1!.pid}"]`).waitFor({ timeout: 10_000 });
-    await inspector.locator(`tr.hl-dt-process[data-pid="${p2!.pid}"]`).waitFor({ timeout: 10_000 });
-    const row = inspector.locator(`tr.hl-dt-instance[data-pid="${p2!.pid}"][data-component="clicker"]`);
+    await inspector.locator(`tr.hdt-process[data-pid="${p1!.pid}"]`).waitFor({ timeout: 10_000 });
+    await inspector.locator(`tr.hdt-process[data-pid="${p2!.pid}"]`).waitFor({ timeout: 10_000 });
+    const row = inspector.locator(`tr.hdt-instance[data-pid="${p2!.pid}"][data-component="clicker"]`);
     await row.waitFor({ timeout: 10_000 });
-    assert.is(await inspector.locator(`tr.hl-dt-instance[data-pid="${p1!.pid}"][data-component="clicker"]`).count(), 0, "process 1 has no clicker");
-    assert.match(await inspector.locator(`tr.hl-dt-topic[data-pid="${p2!.pid}"]`).innerText(), /clicks\s+\S+\s+1/);
+    assert.is(await inspector.locator(`tr.hdt-instance[data-pid="${p1!.pid}"][data-component="clicker"]`).count(), 0, "process 1 has no clicker");
+    assert.match(await inspector.locator(`tr.hdt-topic[data-pid="${p2!.pid}"]`).innerText(), /clicks\s+\S+\s+1/);
 
     // its state, from process 2, redacted there
     await row.getByRole("button", { name: "state" }).click();
-    await inspector.locator(".hl-dt-json", { hasText: '"count": 0' }).waitFor({ timeout: 10_000 });
-    const json = await inspector.locator(".hl-dt-json").innerText();
+    await inspector.locator(".hdt-json", { hasText: '"count": 0' }).waitFor({ timeout: 10_000 });
+    const json = await inspector.locator(".hdt-json").innerText();
     assert.match(json, /"password": "\[redacted\]"/);
     assert.not.match(json, /do-not-show/);
 
     // a click on process 2's page shows in process 1's inspector as it happens
     await app.getByRole("button", { name: "Click" }).click();
     await app.locator("output", { hasText: "1" }).waitFor({ timeout: 5000 });
-    const event = inspector.locator('tr.hl-dt-entry[data-kind="event"][data-component="clicker"][data-name="click"]');
+    const event = inspector.locator('tr.hdt-entry[data-kind="event"][data-component="clicker"][data-name="click"]');
     await event.first().waitFor({ timeout: 10_000 });
     assert.match(await event.first().innerText(), new RegExp(`:${p2!.pid}\\b`), "the event is process 2's");
     assert.is(await event.first().locator("code").innerText(), await row.getAttribute("data-instance"), "the timeline names the instance as the list does");
-    await inspector.locator('tr.hl-dt-entry[data-kind="render"][data-component="clicker"]').first().waitFor({ timeout: 10_000 });
+    await inspector.locator('tr.hdt-entry[data-kind="render"][data-component="clicker"]').first().waitFor({ timeout: 10_000 });
     // and the selected state follows
-    await inspector.locator(".hl-dt-json", { hasText: '"count": 1' }).waitFor({ timeout: 10_000 });
+    await inspector.locator(".hdt-json", { hasText: '"count": 1' }).waitFor({ timeout: 10_000 });
 
     assert.equal(errors.flat(), []);
   } catch (err) {
