@@ -4,13 +4,14 @@
 // default: goal within noise of the floor), and no provider but an activity-feed listener (an open
 // devtools inspector). Phase 2, with an AsyncLocalStorage context manager (what an SDK setup
 // registers; it costs every promise in the process, so the floor is measured again under it): the
-// floor against an SDK tracer and meter provider whose exporter drops what it gets.
+// floor against an SDK tracer provider (a batch processor, as in production, with an exporter that
+// drops what it gets) and a meter provider.
 // Run: node --conditions=hotline-source --import tsx bench/telemetry.ts
 //   ROUNDS=5  PER1=2000 (events per round, 1 client)  PER20=200 (per client, 20 clients)
 import { WebSocket } from "ws";
 import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { AggregationTemporality, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { child, fmt, hotlineServer } from "./ws-support.js";
 import { median, percentile } from "./measure.js";
@@ -105,6 +106,12 @@ async function main() {
       }
     }
     const med = (xs: Figures[]) => ({ p50: median(xs.map((x) => x.p50)), rate: median(xs.map((x) => x.rate)) });
+    // The spread says how noisy the machine was: a ratio inside it is noise.
+    for (const [name, a] of Object.entries(acc)) {
+      const rates = a.many.map((x) => x.rate);
+      const p50s = a.one.map((x) => x.p50);
+      console.log(`  ${name.padEnd(10)} 1-client p50 ${fmt(Math.min(...p50s), 3)}..${fmt(Math.max(...p50s), 3)} ms, 20-client ${fmt(Math.min(...rates), 0)}..${fmt(Math.max(...rates), 0)} ev/s`);
+    }
     for (const [name, a] of Object.entries(acc)) out[name] = { one: med(a.one), many: med(a.many) };
     return out;
   };
@@ -122,12 +129,9 @@ async function main() {
   // Phase 2: an SDK's context manager, the floor again, and SDK providers.
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const exporter = new DropExporter();
-  const sdk = await start({
-    telemetry: {
-      tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-      meterProvider: new MeterProvider({ readers: [new IdleReader()] }),
-    },
-  });
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  const meterProvider = new MeterProvider({ readers: [new IdleReader()] });
+  const sdk = await start({ telemetry: { tracerProvider, meterProvider } });
   const p2 = await measure({ off: off.url, sdk: sdk.url });
 
   console.log(`event round trip (counter increment), clients in a child process; medians of ${ROUNDS} interleaved rounds`);
@@ -156,6 +160,7 @@ async function main() {
   });
   kid.kill();
   for (const s of [off, none, feed, sdk]) await s.stop();
+  await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
 }
 
 if (process.argv[2] === "client") {
