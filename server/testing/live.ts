@@ -3,7 +3,8 @@
  * embed (`hotline.live(name, params, { user })`: the start step with every check, a signed token),
  * then the tab's join from that token over the app's hub; or, with only `clientParams`, a join
  * that carries them (checked against the class's `clientParams`), as `hl-params` or the Node
- * client does. Everything a real app runs runs: mount hooks, `static authorize`, `onJoin`, the
+ * client does; or, with `session`, a join that resumes an earlier view's session from the store.
+ * Everything a real app runs runs: mount hooks, `static authorize`, `onJoin`, the
  * store, the pub/sub, presence.
  */
 import { randomBytes } from "node:crypto";
@@ -39,6 +40,11 @@ export interface LiveTestOptions {
    * ({@link createTestApp} with `services`), closed with the view.
    */
   app?: Hotline;
+  /**
+   * A session key to resume (an earlier view's `view.session`), as a reconnecting tab does: the
+   * join carries it instead of an embed's token, and the app's store must still hold it.
+   */
+  session?: string;
   /** The private app's services (`this.services`); ignored when `app` is given. */
   services?: HotlineServices;
   /** More options of the private app (mount hooks, `userKey`, a logger, …); ignored when `app` is given. */
@@ -103,7 +109,7 @@ export async function live(component: ComponentClass | string, options: LiveTest
     const user = options.user ?? null;
     const view = new LiveView(app, name, id, parse, owned);
     let state: string | undefined;
-    const embed = options.params !== undefined || options.clientParams === undefined;
+    const embed = options.session === undefined && (options.params !== undefined || options.clientParams === undefined);
     if (embed) {
       try {
         state = tokenOf(await app.live(name, options.params ?? {}, { user, id }));
@@ -116,6 +122,7 @@ export async function live(component: ComponentClass | string, options: LiveTest
       await view.join({
         user, userKey: userKey(user, app.context.userKeyOf), address: options.address ?? "127.0.0.1",
         ...(state !== undefined && { state }), ...(options.clientParams && { clientParams: options.clientParams }),
+        ...(options.session !== undefined && { session: options.session }),
       });
     } catch (err) {
       if (refusedTo(view, err)) return view;

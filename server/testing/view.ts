@@ -41,6 +41,8 @@ export interface JoinPlan {
   /** the embed's signed token (the page path), or none (a join with client params) */
   state?: string;
   clientParams?: Record<string, unknown>;
+  /** a session key to resume (a reconnecting tab) */
+  session?: string;
 }
 
 /**
@@ -105,6 +107,7 @@ export class LiveView {
       [M.type]: T.join, [M.ref]: ref, [M.id]: this.id, [M.name]: this.name,
       ...(plan.state !== undefined && { [M.state]: plan.state }),
       ...(plan.clientParams && { [M.params]: plan.clientParams }),
+      ...(plan.session !== undefined && { [M.session]: plan.session }),
     });
     if (m[M.type] !== T.join) throw misuse("not a join");
     const hub = this.app.hub;

@@ -1,9 +1,10 @@
-// The dashboard component: it renders the figures of the last message on its topic.
-import { test } from "uvu";
+// The dashboard component, tested through the app's runtime (hotline/testing): it renders the
+// figures of the last message published on its topic, for every viewer at once.
+import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { registry, type Hotline } from "hotline";
+import { live, createTestApp } from "hotline/testing";
 import { Dashboard, DASHBOARD_TOPIC, type Figures } from "../../components/dashboard.js";
-import { registry } from "../../server/core/index.js";
-import { toHTML } from "../../server/core/steps.js";
 
 const figures: Figures = {
   at: Date.UTC(2025, 0, 2, 3, 4, 5), pid: 4242, uptime: 3725, cpu: 12.345, rss: 52428800,
@@ -11,54 +12,69 @@ const figures: Figures = {
   history: { cpu: [1, 5, 12], loopP99: [1, 2, 2.75] },
 };
 
-test("registers as a shared component subscribed to the dashboard topic", () => {
+let app: Hotline;
+const test = suite("dashboard");
+test.before.each(() => {
+  app = createTestApp();
+});
+test.after.each(async () => {
+  await app.close();
+});
+
+// The tests run in order: the dashboard keeps the last figures it heard in this process.
+
+test("registers as a shared component subscribed to the dashboard topic, waiting for figures", async () => {
   assert.is(registry.get("dashboard"), Dashboard);
   assert.is(Dashboard.shared, true);
-  const d = new Dashboard();
-  d.dispatch();
-  assert.ok(d.topics.has(DASHBOARD_TOPIC));
-  assert.is(d.state.figures, null);
-  assert.match(toHTML(d), "Waiting for the first figures");
+  const view = await live(Dashboard, { app });
+  assert.is(app.hub.index.listeners(DASHBOARD_TOPIC), 1);
+  assert.is(view.state.figures, null);
+  assert.match(view.element(".dashboard").text(), "Waiting for the first figures");
 });
 
-test("renders the figures of a message", () => {
-  const d = new Dashboard();
-  d.dispatch();
-  d.onMessage(DASHBOARD_TOPIC, figures);
-  assert.equal(d.state.figures, figures);
-  const html = toHTML(d);
-  assert.match(html, "12.3 %");
-  assert.match(html, "50.0 MB");
-  assert.match(html, "10.0 MB / 20.0 MB");
-  assert.match(html, "0.51 ms");
-  assert.match(html, "2.75 ms");
-  assert.match(html, /Connected sessions<\/div><div class="stat-value">7</);
-  assert.match(html, "Process 4242, up 1h 2m");
-  assert.match(html, "03:04:05");
-  assert.match(html, "<polyline");
+test("renders the figures of a message, for every viewer", async () => {
+  const a = await live(Dashboard, { app });
+  const b = await live(Dashboard, { app, user: { id: "ada", name: "Ada" } });
+  await app.pubsub.publish(DASHBOARD_TOPIC, figures);
+  await a.settled();
+  assert.equal(a.state.figures, figures);
+  const stat = (label: string) => a.find(".stat").find((s) => s.querySelector(".stat-label")?.textContent === label)?.querySelector(".stat-value")?.textContent;
+  assert.is(stat("CPU"), "12.3 %");
+  assert.is(stat("Memory (RSS)"), "50.0 MB");
+  assert.is(stat("Heap used"), "10.0 MB / 20.0 MB");
+  assert.is(stat("Event-loop delay p50"), "0.51 ms");
+  assert.is(stat("Event-loop delay p99"), "2.75 ms");
+  assert.is(stat("Connected sessions"), "7");
+  assert.match(a.element("p.small").text(), "Process 4242, up 1h 2m");
+  assert.is(a.element("time").text(), "03:04:05");
+  assert.is(a.find("svg.spark polyline").length, 2);
+  assert.is(b.html(), a.html(), "one render serves every viewer");
 });
 
-test("no sessions figure when the publisher has none", () => {
-  const d = new Dashboard();
-  d.dispatch();
+test("no sessions figure when the publisher has none", async () => {
+  const view = await live(Dashboard, { app });
   const { sessions: _, ...rest } = figures;
-  d.onMessage(DASHBOARD_TOPIC, rest);
-  assert.not.match(toHTML(d), "Connected sessions");
+  await app.pubsub.publish(DASHBOARD_TOPIC, rest);
+  await view.settled();
+  assert.not.ok(view.element(".stat-label", "Connected sessions").exists());
+  assert.ok(view.element(".stat-label", "CPU").exists());
 });
 
-test("a resync or a malformed message keeps the last figures", () => {
-  const d = new Dashboard();
-  d.dispatch();
-  d.onMessage(DASHBOARD_TOPIC, figures);
-  d.onMessage(DASHBOARD_TOPIC, undefined);
-  d.onMessage(DASHBOARD_TOPIC, { cpu: "lots" });
-  assert.equal(d.state.figures, figures);
+test("a malformed message keeps the last figures", async () => {
+  const view = await live(Dashboard, { app });
+  await app.pubsub.publish(DASHBOARD_TOPIC, figures);
+  await app.pubsub.publish(DASHBOARD_TOPIC, undefined);
+  await app.pubsub.publish(DASHBOARD_TOPIC, { cpu: "lots" });
+  await view.settled();
+  assert.equal(view.state.figures, figures);
+  assert.ok(view.element(".stat-value", "12.3 %").exists());
 });
 
-test("a new viewer starts from the last figures heard in this process", () => {
-  const d = new Dashboard();
-  d.dispatch();
-  assert.equal(d.state.figures, figures);
+test("a new viewer (in a new app of this process) starts from the last figures heard", async () => {
+  const view = await live(Dashboard);
+  assert.equal(view.state.figures, figures);
+  assert.ok(view.element(".stat-value", "12.3 %").exists());
+  await view.close();
 });
 
 test.run();
