@@ -14,6 +14,12 @@ import { MemoryModelAdapter } from "../../server/models/memory.js";
 import { PostgresModelAdapter } from "../../server/models/postgres/adapter.js";
 import { startModelFeed } from "../../server/models/feed.js";
 import { MemoryPubSub } from "../../pubsub/memory.js";
+import { leadTimings } from "../../server/models/leadership.js";
+import type { ModelChange } from "../../server/models/model.js";
+import { changeLogNames } from "../../server/models/postgres/changelog.js";
+import { channelFor } from "../../server/models/postgres/catalog.js";
+import { startCampaign } from "../../server/models/postgres/leader.js";
+import { Outage } from "../../server/models/postgres/outage.js";
 import { needPostgres } from "../support/services.js";
 
 const url = await needPostgres();
@@ -253,7 +259,7 @@ failover("a publisher that closes hands over cleanly: the next one publishes no 
   assert.not.ok(received.slice(start).some((r) => r.change.op === "resync"), "no resync after a clean hand-over");
 });
 
-const config = suite("the model feed: configuration and a database that is away");
+const config = suite("the model feed: configuration, a long backlog, a bus or a database that is away");
 
 config("bad options are refused with a clear error", async () => {
   const adapter = new MemoryModelAdapter({ table: "t", fields: [] });
@@ -307,6 +313,47 @@ config("installTrigger: false without the change log: an error that says which S
     await feed.close();
   } finally {
     await adapter.close();
+  }
+});
+
+config("a long backlog is replaced by one resync; a bus that refuses keeps the batch for the next try", async () => {
+  const name = "backlog";
+  await admin.query(`CREATE TABLE ${schema}.${name} (id serial PRIMARY KEY, version integer NOT NULL DEFAULT 1)`);
+  const adapter = new PostgresModelAdapter({ pool: admin, table: `${schema}.${name}` });
+  for (const sql of await adapter.changeLogSql()) await admin.query(sql);
+  await adapter.close();
+  // Written while no feed runs: 11 changes, over a bound of 10.
+  for (let i = 0; i < 11; i++) await admin.query(`INSERT INTO ${schema}.${name} DEFAULT VALUES`);
+  const channel = channelFor(schema, name);
+  const logged = async () => (await admin.query(`SELECT count(*)::int AS n FROM ${changeLogNames(schema).log} WHERE channel = $1`, [channel])).rows[0].n as number;
+  const batches: ModelChange[][] = [];
+  const lines: string[] = [];
+  let down = false;
+  let refused = 0;
+  let wake = () => {};
+  const campaign = await startCampaign({
+    pool: admin, table: name, channel, names: changeLogNames(schema), timings: leadTimings(2500),
+    outage: new Outage(name, (m) => lines.push(m)), log: (m) => lines.push(m), batchSize: 4, maxBacklog: 10,
+    watch: async (w) => { wake = w; return async () => {}; },
+    publish: async (changes) => { if (down) { refused++; throw new Error("the bus is down"); } batches.push(changes); },
+  });
+  try {
+    assert.is(campaign.role, "leader");
+    assert.equal(batches, [[{ table: name, op: "resync", pk: null, version: null }]], "one resync, not 11 changes");
+    assert.is(await logged(), 0, "the backlog is gone");
+    assert.match(lines.join("\n"), /more than 10 undelivered changes: replaced them with one resync/);
+
+    down = true;
+    const ids = (await admin.query(`INSERT INTO ${schema}.${name} SELECT FROM generate_series(1, 3) RETURNING id`)).rows.map((r) => r.id);
+    wake();
+    await until("a refused publish", () => refused > 0);
+    assert.is(await logged(), 3, "a refused batch stays in the log");
+    down = false;
+    await until("the batch published on a later try", () => batches.length > 1);
+    assert.equal(batches.slice(1).flat().map((c) => [c.op, c.pk]), ids.map((id) => ["insert", id]));
+    assert.is(await logged(), 0);
+  } finally {
+    await campaign.close();
   }
 });
 
