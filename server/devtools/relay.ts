@@ -70,6 +70,8 @@ export class DevtoolsRelay {
   #lastJson = "";
   #lastSent = 0;
   #lastChecked = 0;
+  /** a request came while a snapshot had just been sent: the next tick sends one */
+  #owed = false;
 
   constructor(ctx: AppContext, hub: Hub, connections: () => Iterable<ConnectionLike>, info: ProcessInfo, redact: (key: string) => boolean) {
     this.#ctx = ctx;
@@ -109,7 +111,10 @@ export class DevtoolsRelay {
       this.#timer = setInterval(() => this.#tick(), FLUSH_MS);
       this.#timer.unref();
     }
-    this.#snapshot(true);
+    // Requests may come in floods (many inspectors, or anyone who can publish on the bus): at
+    // most one snapshot per batch interval answers them; a request in between is answered by the next tick.
+    if (now - this.#lastSent >= FLUSH_MS) this.#snapshot(true);
+    else this.#owed = true;
   }
 
   #record(a: Activity): void {
@@ -137,7 +142,7 @@ export class DevtoolsRelay {
     this.#flush();
     if (now > this.#lease) return this.#stop();
     for (const [id, until] of this.#watched) if (until < now) this.#watched.delete(id);
-    if (now - this.#lastChecked >= SNAPSHOT_MS) this.#snapshot(false);
+    if (this.#owed || now - this.#lastChecked >= SNAPSHOT_MS) this.#snapshot(this.#owed);
   }
 
   #flush(): void {
@@ -152,6 +157,7 @@ export class DevtoolsRelay {
   #snapshot(force: boolean): void {
     const now = Date.now();
     this.#lastChecked = now;
+    this.#owed = false;
     let message: SnapshotMessage;
     try {
       message = { t: "snapshot", process: takeSnapshot(this.info, this.#hub, this.#connections()) };
@@ -183,6 +189,7 @@ export class DevtoolsRelay {
     this.#dropped = 0;
     this.#watched.clear();
     this.#lastJson = "";
+    this.#owed = false;
   }
 
   /** Stops reporting and listening. */

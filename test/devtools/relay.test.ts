@@ -25,6 +25,29 @@ test("a burst is cut to one bounded batch; the rest is counted and the timeline 
   }
 });
 
+test("a flood of requests is answered by a bounded number of snapshots, not one each", async () => {
+  const s = await startServer({ registry: new Registry(), devtools: { enabled: true } });
+  const snapshots: unknown[] = [];
+  const batches: unknown[] = [];
+  const offs = [
+    await s.hotline.pubsub.subscribe("hotline:devtools:snapshots", (m) => void snapshots.push(m)),
+    await s.hotline.pubsub.subscribe("hotline:devtools:activity", (m) => void batches.push(m)),
+  ];
+  try {
+    for (let n = 0; n < 500; n++) await s.hotline.pubsub.publish("hotline:devtools", { t: "hello" });
+    // a later tick has run once the marker's batch arrives
+    s.hotline.context.activity.emit({ kind: "event", at: Date.now(), component: "marker", name: "after-flood" });
+    const deadline = Date.now() + 8000;
+    while (!batches.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(batches.length > 0, "the marker's batch never came");
+    assert.ok(snapshots.length >= 1, "the requests were not answered");
+    assert.ok(snapshots.length < 20, `${snapshots.length} snapshots for 500 requests`);
+  } finally {
+    for (const off of offs) await off();
+    await s.stop();
+  }
+});
+
 test(`with no inspector left, the process stops listening to its activity within the lease (${LEASE_MS / 1000} s)`, async () => {
   const s = await startServer({ registry: new Registry(), devtools: { enabled: true } });
   try {
