@@ -59,6 +59,26 @@ s("dev: a handler's error frame carries its stack; the embed loads the overlay; 
   assert.match(r.script, /hotline-dev-overlay/);
 });
 
+s("dev: a component that fails to start (mount or render throws) answers the join with its stack; without dev, none", async () => {
+  const reg = new Registry();
+  reg.register("broken", class extends Component {
+    render(): never { throw new Error("render broke after an edit"); }
+  });
+  for (const dev of [true, false]) {
+    const app = await startServer({ registry: reg, dev });
+    const c = await TestClient.open(app.url);
+    try {
+      const a = await c.join("x", "broken");
+      assert.is(a.code, "handler_error");
+      if (dev) assert.match(a.stack, /render broke after an edit/);
+      else assert.not.match(c.raw.join("\n"), /stack|render broke/);
+    } finally {
+      c.close();
+      await app.stop();
+    }
+  }
+});
+
 s("dev: a client's own fault (a refusal) carries no stack", async () => {
   const r = await failure({ dev: true }, "refuse");
   assert.is(r.answer.code, "unauthorized");

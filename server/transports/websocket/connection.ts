@@ -3,7 +3,7 @@ import type { HotlineUser } from "../../core/context.js";
 import { HotlineError } from "../../core/errors.js";
 import type { Hub } from "../../live/hub.js";
 import type { LiveInstance, Viewer } from "../../live/instance.js";
-import { errorFrame, pongFrame } from "../../live/frames.js";
+import { errorFrame, pongFrame, withDevStack } from "../../live/frames.js";
 import { M, T } from "../../../protocol/wire.js";
 import { SpanKind } from "@opentelemetry/api";
 import { Attr, instanceId, SpanNames, type Op, type Telemetry } from "../../telemetry/telemetry.js";
@@ -240,8 +240,11 @@ export class Connection {
   /** A client-safe error; the app's own failures are logged and told generically. */
   #safe(err: unknown, name: string): HotlineError {
     if (err instanceof HotlineError && err.fault === "client") return err;
-    this.#hub.env.ctx.log(`component "${name}": join failed`, err instanceof HotlineError ? (err.cause ?? err) : err);
-    return new HotlineError("handler_error", "the component failed to start", { fault: "app" });
+    const cause = err instanceof HotlineError ? (err.cause ?? err) : err;
+    this.#hub.env.ctx.log(`component "${name}": join failed`, cause);
+    const safe = new HotlineError("handler_error", "the component failed to start", { fault: "app" });
+    // development mode: the overlay shows why (a render that throws after an edit, say)
+    return this.#hub.env.ctx.options.dev ? withDevStack(safe, cause) : safe;
   }
 
   /** The connection is gone (or going): every instance joined on it is left. */
