@@ -7,6 +7,7 @@
 export * from "./core/index.js";
 export { createHotline, type Hotline, type HotlineOptions, type HotlineStats } from "./hotline.js";
 export type { LogLimitOptions } from "./live/log-limit.js";
+export type { TelemetryOptions } from "./telemetry/telemetry.js";
 export type { DevtoolsOptions } from "./devtools/options.js";
 export type { LiveOptions } from "./live/embed-page.js";
 export type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
