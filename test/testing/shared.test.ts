@@ -3,30 +3,11 @@
 // settled() has let the deliveries through; other apps see nothing.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { Component, html } from "hotline";
+import { MemoryPubSub, type Listener } from "hotline";
 import { live, createTestApp, settle, type LiveView } from "hotline/testing";
 import { Board } from "../../components/board.js";
 import { MemoryBoardRepo } from "../../components/board-repo.js";
-
-/** A private component: each view has its own, and they talk over the "room" topic. */
-export class Room extends Component<{ lines: string[] }> {
-  mount(): void {
-    this.state.lines = [];
-    this.subscribe("room");
-  }
-  async onSay(p: { text: string }): Promise<void> {
-    await this.publish("room", { text: p.text });
-  }
-  /** A message relayed once, to show settled() waits for chains of deliveries. */
-  async onMessage(_topic: string, m: unknown): Promise<void> {
-    const text = String((m as { text?: unknown }).text);
-    this.state.lines = [...this.state.lines, text];
-    if (text.startsWith("ping") && this.state.lines.length === 1) await this.publish("room", { text: `echo of ${text}` });
-  }
-  render() {
-    return html`<ul>${this.state.lines.map((l) => html`<li>${l}</li>`)}</ul><button hl-click="say" hl-value-text="hello">Say hello</button>`;
-  }
-}
+import { Room } from "./room.js";
 
 const lines = (v: LiveView) => v.find("li").map((li) => li.textContent);
 
@@ -91,6 +72,32 @@ s("settled() waits for chains: a delivery that publishes again is handled too", 
     // each view got "ping 1", and each relayed one echo that both then got
     assert.equal(lines(a).sort(), ["echo of ping 1", "echo of ping 1", "ping 1"]);
     assert.equal(lines(b).sort(), ["echo of ping 1", "echo of ping 1", "ping 1"]);
+  } finally {
+    await app.close();
+  }
+});
+
+/** A bus with latency, as a network has: each delivery comes 20 ms after its publish, in order. */
+class LaggyPubSub extends MemoryPubSub {
+  override async subscribe(topic: string, listener: Listener) {
+    return super.subscribe(topic, (m, info) => void setTimeout(() => listener(m, info), 20));
+  }
+}
+
+s("settled() waits for a bus with latency: it returns once the late deliveries are handled", async () => {
+  const app = createTestApp({ pubsub: new LaggyPubSub(), components: [Room] });
+  try {
+    const a = await live(Room, { app });
+    const b = await live(Room, { app });
+    for (let i = 1; i <= 3; i++) {
+      await a.element("button", "Say hello").click();
+      await b.settled();
+      assert.is(b.find("li").length, i, `message ${i} was not waited for`);
+    }
+    await a.event("say", { text: "ping" });
+    await a.settled();
+    assert.equal(lines(a).slice(3), ["ping", "echo of ping", "echo of ping"]);
+    assert.equal(lines(b).slice(3), ["ping", "echo of ping", "echo of ping"]);
   } finally {
     await app.close();
   }
