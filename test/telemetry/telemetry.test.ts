@@ -11,7 +11,8 @@ import { html } from "../../server/core/template/template.js";
 import type { Activity } from "../../server/live/activity.js";
 import { Attr, MetricNames, SpanNames } from "../../server/telemetry/telemetry.js";
 import { startServer, TestClient } from "../support/ws-client.js";
-import { parentOf, registerGlobalOtel } from "./support.js";
+import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
+import { parentOf, registerGlobalOtel, SpanLog } from "./support.js";
 
 const { spans, reader } = registerGlobalOtel();
 
@@ -240,6 +241,23 @@ test("telemetry: false records nothing, even with global providers", async () =>
     assert.is(await reader.sum(MetricNames.events), before);
   } finally {
     a.close();
+    await app.stop();
+  }
+});
+
+test("given providers: spans go to the app's own provider, not the global one", async () => {
+  spans.clear();
+  const own = new SpanLog();
+  const app = await startServer({ registry, telemetry: { tracerProvider: new BasicTracerProvider({ spanProcessors: [own] }) } });
+  const c = await TestClient.open(app.url);
+  try {
+    await c.join("c1", "counter");
+    await c.event("c1", "increment");
+    const event = await own.waitFor(isEvent("increment"));
+    assert.ok(own.named(SpanNames.render).some((s) => parentOf(s) === event.spanContext().spanId));
+    assert.equal(spans.spans.map((s) => s.name), [], "nothing reached the global provider");
+  } finally {
+    c.close();
     await app.stop();
   }
 });
