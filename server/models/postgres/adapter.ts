@@ -8,7 +8,7 @@ import { checkValues, coercePk, coerceVersion, listBounds, prepareWrite, samePk 
 import { channelFor, type Column, ident, installTriggers, readTable, type TableInfo, triggerSql } from "./catalog.js";
 import { connectionLostError, isConnectionLoss, Outage } from "./outage.js";
 import { leadTimings, type ChangeBatchPublisher, type FeedLeadership, type LeadingModelAdapter, type LeadOptions } from "../leadership.js";
-import { changeLogNames, changeLogSql } from "./changelog.js";
+import { assertChangeLog, changeLogNames, changeLogSql } from "./changelog.js";
 import { startCampaign, type Campaign } from "./leader.js";
 
 /** Options of {@link PostgresModelAdapter}. */
@@ -143,7 +143,7 @@ export class PostgresModelAdapter implements LeadingModelAdapter {
     const sql = changeLogSql(l.info, l.meta.versionField, l.channel);
     try {
       if (this.#options.installTrigger !== false) await installTriggers(this.#pool!, sql);
-      else await this.#checkChangeLog(l);
+      else await assertChangeLog(this.#pool!, l.info);
     } catch (err) {
       throw isConnectionLoss(err) ? connectionLostError(err, false) : err;
     }
@@ -156,17 +156,6 @@ export class PostgresModelAdapter implements LeadingModelAdapter {
       get role() { return campaign.role; },
       close: async () => { this.#campaigns.delete(campaign); await campaign.close(); },
     };
-  }
-
-  async #checkChangeLog(l: Loaded): Promise<void> {
-    const res = await this.#pool!.query<{ log: boolean; trigger: boolean }>(
-      `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS log,
-              EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = $3 AND tgname = 'hotline_log') AS trigger`,
-      [`${ident(l.info.schema)}.hotline_changes`, `${ident(l.info.schema)}.hotline_feeds`, l.info.oid]);
-    const { log, trigger } = res.rows[0]!;
-    if (!log || !trigger) {
-      throw new Error(`PostgresModelAdapter: the model feed of ${l.info.name} needs its change log (${log ? "the hotline_log trigger" : "the hotline_changes and hotline_feeds tables"} is missing) and installTrigger is false: run the statements of adapter.changeLogSql() in a migration`);
-    }
   }
 
   async get(pk: Pk): Promise<Row | null> {

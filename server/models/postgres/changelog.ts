@@ -7,6 +7,7 @@
 // row is written, not when its transaction commits, so id 10 may become visible after id 11 was
 // read. A cursor "published up to 11" would skip it for ever; deleting exactly the ids published
 // leaves 10 in the log, and the next read (woken by its NOTIFY at commit) finds it.
+import type { Pool } from "pg";
 import type { TableInfo } from "./catalog.js";
 import { ident, literal } from "./catalog.js";
 
@@ -66,4 +67,17 @@ $hotline$`,
     `CREATE OR REPLACE TRIGGER hotline_log_truncate AFTER TRUNCATE ON ${info.qualified}
        FOR EACH STATEMENT EXECUTE FUNCTION ${fn}(${args})`,
   ];
+}
+
+/** Fails, saying what to run, when the log of `info` is not installed (`installTrigger: false`). */
+export async function assertChangeLog(pool: Pool, info: TableInfo): Promise<void> {
+  const n = changeLogNames(info.schema);
+  const res = await pool.query<{ log: boolean; trigger: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS log,
+            EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = $3 AND tgname = 'hotline_log') AS trigger`,
+    [n.log, n.feeds, info.oid]);
+  const { log, trigger } = res.rows[0]!;
+  if (!log || !trigger) {
+    throw new Error(`PostgresModelAdapter: the model feed of ${info.name} needs its change log (${log ? "the hotline_log trigger" : "the hotline_changes and hotline_feeds tables"} is missing) and installTrigger is false: run the statements of adapter.changeLogSql() in a migration`);
+  }
 }

@@ -146,7 +146,11 @@ export class Campaign implements FeedLeadership {
         try {
           await this.#drain(conn);
         } catch (err) {
-          if (conn.lost) break;
+          if (conn.lost) {
+            // A timeout, or a query error: the socket events did not report it (an outage logs once).
+            if (!this.#closed) this.#report(err, conn.since);
+            break;
+          }
           // The bus refused a publish (the feed logged it): the batch stays in the log; try again.
           this.#settle();
           await this.#sleep(this.#d.timings.pollMs);
