@@ -20,6 +20,7 @@ export interface CliContext extends Omit<StartContext, "tokens"> {
 const USAGE = `usage:
   hotline dispatch <component> [--event NAME] [--payload JSON] [--params JSON] [--state TOKEN] [--user JSON]
   hotline list
+  hotline dev <entry> [--watch PATH]... [-- APP ARGS]   (runs the app, restarting it on changes: docs/dev.md)
 Prints {"html": ..., "state": TOKEN} as JSON; pass the state back with --state to continue.
 --user is who runs it, as the app's authenticate() would resolve it (a token made for one user
 only continues for the same --user).`;
