@@ -32,6 +32,13 @@ function bound(root: Element, el: Element, attr: string): Element | undefined {
   return b && root.contains(b) && b !== root ? b : undefined;
 }
 
+/** Whether clicking `el` submits its form: a `<button>` of type submit (the default), an `<input type="submit">` or `"image"`. */
+function submits(el: Element): boolean {
+  const type = (el.getAttribute("type") ?? "").toLowerCase();
+  if (el.tagName === "BUTTON") return type === "" || type === "submit";
+  return el.tagName === "INPUT" && (type === "submit" || type === "image");
+}
+
 /**
  * One element of a view, found by a CSS selector (and a text filter) when an action runs, so a
  * handle stays valid across renders.
@@ -92,11 +99,25 @@ export class ViewElement {
     return this.resolve().getAttribute(name);
   }
 
-  /** Clicks it: the `hl-click` of the element or its nearest ancestor, with that element's `hl-value-*`. */
+  /**
+   * Clicks it: the `hl-click` of the element or its nearest ancestor, with that element's
+   * `hl-value-*`; then, for a submit button of a form with `hl-submit`, the form's submit (with
+   * the button's own name and value, as a browser sends its submitter). Neither is an error.
+   */
   async click(): Promise<void> {
     const el = this.resolve();
-    const b = this.#binding(el, Attr.click);
-    return this.#view.send(b.getAttribute(Attr.click)!, { ...(isField(b) ? { value: domValue(b) } : {}), ...values(b) });
+    const root = this.#view.root();
+    const b = bound(root, el, Attr.click);
+    const form = submits(el) ? el.closest("form") : null;
+    const submit = form && root.contains(form) && form.hasAttribute(Attr.submit) ? form : undefined;
+    if (!b && !submit) this.#binding(el, Attr.click); // throws, naming what is missing
+    if (b) await this.#view.send(b.getAttribute(Attr.click)!, { ...(isField(b) ? { value: domValue(b) } : {}), ...values(b) });
+    if (!submit) return;
+    // The click's render may have replaced the form: the submit reads the form as it is now.
+    const now = this.#view.root().contains(submit) ? submit : this.resolve().closest("form");
+    if (!now?.hasAttribute(Attr.submit)) return;
+    const name = el.getAttribute("name");
+    await this.#view.send(now.getAttribute(Attr.submit)!, { ...serialize(now), ...(name ? { [name]: domValue(el) } : {}), ...values(now) });
   }
 
   /**

@@ -65,6 +65,18 @@ test("add trims the text, renders a keyed item, publishes and tells the adder", 
   assert.equal(view.pushed(), [{ event: "board:added", payload: { id: "i1", client: "tab7" } }]);
 });
 
+test("typing says so to everyone on the board; clicking Add submits what was typed", async () => {
+  const ada = await live(Board, { app, user: { id: "ada", name: "Ada" } });
+  const bob = await live(Board, { app, user: { id: "bob", name: "Bob" } });
+  await ada.element("input[name=text]").input("Buy mi");
+  await bob.settled();
+  assert.is(bob.element(".board-typing").text(), "Ada is typing…");
+  await ada.element("button", "Add").click();
+  await bob.settled();
+  assert.equal(texts(bob), ["Buy mi"]);
+  assert.is(bob.element(".board-typing").text(), "", "adding stops the typing");
+});
+
 test("an item shows who added it: the sender's name is stored with it, the same for every viewer", async () => {
   const ada = await live(Board, { app, user: { id: "ada", name: "Ada <3" } });
   const anonymous = await live(Board, { app });

@@ -183,6 +183,15 @@ s("form().submit() sends every field (typed, given and rendered) merged, with th
   assert.equal(view.pushed("other"), []);
 });
 
+s("a click on a form's submit button submits it (what was typed, the button's name and value); other buttons do not", async () => {
+  const view = track(await live(Signup));
+  await view.form("#signup").change({ email: "ada@example.com" });
+  await view.element("button", "Sign up").click();
+  assert.equal(view.state.saved, { email: "ada@example.com", plan: "free", note: "", source: "test" });
+  const e = await rejection(view.element("button", "No binding").click());
+  assert.match(e.message, "has no hl-click");
+});
+
 s("what was typed stays over later renders until the server changes that field", async () => {
   const view = track(await live(Signup));
   await view.form("#signup").submit({ email: "typed@example.com" }).catch(() => undefined);
