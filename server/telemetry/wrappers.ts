@@ -59,7 +59,8 @@ function bodyBytes(body: Record<string, unknown>): number {
 
 /**
  * The state store with each call measured: `hotline.store.load|save|delete` spans under the
- * active span, and the store latency metric. Applied only when OpenTelemetry records.
+ * active span, and the store latency metric. Applied only when OpenTelemetry records. The call
+ * reaches the store within the caller's turn, as without the wrapper.
  */
 export function measureStore(inner: StateStore, tel: Telemetry): StateStore {
   const call = async <T>(operation: "load" | "save" | "delete", name: string, fn: () => Promise<T>): Promise<T> => {
@@ -73,14 +74,20 @@ export function measureStore(inner: StateStore, tel: Telemetry): StateStore {
       tel.stored(operation, tel.end(op), op.code);
     }
   };
-  const store: StateStore = {
-    save: (key, state, ttlMs, owner) => call("save", SpanNames.storeSave, () => inner.save(key, state, ttlMs, owner)),
-    load: (key) => call("load", SpanNames.storeLoad, () => inner.load(key)),
-    delete: (key) => call("delete", SpanNames.storeDelete, () => inner.delete(key)),
-  };
-  if (inner.onReset) store.onReset = (listener) => inner.onReset!(listener);
-  if (inner.close) store.close = () => inner.close!();
-  return store;
+  const save: StateStore["save"] = (key, state, ttlMs, owner) => call("save", SpanNames.storeSave, () => inner.save(key, state, ttlMs, owner));
+  const load: StateStore["load"] = (key) => call("load", SpanNames.storeLoad, () => inner.load(key));
+  const del: StateStore["delete"] = (key) => call("delete", SpanNames.storeDelete, () => inner.delete(key));
+  // A proxy, not a new object: the store stays an instance of its class (the runtime writes to a
+  // MemoryStore synchronously, and tells it by its class), and its other members keep working.
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === "save") return save;
+      if (key === "load") return load;
+      if (key === "delete") return del;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { z } from "zod";
 import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
+import { MemoryStore } from "../../server/core/memory-store.js";
 import { html } from "../../server/core/template/template.js";
 import type { Activity } from "../../server/live/activity.js";
 import { Attr, MetricNames, SpanNames } from "../../server/telemetry/telemetry.js";
@@ -75,6 +76,9 @@ test("a join: a root span with its render and store save as children", async () 
     const save = spans.named(SpanNames.storeSave).find((s) => parentOf(s) === join.spanContext().spanId);
     assert.ok(save, "the join's store save is its child");
     assert.is(join.spanContext().traceId, render!.spanContext().traceId);
+    // the measured store is still a MemoryStore (the runtime writes to one synchronously)
+    assert.ok(app.hotline.context.store instanceof MemoryStore);
+    assert.is.not(app.hotline.context.store, app.hotline.store);
   } finally {
     c.close();
     await app.stop();
