@@ -1,8 +1,8 @@
 // What the devtools inspector costs on the event path: a counter's event round trip over WebSocket
 // with devtools off, on with no inspector open (the default state of an app that enables it), and
 // on with an inspector open (its relay listens to every activity record and publishes batches;
-// its two components re-render on each batch), in interleaved rounds of the same run. The client
-// runs in a child process. Ratios are against "off" of the same run.
+// its two components re-render on each batch), in interleaved rounds of the same run. The load
+// client runs in a child process, the inspector's page (a raw WebSocket client) in another. Ratios are against "off" of the same run.
 // Run: node --conditions=hotline-source --import tsx bench/devtools.ts
 //   ROUNDS=6  PER=2000 (events per round)
 import { WebSocket } from "ws";
@@ -16,6 +16,20 @@ type Result = { lat: number[]; ms: number };
 
 if (process.argv[2] === "client") {
   process.on("message", async (job: Job) => process.send!(await load(job)));
+} else if (process.argv[2] === "inspector") {
+  // The inspector's page in a process of its own, as a browser would be: its patches are parsed
+  // and applied here, not in the server measured.
+  let inspector: Inspector | undefined;
+  process.on("message", async (m: { http?: string; ws?: string; rows?: true }) => {
+    if (m.http && m.ws) {
+      inspector = await Inspector.open(m.http, m.ws);
+      await inspector.until("devtools-panel", (h) => /class="hdt-process"/.test(h));
+      process.send!("open");
+    } else if (m.rows) {
+      process.send!((inspector!.timeline.match(/class="hdt-entry/g) ?? []).length);
+      inspector!.close();
+    }
+  });
 } else {
   await main();
 }
@@ -52,7 +66,9 @@ async function main(): Promise<void> {
   const idle = await hotlineServer({ devtools: { enabled: true } });
   const open = await hotlineServer({ devtools: { enabled: true } });
   const http = open.url.replace(/^ws/, "http").replace(/\/live$/, "");
-  const inspector = await Inspector.open(http, open.url);
+  const inspector = child(new URL(import.meta.url).pathname, ["inspector"]);
+  inspector.send({ http, ws: open.url });
+  await inspector.next<string>();
   const client = child(new URL(import.meta.url).pathname, ["client"]);
   const setups = { off, idle, open } as const;
   const figures: Record<keyof typeof setups, { rate: number[]; p50: number[]; p99: number[] }> = {
@@ -72,10 +88,11 @@ async function main(): Promise<void> {
         figures[name].p99.push(percentile(sorted, 99));
       }
     }
-    shown = (inspector.timeline.match(/class="hdt-entry/g) ?? []).length;
+    inspector.send({ rows: true });
+    shown = await inspector.next<number>();
   } finally {
     client.kill();
-    inspector.close();
+    inspector.kill();
     await Promise.all([off.stop(), idle.stop(), open.stop()]);
   }
   const m = (k: keyof typeof setups) => ({ rate: median(figures[k].rate), p50: median(figures[k].p50), p99: median(figures[k].p99) });
