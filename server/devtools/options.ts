@@ -23,7 +23,8 @@ export interface DevtoolsOptions {
   enabled?: boolean;
   /**
    * Who may open the inspector page: called with the user the app's `authenticate()` resolved from
-   * the page request (or `null`) and that request; false (or a throw) answers 403 `unauthorized`.
+   * the page request (or `null`) and that request; `true` lets them in, anything else (or a
+   * throw) answers 403 `unauthorized`.
    * The page's live components are then admitted by a signed grant bound to that same user, valid
    * for `grantTtlMs`. Default: {@link loopbackOnly}, requests from this machine only, and never
    * through a proxy. Never enable the inspector in production without your own rule.
