@@ -22,11 +22,13 @@ import type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
 import { WebSocketTransport } from "./transports/websocket/transport.js";
 import type { PerMessageDeflateOptions } from "./transports/websocket/deflate.js";
 import { limitLog, type LogLimitOptions } from "./live/log-limit.js";
+import { instrumentApp } from "./telemetry/app.js";
+import type { TelemetryOptions } from "./telemetry/telemetry.js";
+import { createDevtools, type Devtools } from "./devtools/devtools.js";
+import type { DevtoolsOptions } from "./devtools/options.js";
 import { DEV_STORE_ENV, isDevScriptRequest, resolveDev } from "./dev/mode.js";
 import { FileStore } from "./dev/file-store.js";
 import { OverlayBundle } from "./dev/overlay-bundle.js";
-import { createDevtools, type Devtools } from "./devtools/devtools.js";
-import type { DevtoolsOptions } from "./devtools/options.js";
 
 /** Options of {@link createHotline}. */
 export interface HotlineOptions {
@@ -133,13 +135,25 @@ export interface HotlineOptions {
   /** Where server-side problems are logged (with their stacks). Default `console`. */
   logger?: { error(...args: unknown[]): void };
   /**
-   * Development mode (docs/dev.md): a failed event handler's error reaches the page with its stack
-   * and shows as an overlay (a separate script, `clientPath?dev`, that each `live()` embed loads);
-   * with no `store`, states go to the file `hotline dev` names, so its restarts keep sessions.
-   * Default: on when run by `hotline dev` (HOTLINE_DEV=1). Refused, with a warning, under
-   * NODE_ENV=production.
+   * Write-behind (docs/durability.md): an event's state write is handed to the store before its
+   * patch is sent, and the patch does not wait for the store's answer unless the store is failing
+   * or backlogged. `false`: every patch waits for its write's answer (save-before-send), the
+   * stricter guarantee at the cost of a store round trip per event. Default true.
+   *
+   * @example
+   * createHotline({ store: new RedisStore({ client: redis }), writeBehind: false });
    */
-  dev?: boolean;
+  writeBehind?: boolean;
+  /**
+   * OpenTelemetry spans and metrics (docs/telemetry.md). Default: the global providers an
+   * OpenTelemetry SDK registered before `createHotline()` ran; none registered, nothing is
+   * recorded and nothing is spent. `{ tracerProvider, meterProvider }` sends them elsewhere;
+   * `false` turns them off even with global providers.
+   *
+   * @example
+   * createHotline({ telemetry: { tracerProvider: new BasicTracerProvider(), meterProvider } });
+   */
+  telemetry?: false | TelemetryOptions;
   /**
    * The devtools inspector (docs/devtools.md): a live page at `/hotline/devtools` showing every
    * process, its connections, instances, topics, one instance's redacted state and a live
@@ -150,6 +164,14 @@ export interface HotlineOptions {
    * createHotline({ devtools: { enabled: true, authorize: (user) => user?.role === "admin", redact: ["ssn"] } });
    */
   devtools?: DevtoolsOptions;
+  /**
+   * Development mode (docs/dev.md): a failed event handler's error reaches the page with its stack
+   * and shows as an overlay (a separate script, `clientPath?dev`, that each `live()` embed loads);
+   * with no `store`, states go to the file `hotline dev` names, so its restarts keep sessions.
+   * Default: on when run by `hotline dev` (HOTLINE_DEV=1). Refused, with a warning, under
+   * NODE_ENV=production.
+   */
+  dev?: boolean;
 }
 
 /** The pub/sub topic that carries sign-outs between processes (a user key, never user data). */
@@ -243,7 +265,12 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     registry, tokens, store, pubsub, presence, options: resolved, activity: new ActivityFeed(),
     log: limitLog((message, err) => (err === undefined ? logger.error(`[hotline] ${message}`) : logger.error(`[hotline] ${message}`, err)), options.logLimit),
   };
-  const hub = new Hub(context, options.maxGroupsPerComponent === undefined ? {} : { maxGroupsPerComponent: options.maxGroupsPerComponent });
+  // Before the hub: it measures the context's store and pub/sub; the gauges read stats() later.
+  const telemetry = instrumentApp(context, options.telemetry, () => hotline.stats());
+  const hub = new Hub(context, {
+    ...(options.maxGroupsPerComponent !== undefined && { maxGroupsPerComponent: options.maxGroupsPerComponent }),
+    ...(options.writeBehind !== undefined && { writeBehind: options.writeBehind }),
+  });
   const websocket = new WebSocketTransport(context, hub, {
     ...(options.rateLimit && { rateLimit: options.rateLimit }),
     ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
@@ -304,8 +331,9 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     close() {
       return (closing ??= (async () => {
         await websocket.close();
+        telemetry.close();
         await devtools?.close();
-        hub.close();
+        await hub.close();
         await signouts.then((off) => off()).catch(() => {});
         if (ownPresence) await presence.close();
         if (ownPubsub) await pubsub.close();

@@ -8,6 +8,7 @@ import { presenterFor, type Presenter } from "./presenter.js";
 import { TopicIndex } from "./topics.js";
 import { PresenceIndex } from "./presence-index.js";
 import { admit, construct, type Admitted, type StartRequest } from "./start.js";
+import { Writes } from "./persister.js";
 import { telemetryOf } from "../telemetry/app.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
 import { measurePresenter, type MeasuredPresenter } from "../telemetry/wrappers.js";
@@ -38,6 +39,12 @@ export interface HubOptions {
    * a join that would open one more is refused `rate_limited` until one closes. Default 1,000.
    */
   maxGroupsPerComponent?: number;
+  /**
+   * Whether a patch may leave before its state write is answered by the store (write-behind, the
+   * default): the write is handed to the store first, and patches wait for the answer only when
+   * the store is failing or backlogged. false: every patch waits (docs/durability.md).
+   */
+  writeBehind?: boolean;
 }
 
 /**
@@ -84,7 +91,7 @@ export class Hub {
 
   constructor(ctx: AppContext, options: HubOptions = {}) {
     this.telemetry = telemetryOf(ctx);
-    this.env = { ctx, index: new TopicIndex(ctx.pubsub, ctx.log, this.telemetry), presence: new PresenceIndex(ctx.presence, ctx.log) };
+    this.env = { ctx, index: new TopicIndex(ctx.pubsub, ctx.log, this.telemetry), presence: new PresenceIndex(ctx.presence, ctx.log), writes: new Writes(ctx, options.writeBehind ?? true) };
     this.#maxGroups = options.maxGroupsPerComponent ?? 1_000;
     this.#offReset = ctx.store.onReset?.(() => void this.resave());
   }
@@ -273,9 +280,13 @@ export class Hub {
     await Promise.all(jobs);
   }
 
-  /** Stops listening to the store (the app is closing). */
-  close(): void {
+  /**
+   * Stops listening to the store (the app is closing), and resolves once every state write handed
+   * to it is answered and every frame waiting for one is sent (instances closed meanwhile too).
+   */
+  close(): Promise<void> {
     this.#offReset?.();
+    return this.env.writes.idle();
   }
 
   /** Shared groups open in this process. */

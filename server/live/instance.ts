@@ -11,6 +11,7 @@ import type { TopicIndex, TopicListener } from "./topics.js";
 import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
 import type { PresenceDiff, PresenceList, PresenceMeta } from "../core/presence.js";
 import { userKey } from "../core/identity.js";
+import { Persister, type Writes } from "./persister.js";
 
 /** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
 const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
@@ -33,6 +34,8 @@ export interface InstanceEnv {
   index: TopicIndex;
   /** the process's presence lists, one subscription per topic */
   presence: PresenceIndex;
+  /** the process's state writes (write-behind: docs/durability.md) */
+  writes: Writes;
 }
 
 /** The record a live instance keeps in the state store (the session key's, or a shared group's). */
@@ -59,7 +62,8 @@ export interface StoredInstance {
 export class LiveInstance implements ComponentHost, TopicListener, PresenceFollower {
   readonly viewers = new Set<Viewer>();
   #tail: Promise<unknown> = Promise.resolve();
-  #saved: string | undefined;
+  /** its state writes, and the frames that must not overtake them */
+  readonly #out: Persister<Viewer>;
   #closed = false;
   /** joins promised (by the hub) but not yet made: the instance stays open for them */
   #holds = 0;
@@ -79,6 +83,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     readonly bound: Pick<StoredInstance, "p" | "u"> = UNBOUND,
   ) {
     this.#shared = !!(component.constructor as ComponentClass).shared;
+    this.#out = new Persister(env.writes, storeKey, this);
   }
 
   /** a shared instance serves several users: it acts as each event's sender while handling it */
@@ -121,15 +126,16 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
 
   /** Adds a viewer and sends it its `ok` (the full render), after the queued work; consumes a hold. */
   join(viewer: Viewer, ref: number | undefined): Promise<void> {
-    return this.enqueue(async () => {
+    const joined = this.enqueue(async () => {
       try {
+        this.#out.seal();
         if (this.component.onJoin !== Component.prototype.onJoin) await this.#onJoin(viewer);
         if (this.#followed) await this.env.presence.ready(this.#followed);
         const fields = this.presenter.full(this.component);
         await this.env.index.ready(this.component.topics);
-        await this.save();
+        this.#persist(false);
         this.viewers.add(viewer);
-        viewer.send(okFrame(ref, viewer.id, viewer.key, fields));
+        this.#out.send(viewer, okFrame(ref, viewer.id, viewer.key, fields));
       } catch (err) {
         this.#untrackAll(viewer);
         throw err;
@@ -137,6 +143,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
         this.release();
       }
     });
+    return joined.then(() => this.#out.sent());
   }
 
   /** Removes a viewer; the last one out ends the instance's subscriptions. */
@@ -162,7 +169,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
 
   /** Runs a client's event; answers the sender with its ref (a patch per step, or an error), the other viewers without. */
   event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined): Promise<void> {
-    return this.enqueue(async () => {
+    const handled = this.enqueue(async () => {
       let streamed = false;
       const as = this.#shared ? sender.user : undefined;
       this.#current = sender;
@@ -176,10 +183,11 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
             if (as !== undefined) actAs(this.component, null);
           }
           const body = this.presenter.update(this.component);
-          if (this.component.changedFields.size) await this.save(true);
+          if (this.component.changedFields.size) this.#persist(true);
           this.#broadcast(body, sender, ref, undefined);
           return;
         }
+        this.#out.seal();
         // The sender's user while the handler runs, nobody's while rendering for every viewer.
         if (as !== undefined) actAs(this.component, as);
         for await (const done of runEvent(this.component, event, payload)) {
@@ -191,18 +199,20 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
             this.#broadcast(body, sender, ref, false);
             continue;
           }
-          await this.save();
+          this.#persist(false);
           this.#broadcast(body, sender, ref, streamed ? true : undefined);
         }
       } catch (err) {
         if (as !== undefined) actAs(this.component, null);
         const e = this.#report(err, `the handler for "${event}"`);
-        sender.send(errorFrame(e, ref, sender.id));
+        this.#out.send(sender, errorFrame(e, ref, sender.id));
         this.#resync();
       } finally {
         this.#current = undefined;
       }
     });
+    // Resolves once its frames are sent: with write-behind they may wait for the write's turn.
+    return this.env.writes.mode === "sync" ? handled : handled.then(() => this.#out.sent());
   }
 
   /** A pub/sub message (or a resync): onMessage, render, patch every viewer without a ref, save. */
@@ -221,6 +231,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     if (this.#closed) return;
     void this.enqueue(async () => {
       if (this.#closed) return;
+      this.#out.seal();
       const before = snapshotKeys(this.component.state);
       try {
         await callback();
@@ -231,7 +242,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       }
       try {
         const body = this.presenter.update(this.component);
-        await this.save();
+        this.#persist(false);
         this.#broadcast(body, undefined, undefined, undefined);
       } catch (err) {
         this.#report(err, `render after ${what}`);
@@ -277,17 +288,27 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   }
 
   /**
-   * Saves the state (and topics) when they differ from what was saved last. `changed` says the
-   * caller knows the state changed (an event with changedFields), which spares the comparison.
+   * Saves the state (and topics) when they differ from what was saved last, and resolves once
+   * every write of this instance is answered and its frames sent (a graceful close, a store reset).
+   * `changed` says the caller knows the state changed, which spares the comparison.
    */
-  async save(changed = false): Promise<void> {
+  save(changed = false): Promise<void> {
+    this.#persist(changed);
+    return this.#out.flush();
+  }
+
+  /**
+   * Hands the state (and topics) to the write-behind when they differ from what was handed last;
+   * frames sent after it wait for the write's turn (server/live/persister.ts).
+   */
+  #persist(changed: boolean): void {
     const state = this.component.dehydrate();
     const topics = [...this.component.topics];
     let sig: string | undefined;
     if (!changed) {
       const json = JSON.stringify(state);
       sig = topics.length ? `${json}\n${topics.join("\n")}` : json;
-      if (sig === this.#saved) return;
+      if (this.#out.same(sig)) return;
     }
     // Literal shapes for the common records (these stay in the MemoryStore: many, and small).
     const record: StoredInstance = topics.length ? { c: this.name, s: state, t: topics } : { c: this.name, s: state };
@@ -295,15 +316,8 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       if (this.bound.p) record.p = this.bound.p;
       if (this.bound.u !== undefined) record.u = this.bound.u;
     }
-    try {
-      await this.env.ctx.store.save(this.storeKey, record as unknown as Record<string, unknown>, this.env.ctx.options.stateTtlMs, this.owner);
-      this.#saved = sig; // undefined after a known change: the next unforced save writes again
-    } catch (err) {
-      // The client still gets its patch: a store outage costs resumability, not the live session.
-      this.env.ctx.log(`cannot save the state of "${this.name}"`, err);
-    }
+    this.#out.write(record as unknown as Record<string, unknown>, sig);
   }
-
 
   // ---------- ComponentHost ----------
 
@@ -322,7 +336,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   push(event: string, payload: unknown): void {
     for (const v of this.viewers) {
       try {
-        v.send(pushFrame(v.id, event, payload));
+        this.#out.send(v, pushFrame(v.id, event, payload));
       } catch (err) {
         this.env.ctx.log(`push("${event}") from "${this.name}" has a payload JSON cannot carry`, err);
         return;
@@ -400,12 +414,13 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
    */
   #broadcast(body: Record<string, unknown>, sender: Viewer | undefined, ref: number | undefined, done: boolean | undefined): void {
     const inner = bodyInner(body);
-    if (sender && this.viewers.has(sender)) sender.send(patchFrame(sender.id, ref, done, inner));
+    const out = this.#out;
+    if (sender && this.viewers.has(sender)) out.send(sender, patchFrame(sender.id, ref, done, inner));
     if (!inner) return;
     const others = this.viewers.size - (sender && this.viewers.has(sender) ? 1 : 0);
     if (others === 0) return;
     if (others === 1) {
-      for (const v of this.viewers) if (v !== sender) v.send(patchFrame(v.id, undefined, undefined, inner));
+      for (const v of this.viewers) if (v !== sender) out.send(v, patchFrame(v.id, undefined, undefined, inner));
       return;
     }
     const frames = new Map<string, Buffer>();
@@ -413,7 +428,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       if (v === sender) continue;
       let buf = frames.get(v.id);
       if (!buf) frames.set(v.id, (buf = Buffer.from(patchFrame(v.id, undefined, undefined, inner))));
-      v.send(buf);
+      out.send(v, buf);
     }
   }
 
