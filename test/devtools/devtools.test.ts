@@ -90,6 +90,17 @@ test("an authorize that throws refuses (403), and the error is logged, not sent"
   }
 });
 
+test("only true lets in: an authorize that answers a truthy object refuses", async () => {
+  const s = await startServer({ registry: registry(), devtools: { enabled: true, authorize: (() => ({ admin: true })) as unknown as () => boolean } });
+  try {
+    const res = await fetch(`${s.http}/hotline/devtools`);
+    assert.is(res.status, 403);
+    await res.text();
+  } finally {
+    await s.stop();
+  }
+});
+
 test("enabled without authorize: loopback only, and never through a proxy", async () => {
   const s = await startServer({ registry: registry(), devtools: { enabled: true } });
   try {
