@@ -4,6 +4,7 @@
 import { WebSocket } from "ws";
 import { Board, child, fmt, hotlineServer, rawServer } from "./ws-support.js";
 import { median } from "./measure.js";
+import { round, summary } from "./summary.js";
 
 const self = new URL(import.meta.url).pathname;
 type Cmd = { open?: { url: string; n: number; join: boolean }; expect?: number; close?: boolean };
@@ -44,6 +45,7 @@ if (process.argv[2] === "client") {
   const hot = await hotlineServer({ maxBufferedBytes: 64 * 1024 * 1024 });
   const raw = await rawServer();
   const rows: string[] = [];
+  const figures: Record<string, number> = {};
   // Two blocks each, alternating (Hotline, raw, Hotline, raw), CHANGES changes per block: the
   // medians then come from both halves of the run, which damps a drifting machine.
   const CHANGES = Number(process.env.CHANGES ?? 11);
@@ -84,11 +86,13 @@ if (process.argv[2] === "client") {
       await new Promise((res) => setTimeout(res, 500));
     }
     const rendersPerChange = renders / (2 * CHANGES);
+    Object.assign(figures, { [`hotline_ms_${n}`]: round(median(h)), [`raw_ms_${n}`]: round(median(r)), [`ratio_${n}`]: round(median(h) / median(r)), [`renders_per_change_${n}`]: rendersPerChange });
     rows.push(`${String(n).padStart(6)} viewers | hotline ${fmt(median(h), 2)} ms | raw ws ${fmt(median(r), 2)} ms | ${fmt(median(h) / median(r), 2)}x | renders per change: ${rendersPerChange}`);
   }
   console.log(`one change to every viewer of a shared component: time until the last client has it (medians of ${2 * CHANGES} changes each)`);
   for (const row of rows) console.log(row);
   console.log("goal: <= 1.25x raw");
+  summary("fanout", figures);
   kid.kill();
   await hot.stop();
   await raw.stop();

@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { WebSocket } from "ws";
 import { child, hotlineServer, rawServer } from "./ws-support.js";
+import { round, summary } from "./summary.js";
 
 const N = Number(process.env.N ?? 2000);
 const self = new URL(import.meta.url).pathname;
@@ -62,4 +63,5 @@ if (process.argv[2] === "client") {
   console.log(`hotline connection, nothing joined:  ${kib(conn)}`);
   console.log(`hotline connection + joined counter: ${kib(joined)}  (${kib(joined - bare)} over bare ws; ${(joined / bare).toFixed(2)}x)`);
   console.log(`goal: <= 5 KiB per session`);
+  summary("heap", { n: N, bare_ws_kib: round(bare / 1024, 2), connection_kib: round(conn / 1024, 2), joined_counter_kib: round(joined / 1024, 2), over_bare_kib: round((joined - bare) / 1024, 2), ratio_to_bare: round(joined / bare, 2) });
 }

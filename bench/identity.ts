@@ -8,6 +8,7 @@ import { WebSocket } from "ws";
 import { Component, createHotline, html, Registry, type HotlineOptions } from "hotline";
 import { createCookieSession } from "hotline/session";
 import { fmt, median } from "./measure.js";
+import { round, summary } from "./summary.js";
 
 type User = { id: string; name: string };
 
@@ -104,7 +105,7 @@ async function events(ws: WebSocket, n: number): Promise<number> {
   return ((performance.now() - t0) * 1000) / n;
 }
 
-const ROUNDS = 7;
+const ROUNDS = process.env.BENCH_QUICK === "1" ? 3 : 7;
 const figures = { connect: [[], []] as number[][], join: [[], []] as number[][], event: [[], []] as number[][] };
 const apps = [plain, guarded];
 const sockets = await Promise.all(apps.map((a) => open(a.url, a.cookie)));
@@ -124,11 +125,14 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 console.log(`identity cost, medians of ${ROUNDS} alternating rounds (µs; lower is better)`);
 console.log(`${"".padEnd(44)}${"no identity".padStart(14)}${"identity".padStart(12)}${"ratio".padStart(8)}`);
+const out: Record<string, number> = {};
 for (const [label, key] of [["connect + authenticate + join, per connection", "connect"], ["join + leave on an open connection", "join"], ["event round trip", "event"]] as const) {
   const a = median(figures[key][0]!);
   const b = median(figures[key][1]!);
   console.log(`${label.padEnd(44)}${fmt(a, 1).padStart(14)}${fmt(b, 1).padStart(12)}${(b / a).toFixed(2).padStart(8)}`);
+  Object.assign(out, { [`${key}_us`]: round(a, 1), [`${key}_identity_us`]: round(b, 1), [`${key}_ratio`]: round(b / a, 3) });
 }
+summary("identity", out);
 for (const ws of sockets) ws.terminate();
 for (const a of apps) {
   await a.hotline.close();

@@ -20,6 +20,7 @@ import { createHotline } from "../server/hotline.js";
 import { startModelFeed } from "../server/models/feed.js";
 import { createMemoryOrders, openPostgresOrders } from "../demo/orders-model.js";
 import { fmt, median, percentile } from "./measure.js";
+import { round, summary } from "./summary.js";
 
 const VIEWERS = Number(process.env.HOTLINE_BENCH_VIEWERS ?? 100);
 const UPDATES = Number(process.env.HOTLINE_BENCH_UPDATES ?? 50);
@@ -124,7 +125,7 @@ async function run(label: string, v: Awaited<ReturnType<typeof viewers>>, write:
     each.push(...lat);
   }
   console.log(`${label.padEnd(52)} last viewer p50 ${fmt(median(last), 2).padStart(7)} ms  p99 ${fmt(percentile(last, 99), 2).padStart(7)} ms   every delivery p50 ${fmt(median(each), 2).padStart(7)} ms  p99 ${fmt(percentile(each, 99), 2).padStart(7)} ms`);
-  return median(last);
+  return { p50: median(last), p99: percentile(last, 99) };
 }
 
 const db = await openDb();
@@ -145,7 +146,11 @@ const token = /hl-state="([^"]+)"/.exec(await hotline.live("order_editor", { pk:
 const editors = await viewers(url, "order_editor", { state: token }, VIEWERS);
 const model = await run("model: committed write -> feed -> order_editor", editors, db.write);
 editors.close();
-console.log(`ratio (model / baseline, p50 to the last viewer): ${fmt(model / base, 1)}x`);
+console.log(`ratio (model / baseline, p50 to the last viewer): ${fmt(model.p50 / base.p50, 1)}x`);
+summary("model-update", {
+  source: db.kind.startsWith("PostgreSQL") ? "postgres" : "memory", viewers: VIEWERS,
+  baseline_last_p50_ms: round(base.p50), baseline_last_p99_ms: round(base.p99), model_last_p50_ms: round(model.p50), model_last_p99_ms: round(model.p99), ratio_p50: round(model.p50 / base.p50),
+});
 
 await feed.close();
 await hotline.close();

@@ -7,6 +7,7 @@ import { WebSocket } from "ws";
 import { Component, html, Registry } from "hotline";
 import { child, fmt, hotlineServer } from "./ws-support.js";
 import { median } from "./measure.js";
+import { round, summary } from "./summary.js";
 
 const self = new URL(import.meta.url).pathname;
 type Cmd = { open?: { url: string; n: number }; expect?: number; close?: boolean };
@@ -101,6 +102,7 @@ if (process.argv[2] === "client") {
   console.log(`a presence change to ${N} viewers of a shared component, against a plain publish that changes it alike (medians of ${presence.length} changes each)`);
   console.log(`presence ${fmt(median(presence), 2)} ms | publish ${fmt(median(publish), 2)} ms | ${fmt(median(presence) / median(publish), 2)}x | renders per presence change: ${fmt(presenceRenders / presence.length, 2)}`);
   console.log("goal: <= 1.25x the plain publish");
+  summary("presence-fanout", { viewers: N, presence_ms: round(median(presence)), publish_ms: round(median(publish)), ratio: round(median(presence) / median(publish)), renders_per_presence_change: round(presenceRenders / presence.length, 2) });
   kid.send({ close: true });
   await kid.next();
   kid.kill();

@@ -12,6 +12,7 @@ import { RedisPresence } from "../pubsub/presence-redis.js";
 import { haveRedisServer, startRedisServer } from "../test/support/redis-server.js";
 import { presenceChild } from "../test/pubsub/presence-redis-behaviour.js";
 import { fmt } from "./ws-support.js";
+import { round, summary } from "./summary.js";
 
 if (!(await haveRedisServer())) {
   console.log("bench/presence-redis: needs redis-server on the PATH (it counts commands on a private one); skipped");
@@ -35,7 +36,7 @@ const perCommand = (c: Map<string, number>) => [...c].sort().map(([k, v]) => `${
 const sum = (c: Map<string, number>) => [...c.values()].reduce((a, b) => a + b, 0);
 
 /** OPS tracks then OPS untracks by one instance, `watchers` other instances subscribed (and the tracker too when `subscribed`). */
-async function countScenario(watchers: number, subscribed: boolean): Promise<string> {
+async function countScenario(watchers: number, subscribed: boolean): Promise<{ row: string; track: number; untrack: number }> {
   const opts = { url: redis.url, driver: "ioredis" as const, prefix, processTimeoutMs: 600_000 }; // no heartbeat while counting
   const topic = `board:${watchers}:${subscribed}`;
   const tracker = new RedisPresence(opts);
@@ -59,10 +60,12 @@ async function countScenario(watchers: number, subscribed: boolean): Promise<str
   await settle(2 + 2 * OPS);
   const u = await calls();
   for (const p of [tracker, ...others]) await p.close();
-  return `${String(watchers).padStart(2)} other instance(s) subscribed, tracker ${subscribed ? "subscribed  " : "unsubscribed"} | track: ${fmt(sum(t) / OPS, 2)} (${perCommand(t)}) | untrack: ${fmt(sum(u) / OPS, 2)} (${perCommand(u)})`;
+  const row = `${String(watchers).padStart(2)} other instance(s) subscribed, tracker ${subscribed ? "subscribed  " : "unsubscribed"} | track: ${fmt(sum(t) / OPS, 2)} (${perCommand(t)}) | untrack: ${fmt(sum(u) / OPS, 2)} (${perCommand(u)})`;
+  return { row, track: sum(t) / OPS, untrack: sum(u) / OPS };
 }
 
-const rows = [await countScenario(1, true), await countScenario(10, true), await countScenario(10, false)];
+const counted = [await countScenario(1, true), await countScenario(10, true), await countScenario(10, false)];
+const rows = counted.map((c) => c.row);
 
 // Time for a crashed process's presences to leave another's list.
 const times: number[] = [];
@@ -91,4 +94,10 @@ for (const r of rows) console.log(`  ${r}`);
 console.log(`SIGKILLed process's presences gone from another's list (${RUNS} runs, processTimeoutMs ${TIMEOUT}):`);
 console.log(`  median ${fmt(median, 0)} ms (${fmt(median / TIMEOUT, 2)}x the bound), min ${fmt(times[0]!, 0)} ms, max ${fmt(times.at(-1)!, 0)} ms (${fmt(times.at(-1)! / TIMEOUT, 2)}x the bound)`);
 console.log(`  keys left under the prefix after the sweeps: ${left.length}`);
+summary("presence-redis", {
+  track_commands_1_watcher: round(counted[0]!.track, 2), untrack_commands_1_watcher: round(counted[0]!.untrack, 2),
+  track_commands_10_watchers: round(counted[1]!.track, 2), untrack_commands_10_watchers: round(counted[1]!.untrack, 2),
+  track_commands_unsubscribed: round(counted[2]!.track, 2), untrack_commands_unsubscribed: round(counted[2]!.untrack, 2),
+  crash_gone_median_ms: Math.round(median), crash_gone_max_ms: Math.round(times.at(-1)!), crash_gone_ratio_to_timeout: round(median / TIMEOUT, 2), keys_left: left.length,
+});
 process.exit(0);

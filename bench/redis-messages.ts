@@ -8,12 +8,13 @@ import { Redis } from "ioredis";
 import { haveRedisServer, startRedisServer } from "../test/support/redis-server.js";
 import { kid, type Kid } from "./cluster-support.js";
 import { fmt } from "./ws-support.js";
+import { round, summary } from "./summary.js";
 
 if (!(await haveRedisServer())) {
   console.log("bench/redis-messages: needs redis-server on the PATH (it counts commands on a private one); skipped");
   process.exit(0);
 }
-const CHANGES = 50;
+const CHANGES = process.env.BENCH_QUICK === "1" ? 10 : 50;
 const redis = await startRedisServer();
 const prefix = `hotline-bench:${process.pid}:${randomBytes(3).toString("hex")}:`;
 const admin = new Redis(redis.url);
@@ -36,6 +37,7 @@ async function stats(): Promise<{ total: number; calls: Map<string, number> }> {
 const servers = [await serve(), await serve()];
 const clients = [kid("client"), kid("client"), kid("client"), kid("client")];
 const rows: string[] = [];
+const figures: Record<string, number> = {};
 
 /** N viewers (half per process) in `rooms` rooms; each change bumps room 0 from process 1. */
 async function scenario(n: number, rooms: number): Promise<void> {
@@ -63,6 +65,8 @@ async function scenario(n: number, rooms: number): Promise<void> {
   const numsub = (await admin.pubsub("NUMSUB", `${prefix}tally:0`)) as [string, number];
   const others = [...after.calls.keys()].filter((k) => !["info", "config|resetstat", "config", "publish", "evalsha", "eval", "incr", "pexpire", "set", "get"].includes(k) && d(k) > 0);
   rows.push(`${String(n).padStart(5)} viewers, ${String(rooms).padStart(2)} room(s) | PUBLISH ${fmt(d("publish"), 2)} | EVALSHA ${fmt(d("evalsha"), 2)} | EVAL ${fmt(d("eval"), 2)} | INCR ${fmt(d("incr"), 2)} | PEXPIRE ${fmt(d("pexpire"), 2)} | SET ${fmt(d("set"), 2)} | GET ${fmt(d("get"), 2)} | all commands ${fmt(perChange, 2)} | subscribers on the channel: ${numsub[1]}${others.length ? ` | other: ${others.map((k) => `${k} ${fmt(d(k), 2)}`).join(", ")}` : ""}`);
+  const key = `${n}_viewers_${rooms}_rooms`;
+  Object.assign(figures, { [`${key}.publish`]: round(d("publish"), 2), [`${key}.evalsha`]: round(d("evalsha"), 2), [`${key}.all_commands`]: round(perChange, 2) });
   await Promise.all(clients.map((c) => c.ask({ close: true })));
   await new Promise((r) => setTimeout(r, 300));
 }
@@ -83,4 +87,5 @@ for (const r of rows) console.log("  " + r);
 console.log("goal: one PUBLISH per topic per change, independent of the number of viewers.");
 console.log("PUBLISH, INCR and PEXPIRE run inside the publish script (one EVALSHA round trip); SET is the state save of");
 console.log("the shared group, once per process that re-rendered (not per viewer).");
+summary("redis-messages", figures);
 process.exit(0);

@@ -3,6 +3,7 @@
 import { html, repeat, renderToString, escapeHtml } from "../server/core/index.js";
 import { DiffTracker } from "../server/core/template/diff-tracker.js";
 import { figure, fmt, opsPerSecond } from "./measure.js";
+import { round, summary } from "./summary.js";
 
 type Row = { id: number; name: string; email: string; city: string; note: string };
 const rows: Row[] = Array.from({ length: 100 }, (_, i) => ({
@@ -58,3 +59,8 @@ const body = JSON.stringify(cv.update(counter(2)));
 const frame = JSON.stringify({ t: "patch", id: "c1", ref: 3, ...JSON.parse(body) });
 figure("encoded diff of a counter increment (bytes)", `${body.length}  ${body}`, "<= 20", body.length <= 20);
 console.log(`  the whole patch frame: ${frame} (${frame.length} bytes)`);
+
+summary("render", {
+  full_renders_per_s: Math.round(full), hand_written_per_s: Math.round(baseline), full_ratio_to_hand_written: round(full / baseline, 3),
+  diffs_per_s: Math.round(diffRate), diff_ratio_to_full: round(diffRate / full, 2), counter_diff_bytes: body.length, counter_frame_bytes: frame.length,
+});

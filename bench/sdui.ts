@@ -11,6 +11,8 @@ import { html, repeat } from "../server/core/template/template.js";
 import { bodyInner, okFrame, patchFrame } from "../server/live/frames.js";
 import { presenterFor, type Presenter } from "../server/live/presenter.js";
 import { figure, fmt, median } from "./measure.js";
+import { DEFAULT_DEFLATE } from "../server/transports/websocket/deflate.js";
+import { round, summary } from "./summary.js";
 
 type Order = { id: number; sku: string; product: string; quantity: number; price: string; currency: string; description: string };
 
@@ -91,11 +93,11 @@ function run(cls: new () => Component, format: "html" | "sdui", rounds = 25) {
 
 /**
  * The median compressed size of the patch frames (all but the first frame) under permessage-deflate
- * with context takeover, which ws can negotiate (Hotline turns it off today): each frame is
+ * with context takeover and Hotline's defaults (`perMessageDeflate: true`): each frame is
  * compressed in one shared stream and sync-flushed, as ws does.
  */
 async function deflated(frames: string[]): Promise<number> {
-  const z = createDeflateRaw({ windowBits: 15 });
+  const z = createDeflateRaw({ windowBits: 15, level: DEFAULT_DEFLATE.level, memLevel: DEFAULT_DEFLATE.memLevel });
   const sizes: number[] = [];
   let got = 0;
   z.on("data", (d: Buffer) => (got += d.length));
@@ -126,10 +128,27 @@ figure("stream update time / repeat() update time (1,000 rows)", fmt(streamed.ms
 const envelope = sdui.patch - item;
 console.log(`\nThe sdui envelope (rel, behavior, locale, mergeStrategy, screen and frame keys) is a constant ${envelope} bytes: the ratio`);
 console.log(`reaches 1.2 for an item of ${fmt(envelope / 0.2)} bytes or more, or ${Math.ceil(envelope / (0.2 * item))} items of this size per patch.`);
-console.log(`\nWith permessage-deflate (context takeover; off in Hotline today), the patch frame on the wire:`);
+// What leaving out unchanged keys would save (docs/sdui.md §8 says why the wire keeps them): the
+// same frame without `behavior` and `locale`, and without `rel` too.
+const frame = JSON.parse(sdui.last) as { screens: Record<string, { components: Record<string, Record<string, unknown>> }> };
+const part = frame.screens.orders!.components.order_list!;
+delete part.behavior;
+delete part.locale;
+const noBehaviorLocale = Buffer.byteLength(JSON.stringify(frame));
+delete part.rel;
+const noRel = Buffer.byteLength(JSON.stringify(frame));
+console.log(`\nThe same frame without behavior and locale: ${noBehaviorLocale} bytes (ratio ${fmt(noBehaviorLocale / item, 2)}); without rel too: ${noRel} bytes (ratio ${fmt(noRel / item, 2)}).`);
+console.log(`\nWith permessage-deflate (createHotline({ perMessageDeflate: true }): context takeover), the patch frame on the wire:`);
+const z: Record<string, number> = {};
 for (const [name, r] of [["sdui", sdui], ["HTML stream", streamed]] as const) {
-  const z = await deflated(r.frames);
-  console.log(`  ${name.padEnd(12)} ${fmt(z).padStart(5)} bytes, ratio ${fmt(z / item, 2)}`);
+  z[name] = await deflated(r.frames);
+  console.log(`  ${name.padEnd(12)} ${fmt(z[name]!).padStart(5)} bytes, ratio ${fmt(z[name]! / item, 2)}`);
 }
 console.log(`\nthe sdui frame:   ${sdui.last}`);
 console.log(`the stream frame: ${streamed.last}`);
+summary("sdui", {
+  item_bytes: item, sdui_patch_bytes: sdui.patch, sdui_ratio: round(sdui.patch / item, 3), sdui_envelope_bytes: envelope, sdui_update_ms: round(sdui.ms),
+  stream_patch_bytes: streamed.patch, stream_ratio: round(streamed.patch / item, 3), stream_update_ms: round(streamed.ms), repeat_update_ms: round(repeated.ms),
+  sdui_without_behavior_locale_ratio: round(noBehaviorLocale / item, 3), sdui_without_rel_behavior_locale_ratio: round(noRel / item, 3),
+  sdui_deflated_bytes: z.sdui!, sdui_deflated_ratio: round(z.sdui! / item, 3), stream_deflated_bytes: z["HTML stream"]!,
+});

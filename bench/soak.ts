@@ -12,6 +12,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
+import { summary } from "./summary.js";
 
 const SELF = fileURLToPath(import.meta.url);
 const role = process.argv[2];
@@ -226,6 +227,12 @@ async function main(): Promise<void> {
   console.log(`server rss: first ${mib(rssSeries[0] ?? 0)}, max of the middle third ${mib(midMax)}, max of the last third ${mib(lastMax)} (${lastMax <= midMax * 1.1 ? "levelled off" : "still growing"}); after ${mib(end.rss)}`);
   console.log(`errors seen by legitimate clients: ${calmErrors} without attackers, ${stormErrors} with them (goal 0)`);
   console.log(`acknowledged state lost: ${lost} of ${checked} clients (goal 0); server log lines ${end.logLines}`);
+  const num = (s: string) => (s === "n/a" ? "n/a" : Number(s));
+  summary("soak", {
+    seconds: total, clients: CLIENTS, calm_p50_ms: num(pct(calmRtts, 50)), calm_p99_ms: num(pct(calmRtts, 99)), storm_p50_ms: num(pct(stormRtts, 50)), storm_p99_ms: num(pct(stormRtts, 99)),
+    storm_p50_ratio: Number(ratio(stormRtts, calmRtts, 50)), storm_p99_ratio: Number(ratio(stormRtts, calmRtts, 99)),
+    rss_last_third_mib: Number((lastMax / 2 ** 20).toFixed(1)), rss_levelled_off: lastMax <= midMax * 1.1, errors_calm: calmErrors, errors_storm: stormErrors, state_lost: lost,
+  });
   server.kill("SIGTERM");
   hostile.kill("SIGTERM");
 }

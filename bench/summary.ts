@@ -8,3 +8,8 @@ export const SUMMARY_PREFIX = "BENCH_SUMMARY ";
 export function summary(name: string, figures: Record<string, number | string | boolean>): void {
   console.log(SUMMARY_PREFIX + JSON.stringify({ name, figures }));
 }
+
+/** A figure rounded for the summary (`digits` after the point), so that the JSON stays readable. */
+export function round(n: number, digits = 3): number {
+  return Number(n.toFixed(digits));
+}

@@ -2,6 +2,7 @@
 // smallest hand-written JSON that carries the same information. Run: node --import tsx bench/ws-bytes.ts
 import { WebSocket } from "ws";
 import { hotlineServer } from "./ws-support.js";
+import { round, summary } from "./summary.js";
 
 const hot = await hotlineServer();
 const ws = new WebSocket(hot.url);
@@ -22,5 +23,6 @@ console.log(`join (ok) frame: ${Buffer.byteLength(frames[0]!)} bytes`);
 console.log(`counter patch frame: ${avg.toFixed(1)} bytes on average over ${N} clicks (min ${Math.min(...patches)}, max ${Math.max(...patches)}); e.g. ${frames.at(-1)}`);
 console.log(`the same patch carrying the whole HTML instead: ${fullHtml} bytes (${(fullHtml / avg).toFixed(2)}x)`);
 console.log(`goal: <= 40 bytes per counter patch frame`);
+summary("ws-bytes", { ok_frame_bytes: Buffer.byteLength(frames[0]!), counter_patch_bytes_avg: round(avg, 1), counter_patch_bytes_min: Math.min(...patches), counter_patch_bytes_max: Math.max(...patches), whole_html_patch_bytes: fullHtml });
 ws.terminate();
 await hot.stop();
