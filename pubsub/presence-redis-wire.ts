@@ -8,6 +8,9 @@
  * - `presence:proc:<processId>`: a set of the topics that process tracks on, so that a sweep finds
  *   a dead process's fields without scanning the keyspace.
  *
+ * On a Redis Cluster the names are hash-tagged (presence-redis-beat.ts has them) and diffs go
+ * out with SPUBLISH.
+ *
  * A diff on the channel: `{"o":"<processId>","j":[<value>…],"l":[<value>…]}`, each value the
  * hash's field value. A sweep publishes with the dead process's id as origin.
  */
@@ -15,16 +18,29 @@ import type { PresenceMeta } from "./presence.js";
 import type { Tracking } from "./presence-table.js";
 
 export class PresenceKeys {
-  constructor(readonly prefix: string) {}
+  /** The command that sends a diff: SPUBLISH (sharded) on a cluster. */
+  readonly publish: "PUBLISH" | "SPUBLISH";
+
+  /** `cluster`: hash-tagged names (see presence-redis-beat.ts), so that a script's keys share a slot. */
+  constructor(readonly prefix: string, readonly cluster = false) {
+    this.publish = cluster ? "SPUBLISH" : "PUBLISH";
+  }
   /** The topic's hash, and the name of its channel. */
   topic(topic: string): string {
-    return `${this.prefix}presence:topic:${topic}`;
+    return this.cluster ? `${this.prefix}presence:topic:{${topic}}` : `${this.prefix}presence:topic:${topic}`;
+  }
+  /** The topic of a channel name, or undefined when it is not one. */
+  topicOf(channel: string): string | undefined {
+    const head = this.cluster ? `${this.prefix}presence:topic:{` : `${this.prefix}presence:topic:`;
+    if (!channel.startsWith(head)) return undefined;
+    if (!this.cluster) return channel.slice(head.length);
+    return channel.endsWith("}") ? channel.slice(head.length, -1) : undefined;
   }
   get procs(): string {
-    return `${this.prefix}presence:procs`;
+    return this.cluster ? `${this.prefix}presence:{procs}` : `${this.prefix}presence:procs`;
   }
   proc(processId: string): string {
-    return `${this.prefix}presence:proc:${processId}`;
+    return this.cluster ? `${this.prefix}presence:{procs}:${processId}` : `${this.prefix}presence:proc:${processId}`;
   }
 }
 

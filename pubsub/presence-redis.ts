@@ -1,18 +1,26 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Presence, PresenceList, PresenceListener, PresenceMeta, PresenceOptions } from "./presence.js";
 import { checkKey, checkTopic, closedError, copyMeta, maxPerTopic, newRef, topicFull, unknownRef } from "./presence-limits.js";
-import { HEARTBEAT_SCRIPT, PresenceKeys, fieldOf, messageOf, readMessage, readValue, valueOf, type PresenceMessage } from "./presence-redis-wire.js";
+import { PresenceKeys, fieldOf, messageOf, readMessage, readValue, valueOf, type PresenceMessage } from "./presence-redis-wire.js";
+import { heartbeat } from "./presence-redis-beat.js";
 import { deliver, PresenceTable, tableOf, type Tracking } from "./presence-table.js";
 import {
-  clientForUrl, commandOn, flavourOf, quitConnection, reasonOf, watchConnection,
+  checkClusterPrefix, clusterTopicProblem, shardedSubscriber, subscribeChannels, unsubscribeChannels, watchShardedSubscriptions,
+} from "./redis-cluster.js";
+import {
+  clientForUrl, commandOn, flavourOf, isClusterClient, quitConnection, reasonOf, watchConnection,
   type LogLine, type RedisClientLike, type RedisFlavour,
 } from "./redis-driver.js";
 import { HotlineError } from "../server/core/errors.js";
 
 /** Options of {@link RedisPresence}: give `client` or `url`. */
 export interface RedisPresenceOptions extends PresenceOptions {
-  /** An ioredis or node-redis client for commands; RedisPresence duplicates it once to subscribe. `close()` leaves it open. */
+  /**
+   * An ioredis or node-redis client for commands; RedisPresence duplicates it once to subscribe.
+   * `close()` leaves it open. A cluster client (ioredis `Cluster`, node-redis `createCluster()`)
+   * switches to hash-tagged keys and sharded pub/sub: docs/deploy-redis.md, "Redis Cluster".
+   */
   client?: RedisClientLike;
   /** A Redis URL; RedisPresence opens (and closes) its own connections. */
   url?: string;
@@ -28,7 +36,7 @@ export interface RedisPresenceOptions extends PresenceOptions {
   log?: LogLine;
 }
 
-interface Conn { pub: any; sub: any; flavour: RedisFlavour; ownPub: boolean }
+interface Conn { pub: any; sub: any; flavour: RedisFlavour; ownPub: boolean; watch?: { arm(): void; close(): void } }
 
 /** A topic with local listeners: its list is kept here, from one HGETALL and then the channel's diffs. */
 interface Watched {
@@ -45,7 +53,6 @@ interface Watched {
 /** One of this process's trackings. */
 interface Own { topic: string; tracking: Tracking; value: string }
 
-const SHA = createHash("sha1").update(HEARTBEAT_SCRIPT).digest("hex");
 /** Values per HSET/PUBLISH when many trackings go at once, so no single message grows huge. */
 const CHUNK = 500;
 
@@ -108,7 +115,9 @@ export class RedisPresence implements Presence {
     this.#heartbeat = heartbeat;
     this.#staleAfter = Math.floor(timeout - heartbeat - Math.min(200, heartbeat / 5));
     this.#max = maxPerTopic(options);
-    this.#keys = new PresenceKeys(options.prefix ?? "hotline:");
+    const cluster = !!options.client && isClusterClient(options.client);
+    if (cluster) checkClusterPrefix(options.prefix ?? "hotline:", "RedisPresence");
+    this.#keys = new PresenceKeys(options.prefix ?? "hotline:", cluster);
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#conn = this.#connect(options);
     this.#conn.catch(() => {});
@@ -124,13 +133,19 @@ export class RedisPresence implements Presence {
     }
     const c: Conn = { pub: made.client, sub: undefined, flavour: made.flavour, ownPub: !options.client };
     this.#made = c;
-    c.sub = c.pub.duplicate();
-    watchConnection(c.sub, c.flavour, "presence subscriber", this.#log, { up: (afterOutage) => { if (afterOutage) void this.#recover(); } });
+    if (this.#keys.cluster) {
+      c.sub = shardedSubscriber(c.pub, c.flavour);
+      c.watch = this.#watchCluster(c);
+    } else {
+      c.sub = c.pub.duplicate();
+      watchConnection(c.sub, c.flavour, "presence subscriber", this.#log, { up: (afterOutage) => { if (afterOutage) void this.#recover(); } });
+    }
     if (c.flavour === "ioredis") {
-      c.sub.on("message", this.#onMessage);
+      c.sub.on(this.#keys.cluster ? "smessage" : "message", this.#onMessage);
     } else {
       if (!c.pub.isOpen) await c.pub.connect();
       await c.sub.connect();
+      c.watch?.arm();
     }
     // Registered before the first track: a process that died unregistered would leave fields no sweep finds.
     while ((await this.#tick()) === undefined) {
@@ -154,7 +169,7 @@ export class RedisPresence implements Presence {
 
   async track(topic: string, key: string, meta: PresenceMeta): Promise<string> {
     this.#open();
-    checkTopic(topic);
+    this.#checkTopic(topic);
     checkKey(key);
     const copy = copyMeta(meta);
     const c = await this.#ready();
@@ -169,7 +184,7 @@ export class RedisPresence implements Presence {
       await this.#send(c, [
         ["SADD", this.#keys.proc(this.processId), topic],
         ["HSET", hash, field, value],
-        ["PUBLISH", hash, messageOf(this.processId, [value], [])],
+        [this.#keys.publish, hash, messageOf(this.processId, [value], [])],
       ]);
     } catch (err) {
       this.#own.delete(ref);
@@ -185,7 +200,7 @@ export class RedisPresence implements Presence {
 
   async update(topic: string, ref: string, meta: PresenceMeta): Promise<void> {
     this.#open();
-    checkTopic(topic);
+    this.#checkTopic(topic);
     const copy = copyMeta(meta);
     const own = this.#own.get(ref);
     if (!own || own.topic !== topic) throw unknownRef(topic, ref);
@@ -197,7 +212,7 @@ export class RedisPresence implements Presence {
     try {
       await this.#send(c, [
         ["HSET", hash, fieldOf(this.processId, ref), own.value],
-        ["PUBLISH", hash, messageOf(this.processId, [own.value], [oldValue])],
+        [this.#keys.publish, hash, messageOf(this.processId, [own.value], [oldValue])],
       ]);
     } catch (err) {
       throw this.#failed("update on", topic, err);
@@ -207,14 +222,14 @@ export class RedisPresence implements Presence {
 
   async untrack(topic: string, ref: string): Promise<void> {
     this.#open();
-    checkTopic(topic);
+    this.#checkTopic(topic);
     const own = this.#own.get(ref);
     if (!own || own.topic !== topic) return;
     this.#own.delete(ref);
     const last = this.#forgetOwn(topic);
     const c = await this.#ready();
     const hash = this.#keys.topic(topic), field = fieldOf(this.processId, ref);
-    const commands = [["HDEL", hash, field], ["PUBLISH", hash, messageOf(this.processId, [], [own.value])]];
+    const commands = [["HDEL", hash, field], [this.#keys.publish, hash, messageOf(this.processId, [], [own.value])]];
     if (last) commands.push(["SREM", this.#keys.proc(this.processId), topic]);
     try {
       await this.#send(c, commands);
@@ -228,7 +243,7 @@ export class RedisPresence implements Presence {
 
   async list(topic: string): Promise<PresenceList> {
     this.#open();
-    checkTopic(topic);
+    this.#checkTopic(topic);
     const w = this.#watched.get(topic);
     if (w && (await w.ready.then(() => true, () => false)) && this.#watched.get(topic) === w) return w.table.list();
     const c = await this.#ready();
@@ -241,7 +256,7 @@ export class RedisPresence implements Presence {
 
   async subscribe(topic: string, listener: PresenceListener): Promise<() => Promise<void>> {
     this.#open();
-    checkTopic(topic);
+    this.#checkTopic(topic);
     const entry: PresenceListener = (d, i) => listener(d, i);
     let w = this.#watched.get(topic);
     if (!w) {
@@ -268,6 +283,7 @@ export class RedisPresence implements Presence {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#made?.watch?.close();
     clearInterval(this.#timer);
     clearTimeout(this.#reloadTimer);
     const c = this.#made;
@@ -292,6 +308,12 @@ export class RedisPresence implements Presence {
 
   #open(): void {
     if (this.#closed) throw closedError();
+  }
+
+  #checkTopic(topic: string): void {
+    checkTopic(topic);
+    const problem = this.#keys.cluster ? clusterTopicProblem(topic) : undefined;
+    if (problem) throw new HotlineError("bad_message", `a presence topic is refused: ${problem}`, { fault: "app" });
   }
 
   /** Checks the topic has room (this process's list when it has one, else HLEN) and counts the track in flight. */
@@ -332,9 +354,8 @@ export class RedisPresence implements Presence {
   }
 
   #receive(channel: string, payload: string): void {
-    const base = this.#keys.topic("");
-    if (!channel.startsWith(base)) return;
-    const topic = channel.slice(base.length);
+    const topic = this.#keys.topicOf(channel);
+    if (topic === undefined) return;
     const w = this.#watched.get(topic);
     if (!w) return;
     const m = readMessage(payload);
@@ -421,11 +442,27 @@ export class RedisPresence implements Presence {
   }
 
   #redisSubscribe(c: Conn, channels: string[]): Promise<void> {
-    return c.flavour === "ioredis" ? c.sub.subscribe(...channels) : c.sub.subscribe(channels, this.#onNodeRedisMessage);
+    return subscribeChannels(c.sub, c.flavour, this.#keys.cluster, channels, this.#onNodeRedisMessage);
   }
 
   #redisUnsubscribe(c: Conn, channels: string[]): Promise<void> {
-    return c.flavour === "ioredis" ? c.sub.unsubscribe(...channels) : c.sub.unsubscribe(channels, this.#onNodeRedisMessage);
+    return unsubscribeChannels(c.sub, c.flavour, this.#keys.cluster, channels, this.#onNodeRedisMessage);
+  }
+
+  /**
+   * On a cluster, once every watched topic's SSUBSCRIBE holds again after a lost master: as after
+   * a reconnect, a heartbeat (tracking everything again if this process's presences are gone with
+   * the master's unreplicated writes), then the lists reloaded.
+   */
+  #watchCluster(c: Conn): { arm(): void; close(): void } {
+    return watchShardedSubscriptions({
+      sub: c.sub, flavour: c.flavour, name: "presence subscriber", log: this.#log, listener: this.#onNodeRedisMessage,
+      closing: () => this.#closed,
+      channels: () => [...this.#watched.keys()].map((t) => this.#keys.topic(t)),
+      wanted: (ch) => this.#watched.has(this.#keys.topicOf(ch)!),
+      stale: this.#stale,
+      recovered: () => void this.#tick().then((rejoined) => this.#scheduleReload(rejoined ? this.#heartbeat : 0)),
+    });
   }
 
   /** After the subscriber reconnected: channels live again, a heartbeat now, then the lists reloaded. */
@@ -469,16 +506,8 @@ export class RedisPresence implements Presence {
   }
 
   async #beat(c: Conn): Promise<boolean> {
-    const args = [this.#keys.procs, this.#keys.prefix, this.processId, String(this.#staleAfter), "50"];
-    let reply: unknown;
-    try {
-      reply = await commandOn(c.pub, c.flavour, ["EVALSHA", SHA, "1", ...args]);
-    } catch (err) {
-      // The script cache is empty after a Redis restart or on a fresh server: EVAL loads it.
-      if (!reasonOf(err).startsWith("NOSCRIPT")) throw err;
-      reply = await commandOn(c.pub, c.flavour, ["EVAL", HEARTBEAT_SCRIPT, "1", ...args]);
-    }
-    const rejoined = Number((reply as unknown[])[0]) === 1 && this.#registered;
+    const added = await heartbeat((args) => commandOn(c.pub, c.flavour, args), this.#keys, this.processId, this.#staleAfter, 50);
+    const rejoined = added === 1 && this.#registered;
     this.#registered = true;
     if (rejoined) {
       this.#log("hotline/redis: this process's presences were gone from Redis (swept after a partition, or Redis lost its data); tracking them again");
@@ -502,7 +531,7 @@ export class RedisPresence implements Presence {
       for (let i = 0; i < owns.length; i += CHUNK) {
         const chunk = owns.slice(i, i + CHUNK);
         commands.push(["HSET", hash, ...chunk.flatMap((o) => [fieldOf(this.processId, o.tracking.ref), o.value])]);
-        commands.push(["PUBLISH", hash, messageOf(this.processId, chunk.map((o) => o.value), [])]);
+        commands.push([this.#keys.publish, hash, messageOf(this.processId, chunk.map((o) => o.value), [])]);
       }
     }
     await this.#send(c, commands);
@@ -511,7 +540,7 @@ export class RedisPresence implements Presence {
   async #dropOrphans(c: Conn): Promise<void> {
     for (const [field, o] of [...this.#orphans]) {
       const hash = this.#keys.topic(o.topic);
-      const commands = [["HDEL", hash, field], ["PUBLISH", hash, messageOf(this.processId, [], [o.value])]];
+      const commands = [["HDEL", hash, field], [this.#keys.publish, hash, messageOf(this.processId, [], [o.value])]];
       if (!this.#ownTopics.has(o.topic)) commands.push(["SREM", this.#keys.proc(this.processId), o.topic]);
       await this.#send(c, commands);
       this.#orphans.delete(field);
@@ -527,7 +556,7 @@ export class RedisPresence implements Presence {
       for (let i = 0; i < owns.length; i += CHUNK) {
         const chunk = owns.slice(i, i + CHUNK);
         commands.push(["HDEL", hash, ...chunk.map((o) => fieldOf(this.processId, o.tracking.ref))]);
-        commands.push(["PUBLISH", hash, messageOf(this.processId, [], chunk.map((o) => o.value))]);
+        commands.push([this.#keys.publish, hash, messageOf(this.processId, [], chunk.map((o) => o.value))]);
       }
     }
     commands.push(["DEL", this.#keys.proc(this.processId)], ["ZREM", this.#keys.procs, this.processId]);

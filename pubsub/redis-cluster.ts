@@ -49,6 +49,19 @@ export function sunsubscribe(sub: any, flavour: RedisFlavour, channel: string, n
   return flavour === "ioredis" ? sub.sunsubscribe(channel) : sub.sUnsubscribe(channel, nodeRedisListener);
 }
 
+/** SUBSCRIBE (one command) or, on a cluster, SSUBSCRIBE (one per channel, each to its slot's master). */
+export async function subscribeChannels(sub: any, flavour: RedisFlavour, cluster: boolean, channels: string[],
+  nodeRedisListener: (m: string, ch: string) => void): Promise<void> {
+  if (cluster) return void (await Promise.all(channels.map((ch) => ssubscribe(sub, flavour, ch, nodeRedisListener))));
+  return flavour === "ioredis" ? sub.subscribe(...channels) : sub.subscribe(channels, nodeRedisListener);
+}
+
+export async function unsubscribeChannels(sub: any, flavour: RedisFlavour, cluster: boolean, channels: string[],
+  nodeRedisListener: (m: string, ch: string) => void): Promise<void> {
+  if (cluster) return void (await Promise.all(channels.map((ch) => sunsubscribe(sub, flavour, ch, nodeRedisListener))));
+  return flavour === "ioredis" ? sub.unsubscribe(...channels) : sub.unsubscribe(channels, nodeRedisListener);
+}
+
 /**
  * Watches a cluster subscriber for the loss of a node connection (its subscriptions with it):
  * `lost()` on each sign, one log line per outage. Also the `error` listener both libraries need
@@ -138,6 +151,57 @@ export class ClusterRecovery {
     clearTimeout(this.#timer);
     this.#wake?.();
   }
+}
+
+/** How long one resubscribe may wait for a node during a recovery. */
+const RESUBSCRIBE_TIMEOUT_MS = 2000;
+
+/** What {@link watchShardedSubscriptions} needs of its owner. */
+export interface ShardedSubscriptions {
+  sub: any;
+  flavour: RedisFlavour;
+  /** For the log lines: "subscriber", "presence subscriber". */
+  name: string;
+  log: LogLine;
+  /** The listener given to node-redis's sSubscribe (ioredis emits "smessage" instead). */
+  listener: (message: string, channel: string) => void;
+  closing(): boolean;
+  /** The channels that must be live now, and whether one still must be. */
+  channels(): string[];
+  wanted(channel: string): boolean;
+  /** Channels whose unsubscribe failed during the outage: dropped on recovery. */
+  stale: Set<string>;
+  /** Every wanted channel holds again: resync. */
+  recovered(): void;
+}
+
+/**
+ * On a cluster, a lost node takes the subscriptions of its slots with it; the libraries move them
+ * to the new master after a failover, but what was published meanwhile is gone. This redoes every
+ * SSUBSCRIBE until each is confirmed by the node that owns its slot now, then calls `recovered()`.
+ */
+export function watchShardedSubscriptions(o: ShardedSubscriptions): { arm(): void; close(): void } {
+  let recovery: ClusterRecovery | undefined;
+  const watch = watchClusterSubscriber(o.sub, o.flavour, o.name, o.log, { lost: () => recovery?.trigger(), closing: o.closing });
+  const off = (ch: string) => within(sunsubscribe(o.sub, o.flavour, ch, o.listener), RESUBSCRIBE_TIMEOUT_MS, "unsubscribe").catch(() => {});
+  recovery = new ClusterRecovery({
+    resubscribe: async () => {
+      const stale = [...o.stale];
+      o.stale.clear();
+      await Promise.all(stale.map(off));
+      // Off and on again: a library that thinks a channel is still subscribed would not send the command.
+      await Promise.all(o.channels().map(async (ch) => {
+        await off(ch);
+        if (o.wanted(ch)) await within(ssubscribe(o.sub, o.flavour, ch, o.listener), RESUBSCRIBE_TIMEOUT_MS, "resubscribe");
+      }));
+    },
+    done: () => {
+      watch.recovered();
+      o.recovered();
+    },
+    failed: () => {},
+  });
+  return { arm: () => watch.arm(), close: () => recovery!.close() };
 }
 
 /** Rejects after `ms`: a command queued for a dead node must not hold a recovery forever. */

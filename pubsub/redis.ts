@@ -2,8 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import type { DeliveryInfo, Listener, PubSub } from "./pubsub.js";
 import { decode, PUBLISH_SCRIPT, SPUBLISH_SCRIPT, toJson } from "./redis-codec.js";
 import {
-  checkClusterPrefix, ClusterRecovery, clusterTopicProblem, shardedSubscriber, ssubscribe, sunsubscribe,
-  taggedName, topicOfTagged, watchClusterSubscriber, within,
+  checkClusterPrefix, clusterTopicProblem, shardedSubscriber, subscribeChannels, taggedName, topicOfTagged,
+  unsubscribeChannels, watchShardedSubscriptions,
 } from "./redis-cluster.js";
 import {
   clientForUrl, commandOn, flavourOf, isClusterClient, quitConnection, reasonOf, watchConnection,
@@ -45,13 +45,11 @@ interface Connections {
   flavour: RedisFlavour;
   ownPub: boolean;
   /** On a cluster: the subscriber's watch, armed once it is connected. */
-  watch?: { arm(): void };
+  watch?: { arm(): void; close(): void };
 }
 
 const SHA = createHash("sha1").update(PUBLISH_SCRIPT).digest("hex");
 const SSHA = createHash("sha1").update(SPUBLISH_SCRIPT).digest("hex");
-/** How long one resubscribe may wait for a node during a cluster recovery. */
-const RESUBSCRIBE_TIMEOUT_MS = 2000;
 
 /**
  * A {@link PubSub} over Redis, so that every server process sees every publish. One PUBLISH per
@@ -92,7 +90,6 @@ export class RedisPubSub implements PubSub {
   #made: Connections | undefined;
   /** Given a cluster client: sharded pub/sub and hash-tagged names. */
   readonly #cluster: boolean;
-  #recovery: ClusterRecovery | undefined;
 
   constructor(options: RedisPubSubOptions) {
     this.#prefix = options.prefix ?? "hotline:";
@@ -210,20 +207,12 @@ export class RedisPubSub implements PubSub {
     }
   }
 
-  async #redisSubscribe(c: Connections, channels: string[]): Promise<void> {
-    if (this.#cluster) {
-      await Promise.all(channels.map((ch) => ssubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage)));
-      return;
-    }
-    return c.flavour === "ioredis" ? c.sub.subscribe(...channels) : c.sub.subscribe(channels, this.#onNodeRedisMessage);
+  #redisSubscribe(c: Connections, channels: string[]): Promise<void> {
+    return subscribeChannels(c.sub, c.flavour, this.#cluster, channels, this.#onNodeRedisMessage);
   }
 
-  async #redisUnsubscribe(c: Connections, channels: string[]): Promise<void> {
-    if (this.#cluster) {
-      await Promise.all(channels.map((ch) => sunsubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage)));
-      return;
-    }
-    return c.flavour === "ioredis" ? c.sub.unsubscribe(...channels) : c.sub.unsubscribe(channels, this.#onNodeRedisMessage);
+  #redisUnsubscribe(c: Connections, channels: string[]): Promise<void> {
+    return unsubscribeChannels(c.sub, c.flavour, this.#cluster, channels, this.#onNodeRedisMessage);
   }
 
   #topicOf(channel: string): string | undefined {
@@ -286,43 +275,27 @@ export class RedisPubSub implements PubSub {
     }
   }
 
-  /**
-   * On a cluster, a lost node takes the subscriptions of its slots with it; the libraries move
-   * them to the new master after a failover, but messages sent meanwhile are gone. Once every
-   * topic's SSUBSCRIBE holds again (each redone and confirmed by the node that owns its slot now),
-   * every topic is told to resync.
-   */
-  #watchCluster(c: Connections): { arm(): void } {
-    const watch = watchClusterSubscriber(c.sub, c.flavour, "subscriber", this.#log,
-      { lost: () => this.#recovery?.trigger(), closing: () => this.#closed });
-    this.#recovery = new ClusterRecovery({
-      resubscribe: async () => {
-        const channels = [...this.#topics.keys()].map((t) => this.channelOf(t));
-        const stale = [...this.#stale];
-        this.#stale.clear();
-        await Promise.all(stale.map((ch) => within(sunsubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage), RESUBSCRIBE_TIMEOUT_MS, "unsubscribe").catch(() => {})));
-        // Off and on again: a library that thinks a channel is still subscribed would not send the command.
-        await Promise.all(channels.map(async (ch) => {
-          await within(sunsubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage), RESUBSCRIBE_TIMEOUT_MS, "unsubscribe").catch(() => {});
-          if (this.#topics.has(this.#topicOf(ch)!)) await within(ssubscribe(c.sub, c.flavour, ch, this.#onNodeRedisMessage), RESUBSCRIBE_TIMEOUT_MS, "resubscribe");
-        }));
-      },
-      done: () => {
-        watch.recovered();
+  /** On a cluster: after a lost node, every topic resubscribed, then told to resync. */
+  #watchCluster(c: Connections): { arm(): void; close(): void } {
+    return watchShardedSubscriptions({
+      sub: c.sub, flavour: c.flavour, name: "subscriber", log: this.#log, listener: this.#onNodeRedisMessage,
+      closing: () => this.#closed,
+      channels: () => [...this.#topics.keys()].map((t) => this.channelOf(t)),
+      wanted: (ch) => this.#topics.has(this.#topicOf(ch)!),
+      stale: this.#stale,
+      recovered: () => {
         for (const [topic, t] of this.#topics) {
           t.lastSeq = undefined;
           this.#resync(topic, t);
         }
       },
-      failed: () => {},
     });
-    return watch;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#recovery?.close();
+    this.#made?.watch?.close();
     this.#topics.clear();
     const c = this.#made;
     if (!c) return;
