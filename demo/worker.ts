@@ -2,7 +2,8 @@
  * The dashboard's publisher: measures this process once a second and publishes the figures on the
  * "dashboard" topic. demo/main.ts runs it in-process (unless HOTLINE_ROLE=web); run alone with
  * `node dist/demo/worker.js` (REDIS_URL required then, so the web processes hear it), where it
- * also runs the orders feed when DATABASE_URL is set.
+ * also runs the orders feed when DATABASE_URL is set (as every web process with REDIS_URL does:
+ * one of them is elected to publish, docs/models.md).
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
