@@ -1,8 +1,8 @@
 // The dev loop in Chromium: `hotline dev` runs a small app from a temp folder; editing its
 // component's template restarts it, and the open page shows the new template with the state it
 // had, without a reload (a window property and the navigation entry survive). A failing handler
-// shows the dev overlay with its stack; the same app under NODE_ENV=production shows none and its
-// page loads no overlay script.
+// shows the dev overlay with its stack; an app asking for dev mode under NODE_ENV=production shows
+// none and its page loads no overlay script.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -10,6 +10,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Component } from "../../server/core/component.js";
+import { Registry } from "../../server/core/registry.js";
+import { html } from "../../server/core/template/template.js";
+import { createHotline, type Hotline } from "../../server/hotline.js";
 import { connected, freePort, launch, ROOT, watchErrors } from "./support.js";
 
 const COUNTER = `import { Component, html, register } from "hotline";
@@ -175,15 +181,38 @@ test("dev: editing the component's template updates the open page, state kept, w
   }
 });
 
-test("production: the same failing handler shows no overlay, its error has no stack, no overlay script is loaded", async () => {
-  const dir = appDir();
-  // The same app and runner under NODE_ENV=production: dev mode is refused.
-  const port2 = await freePort();
-  const prod = runDev(dir, port2, { NODE_ENV: "production" });
+test("production: dev asked for under NODE_ENV=production is refused; a failing handler shows no overlay, its error has no stack", async () => {
+  // In this process (a third app start would only cost time): the same component, an app that asks
+  // for dev mode, NODE_ENV=production while it is created.
+  const registry = new Registry();
+  registry.register("counter", class extends Component<{ count: number }> {
+    mount() { this.state.count = 0; }
+    onBoom() { throw new Error("kaboom from the handler"); }
+    render() { return html`<div><p class="value">Count: ${this.state.count}</p><button type="button" class="boom" hl-click="boom">boom</button></div>`; }
+  });
+  const warnings: string[] = [];
+  const was = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  let hotline: Hotline;
   try {
-    await prod.printed(/app listening/);
-    assert.match(prod.output(), /NODE_ENV=production: the app runs without development mode/);
-    const { page } = await open(port2);
+    hotline = createHotline({ registry, dev: true, secret: "dev-loop-test-secret-0123456789", logger: { error: (m: unknown) => warnings.push(String(m)) } });
+  } finally {
+    if (was === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = was;
+  }
+  assert.ok(warnings.some((w) => /development mode is refused under NODE_ENV=production/.test(w)));
+  const server = createServer(async (req, res) => {
+    if (req.url === "/") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(`<!doctype html><html><body>${await hotline.live("counter", {}, { id: "c" })}<script src="/hotline.js"></script></body></html>`);
+      return;
+    }
+    await hotline.handler(req, res);
+  });
+  hotline.attach(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const { page } = await open((server.address() as AddressInfo).port);
     assert.is(await page.locator("script[src*='?dev']").count(), 0);
     await page.evaluate(() => {
       (window as unknown as { failed: unknown[] }).failed = [];
@@ -198,7 +227,9 @@ test("production: the same failing handler shows no overlay, its error has no st
     assert.is(await page.evaluate(() => "__hotlineDevOverlay" in window), false, "the overlay script never ran");
     await page.close();
   } finally {
-    await stopRunner(prod.child);
+    await hotline.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   }
 });
 
