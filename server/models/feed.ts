@@ -13,6 +13,7 @@ import type { ModelAdapter, ModelChange } from "./model.js";
 import { modelResyncTopic, modelTopic } from "./live.js";
 import { canLead, leadTimings, type FeedRole } from "./leadership.js";
 import type { PubSub } from "../../pubsub/pubsub.js";
+import { MemoryPubSub } from "../../pubsub/memory.js";
 
 /** Options of {@link startModelFeed}. */
 export interface ModelFeedOptions {
@@ -20,9 +21,9 @@ export interface ModelFeedOptions {
   log?: (message: string, err: unknown) => void;
   /**
    * Whether to take part in electing one publisher among the processes that run the feed on this
-   * table. Default `true`. Set `false` when the pub/sub does not span the processes (each process
-   * has its own `MemoryPubSub`): each must then publish what it hears itself, as a plain watch
-   * (changes made while it is disconnected reach its viewers as a resync).
+   * table. Default: `true`, except on a `MemoryPubSub`, which does not span processes: there each
+   * process publishes what it hears itself, as a plain watch (changes made while it is
+   * disconnected reach its viewers as a resync). Set `false` for any other bus local to a process.
    */
   elect?: boolean;
   /**
@@ -100,7 +101,8 @@ export async function startModelFeed(adapter: ModelAdapter, pubsub: PubSub, opti
     failing = false;
   };
 
-  if (options.elect !== false && canLead(adapter)) {
+  const elect = options.elect ?? !(pubsub instanceof MemoryPubSub);
+  if (elect && canLead(adapter)) {
     const leadership = await adapter.lead(publishBatch, { takeoverMs: options.takeoverMs, onRole: options.onRole });
     let closed: Promise<void> | undefined;
     return {

@@ -279,7 +279,7 @@ config("bad options are refused with a clear error", async () => {
   const small = new pg.Pool({ connectionString: url, max: 2 });
   const pgAdapter = new PostgresModelAdapter({ pool: small, table });
   try {
-    const tooSmall = await startModelFeed(pgAdapter, pubsub).then(() => null, (e: unknown) => e);
+    const tooSmall = await startModelFeed(pgAdapter, pubsub, { elect: true }).then(() => null, (e: unknown) => e);
     assert.instance(tooSmall, RangeError);
     assert.match((tooSmall as Error).message, /a pool of max 2 leaves none for queries: give it max 3 or more/);
   } finally {
@@ -293,7 +293,7 @@ config("the memory adapter always leads in its own process", async () => {
   const pubsub = new MemoryPubSub();
   const got: unknown[] = [];
   await pubsub.subscribe("model:t", (m) => got.push(m));
-  const feed = await startModelFeed(adapter, pubsub);
+  const feed = await startModelFeed(adapter, pubsub, { elect: true });
   assert.is(feed.role, "leader");
   await adapter.save(1, { n: 2 }, 1);
   await until("the change", () => got.length === 1);
@@ -304,11 +304,11 @@ config("installTrigger: false without the change log: an error that says which S
   await admin.query(`CREATE TABLE ${schema}.bare (id serial PRIMARY KEY, version integer NOT NULL DEFAULT 1)`);
   const adapter = new PostgresModelAdapter({ pool: admin, table: `${schema}.bare`, installTrigger: false });
   try {
-    const err = await startModelFeed(adapter, new MemoryPubSub()).then(() => null, (e: unknown) => e);
+    const err = await startModelFeed(adapter, new MemoryPubSub(), { elect: true }).then(() => null, (e: unknown) => e);
     assert.match((err as Error).message, /needs its change log .*run the statements of adapter\.changeLogSql\(\) in a migration/);
     for (const sql of await adapter.changeLogSql()) await admin.query(sql);
     for (const sql of await adapter.triggerSql()) await admin.query(sql);
-    const feed = await startModelFeed(adapter, new MemoryPubSub());
+    const feed = await startModelFeed(adapter, new MemoryPubSub(), { elect: true });
     assert.is(feed.role, "leader", "after the migration, it runs");
     await feed.close();
   } finally {
@@ -360,7 +360,7 @@ config("a long backlog is replaced by one resync; a bus that refuses keeps the b
 config("a database that cannot be reached at start: a HotlineError of the framework's", async () => {
   const adapter = new PostgresModelAdapter({ connectionString: "postgres://postgres@127.0.0.1:1/test", table, log: () => {} });
   try {
-    const err = await startModelFeed(adapter, new MemoryPubSub()).then(() => null, (e: unknown) => e);
+    const err = await startModelFeed(adapter, new MemoryPubSub(), { elect: true }).then(() => null, (e: unknown) => e);
     assert.instance(err, HotlineError);
     assert.equal([(err as HotlineError).code, (err as HotlineError).fault], ["handler_error", "framework"]);
   } finally {
