@@ -197,9 +197,32 @@ export function describe(el: Element): string {
   return text ? `${tag}${text.length > 40 ? text.slice(0, 40) + "…" : text}` : tag;
 }
 
-/** The field named `name` in `form`. */
+/**
+ * Fills the field(s) named `name` in `form` with `value`, as a person would: a radio group's
+ * radio whose value it is; a group of checkboxes, those whose values it lists; any other field
+ * (or a lone checkbox, with `true`/`false`), that field. A message when that cannot be done.
+ */
+export function fill(root: Element, form: Element, name: string, value: unknown, typed: Typed): string | undefined {
+  const group = [...form.querySelectorAll(FIELDS)].filter((f) => f.getAttribute("name") === name);
+  if (!group.length) return `no field named "${name}" (its fields: ${fieldNames(form).join(", ") || "none"})`;
+  const checks = group.filter((f) => CHECKS.test(inputType(f)));
+  if (checks.length === group.length && (group.length > 1 || inputType(group[0]!) === "radio") && typeof value !== "boolean") {
+    const want = new Set(([] as unknown[]).concat(value).map(String));
+    const values = checks.map(domValue);
+    const unknown = [...want].filter((v) => !values.includes(v));
+    if (unknown.length) return `"${name}" has no ${unknown.map((v) => JSON.stringify(v)).join(", ")} to pick (its values: ${values.join(", ")})`;
+    if (inputType(checks[0]!) === "radio" && want.size !== 1) return `"${name}" is a radio group: pick one value`;
+    for (const f of checks) if (want.has(domValue(f)) || inputType(f) === "checkbox") setField(root, f, want.has(domValue(f)), typed);
+    return undefined;
+  }
+  setField(root, group[0]!, value, typed);
+  return undefined;
+}
+
+/** The field named `name` in `form` (of a radio group, the checked one). */
 export function fieldNamed(form: Element, name: string): Field | undefined {
-  return [...form.querySelectorAll(FIELDS)].find((f) => f.getAttribute("name") === name);
+  const group = [...form.querySelectorAll(FIELDS)].filter((f) => f.getAttribute("name") === name);
+  return group.find((f) => inputType(f) === "radio" && f.hasAttribute("checked")) ?? group[0];
 }
 
 /** The names of a form's fields, for error messages. */

@@ -5,7 +5,7 @@
  * client's would. Debounce and throttle are not applied: each call sends at once.
  */
 import { Attr } from "../../protocol/attributes.js";
-import { changeValue, describe, domValue, fieldNamed, fieldNames, isField, query, serialize, setField, textOf, type Typed } from "./dom.js";
+import { changeValue, describe, domValue, fieldNamed, fill, isField, query, serialize, setField, textOf, type Typed } from "./dom.js";
 import { misuse } from "./errors.js";
 
 /** What an element handle needs of its view. */
@@ -213,9 +213,8 @@ export class ViewForm {
   }
 
   #fill(form: Element, fields: Record<string, unknown>, key: string): void {
-    const f = fieldNamed(form, key);
-    if (!f) throw misuse(`${this.#view.label} form(${JSON.stringify(this.#selector)}): no field named "${key}" (its fields: ${fieldNames(form).join(", ") || "none"})`);
-    setField(this.#view.root(), f, fields[key], this.#view.typed);
+    const wrong = fill(this.#view.root(), form, key, fields[key], this.#view.typed);
+    if (wrong) throw misuse(`${this.#view.label} form(${JSON.stringify(this.#selector)}): ${wrong}`);
   }
 
   /** The form's fields as they would be sent now. */
@@ -233,7 +232,7 @@ export class ViewForm {
     for (const key of Object.keys(fields)) {
       const form = this.#form();
       this.#fill(form, fields, key);
-      const field = fieldNamed(form, key)!;
+      const field = fieldNamed(this.#form(), key)!;
       const b = bound(this.#view.root(), field, Attr.change);
       if (!b) throw misuse(`${this.#view.label} form(${JSON.stringify(this.#selector)}): changing "${key}" sends nothing: neither the form nor the field has ${Attr.change} (to fill fields, pass them to submit())`);
       const payload = b.tagName === "FORM" ? { ...serialize(b), _target: key } : { value: changeValue(field), name: key };

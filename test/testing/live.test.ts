@@ -243,6 +243,71 @@ s("a message the WebSocket transport would refuse is refused the same way", asyn
   assert.match(e.message, "nested");
 });
 
+// ---------- keys, focus, input, and the other field kinds ----------
+
+class Keys extends Component<{ log: string[] }> {
+  mount(): void {
+    this.state.log = [];
+  }
+  onKey(p: Record<string, unknown>): void {
+    this.state.log = [...this.state.log, `key:${String(p.key)}:${String(p.value ?? "")}`];
+  }
+  onUp(p: Record<string, unknown>): void {
+    this.state.log = [...this.state.log, `up:${String(p.key)}`];
+  }
+  onFocus(p: Record<string, unknown>): void {
+    this.state.log = [...this.state.log, `focus:${String(p.value)}`];
+  }
+  onBlur(): void {
+    this.state.log = [...this.state.log, "blur"];
+  }
+  onTyping(p: Record<string, unknown>): void {
+    this.state.log = [...this.state.log, `input:${String(p.name)}=${String(p.value)}`];
+  }
+  onPick(p: Record<string, unknown>): void {
+    this.state.log = [...this.state.log, `pick:${JSON.stringify(p)}`];
+  }
+  render() {
+    return html`<div>
+  <input name="q" value="abc" hl-keydown="key" hl-key="Enter" hl-focus="focus" hl-blur="blur" hl-input="typing">
+  <div hl-keyup="up"><span class="inside">any key</span></div>
+  <form id="prefs" hl-submit="pick">
+    <label><input type="radio" name="size" value="s" checked> S</label>
+    <label><input type="radio" name="size" value="m"> M</label>
+    <select name="tags" multiple><option value="a" selected>A</option><option value="b">B</option><option value="c" selected>C</option></select>
+    <input type="checkbox" name="agree" value="yes">
+    <input name="off" value="x" disabled>
+  </form>
+  <ol>${this.state.log.map((l) => html`<li>${l}</li>`)}</ol>
+</div>`;
+  }
+}
+
+s("keys: hl-key filters as in a browser (another key sends nothing); keyup bubbles; focus and blur are the element's own", async () => {
+  const view = track(await live(Keys));
+  await view.element("input[name=q]").keydown("a");
+  await view.element("input[name=q]").keydown("Enter");
+  await view.element("span.inside").keyup("x");
+  await view.element("input[name=q]").focus();
+  await view.element("input[name=q]").blur();
+  await view.element("input[name=q]").input("abcd");
+  assert.equal(view.state.log, ["key:Enter:abc", "up:x", "focus:abc", "blur", "input:q=abcd"]);
+  const e = await rejection(view.element("span.inside").focus());
+  assert.match(e.message, "has no hl-focus (focus and blur do not bubble");
+  assert.match((await rejection(view.element("span.inside").keydown("a"))).message, "has no hl-keydown");
+  assert.match((await rejection(view.element("div[hl-keyup]").change("x"))).message, "has no hl-change");
+});
+
+s("a form's radios, multiple select, checkbox and disabled field serialise as FormData does", async () => {
+  const view = track(await live(Keys));
+  assert.equal(view.form("#prefs").values(), { size: "s", tags: ["a", "c"] });
+  await view.form("#prefs").submit({ size: "m", tags: ["b"], agree: true });
+  assert.equal(view.state.log, ['pick:{"size":"m","tags":"b","agree":"yes"}']);
+  assert.equal(view.form("#prefs").values(), { size: "m", tags: "b", agree: "yes" }, "what was set stays: the server did not change those fields");
+  assert.match((await rejection(view.form("#prefs").submit({ size: "xl" }))).message, '"size" has no "xl" to pick (its values: s, m)');
+  assert.match((await rejection(view.form("#prefs").submit({ size: ["s", "m"] }))).message, "a radio group: pick one value");
+});
+
 // ---------- authorization and redirects ----------
 
 class Secret extends Component<{ n: number }> {
