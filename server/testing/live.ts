@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createHotline, type Hotline, type HotlineOptions } from "../hotline.js";
-import type { ComponentClass } from "../core/component.js";
+import type { Component, ComponentClass } from "../core/component.js";
 import type { HotlineServices, HotlineUser } from "../core/context.js";
 import { HotlineError } from "../core/errors.js";
 import { userKey } from "../core/identity.js";
@@ -99,15 +99,15 @@ export function createTestApp(options: TestAppOptions = {}): Hotline {
  * assert.match(view.html(), "Count: 6");
  * await view.close();
  */
-export async function live(component: ComponentClass | string, options: LiveTestOptions = {}): Promise<LiveView> {
+export async function live<S extends Record<string, any> = Record<string, any>>(component: (new (params?: any, context?: any) => Component<S, any>) | string, options: LiveTestOptions = {}): Promise<LiveView<S>> {
   const parse = await loadParser();
   const owned = !options.app;
-  const app = options.app ?? createTestApp({ ...options.appOptions, registry: registryFor(component, options.appOptions?.registry), ...(options.services && { services: options.services }) });
+  const app = options.app ?? createTestApp({ ...options.appOptions, registry: registryFor(component as ComponentClass | string, options.appOptions?.registry), ...(options.services && { services: options.services }) });
   try {
-    const name = nameIn(app.registry, component);
+    const name = nameIn(app.registry, component as ComponentClass | string);
     const id = options.id ?? `${name}-${++views}`;
     const user = options.user ?? null;
-    const view = new LiveView(app, name, id, parse, owned);
+    const view = new LiveView<S>(app, name, id, parse, owned);
     let state: string | undefined;
     const embed = options.session === undefined && (options.params !== undefined || options.clientParams === undefined);
     if (embed) {

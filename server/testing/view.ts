@@ -54,7 +54,7 @@ export interface JoinPlan {
  * view.find(".counter-value")[0]?.textContent; // "Count: 1"
  * await view.close();
  */
-export class LiveView {
+export class LiveView<S extends Record<string, any> = Record<string, any>> {
   /** The app the view lives in (a private one unless `live()` was given `app`). */
   readonly app: Hotline;
   /** The component's registered name. */
@@ -136,14 +136,14 @@ export class LiveView {
   }
 
   /** The live component (a shared component's one instance): its `state`, for assertions. */
-  get component(): Component {
+  get component(): Component<S> {
     this.#joined();
-    return this.#live!.component;
+    return this.#live!.component as Component<S>;
   }
 
-  /** The component's state now (the live object: read it, do not change it). */
-  get state(): Record<string, unknown> {
-    return this.component.state as Record<string, unknown>;
+  /** The component's state now (the live object: read it, do not change it), typed as the class's. */
+  get state(): S {
+    return this.component.state;
   }
 
   /** The component's HTML as the page shows it now (stream items kept, typed values in). */

@@ -90,7 +90,7 @@ class Signup extends Component<{ email: string; plan: string; news: boolean; not
 
 const s = suite("hotline/testing: live()");
 let open: LiveView[] = [];
-const track = (v: LiveView) => (open.push(v), v);
+const track = <V extends LiveView<any>>(v: V): V => (open.push(v), v);
 s.after.each(async () => {
   for (const v of open) await v.close();
   open = [];
@@ -108,6 +108,11 @@ s("mounts a registered class with server params and a user, as a page embed and 
   assert.is(view.find(".counter-value")[0]!.textContent, "Count: 6");
   assert.equal(view.state, { count: 6, owner: "Ada" });
   assert.equal(view.errors, []);
+  // view.state has the class's state type (checked by the type-check of the tests)
+  const n: number = view.state.count;
+  // @ts-expect-error Counter's state has no such key
+  void view.state.nope;
+  assert.is(n, 6);
 });
 
 s("a view is mounted by name too, and the name must be registered", async () => {
