@@ -121,8 +121,10 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
       // What a connection tells its client (Connection#safe): client faults as they are; the
       // app's own failures logged, and told generically (the cause is kept for the test).
       if (err instanceof HotlineError && err.fault === "client") throw err;
-      hub.env.ctx.log(`component "${this.name}": join failed`, err instanceof HotlineError ? (err.cause ?? err) : err);
-      throw new LiveTestError("handler_error", `${this.#label}: the component failed to start`, { cause: err instanceof HotlineError ? (err.cause ?? err) : err });
+      const cause = err instanceof HotlineError ? (err.cause ?? err) : err;
+      hub.env.ctx.log(`component "${this.name}": join failed`, cause);
+      const said = cause instanceof Error ? cause.message : String(cause);
+      throw new LiveTestError("handler_error", `${this.#label}: handler_error: the component failed to start (what a client is told; the app's error: ${said})`, { cause });
     }
   }
 

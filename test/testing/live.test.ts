@@ -238,6 +238,28 @@ s("a handler that throws gives handler_error, with the client's generic message"
   assert.ok(lines.some((l) => l.includes("database on fire")), "the app's logger does");
 });
 
+class Broken extends Component<{ n: number }> {
+  mount(): void {
+    this.state.n = (this.params as { n?: number }).n ?? 0;
+  }
+  onJoin(): void {
+    if (this.state.n > 0) throw new Error("onJoin blew up");
+  }
+  render() {
+    return html`<p>${this.state.n}</p>`;
+  }
+}
+
+s("a component whose onJoin throws fails to start: handler_error, with the app's error for the test", async () => {
+  const lines: string[] = [];
+  const e = await rejection(live(Broken, { params: { n: 1 }, appOptions: { logger: { error: (...a: unknown[]) => void lines.push(a.map(String).join(" ")) } } }));
+  assert.is(e.code, "handler_error");
+  assert.match(e.message, "the component failed to start");
+  assert.match(e.message, "onJoin blew up");
+  assert.ok(lines.some((l) => l.includes("onJoin blew up")));
+  track(await live(Broken, { params: { n: 0 } }));
+});
+
 s("a message the WebSocket transport would refuse is refused the same way", async () => {
   const view = track(await live(Signup));
   let deep: Record<string, unknown> = {};
