@@ -13,8 +13,12 @@ import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { AggregationTemporality, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
-import { child, fmt, hotlineServer } from "./ws-support.js";
-import { median, percentile } from "./measure.js";
+import { child, Counter, fmt, hotlineServer } from "./ws-support.js";
+import { median, opsPerSecond, percentile } from "./measure.js";
+import { ActivityFeed } from "../server/live/activity.js";
+import { presenterFor } from "../server/live/presenter.js";
+import { Telemetry } from "../server/telemetry/telemetry.js";
+import { measurePresenter } from "../server/telemetry/wrappers.js";
 import { summary } from "./summary.js";
 import type { HotlineOptions } from "../server/hotline.js";
 
@@ -118,6 +122,30 @@ async function main() {
 
   const start = (options: HotlineOptions) => hotlineServer(options);
 
+  // Phase 0: one hook alone, without sockets (little noise): a counter's render + diff through
+  // the presenter, and through the measured presenter with no provider and no listener.
+  const renders = (wrap: boolean) => {
+    const c = new Counter();
+    c.mount();
+    const inner = presenterFor("html", Counter);
+    const p = wrap ? measurePresenter(inner, new Telemetry(new ActivityFeed(), undefined), "counter") : inner;
+    p.full(c);
+    return () => {
+      c.state.count++;
+      return p.update(c);
+    };
+  };
+  const bare: number[] = [];
+  const hooked: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    // alternating which goes first: the JIT's and the machine's drift land on both alike
+    if (i % 2) hooked.push(opsPerSecond(renders(true)));
+    bare.push(opsPerSecond(renders(false)));
+    if (!(i % 2)) hooked.push(opsPerSecond(renders(true)));
+  }
+  const hookRatio = median(hooked) / median(bare);
+  console.log(`render + diff of a counter: ${fmt(median(bare), 0)}/s bare, ${fmt(median(hooked), 0)}/s through the measured presenter with no provider (${fmt(hookRatio, 3)}x)`);
+
   // Phase 1: no context manager, no provider.
   const off = await start({ telemetry: false });
   const none = await start({});
@@ -149,6 +177,7 @@ async function main() {
   console.log(`spans exported by the SDK setup: ${exporter.exported}`);
   console.log("goal: no provider within noise of the floor (p50 ratio <= 1.05, ev/s ratio >= 0.95)");
   summary("telemetry", {
+    render_hook_ratio: hookRatio,
     floor_p50_ms: p1.off!.one.p50,
     none_p50_ratio: p1.none!.one.p50 / p1.off!.one.p50,
     none_rate_ratio: p1.none!.many.rate / p1.off!.many.rate,

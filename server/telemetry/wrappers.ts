@@ -5,27 +5,40 @@ import type { Presenter } from "../live/presenter.js";
 import type { PubSub } from "../../pubsub/pubsub.js";
 import { activeOp, Attr, codeOf, instanceId, SpanNames, type Telemetry } from "./telemetry.js";
 
-/** A presenter measured by telemetry; `live` is set once its instance exists. */
-export type MeasuredPresenter = Presenter & { live?: object };
-
 /**
- * The presenter with every render (and diff) measured: a `hotline.render` span under the active
- * span (the event's or the join's), the render time and patch size metrics, a `render` activity.
- * Without a provider or a listener it calls straight through.
+ * A presenter with every render (and diff) measured: a `hotline.render` span under the active
+ * span (the event's, the join's or the publish's), the render time and patch size metrics, a
+ * `render` activity. Without a provider or a listener it calls straight through.
  *
- * The wrapper inherits from the presenter, so that `constructor` still names its format (the hub
- * compares it when a second viewer attaches).
+ * One class for every wrapped presenter, so that the runtime's calls to it stay monomorphic.
  */
-export function measurePresenter(inner: Presenter, tel: Telemetry, component: string): MeasuredPresenter {
-  const wrapped = Object.create(inner) as MeasuredPresenter;
-  const measure = (render: (c: Component) => Record<string, unknown>, c: Component): Record<string, unknown> => {
+export class MeasuredPresenter implements Presenter {
+  /** Its live instance, once there is one (for the instance id). */
+  live: object | undefined = undefined;
+
+  constructor(
+    readonly inner: Presenter,
+    readonly tel: Telemetry,
+    readonly component: string,
+  ) {}
+
+  full(component: Component): Record<string, unknown> {
+    return this.tel.on ? this.#measure(true, component) : this.inner.full(component);
+  }
+
+  update(component: Component): Record<string, unknown> {
+    return this.tel.on ? this.#measure(false, component) : this.inner.update(component);
+  }
+
+  #measure(full: boolean, c: Component): Record<string, unknown> {
+    const { tel, live, component } = this;
     const span = tel.tracer?.startSpan(SpanNames.render, {
-      attributes: wrapped.live ? { [Attr.component]: component, [Attr.instance]: instanceId(wrapped.live) } : { [Attr.component]: component },
+      attributes: live ? { [Attr.component]: component, [Attr.instance]: instanceId(live) } : { [Attr.component]: component },
     });
     const t0 = performance.now();
     let body: Record<string, unknown>;
     try {
-      body = render.call(inner, c);
+      body = full ? this.inner.full(c) : this.inner.update(c);
     } catch (err) {
       if (span) {
         const code = codeOf(err);
@@ -43,12 +56,22 @@ export function measurePresenter(inner: Presenter, tel: Telemetry, component: st
       const op = activeOp();
       if (op) op.bytes += bytes;
     }
-    tel.rendered(component, wrapped.live, ms, bytes);
+    tel.rendered(component, live, ms, bytes);
     return body;
-  };
-  wrapped.full = (c) => (tel.on ? measure(inner.full, c) : inner.full(c));
-  wrapped.update = (c) => (tel.on ? measure(inner.update, c) : inner.update(c));
-  return wrapped;
+  }
+}
+
+// The hub tells a presenter's format by its class (a second viewer of a session must ask for the
+// same one): a measured presenter answers with its inner presenter's class.
+Object.defineProperty(MeasuredPresenter.prototype, "constructor", {
+  get(this: MeasuredPresenter) {
+    return this.inner.constructor;
+  },
+});
+
+/** `inner`, measured (see {@link MeasuredPresenter}). */
+export function measurePresenter(inner: Presenter, tel: Telemetry, component: string): MeasuredPresenter {
+  return new MeasuredPresenter(inner, tel, component);
 }
 
 /** Bytes of a patch body as it is spliced into a frame (its JSON without the braces). */
