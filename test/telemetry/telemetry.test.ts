@@ -49,8 +49,22 @@ class Chat extends Component<{ lines: string[] }, { room: string }> {
   }
 }
 
+/** Joins in both formats (html and sdui). */
+class Dual extends Component<{ n: number }> {
+  mount() {
+    this.state.n = 0;
+  }
+  describe() {
+    return { screens: { s: { components: { n: { rel: "n", behavior: "VISIBLE", locale: { label: `n ${this.state.n}` }, payload: {} } } } } };
+  }
+  render() {
+    return html`<p>${this.state.n}</p>`;
+  }
+}
+
 const registry = new Registry();
 registry.register("counter", Counter);
+registry.register("dual", Dual);
 registry.register("chat", Chat);
 
 const attr = (s: ReadableSpan, k: string) => s.attributes[k];
@@ -262,6 +276,26 @@ test("given providers: spans go to the app's own provider, not the global one", 
     assert.equal(spans.spans.map((s) => s.name), [], "nothing reached the global provider");
   } finally {
     c.close();
+    await app.stop();
+  }
+});
+
+test("a session's second join attaches through measured presenters, in its own format only", async () => {
+  const app = await startServer({ registry });
+  const a = await TestClient.open(app.url);
+  const b = await TestClient.open(app.url);
+  try {
+    const ok = await a.join("c1", "dual");
+    assert.is(ok.t, "ok");
+    const other = await b.join("c1", "dual", { session: ok.session, format: "sdui" });
+    assert.is(other.t, "error");
+    assert.is(other.code, "bad_state", "an html session is not joined in sdui");
+    const same = await b.join("c2", "dual", { session: ok.session });
+    assert.is(same.t, "ok", `the same format attaches: ${JSON.stringify(same)}`);
+    assert.is(app.hotline.hub.lives.size, 1, "one live instance, two viewers");
+  } finally {
+    a.close();
+    b.close();
     await app.stop();
   }
 });
