@@ -17,6 +17,7 @@ import { registry as defaultRegistry, Registry } from "../core/registry.js";
 import { Attr } from "../../protocol/attributes.js";
 import { loadParser } from "./dom.js";
 import { LiveTestError, misuse } from "./errors.js";
+import { keepLog, keepingLogger } from "./logs.js";
 import { LiveView } from "./view.js";
 
 /** Options of {@link live}. */
@@ -82,7 +83,10 @@ export function createTestApp(options: TestAppOptions = {}): Hotline {
   for (const [name, cls] of Array.isArray(components) ? components.map((c) => [undefined, c] as const) : Object.entries(components ?? {})) {
     registry = withComponent(registry, cls, name);
   }
-  return createHotline({ secret: randomBytes(32).toString("base64url"), heartbeatMs: 0, ...rest, registry });
+  const lines: string[] = [];
+  const app = createHotline({ secret: randomBytes(32).toString("base64url"), heartbeatMs: 0, ...rest, registry, logger: keepingLogger(rest.logger ?? console, lines) });
+  keepLog(app, lines);
+  return app;
 }
 
 /**

@@ -16,6 +16,7 @@ import { buildRoot, query, type Typed } from "./dom.js";
 import { ViewElement, ViewForm, snippet, type ViewDriver } from "./element.js";
 import { LiveTestError, misuse } from "./errors.js";
 import { settle } from "./settle.js";
+import { logOf } from "./logs.js";
 
 /** An event the component pushed to this view (`this.pushEvent(event, payload)`). */
 export interface PushedEvent {
@@ -234,11 +235,15 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     const ref = ++this.#ref;
     const m = this.#check({ [M.type]: T.event, [M.ref]: ref, [M.id]: this.id, [M.event]: event, [M.payload]: payload });
     if (m[M.type] !== T.event) throw misuse("not an event");
+    const logged = logOf(this.app).length;
     await this.#live!.event(this.#viewer!, ref, m[M.event], m[M.payload]);
     const refused = this.#answers.get(ref);
     this.#answers.delete(ref);
     if (refused) {
-      throw new LiveTestError(refused.code, `${this.#label} "${event}": ${refused.code}: ${refused.message}`, refused.details ? { details: refused.details } : {});
+      // The client is told only handler_error; the test is told what the app's logger was.
+      const log = refused.code === "handler_error" ? logOf(this.app).slice(logged).find((l) => l.includes(`"${this.name}"`)) : undefined;
+      const said = `${this.#label} "${event}": ${refused.code}: ${refused.message}${log ? ` (the app's log: ${log})` : ""}`;
+      throw new LiveTestError(refused.code, said, refused.details ? { details: refused.details } : {});
     }
   }
 

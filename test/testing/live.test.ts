@@ -229,13 +229,15 @@ s("a payload the event's schema refuses rejects with bad_message and its issues;
   assert.equal(view.state.tags, ["blue"]);
 });
 
-s("a handler that throws gives handler_error, with the client's generic message", async () => {
+s("a handler that throws gives handler_error: the client's generic message, and the app's log line for the test", async () => {
   const lines: string[] = [];
   const view = track(await live(Signup, { appOptions: { logger: { error: (...a: unknown[]) => void lines.push(a.map(String).join(" ")) } } }));
   const e = await rejection(view.element("button", "Fail").click());
   assert.is(e.code, "handler_error");
-  assert.not.match(e.message, "database on fire", "the client never sees the app's error");
+  assert.equal(view.errors.at(-1), { code: "handler_error", message: "the component failed to handle this event" }, "the client never sees the app's error");
   assert.ok(lines.some((l) => l.includes("database on fire")), "the app's logger does");
+  assert.match(e.message, "(the app's log: ", "the test is told what the logger was");
+  assert.match(e.message, "database on fire");
 });
 
 class Broken extends Component<{ n: number }> {
