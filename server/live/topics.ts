@@ -1,5 +1,6 @@
 import type { DeliveryInfo, PubSub } from "../../pubsub/pubsub.js";
-import type { Telemetry } from "../telemetry/telemetry.js";
+import { SpanKind } from "@opentelemetry/api";
+import { Attr, SpanNames, type Telemetry } from "../telemetry/telemetry.js";
 
 /** Something in this process that listens to topics: a live instance, or a shared group. */
 export interface TopicListener {
@@ -34,8 +35,11 @@ export class TopicIndex {
       const listeners = new Set<TopicListener>();
       const live = this.#pubsub
         .subscribe(topic, (message, info) => {
-          if (this.#tel?.on) this.#measure(topic, info, listeners.size);
-          for (const l of [...listeners]) l.deliver(topic, message, info.resync === true);
+          const fanOut = () => {
+            for (const l of [...listeners]) l.deliver(topic, message, info.resync === true);
+          };
+          if (this.#tel?.on) this.#measured(topic, info, listeners.size, fanOut);
+          else fanOut();
         })
         .catch((err: unknown) => {
           this.#log(`cannot subscribe to a topic`, err);
@@ -68,11 +72,17 @@ export class TopicIndex {
    * A delivery's lag: from the bus's publish time when it gives one (`publishedAt`, ms since the
    * epoch), else from a publish in this call stack (MemoryPubSub delivers inside `publish()`).
    */
-  #measure(topic: string, info: DeliveryInfo, count: number): void {
+  #measured(topic: string, info: DeliveryInfo, count: number, fanOut: () => void): void {
     const tel = this.#tel!;
     const at = (info as DeliveryInfo & { publishedAt?: unknown }).publishedAt;
     const lag = typeof at === "number" ? Date.now() - at : tel.publishing !== undefined ? performance.now() - tel.publishing : undefined;
-    tel.delivered(topic, count, lag);
+    // The instances queue their onMessage and render in this span's context: they are its children.
+    const op = tel.begin(SpanNames.deliver, { [Attr.topic]: topic, [Attr.listeners]: count, ...(info.resync && { [Attr.resync]: true }) }, SpanKind.CONSUMER);
+    try {
+      tel.run(op, fanOut);
+    } finally {
+      tel.delivered(op, topic, count, lag);
+    }
   }
 
   /** Topics with at least one local listener. */

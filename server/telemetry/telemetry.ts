@@ -30,6 +30,7 @@ export const SpanNames = Object.freeze({
   event: "hotline.event",
   render: "hotline.render",
   publish: "hotline.publish",
+  deliver: "hotline.deliver",
   storeLoad: "hotline.store.load",
   storeSave: "hotline.store.save",
   storeDelete: "hotline.store.delete",
@@ -62,6 +63,9 @@ export const Attr = Object.freeze({
   patchBytes: "hotline.patch.bytes",
   topic: "hotline.topic",
   messageBytes: "hotline.message.bytes",
+  listeners: "hotline.listeners",
+  resync: "hotline.resync",
+  lag: "hotline.delivery_lag_ms",
   operation: "hotline.store.operation",
   limit: "hotline.limit",
   steps: "hotline.steps",
@@ -283,7 +287,8 @@ export class Telemetry {
   }
 
   /** A message on `topic` reached this process's `count` listeners, `lag` ms after its publish (when known). */
-  delivered(topic: string, count: number, lag: number | undefined): void {
+  delivered(op: Op, topic: string, count: number, lag: number | undefined): void {
+    this.end(op, lag === undefined ? undefined : { [Attr.lag]: Math.max(0, lag) });
     if (this.#m && lag !== undefined) this.#m.deliveryLag.record(Math.max(0, lag));
     if (this.activity.active) this.#emit({ kind: "deliver", at: Date.now(), name: topic, count, ...(lag !== undefined && { ms: Math.max(0, lag) }) });
   }

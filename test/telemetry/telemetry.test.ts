@@ -144,7 +144,7 @@ test("an event that throws: an error-status span with the error code", async () 
   }
 });
 
-test("a publish: a producer span under the event; the subscribers' renders under the publish", async () => {
+test("a publish: a producer span under the event; its delivery under it; the subscribers' renders under the delivery", async () => {
   spans.clear();
   const app = await startServer({ registry });
   const a = await TestClient.open(app.url);
@@ -161,8 +161,15 @@ test("a publish: a producer span under the event; the subscribers' renders under
     assert.is(attr(publish, Attr.topic), "room:r1");
     assert.ok((attr(publish, Attr.messageBytes) as number) > 0);
     assert.is(attr(publish, Attr.outcome), "ok");
-    const delivered = spans.named(SpanNames.render).filter((s) => parentOf(s) === publish.spanContext().spanId);
-    assert.is(delivered.length, 2, "both subscribers render under the publish");
+    const deliver = await spans.waitFor((s) => s.name === SpanNames.deliver);
+    assert.is(parentOf(deliver), publish.spanContext().spanId, "in one process the delivery happens inside the publish");
+    assert.is(attr(deliver, Attr.topic), "room:r1");
+    assert.is(attr(deliver, Attr.listeners), 2);
+    assert.ok((attr(deliver, Attr.lag) as number) >= 0);
+    const id = deliver.spanContext().spanId;
+    await spans.waitFor((s) => s.name === SpanNames.render && parentOf(s) === id && spans.named(SpanNames.render).filter((r) => parentOf(r) === id).length === 2);
+    assert.is(spans.named(SpanNames.render).filter((s) => parentOf(s) === id).length, 2, "both subscribers render under the delivery");
+    assert.ok(spans.named(SpanNames.storeSave).some((s) => parentOf(s) === id), "and save under it");
   } finally {
     a.close();
     b.close();
