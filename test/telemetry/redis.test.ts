@@ -1,0 +1,77 @@
+// Telemetry across two apps sharing Redis (as two processes would): the Redis store's calls are
+// spans under the event, and a message published on one app starts a new trace at the other's
+// delivery, with that app's renders under it.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { SpanKind } from "@opentelemetry/api";
+import { z } from "zod";
+import { Component } from "../../server/core/component.js";
+import { Registry } from "../../server/core/registry.js";
+import { html } from "../../server/core/template/template.js";
+import { RedisPubSub, RedisStore } from "../../server/redis.js";
+import { Attr, SpanNames } from "../../server/telemetry/telemetry.js";
+import { needRedis } from "../support/services.js";
+import { startServer, TestClient } from "../support/ws-client.js";
+import { parentOf, registerGlobalOtel } from "./support.js";
+
+const url = await needRedis();
+const { spans } = registerGlobalOtel();
+
+class Chat extends Component<{ lines: string[] }, { room: string }> {
+  static clientParams = z.object({ room: z.string().max(64) }).strict();
+  mount() {
+    this.state.lines = [];
+    this.subscribe(`room:${this.params.room}`);
+  }
+  async onSay(p: { text: string }) {
+    await this.publish(`room:${this.params.room}`, { text: p.text });
+  }
+  onMessage(_topic: string, m: unknown) {
+    this.state.lines.push((m as { text: string }).text);
+  }
+  render() {
+    return html`<ul>${this.state.lines.join("|")}</ul>`;
+  }
+}
+
+const registry = new Registry();
+registry.register("chat", Chat);
+
+test("two apps over Redis: store spans under the event; the other app's delivery starts its own trace", async () => {
+  const prefix = `hl-test-otel-${process.pid}-${Date.now()}:`;
+  const parts = [0, 1].map(() => ({ pubsub: new RedisPubSub({ url, prefix }), store: new RedisStore({ url, prefix: `${prefix}state:` }) }));
+  const [one, two] = await Promise.all(parts.map((p) => startServer({ registry, ...p })));
+  const a = await TestClient.open(one!.url);
+  const b = await TestClient.open(two!.url);
+  try {
+    await a.join("c1", "chat", { params: { room: "x" } });
+    await b.join("c1", "chat", { params: { room: "x" } });
+    spans.clear();
+    const seen = b.next((m) => m.t === "patch" && JSON.stringify(m).includes("over"));
+    await a.event("c1", "say", { text: "over" });
+    await seen;
+    const event = await spans.waitFor((s) => s.name === SpanNames.event && s.attributes[Attr.event] === "say");
+    const publish = await spans.waitFor((s) => s.name === SpanNames.publish);
+    assert.is(parentOf(publish), event.spanContext().spanId);
+    // two deliveries (one per app), each a root: the bus carries no trace context
+    await spans.waitFor(() => spans.named(SpanNames.deliver).length >= 2);
+    const deliveries = spans.named(SpanNames.deliver);
+    for (const d of deliveries) {
+      assert.is(parentOf(d), undefined);
+      assert.is.not(d.spanContext().traceId, event.spanContext().traceId);
+      assert.is(d.kind, SpanKind.CONSUMER);
+    }
+    const ids = new Set(deliveries.map((d) => d.spanContext().spanId));
+    await spans.waitFor(() => spans.named(SpanNames.render).filter((r) => ids.has(parentOf(r)!)).length >= 2);
+    const saves = await spans.waitFor((s) => s.name === SpanNames.storeSave && ids.has(parentOf(s)!));
+    assert.is(saves.kind, SpanKind.CLIENT);
+    assert.is(saves.attributes[Attr.outcome], "ok");
+  } finally {
+    a.close();
+    b.close();
+    await Promise.all([one!.stop(), two!.stop()]);
+    await Promise.all(parts.flatMap((p) => [p.pubsub.close(), p.store.close()]));
+  }
+});
+
+test.run();
