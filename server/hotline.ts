@@ -207,6 +207,8 @@ export interface Hotline {
   readonly websocket: WebSocketTransport;
   /** The live runtime every transport shares: live instances, shared groups, the topic index. */
   readonly hub: Hub;
+  /** Pages `handler` serves with GET besides the client bundle (the devtools inspector's, when on): the adapters mount them. */
+  readonly pagePaths: readonly string[];
   /** What this process holds now: open WebSocket connections, live instances, shared groups, topics listened to. */
   stats(): HotlineStats;
   /**
@@ -296,6 +298,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
 
   const hotline: Hotline = {
     context, registry, store, pubsub, presence, tokens, websocket, hub,
+    pagePaths: devtools ? [devtools.options.path] : [],
     stats() {
       return { connections: websocket.connections.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
     },

@@ -5,7 +5,8 @@ import { VENDOR_PATHS } from "./vendor.js";
 
 /**
  * An Express router for Hotline's HTTP routes: `POST {prefix}/{name}` (JSON and htmx),
- * `POST {prefix}/{name}/stream` (SSE), the client bundle and `/vendor/htmx.min.js`. The WebSocket
+ * `POST {prefix}/{name}/stream` (SSE), the client bundle, `/vendor/htmx.min.js` and the devtools
+ * inspector's page when it is on. The WebSocket
  * is added to the server with `hotline.attach(server)`. Mount it at the root, before body parsers
  * or after them (a body that express.json() or express.urlencoded() parsed is used as it is).
  *
@@ -23,7 +24,7 @@ export function hotlineExpress(hotline: HotlineApp): Router {
     http(req, res).then(
       (answered) => {
         if (answered) return;
-        if (req.path !== clientPath && !VENDOR_PATHS.has(req.path)) return next();
+        if (req.path !== clientPath && !VENDOR_PATHS.has(req.path) && !hotline.pagePaths?.includes(req.path)) return next();
         return Promise.resolve(hotline.handler(req, res, next)).then(() => {
           if (!res.headersSent && !res.writableEnded) next();
         });

@@ -50,6 +50,7 @@ export const fastifyHotline = fp<FastifyHotlineOptions>(
     }
     for (const url of VENDOR_PATHS.keys()) fastify.route({ method: "GET", url, onRequest: viaHandler, handler: noop });
     fastify.route({ method: "GET", url: hotline.context.options.clientPath, onRequest: viaHandler, handler: noop });
+    for (const url of hotline.pagePaths ?? []) fastify.route({ method: "GET", url, onRequest: viaHandler, handler: noop });
   },
   { name: "hotline", fastify: ">=4" },
 );

@@ -8,4 +8,6 @@ import type { AppContext } from "../live/context.js";
 export interface HotlineApp {
   context: AppContext;
   handler(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): unknown;
+  /** Pages its handler serves with GET besides the client bundle (the devtools inspector's, when on). */
+  readonly pagePaths?: readonly string[];
 }

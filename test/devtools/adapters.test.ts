@@ -1,5 +1,5 @@
-// The inspector behind Express and Fastify, mounted as docs/devtools.md says (the adapters do not
-// route its path themselves): the page is served, refused when authorize says no, and goes live.
+// The inspector behind Express and Fastify: the adapters mount its page (hotline.pagePaths) with
+// nothing more from the app; the page is served, refused when authorize says no, and goes live.
 import type { AddressInfo } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -28,11 +28,10 @@ async function check(base: string): Promise<void> {
   }
 }
 
-test("Express: app.get(path, hotline.handler)", async () => {
+test("Express: hotlineExpress(hotline) serves the inspector", async () => {
   const hotline = createHotline(options(true));
   const app = express();
   app.use(hotlineExpress(hotline));
-  app.get("/hotline/devtools", (req, res, next) => void hotline.handler(req, res, next));
   const server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
   hotline.attach(server);
@@ -45,14 +44,10 @@ test("Express: app.get(path, hotline.handler)", async () => {
   }
 });
 
-test("Fastify: a route that hijacks the reply for hotline.handler", async () => {
+test("Fastify: the fastifyHotline plugin serves the inspector", async () => {
   const hotline = createHotline(options(true));
   const app = Fastify();
   await app.register(fastifyHotline, { hotline });
-  app.get("/hotline/devtools", (req, reply) => {
-    reply.hijack();
-    void hotline.handler(req.raw, reply.raw);
-  });
   hotline.attach(app.server);
   const base = await app.listen({ port: 0, host: "127.0.0.1" });
   try {
