@@ -128,6 +128,9 @@ export function activeOp(): Op | undefined {
   return otelContext.active().getValue(OP_KEY) as Op | undefined;
 }
 
+const MS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+const BYTE_BUCKETS = [0, 16, 64, 256, 1024, 4096, 16384, 65536, 262144];
+
 const OK = "ok";
 /** The metric label of a name no component is registered under. */
 const UNKNOWN = "(unknown)";
@@ -162,12 +165,14 @@ export class Telemetry {
     this.tracer = tp?.getTracer(TELEMETRY_SCOPE);
     if (!mp) return;
     const meter = (this.#meter = mp.getMeter(TELEMETRY_SCOPE));
-    const ms = (name: string, description: string) => meter.createHistogram(name, { unit: "ms", description });
+    // Bucket advice (a view in the SDK overrides it): the default buckets start at 5 ms, and a
+    // render or a local delivery takes far less.
+    const ms = (name: string, description: string) => meter.createHistogram(name, { unit: "ms", description, advice: { explicitBucketBoundaries: MS_BUCKETS } });
     this.#m = {
       events: meter.createCounter(MetricNames.events, { unit: "{event}", description: "Events handled, by component, transport and outcome" }),
       eventDuration: ms(MetricNames.eventDuration, "Time from an event's arrival to its last patch"),
       renderDuration: ms(MetricNames.renderDuration, "Time to render and diff one component"),
-      patchSize: meter.createHistogram(MetricNames.patchSize, { unit: "By", description: "Bytes of one render's patch body (JSON)" }),
+      patchSize: meter.createHistogram(MetricNames.patchSize, { unit: "By", description: "Bytes of one render's patch body (JSON)", advice: { explicitBucketBoundaries: BYTE_BUCKETS } }),
       deliveryLag: ms(MetricNames.deliveryLag, "Time from a publish to its delivery to this process's topic index"),
       storeDuration: ms(MetricNames.storeDuration, "Time of one state store call, by operation and outcome"),
       refusals: meter.createCounter(MetricNames.refusals, { unit: "{refusal}", description: "Requests refused by a rate limit" }),
