@@ -170,7 +170,7 @@ export class Telemetry {
     const ms = (name: string, description: string) => meter.createHistogram(name, { unit: "ms", description, advice: { explicitBucketBoundaries: MS_BUCKETS } });
     this.#m = {
       events: meter.createCounter(MetricNames.events, { unit: "{event}", description: "Events handled, by component, transport and outcome" }),
-      eventDuration: ms(MetricNames.eventDuration, "Time from an event's arrival to its last patch"),
+      eventDuration: ms(MetricNames.eventDuration, "Time from an event's arrival until it is handled"),
       renderDuration: ms(MetricNames.renderDuration, "Time to render and diff one component"),
       patchSize: meter.createHistogram(MetricNames.patchSize, { unit: "By", description: "Bytes of one render's patch body (JSON)", advice: { explicitBucketBoundaries: BYTE_BUCKETS } }),
       deliveryLag: ms(MetricNames.deliveryLag, "Time from a publish to its delivery to this process's topic index"),
