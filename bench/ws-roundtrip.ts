@@ -4,7 +4,9 @@
 // pub/sub (on a private redis-server when one can be started, else REDIS_URL); each is compared with
 // the floor measured in its own interleaved rounds.
 // Run: node --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
-//   STORES=memory,redis (default both)  ROUNDS=5  PER1=2000 (events per round, 1 client)  PER50=200
+//   STORES=memory,redis (default both; redis-strict: the Redis setup with writeBehind: false, every
+//   patch waiting for its write's answer, as before write-behind)  ROUNDS=5  PER1=2000 (events per
+//   round, 1 client)  PER50=200  AUTOPIPELINE=1 (the store's ioredis client with enableAutoPipelining)
 //   Profile the server: node --cpu-prof --cpu-prof-dir=prof --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
 import { WebSocket } from "ws";
 import { Redis } from "ioredis";
@@ -70,7 +72,7 @@ async function redisSetup(): Promise<{ setup: Setup; where: string; stop(): Prom
   if (await haveRedisServer()) priv = await startRedisServer();
   const url = priv?.url ?? process.env.REDIS_URL;
   if (!url) return undefined;
-  const storeClient = new Redis(url);
+  const storeClient = new Redis(url, { enableAutoPipelining: process.env.AUTOPIPELINE === "1" });
   const busClient = new Redis(url);
   const prefix = `bench:${process.pid}:`;
   const pubsub = new RedisPubSub({ client: busClient, prefix });
@@ -111,17 +113,17 @@ async function main() {
   for (const store of wanted) {
     let setup: Setup = {};
     let stopSetup = async () => {};
-    if (store === "redis") {
+    if (store === "redis" || store === "redis-strict") {
       const redis = await redisSetup();
       if (!redis) {
         notes.push("redis: skipped (no redis-server on the PATH and no REDIS_URL)");
         continue;
       }
-      setup = redis.setup;
+      setup = store === "redis" ? redis.setup : { ...redis.setup, writeBehind: false };
       stopSetup = redis.stop;
-      notes.push(`redis: RedisStore + RedisPubSub (ioredis) on ${redis.where}`);
+      notes.push(`${store}: RedisStore + RedisPubSub (ioredis${process.env.AUTOPIPELINE === "1" ? ", autopipelining" : ""}) on ${redis.where}`);
     } else if (store !== "memory") {
-      throw new Error(`unknown store "${store}" in STORES (memory, redis)`);
+      throw new Error(`unknown store "${store}" in STORES (memory, redis, redis-strict)`);
     }
     const hot = await hotlineServer(setup);
     for (const [clients, per] of configs) {
@@ -140,14 +142,14 @@ async function main() {
   }
   console.log(`event round trip (counter increment), clients in a child process; medians of ${ROUNDS} interleaved rounds`);
   for (const n of notes) console.log(`  ${n}`);
-  console.log("store  | clients | hotline p50 / p99 ms | raw ws p50 / p99 ms | p50 ratio | p99 ratio | hotline ev/s | raw ev/s | ev/s ratio");
+  console.log("store        | clients | hotline p50 / p99 ms | raw ws p50 / p99 ms | p50 ratio | p99 ratio | hotline ev/s | raw ev/s | ev/s ratio");
   const figures: Record<string, number> = {};
   for (const { store, clients, h, r } of rows) {
     console.log(
-      `${store.padEnd(6)} | ${String(clients).padEnd(7)} | ${fmt(h.p50, 3)} / ${fmt(h.p99, 3)}`.padEnd(40) + ` | ${fmt(r.p50, 3)} / ${fmt(r.p99, 3)}`.padEnd(22) +
+      `${store.padEnd(12)} | ${String(clients).padEnd(7)} | ${fmt(h.p50, 3)} / ${fmt(h.p99, 3)}`.padEnd(46) + ` | ${fmt(r.p50, 3)} / ${fmt(r.p99, 3)}`.padEnd(22) +
         ` | ${fmt(h.p50 / r.p50, 2)}x`.padEnd(12) + ` | ${fmt(h.p99 / r.p99, 2)}x`.padEnd(12) + ` | ${fmt(h.rate, 0)}`.padEnd(15) + ` | ${fmt(r.rate, 0)}`.padEnd(11) + ` | ${fmt(h.rate / r.rate, 2)}x`,
     );
-    const k = `${store}_c${clients}`;
+    const k = `${store.replace("-", "_")}_c${clients}`;
     Object.assign(figures, {
       [`${k}_p50_ms`]: round(h.p50), [`${k}_p99_ms`]: round(h.p99), [`${k}_events_per_s`]: Math.round(h.rate),
       [`${k}_p50_ratio`]: round(h.p50 / r.p50), [`${k}_p99_ratio`]: round(h.p99 / r.p99), [`${k}_rate_ratio`]: round(h.rate / r.rate),

@@ -45,7 +45,7 @@ export function benchRegistry(): Registry {
 }
 
 /** Where a benchmark's Hotline keeps state and fans out: the memory defaults, or Redis ones. */
-export type Setup = Pick<HotlineOptions, "store" | "pubsub">;
+export type Setup = Pick<HotlineOptions, "store" | "pubsub" | "writeBehind">;
 
 export async function hotlineServer(options: HotlineOptions = {}): Promise<{ hotline: Hotline; url: string; stop(): Promise<void> }> {
   const hotline = createHotline({
