@@ -13,7 +13,10 @@ import type { Activity } from "../../server/live/activity.js";
 import { Attr, MetricNames, SpanNames } from "../../server/telemetry/telemetry.js";
 import { startServer, TestClient } from "../support/ws-client.js";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
-import { parentOf, registerGlobalOtel, SpanLog } from "./support.js";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { ActivityFeed } from "../../server/live/activity.js";
+import { Telemetry } from "../../server/telemetry/telemetry.js";
+import { parentOf, registerGlobalOtel, SpanLog, TestReader } from "./support.js";
 
 const { spans, reader } = registerGlobalOtel();
 
@@ -217,6 +220,7 @@ test("HTTP and SSE calls: their spans with the event, the outcome and the status
 });
 
 test("metrics: events, renders, patch sizes, delivery lag, store latency, gauges, refusals", async () => {
+  spans.clear();
   const app = await startServer({ registry, rateLimit: { perSecond: 0.001, burst: 6, maxStrikes: 1000 } });
   const before = await reader.sum(MetricNames.events, { [Attr.component]: "counter", [Attr.outcome]: "ok" });
   const errorsBefore = await reader.sum(MetricNames.events, { [Attr.component]: "counter", [Attr.outcome]: "error" });
@@ -247,9 +251,19 @@ test("metrics: events, renders, patch sizes, delivery lag, store latency, gauges
     c.close();
     await app.stop();
   }
-  // a closed app is no longer observed
-  const after = await reader.points(MetricNames.connections);
-  assert.not.ok(after.some((p) => p.value === 1 && Date.now() - Number(p.endTime[0]) * 1000 < 50), "gauges stop with the app");
+});
+
+test("the gauges read the app's stats at each collection, and no more once it is closed", async () => {
+  const own = new TestReader();
+  const tel = new Telemetry(new ActivityFeed(), { meterProvider: new MeterProvider({ readers: [own] }) });
+  let reads = 0;
+  tel.observe(() => (reads++, { connections: 3, instances: 7 }));
+  assert.equal((await own.points(MetricNames.connections)).map((p) => p.value), [3]);
+  assert.equal((await own.points(MetricNames.instances)).map((p) => p.value), [7]);
+  assert.is(reads, 2);
+  tel.close();
+  await own.points(MetricNames.connections);
+  assert.is(reads, 2, "a closed app's stats are not read again");
 });
 
 test("telemetry: false records nothing, even with global providers", async () => {
