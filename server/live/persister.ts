@@ -68,6 +68,14 @@ export class Writes {
   /** persisters with something not yet written, answered or sent (for a graceful close) */
   readonly #busy = new Set<Persister<Sink>>();
   #idle: (() => void)[] = [];
+  /** batches whose write was handed over in this turn, waiting for the store client's turn: persister, batch, … */
+  #turn: unknown[] | undefined;
+  // One hop chain per turn for every instance that wrote in it, not three closures per write.
+  readonly #hop = () => {
+    const turn = this.#turn!;
+    this.#turn = undefined;
+    process.nextTick(afterTicks, turn);
+  };
 
   constructor(
     readonly ctx: AppContext,
@@ -97,6 +105,22 @@ export class Writes {
     this.failing = !ok;
   }
 
+  /**
+   * Releases `batch` once the store's client has had its turn to put the write just handed to it
+   * on its connection: a tick queued from a microtask runs after every microtask of this turn (the
+   * `save()` calls' included: ioredis writes there), and a `setImmediate` scheduled from that tick
+   * after the ones the client scheduled there (node-redis, ioredis auto-pipelining). The batches
+   * of every instance that wrote in this turn share one such chain.
+   */
+  afterTurn(p: Persister<Sink>, batch: Batch): void {
+    if (this.#turn) {
+      this.#turn.push(p, batch);
+      return;
+    }
+    this.#turn = [p, batch];
+    queueMicrotask(this.#hop);
+  }
+
   busy(p: Persister<Sink>): void {
     this.#busy.add(p);
   }
@@ -124,8 +148,16 @@ export class Writes {
   }
 }
 
+function afterTicks(turn: unknown[]): void {
+  setImmediate(afterTurn, turn);
+}
+
+function afterTurn(turn: unknown[]): void {
+  for (let i = 0; i < turn.length; i += 2) (turn[i] as Persister<Sink>).issued(turn[i + 1] as Batch);
+}
+
 /** The frames sent together once the write before them is on its way (or answered). */
-interface Batch {
+export interface Batch {
   /** viewer, frame, viewer, frame, … */
   out: unknown[];
   ready: boolean;
@@ -254,13 +286,7 @@ export class Persister<V extends Sink> {
     }
     if (writes.mayGoAhead(this.#inFlight)) {
       this.#issue(next.record);
-      // The store's client puts the write on its connection within the call's microtasks (and a
-      // setImmediate it schedules there): a microtask queued now runs after those, its tick after
-      // every microtask, and the setImmediate scheduled from it after the client's.
-      queueMicrotask(() => process.nextTick(() => setImmediate(() => {
-        batch.ready = true;
-        this.#release();
-      })));
+      writes.afterTurn(this as Persister<Sink>, batch);
       return;
     }
     this.#waiting = true;
@@ -278,6 +304,12 @@ export class Persister<V extends Sink> {
       this.#release();
       if (this.#open) this.#schedule();
     });
+  }
+
+  /** @internal The write before `batch` is on its way (Writes.afterTurn): its frames may go. */
+  issued(batch: Batch): void {
+    batch.ready = true;
+    this.#release();
   }
 
   /** Hands a record to the store; resolves with whether the store took it. */
