@@ -335,6 +335,17 @@ export function instanceId(live: object): string {
   return id;
 }
 
+/** Longest client-chosen name (an event's, a component's) kept in an attribute or a record. */
+export const MAX_NAME = 128;
+
+/**
+ * A client-chosen name as telemetry keeps it: clipped to {@link MAX_NAME} characters (a client may
+ * send a name as long as a frame; its unknown_event answer should not make a 64 KiB attribute).
+ */
+export function clip(name: string): string {
+  return name.length <= MAX_NAME ? name : `${name.slice(0, MAX_NAME)}…`;
+}
+
 /** The code of whatever was thrown: a HotlineError's, else "handler_error". */
 export function codeOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;

@@ -141,6 +141,12 @@ test("an event that throws: an error-status span with the error code", async () 
     // the next event on the same instance is ok again
     await c.event("c1", "increment");
     assert.is(attr(await spans.waitFor(isEvent("increment")), Attr.outcome), "ok");
+    // a made-up event name as long as a frame allows is clipped in the span
+    const long = "x".repeat(10_000);
+    assert.is((await c.event("c1", long)).code, "unknown_event");
+    const clipped = await spans.waitFor((s) => s.name === SpanNames.event && String(attr(s, Attr.event)).startsWith("xxx"));
+    assert.ok(String(attr(clipped, Attr.event)).length <= 129);
+    assert.is(attr(clipped, Attr.code), "unknown_event");
   } finally {
     c.close();
     await app.stop();

@@ -9,7 +9,7 @@ import { answerSdui } from "./sdui.js";
 import { streamCall } from "./sse.js";
 import { SpanKind } from "@opentelemetry/api";
 import { telemetryOf } from "../../telemetry/app.js";
-import { Attr, SpanNames, type Op } from "../../telemetry/telemetry.js";
+import { Attr, clip, SpanNames, type Op } from "../../telemetry/telemetry.js";
 
 /** A route of this transport, parsed from the URL. */
 interface Route {
@@ -55,11 +55,12 @@ export function createHttpTransport(ctx: AppContext): HttpHandler {
       return true;
     }
     const transport = route.stream ? "sse" : "http";
-    const op = tel.begin(route.stream ? SpanNames.sseStream : SpanNames.httpCall, { [Attr.component]: route.name, [Attr.transport]: transport }, SpanKind.SERVER);
+    const name = clip(route.name);
+    const op = tel.begin(route.stream ? SpanNames.sseStream : SpanNames.httpCall, { [Attr.component]: name, [Attr.transport]: transport }, SpanKind.SERVER);
     // In the call's context: the store and publish spans of its handler are its children.
     await tel.run(op, () => (route.stream ? streamCall(ctx, req, res, route.name, limiter, op) : answer(ctx, req, res, route.name, limiter, op)));
     op.span?.setAttribute(Attr.status, res.statusCode);
-    tel.handled(op, route.name, op.event, undefined, transport);
+    tel.handled(op, name, op.event, undefined, transport);
     return true;
   };
 }
@@ -83,8 +84,8 @@ async function answer(ctx: AppContext, req: IncomingMessage, res: ServerResponse
   try {
     const call = await readCall(ctx, req, name, limiter);
     if (op && call.event !== undefined) {
-      op.event = call.event;
-      op.span?.setAttribute(Attr.event, call.event);
+      op.event = clip(call.event);
+      op.span?.setAttribute(Attr.event, op.event);
     }
     if (call.format === "sdui") return await answerSdui(ctx, call, res);
     let last: { html: string; state: Record<string, unknown> } | undefined;

@@ -5,7 +5,7 @@ import type { Started } from "../../live/start.js";
 import { readCall, sendError, settleError, signState, startCall } from "./call.js";
 import type { AppContext } from "../../live/context.js";
 import type { FailureLimiter } from "./failure-limit.js";
-import { Attr, type Op } from "../../telemetry/telemetry.js";
+import { Attr, clip, type Op } from "../../telemetry/telemetry.js";
 
 /** One SSE frame: `data: <json>` (JSON has no raw newlines, so one data line is enough). */
 export function sseFrame(data: unknown, event?: string): string {
@@ -31,8 +31,8 @@ export async function streamCall(ctx: AppContext, req: IncomingMessage, res: Ser
   try {
     const call = await readCall(ctx, req, name, limiter);
     if (op && call.event !== undefined) {
-      op.event = call.event;
-      op.span?.setAttribute(Attr.event, call.event);
+      op.event = clip(call.event);
+      op.span?.setAttribute(Attr.event, op.event);
     }
     try {
       started = await startCall(ctx, call);

@@ -6,7 +6,7 @@ import type { LiveInstance, Viewer } from "../../live/instance.js";
 import { errorFrame, pongFrame, withDevStack } from "../../live/frames.js";
 import { M, T } from "../../../protocol/wire.js";
 import { SpanKind } from "@opentelemetry/api";
-import { Attr, instanceId, SpanNames, type Op, type Telemetry } from "../../telemetry/telemetry.js";
+import { Attr, clip, instanceId, SpanNames, type Op, type Telemetry } from "../../telemetry/telemetry.js";
 import { BadMessage, DEFAULT_MESSAGE_LIMITS, depthExceeded, parseMessage, type EventMessage, type JoinMessage, type MessageLimits } from "./messages.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
@@ -159,7 +159,7 @@ export class Connection {
       entry.ready = this.#open(m, entry, undefined);
       return;
     }
-    const op = this.#tel.begin(SpanNames.join, { [Attr.component]: m.name, [Attr.format]: m.format, [Attr.transport]: TRANSPORT }, SpanKind.SERVER);
+    const op = this.#tel.begin(SpanNames.join, { [Attr.component]: clip(m.name), [Attr.format]: m.format, [Attr.transport]: TRANSPORT }, SpanKind.SERVER);
     // Run in the join's context: the store loads, renders and saves it starts are its children.
     entry.ready = this.#tel.run(op, () => this.#open(m, entry, op));
   }
@@ -171,7 +171,7 @@ export class Connection {
       live = opened.live;
       const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this);
       await live.join(viewer, m.ref);
-      if (op) this.#tel.joined(op, m.name, live, TRANSPORT);
+      if (op) this.#tel.joined(op, clip(m.name), live, TRANSPORT);
       if (entry.left || this.#closed) {
         live.leave(viewer);
         return undefined;
@@ -184,7 +184,7 @@ export class Connection {
       const safe = this.#safe(err, m.name);
       if (op) {
         op.code = safe.code;
-        this.#tel.joined(op, m.name, live, TRANSPORT);
+        this.#tel.joined(op, clip(m.name), live, TRANSPORT);
       }
       this.#fail(safe, m.ref, m.id);
       return undefined;
@@ -211,13 +211,14 @@ export class Connection {
    */
   #measured(live: LiveInstance, viewer: Viewer, m: EventMessage): Promise<void> {
     const tel = this.#tel;
-    const op = tel.begin(SpanNames.event, { [Attr.component]: live.name, [Attr.instance]: instanceId(live), [Attr.event]: m.event, [Attr.transport]: TRANSPORT }, SpanKind.SERVER);
+    const event = clip(m.event);
+    const op = tel.begin(SpanNames.event, { [Attr.component]: live.name, [Attr.instance]: instanceId(live), [Attr.event]: event, [Attr.transport]: TRANSPORT }, SpanKind.SERVER);
     const key = `${m.id}\n${m.ref ?? ""}`;
     const watch = (this.#watch ??= new Map());
     watch.set(key, op);
     return tel.run(op, () => live.event(viewer, m.ref, m.event, m.payload)).finally(() => {
       if (watch.get(key) === op) watch.delete(key);
-      tel.handled(op, live.name, m.event, live, TRANSPORT);
+      tel.handled(op, live.name, event, live, TRANSPORT);
     });
   }
 
