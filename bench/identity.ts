@@ -36,7 +36,9 @@ class GuardedCounter extends Counter {
 const session = createCookieSession<User>({ secret: "bench-identity-cookie-secret-0123456789" });
 
 async function serve(options: HotlineOptions) {
-  const hotline = createHotline({ secret: "bench-identity-secret-0123456789", logger: { error() {} }, rateLimit: { perSecond: 1e9, burst: 1e9 }, ...options });
+  const hotline = createHotline({ secret: "bench-identity-secret-0123456789", logger: { error() {} }, rateLimit: { perSecond: 1e9, burst: 1e9 },
+    // every connection comes from 127.0.0.1: the per-address limits would refuse them
+    maxConnectionsPerAddress: 0, connectRate: { perSecond: 0 }, ...options });
   let cookie = "";
   const server = createServer((req, res) => {
     if (req.url === "/signin") {
