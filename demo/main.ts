@@ -154,6 +154,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     userKey: (user) => user.id,
     // Served under a public name? List it: by default only localhost names from loopback are trusted (DNS rebinding).
     ...(env.HOTLINE_ALLOWED_HOSTS && { allowedHosts: env.HOTLINE_ALLOWED_HOSTS.split(",").map((h) => h.trim()).filter(Boolean) }),
+    // HOTLINE_DEVTOOLS=1: the inspector at /hotline/devtools, for signed-in visitors from this machine only (loopback)
+    ...(env.HOTLINE_DEVTOOLS === "1" && { devtools: { enabled: true, authorize: (user, req) => user !== null && isLoopback(req.socket.remoteAddress) } }),
   });
   const stopPublisher = role === "web" ? () => {} : startDashboardPublisher(hotline.pubsub, { sessions: () => hotline.stats().connections });
 
@@ -272,4 +274,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.error("[demo] could not start", err);
     process.exit(1);
   });
+}
+
+/** Whether an address is this machine's (the inspector's guard in the demo). */
+function isLoopback(address: string | undefined): boolean {
+  return address === "::1" || address === "127.0.0.1" || address?.startsWith("::ffff:127.") === true || address?.startsWith("127.") === true;
 }
