@@ -3,6 +3,7 @@
 // of each one's output), so that a figure can be compared between two commits with one command.
 //
 //   npm run bench                                  every benchmark -> bench-results/<commit>.json
+//                                                  (<commit>-dirty.json when tracked files have uncommitted changes)
 //   npm run bench -- --quick                       smaller runs (BENCH_QUICK=1 and smaller env sizes)
 //   npm run bench -- sdui deflate                  only the benchmarks whose file name contains a word
 //   npm run bench -- --out /tmp/a.json             another output path
