@@ -1,12 +1,12 @@
 // Event round trip over WebSocket: a Hotline counter (event -> handler -> render -> diff -> save ->
 // patch) against a raw `ws` echo server answering a frame of the same size, in the same run. Clients
-// run in a child process. Two setups: the memory store and pub/sub, and the Redis store and Redis
-// pub/sub (on a private redis-server when one can be started, else REDIS_URL); each is compared with
-// the floor measured in its own interleaved rounds.
+// run in a child process. Setups: the memory store and pub/sub, and the Redis store and Redis pub/sub
+// (on a private redis-server when one can be started, else REDIS_URL); they take turns within each
+// round, and each is compared with the floor run right after each of its runs.
 // Run: node --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
-//   STORES=memory,redis (default both; redis-strict: the Redis setup with writeBehind: false, every
-//   patch waiting for its write's answer, as before write-behind)  ROUNDS=5  PER1=2000 (events per
-//   round, 1 client)  PER50=200  AUTOPIPELINE=1 (the store's ioredis client with enableAutoPipelining)
+//   STORES=memory,redis (default; also redis-strict: writeBehind: false, every patch waiting for its
+//   write's answer as before write-behind; redis-ap: the store's ioredis client with
+//   enableAutoPipelining)  ROUNDS=5  PER1=2000 (events per round, 1 client)  PER50=200
 //   Profile the server: node --cpu-prof --cpu-prof-dir=prof --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
 import { WebSocket } from "ws";
 import { Redis } from "ioredis";
@@ -19,6 +19,13 @@ import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/su
 type Job = { url: string; clients: number; perClient: number; hotline: boolean };
 type Result = { lat: number[]; ms: number; events: number };
 type Figures = { p50: number; p99: number; rate: number };
+
+const SETUPS: Record<string, string> = {
+  memory: "MemoryStore + MemoryPubSub",
+  redis: "RedisStore + RedisPubSub (ioredis)",
+  "redis-strict": "the same with writeBehind: false (every patch waits for Redis's answer)",
+  "redis-ap": "the same as redis, the store's client with enableAutoPipelining",
+};
 
 if (process.argv[2] === "client") {
   process.on("message", async (job: Job) => process.send!(await load(job)));
@@ -66,31 +73,37 @@ function ask(ws: WebSocket, frame: string): Promise<void> {
   });
 }
 
-/** The Redis setup: a RedisStore and a RedisPubSub on their own ioredis connections. */
-async function redisSetup(): Promise<{ setup: Setup; where: string; stop(): Promise<void> } | undefined> {
-  let priv: PrivateRedis | undefined;
-  if (await haveRedisServer()) priv = await startRedisServer();
-  const url = priv?.url ?? process.env.REDIS_URL;
-  if (!url) return undefined;
-  const storeClient = new Redis(url, { enableAutoPipelining: process.env.AUTOPIPELINE === "1" });
+/** A private redis-server when one can be started, else REDIS_URL. */
+async function redisServer(): Promise<{ url: string; where: string; stop(): Promise<void> } | undefined> {
+  if (await haveRedisServer()) {
+    const priv: PrivateRedis = await startRedisServer();
+    return { url: priv.url, where: "a private redis-server", stop: () => priv.stop() };
+  }
+  const url = process.env.REDIS_URL;
+  return url ? { url, where: url, stop: async () => {} } : undefined;
+}
+
+/** A Redis setup: a RedisStore and a RedisPubSub on their own ioredis connections. */
+function redisSetup(url: string, name: string, autoPipelining: boolean): { setup: Setup; stop(): Promise<void> } {
+  const storeClient = new Redis(url, { enableAutoPipelining: autoPipelining });
   const busClient = new Redis(url);
-  const prefix = `bench:${process.pid}:`;
+  const prefix = `bench:${process.pid}:${name}:`;
   const pubsub = new RedisPubSub({ client: busClient, prefix });
   const store = new RedisStore({ client: storeClient, prefix: `${prefix}state:` });
   return {
     setup: { store, pubsub },
-    where: priv ? "a private redis-server" : url,
     async stop() {
       await pubsub.close();
       storeClient.disconnect();
       busClient.disconnect();
-      await priv?.stop();
     },
   };
 }
 
+
 async function main() {
   const wanted = (process.env.STORES ?? "memory,redis").split(",");
+  for (const w of wanted) if (!SETUPS[w]) throw new Error(`unknown setup "${w}" in STORES (${Object.keys(SETUPS).join(", ")})`);
   const ROUNDS = Number(process.env.ROUNDS ?? 5);
   const configs = [[1, Number(process.env.PER1 ?? 2000)], [50, Number(process.env.PER50 ?? 200)]] as const;
   // The raw server answers with a patch-sized frame built per message, as a minimal app would.
@@ -108,38 +121,36 @@ async function main() {
   const med = (xs: Figures[]): Figures => ({
     p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), rate: median(xs.map((x) => x.rate)),
   });
-  const rows: { store: string; clients: number; h: Figures; r: Figures }[] = [];
   const notes: string[] = [];
+  const redis = wanted.some((w) => w.startsWith("redis")) ? await redisServer() : undefined;
+  const servers: { store: string; url: string; stop(): Promise<void> }[] = [];
   for (const store of wanted) {
-    let setup: Setup = {};
-    let stopSetup = async () => {};
-    if (store === "redis" || store === "redis-strict") {
-      const redis = await redisSetup();
-      if (!redis) {
-        notes.push("redis: skipped (no redis-server on the PATH and no REDIS_URL)");
-        continue;
-      }
-      setup = store === "redis" ? redis.setup : { ...redis.setup, writeBehind: false };
-      stopSetup = redis.stop;
-      notes.push(`${store}: RedisStore + RedisPubSub (ioredis${process.env.AUTOPIPELINE === "1" ? ", autopipelining" : ""}) on ${redis.where}`);
-    } else if (store !== "memory") {
-      throw new Error(`unknown store "${store}" in STORES (memory, redis, redis-strict)`);
+    if (store !== "memory" && !redis) {
+      notes.push(`${store}: skipped (no redis-server on the PATH and no REDIS_URL)`);
+      continue;
     }
+    const r = store === "memory" ? undefined : redisSetup(redis!.url, store, store === "redis-ap");
+    const setup: Setup = r ? { ...r.setup, ...(store === "redis-strict" && { writeBehind: false }) } : {};
     const hot = await hotlineServer(setup);
-    for (const [clients, per] of configs) {
-      // Interleave Hotline and raw runs and take the median of each figure over the rounds: the
-      // machine is shared, and a single run says little.
-      const hs: Figures[] = [];
-      const rs: Figures[] = [];
-      for (let i = 0; i < ROUNDS; i++) {
-        hs.push(await run(hot.url, true, clients, per));
-        rs.push(await run(raw.url, false, clients, per));
-      }
-      rows.push({ store, clients, h: med(hs), r: med(rs) });
-    }
-    await hot.stop();
-    await stopSetup();
+    servers.push({ store, url: hot.url, stop: async () => { await hot.stop(); await r?.stop(); } });
+    notes.push(`${store}: ${SETUPS[store]}${r ? ` on ${redis!.where}` : ""}`);
   }
+  const rows: { store: string; clients: number; h: Figures; r: Figures }[] = [];
+  for (const [clients, per] of configs) {
+    // Each Hotline run is followed by a floor run, setups take turns within each round, and each
+    // figure is the median over the rounds: the machine is shared, and a single run says little.
+    const hs = new Map<string, Figures[]>(servers.map((s) => [s.store, []]));
+    const rs = new Map<string, Figures[]>(servers.map((s) => [s.store, []]));
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const s of servers) {
+        hs.get(s.store)!.push(await run(s.url, true, clients, per));
+        rs.get(s.store)!.push(await run(raw.url, false, clients, per));
+      }
+    }
+    for (const s of servers) rows.push({ store: s.store, clients, h: med(hs.get(s.store)!), r: med(rs.get(s.store)!) });
+  }
+  for (const s of servers) await s.stop();
+  await redis?.stop();
   console.log(`event round trip (counter increment), clients in a child process; medians of ${ROUNDS} interleaved rounds`);
   for (const n of notes) console.log(`  ${n}`);
   console.log("store        | clients | hotline p50 / p99 ms | raw ws p50 / p99 ms | p50 ratio | p99 ratio | hotline ev/s | raw ev/s | ev/s ratio");
