@@ -35,6 +35,15 @@ export const STALL_MS = 100;
 /** Longest a patch waits for its write's answer; then the write counts as failed and the patch goes. */
 export const WAIT_MS = 5_000;
 
+/** How often waits are checked against {@link WAIT_MS}. */
+const SWEEP_MS = 250;
+
+/** A patch waiting for its write's answer. */
+interface Wait {
+  since: number;
+  late(): void;
+}
+
 /** How an app's writes reach its store: `sync` (the MemoryStore: applied within `save()`), `behind`, or `strict` (save-before-send). */
 export type WriteMode = "sync" | "behind" | "strict";
 
@@ -68,6 +77,9 @@ export class Writes {
   /** persisters with something not yet written, answered or sent (for a graceful close) */
   readonly #busy = new Set<Persister<Sink>>();
   #idle: (() => void)[] = [];
+  /** patches waiting for their write's answer */
+  readonly #waits = new Set<Wait>();
+  #sweeper: NodeJS.Timeout | undefined;
   /** batches whose write was handed over in this turn, waiting for the store client's turn: persister, batch, … */
   #turn: unknown[] | undefined;
   // One hop chain per turn for every instance that wrote in it, not three closures per write.
@@ -120,6 +132,34 @@ export class Writes {
     this.#turn = [p, batch];
     queueMicrotask(this.#hop);
   }
+
+  /**
+   * Resolves with `answered`'s outcome, or `undefined` once it has waited about {@link WAIT_MS}
+   * (one sweeping timer for every wait: a timer per write costs more than the write's wait).
+   */
+  waitFor(answered: Promise<boolean>): Promise<boolean | undefined> {
+    return new Promise((resolve) => {
+      const wait: Wait = { since: Date.now(), late: () => resolve(undefined) };
+      this.#waits.add(wait);
+      this.#sweeper ??= setInterval(this.#sweep, SWEEP_MS).unref();
+      void answered.then((ok) => {
+        this.#waits.delete(wait);
+        resolve(ok);
+      });
+    });
+  }
+
+  readonly #sweep = () => {
+    const now = Date.now();
+    for (const w of this.#waits) {
+      if (now - w.since < WAIT_MS) continue;
+      this.#waits.delete(w);
+      w.late();
+    }
+    if (this.#waits.size) return;
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  };
 
   busy(p: Persister<Sink>): void {
     this.#busy.add(p);
@@ -290,15 +330,8 @@ export class Persister<V extends Sink> {
       return;
     }
     this.#waiting = true;
-    const answered = this.#issue(next.record);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), WAIT_MS);
-      timer.unref?.();
-    });
-    void Promise.race([answered, late]).then((ok) => {
-      clearTimeout(timer);
-      if (!ok) this.#late();
+    void writes.waitFor(this.#issue(next.record)).then((ok) => {
+      if (ok === undefined) this.#late();
       this.#waiting = false;
       batch.ready = true;
       this.#release();
