@@ -17,7 +17,8 @@ const wanted = (process.env.STORES ?? "memory,redis,redis-strict").split(",");
 let priv: PrivateRedis | undefined;
 const redisUrl = wanted.some((s) => s.startsWith("redis")) ? ((await haveRedisServer()) ? (priv = await startRedisServer()).url : process.env.REDIS_URL) : undefined;
 
-async function measure(setup: Setup): Promise<number> {
+/** Median µs of latency per event, and of this process's CPU per event. */
+async function measure(setup: Setup): Promise<{ us: number; cpu: number }> {
   const hot = await hotlineServer(setup);
   const hub = hot.hotline.hub;
   const { live, key } = await hub.open({ name: "counter", format: "html" });
@@ -25,19 +26,23 @@ async function measure(setup: Setup): Promise<number> {
   const viewer = { id: "c1", key, user: null, send(f: string | Buffer) { bytes += f.length; } };
   await live.join(viewer, 1);
   const runs: number[] = [];
+  const cpus: number[] = [];
   for (let round = 0; round < 7; round++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < N; i++) await live.event(viewer, i + 2, "increment", undefined);
+    const c = process.cpuUsage(c0);
     runs.push(((performance.now() - t0) * 1000) / N);
+    cpus.push((c.user + c.system) / N);
   }
   await hot.stop();
-  return median(runs);
+  return { us: median(runs), cpu: median(cpus) };
 }
 
-const figures: Record<string, number> = {};
+const figures: Record<string, { us: number; cpu: number }> = {};
 for (const store of wanted) {
   if (store === "memory") {
-    figures.memory_us = await measure({});
+    figures.memory = await measure({});
     continue;
   }
   if (!redisUrl) {
@@ -46,11 +51,12 @@ for (const store of wanted) {
   }
   const client = new Redis(redisUrl);
   const setup: Setup = { store: new RedisStore({ client, prefix: `bench:${process.pid}:` }), ...(store === "redis-strict" && { writeBehind: false }) };
-  figures[`${store.replace("-", "_")}_us`] = await measure(setup);
+  figures[store.replace("-", "_")] = await measure(setup);
   client.disconnect();
 }
 await priv?.stop();
-console.log(`server-side cost of one counter event (no socket), median of 7 runs of ${N}:`);
-for (const [k, v] of Object.entries(figures)) console.log(`  ${k.replace(/_us$/, "").padEnd(13)} ${v.toFixed(2)} µs`);
-summary("event-path", Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Math.round(v * 100) / 100])));
+console.log(`server-side cost of one counter event (no socket), median of 7 runs of ${N}: latency, and CPU of this process (all threads)`);
+for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(13)} ${v.us.toFixed(2).padStart(7)} µs   CPU ${v.cpu.toFixed(2).padStart(7)} µs`);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+summary("event-path", Object.fromEntries(Object.entries(figures).flatMap(([k, v]) => [[`${k}_us`, round2(v.us)], [`${k}_cpu_us`, round2(v.cpu)]])));
 process.exit(0);

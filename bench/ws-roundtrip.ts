@@ -18,7 +18,8 @@ import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/su
 
 type Job = { url: string; clients: number; perClient: number; hotline: boolean };
 type Result = { lat: number[]; ms: number; events: number };
-type Figures = { p50: number; p99: number; rate: number };
+/** Round trip percentiles (ms), events per second, and the server process's CPU per event (µs, this process: the servers run here). */
+type Figures = { p50: number; p99: number; rate: number; cpu: number };
 
 const SETUPS: Record<string, string> = {
   memory: "MemoryStore + MemoryPubSub",
@@ -113,13 +114,15 @@ async function main() {
   });
   const kid = child(new URL(import.meta.url).pathname, ["client"]);
   const run = async (url: string, hotline: boolean, clients: number, perClient: number): Promise<Figures> => {
+    const before = process.cpuUsage();
     kid.send({ url, hotline, clients, perClient } satisfies Job);
     const r = await kid.next<Result>();
+    const used = process.cpuUsage(before);
     const s = r.lat.sort((a, b) => a - b);
-    return { p50: percentile(s, 50), p99: percentile(s, 99), rate: (r.events / r.ms) * 1000 };
+    return { p50: percentile(s, 50), p99: percentile(s, 99), rate: (r.events / r.ms) * 1000, cpu: (used.user + used.system) / (r.events + 50 * clients) };
   };
   const med = (xs: Figures[]): Figures => ({
-    p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), rate: median(xs.map((x) => x.rate)),
+    p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), rate: median(xs.map((x) => x.rate)), cpu: median(xs.map((x) => x.cpu)),
   });
   const notes: string[] = [];
   const redis = wanted.some((w) => w.startsWith("redis")) ? await redisServer() : undefined;
@@ -153,16 +156,17 @@ async function main() {
   await redis?.stop();
   console.log(`event round trip (counter increment), clients in a child process; medians of ${ROUNDS} interleaved rounds`);
   for (const n of notes) console.log(`  ${n}`);
-  console.log("store        | clients | hotline p50 / p99 ms | raw ws p50 / p99 ms | p50 ratio | p99 ratio | hotline ev/s | raw ev/s | ev/s ratio");
+  console.log("store        | clients | hotline p50 / p99 ms | raw ws p50 / p99 ms | p50 ratio | p99 ratio | hotline ev/s | raw ev/s | ev/s ratio | server CPU µs/event hotline / raw");
   const figures: Record<string, number> = {};
   for (const { store, clients, h, r } of rows) {
     console.log(
       `${store.padEnd(12)} | ${String(clients).padEnd(7)} | ${fmt(h.p50, 3)} / ${fmt(h.p99, 3)}`.padEnd(46) + ` | ${fmt(r.p50, 3)} / ${fmt(r.p99, 3)}`.padEnd(22) +
-        ` | ${fmt(h.p50 / r.p50, 2)}x`.padEnd(12) + ` | ${fmt(h.p99 / r.p99, 2)}x`.padEnd(12) + ` | ${fmt(h.rate, 0)}`.padEnd(15) + ` | ${fmt(r.rate, 0)}`.padEnd(11) + ` | ${fmt(h.rate / r.rate, 2)}x`,
+        ` | ${fmt(h.p50 / r.p50, 2)}x`.padEnd(12) + ` | ${fmt(h.p99 / r.p99, 2)}x`.padEnd(12) + ` | ${fmt(h.rate, 0)}`.padEnd(15) + ` | ${fmt(r.rate, 0)}`.padEnd(11) + ` | ${fmt(h.rate / r.rate, 2)}x`.padEnd(13) + ` | ${fmt(h.cpu, 1)} / ${fmt(r.cpu, 1)}`,
     );
     const k = `${store.replace("-", "_")}_c${clients}`;
     Object.assign(figures, {
       [`${k}_p50_ms`]: round(h.p50), [`${k}_p99_ms`]: round(h.p99), [`${k}_events_per_s`]: Math.round(h.rate),
+      [`${k}_server_cpu_us`]: round(h.cpu), [`${k}_floor_cpu_us`]: round(r.cpu),
       [`${k}_p50_ratio`]: round(h.p50 / r.p50), [`${k}_p99_ratio`]: round(h.p99 / r.p99), [`${k}_rate_ratio`]: round(h.rate / r.rate),
     });
   }
