@@ -44,6 +44,8 @@ class SlowStore implements StateStore {
   readonly writes: { key: string; json: string }[] = [];
   answered = 0;
   answer: Answer = "ok";
+  /** what `writable()` says (a Redis client whose connection is down says false) */
+  connected = true;
   /** what happened, in order: "write N", "answer N", and what the test adds ("patch 3") */
   readonly events: string[] = [];
   #held: (() => void)[] = [];
@@ -76,6 +78,10 @@ class SlowStore implements StateStore {
 
   async delete(key: string): Promise<void> {
     this.data.delete(key);
+  }
+
+  writable(): boolean {
+    return this.connected;
   }
 
   answerAll(): void {
@@ -244,6 +250,31 @@ fallback("the store stops answering: patches wait (at most WAIT_MS), coalesce, a
     assert.is(store.count(key), 6, "the last state was handed over");
     assert.ok(store.counts(key).length <= 4, `the waiting events coalesced: ${store.counts(key).join(",")}`);
     assert.ok(lines.some((l) => l.includes("did not answer")), "the silence is logged");
+  } finally {
+    client.close();
+    store.delayMs = 0;
+    store.answerAll();
+    await srv.stop();
+  }
+});
+
+fallback("the store says its connection is down (writable() false): the patch waits for its write's answer", async () => {
+  const store = new SlowStore(-1);
+  const { srv, client } = await setup(store);
+  try {
+    await client.join("c", "counter");
+    store.answerAll();
+    store.connected = false;
+    tellPatches(client, store);
+    const ev = client.event("c", "increment");
+    while (!store.events.includes("write 2")) await sleep(5);
+    await sleep(50); // a patch that did not wait would be here by now
+    store.answerAll();
+    assert.is((await ev)["0"], 1);
+    assert.ok(store.events.indexOf("answer 2") < store.events.indexOf("patch 1"), store.events.join(", "));
+    store.connected = true;
+    assert.is((await client.event("c", "increment"))["0"], 2, "connected again: the patch goes ahead");
+    assert.is(store.answered, 2, "without waiting for its write");
   } finally {
     client.close();
     store.delayMs = 0;
