@@ -3,6 +3,7 @@
 // Run as a child: `node --import tsx bench/cluster-support.ts server|client`.
 import { fork, type ChildProcess } from "node:child_process";
 import { WebSocket } from "ws";
+import { z } from "zod";
 import { MemoryPubSub } from "../pubsub/memory.js";
 import type { PubSub } from "../pubsub/pubsub.js";
 import type { StateStore } from "../server/core/store.js";
@@ -17,6 +18,8 @@ import { hotlineServer } from "./ws-support.js";
  */
 export class Tally extends Component<{ score: number }> {
   static shared = true;
+  /** The room a client asks for (join params are refused unless declared). */
+  static clientParams = z.object({ room: z.number().int().min(0).max(1_000_000).optional() });
   mount() {
     this.state.score = 0;
     this.subscribe(topicOf(this.params));
@@ -78,7 +81,7 @@ export function kid(mode: "server" | "client", args: string[] = []): Kid {
   };
 }
 
-/** A Hotline server process: memory, or Redis pub/sub and state store at `url` under `prefix`. */
+/** A Hotline server process: memory, or Redis pub/sub and state store at `url` under `prefix` (redis-cluster: `url` is the node ports). */
 async function serverMain(kind: string, url?: string, prefix?: string): Promise<void> {
   const registry = new Registry();
   registry.register("tally", Tally);
@@ -88,6 +91,14 @@ async function serverMain(kind: string, url?: string, prefix?: string): Promise<
     const { RedisPubSub, RedisStore } = await import("../server/redis.js");
     pubsub = new RedisPubSub({ url: url!, prefix: prefix! });
     store = new RedisStore({ url: url!, prefix: `${prefix}state:` });
+  } else if (kind === "redis-cluster") {
+    // url: the cluster's node ports, comma-separated; one ioredis Cluster client for both.
+    const { Cluster } = await import("ioredis");
+    const { RedisPubSub, RedisStore } = await import("../server/redis.js");
+    const client = new Cluster(url!.split(",").map((port) => ({ host: "127.0.0.1", port: Number(port) })));
+    await new Promise((resolve) => client.once("ready", resolve));
+    pubsub = new RedisPubSub({ client, prefix: prefix! });
+    store = new RedisStore({ client, prefix: `${prefix}state:` });
   } else {
     pubsub = new MemoryPubSub();
   }
