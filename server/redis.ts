@@ -2,6 +2,8 @@
  * `hotline/redis`: scale Hotline out over Redis. `RedisPubSub` carries model changes between
  * server processes; `RedisStore` keeps component state where any process can resume it.
  * Bring ioredis or redis (node-redis); neither is a dependency of Hotline itself.
+ * A Redis Cluster client (ioredis `Cluster`, node-redis `createCluster()`) works as `client` too:
+ * sharded pub/sub and hash-tagged names (docs/deploy-redis.md, "Redis Cluster").
  *
  * @example
  * import { Redis } from "ioredis";
