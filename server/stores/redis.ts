@@ -45,6 +45,7 @@ export class RedisStore implements StateStore {
   readonly #log: (line: string) => void;
   readonly #ready: Promise<Send>;
   readonly #resets = new Set<() => void>();
+  #closed = false;
   #own: { client: any; ioredis: boolean } | undefined;
 
   constructor(options: RedisStoreOptions) {
@@ -63,13 +64,17 @@ export class RedisStore implements StateStore {
     }
     // An ioredis Cluster routes `call` by the command's key itself.
     if (typeof client.call === "function" && typeof client.status === "string") {
-      return (args) => client.call(args[0], ...args.slice(1));
+      const send: Send = (args) => client.call(args[0], ...args.slice(1));
+      if (isCluster(client)) this.#watchCluster(client, true, send);
+      return send;
     }
     if (typeof client.sendCommand === "function" && "isOpen" in client) {
       if (!client.isOpen) await client.connect();
+      if (!isCluster(client)) return (args) => client.sendCommand(args);
       // A node-redis cluster is told the key to route by; every command here has its key first.
-      if (isCluster(client)) return (args) => client.sendCommand(args[1], false, args);
-      return (args) => client.sendCommand(args);
+      const send: Send = (args) => client.sendCommand(args[1], false, args);
+      this.#watchCluster(client, false, send);
+      return send;
     }
     throw new TypeError("hotline/redis: `client` must be an ioredis Redis or a node-redis client");
   }
@@ -102,17 +107,53 @@ export class RedisStore implements StateStore {
   #watch(client: any): void {
     let up = client.status === "ready" || client.isReady === true;
     client.on("ready", () => {
-      if (up) {
-        for (const listener of [...this.#resets]) {
-          try {
-            listener();
-          } catch (err) {
-            this.#log(`hotline/redis: a state store reset listener failed (${(err as Error)?.message ?? err})`);
-          }
-        }
-      }
+      if (up) this.#reset();
       up = true;
     });
+  }
+
+  #reset(): void {
+    for (const listener of [...this.#resets]) {
+      try {
+        listener();
+      } catch (err) {
+        this.#log(`hotline/redis: a state store reset listener failed (${(err as Error)?.message ?? err})`);
+      }
+    }
+  }
+
+  /**
+   * On a cluster a lost master is replaced by a replica that may have missed its last writes, and
+   * the client stays "ready" throughout. After a sign of a lost node, once every master of the
+   * slot map accepts a write (a short-lived probe key in one of its slots), the reset listeners
+   * save what is live again.
+   */
+  #watchCluster(client: any, ioredis: boolean, send: Send): void {
+    let armed = !ioredis || client.status === "ready";
+    let probing = false;
+    if (!armed) client.once("ready", () => { armed = true; });
+    const lost = () => {
+      if (!armed || probing || this.#closed) return;
+      probing = true;
+      void this.#untilEveryMasterWrites(send).then(() => {
+        probing = false;
+        if (!this.#closed) this.#reset();
+      });
+    };
+    for (const event of ioredis ? ["-node", "node error"] : ["node-reconnecting", "node-error"]) client.on(event, lost);
+  }
+
+  async #untilEveryMasterWrites(send: Send): Promise<void> {
+    for (let delay = 100; !this.#closed; delay = Math.min(delay * 2, 1000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      try {
+        const slots = (await send(["CLUSTER", "SLOTS"])) as [number, number, ...unknown[]][];
+        await Promise.all(slots.map(([from, to]) => send(["SET", `${this.#prefix}probe:{${tagIn(from, to)}}`, "1", "PX", "10000"])));
+        return;
+      } catch {
+        // Not over yet (a master still down, or the slot map not updated): try again.
+      }
+    }
   }
 
   onReset(listener: () => void): () => void {
@@ -138,6 +179,7 @@ export class RedisStore implements StateStore {
 
   /** Closes the connection the store opened from `url`; a client passed in stays open. */
   async close(): Promise<void> {
+    this.#closed = true;
     const own = this.#own;
     this.#own = undefined;
     if (!own) return;
@@ -159,4 +201,22 @@ export class RedisStore implements StateStore {
 /** An ioredis `Cluster` or a node-redis `createCluster()` client. */
 function isCluster(client: any): boolean {
   return client.isCluster === true || (typeof client.nodeClient === "function" && "masters" in client);
+}
+
+/** A short hash tag whose slot lies in [from, to] (CRC16/XMODEM mod 16384, as Redis Cluster computes it). */
+function tagIn(from: number, to: number): string {
+  for (let i = 0; i < 1_000_000; i++) {
+    const slot = crc16(`p${i}`) % 16384;
+    if (slot >= from && slot <= to) return `p${i}`;
+  }
+  throw new Error(`no short hash tag found for slots ${from}-${to}`);
+}
+
+function crc16(s: string): number {
+  let crc = 0;
+  for (const byte of Buffer.from(s)) {
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc;
 }

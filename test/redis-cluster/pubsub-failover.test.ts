@@ -1,9 +1,11 @@
-// RedisPubSub when a master of the Redis Cluster dies (SIGKILL) mid-run, over both libraries:
-// no crash and no unhandled error event; publishes to the surviving masters' topics go on; once a
-// replica has taken over, every topic's listeners get a resync and every topic carries messages again.
+// RedisPubSub and RedisStore when a master of the Redis Cluster dies (SIGKILL) mid-run, over both
+// libraries: no crash and no unhandled error event; publishes to the surviving masters' topics go
+// on; once a replica has taken over, every topic's listeners get a resync and every topic carries
+// messages again, and the store's reset listeners run (the hub saves live states again).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { RedisPubSub } from "../../pubsub/redis.js";
+import { RedisStore } from "../../server/stores/redis.js";
 import type { RedisFlavour } from "../../pubsub/redis-driver.js";
 import { collector, uniqueTopic } from "../pubsub/contract.js";
 import { runPrefix } from "../pubsub/redis-clients.js";
@@ -73,6 +75,37 @@ for (const flavour of ["ioredis", "node-redis"] as RedisFlavour[]) {
       await a.quit();
       await b.quit();
       // The dead node comes back as a replica, so the next suite starts from a whole cluster.
+      for (const port of cluster.ports) await cluster.restart(port).catch(() => {});
+      await cluster.waitHealthy(20_000);
+    }
+  });
+
+  test("RedisStore: after the failover its reset listeners run (live states are saved again), once every master takes writes", async () => {
+    const c = await clusterClient(flavour, cluster);
+    const store = new RedisStore({ client: c.client, prefix: `${prefix}state:` });
+    try {
+      // Keys on every master, so that some live on the one that dies.
+      const keys = Array.from({ length: 12 }, (_, i) => `s${i}`);
+      await Promise.all(keys.map((k) => store.save(k, { v: 1 })));
+      let resets = 0;
+      let savedAtReset: Promise<unknown> | undefined;
+      store.onReset(() => {
+        resets++;
+        // What the hub does: save every live state again; it must succeed now, on every slot.
+        savedAtReset ??= Promise.all(keys.map((k) => store.save(k, { v: 2 })));
+      });
+      const [victim] = await cluster.masters();
+      await cluster.kill(victim!);
+      const deadline = Date.now() + 20_000;
+      while (resets === 0) {
+        if (Date.now() > deadline) throw new Error("no reset after the failover");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await savedAtReset;
+      for (const k of keys) assert.equal(await store.load(k), { v: 2 });
+    } finally {
+      await store.close();
+      await c.quit();
       for (const port of cluster.ports) await cluster.restart(port).catch(() => {});
       await cluster.waitHealthy(20_000);
     }
