@@ -72,9 +72,16 @@ export function watchClusterSubscriber(sub: any, flavour: RedisFlavour, name: st
   let down = false;
   // While the client connects it replaces its startup connections ("-node"): not an outage.
   let armed = false;
+  let startFailed = false;
   const signal = (err?: unknown) => {
     // Closing on purpose ends every node connection: not an outage.
-    if (hooks.closing() || !armed) return;
+    if (hooks.closing()) return;
+    if (!armed) {
+      // Not connected yet: the subscribe calls wait for it; one line says why.
+      if (err !== undefined && !startFailed) log(`hotline/redis: ${name}: cannot reach the Redis Cluster yet (${reasonOf(err)}); retrying in the background`);
+      startFailed ||= err !== undefined;
+      return;
+    }
     if (!down) log(`hotline/redis: ${name}: a Redis Cluster node was lost${err === undefined ? "" : ` (${reasonOf(err)})`}; resubscribing once the cluster has recovered`);
     down = true;
     hooks.lost();
