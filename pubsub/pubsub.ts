@@ -25,6 +25,8 @@ export interface DeliveryInfo {
   topic: string;
   /** Set when messages may have been missed: re-read current state instead of applying `message`. */
   resync?: boolean;
+  /** When the message was published (ms since the epoch, the publisher's clock), when the bus says (RedisPubSub does). */
+  publishedAt?: number;
 }
 
 /** A subscriber's callback. It must not throw; an error it throws is reported and swallowed. */

@@ -10,7 +10,9 @@
  *   asks its listeners to resync.
  * - `<seq>`: the topic's sequence number, `INCR <prefix>seq:<topic>`; consecutive per topic, so a
  *   subscriber that sees anything but last + 1 knows it missed something.
- * - `<origin>`: an id of the publishing RedisPubSub (no `|`), for tracing who sent what.
+ * - `<origin>`: an id of the publishing RedisPubSub (no `|`), for tracing who sent what; Hotline
+ *   writes `<id>@<publish time in ms since the epoch>` (read as `DeliveryInfo.publishedAt`, the
+ *   delivery lag metric), a reader takes whatever follows the last `@` as the time when it is a number.
  * - `<json>`: the message as JSON; empty for `undefined`.
  *
  * A payload that is not in this format but is valid JSON (a plain `PUBLISH` from a script or
@@ -22,7 +24,7 @@ export const FORMAT_VERSION = 1;
 
 /** A message as read off a channel. */
 export type Decoded =
-  | { kind: "message"; seq: number | undefined; origin: string | undefined; value: unknown }
+  | { kind: "message"; seq: number | undefined; origin: string | undefined; publishedAt?: number; value: unknown }
   | { kind: "unreadable"; reason: string };
 
 /** Builds the version-1 payload (the Lua script builds the same string server-side). */
@@ -58,7 +60,11 @@ export function decode(payload: string): Decoded {
   if (!Number.isSafeInteger(seq) || seq < 1) return { kind: "unreadable", reason: "bad sequence number" };
   const json = payload.slice(b + 1);
   try {
-    return { kind: "message", seq, origin: payload.slice(a + 1, b), value: json === "" ? undefined : JSON.parse(json) };
+    const origin = payload.slice(a + 1, b);
+    const value = json === "" ? undefined : JSON.parse(json);
+    const at = origin.lastIndexOf("@");
+    const publishedAt = at < 0 ? NaN : Number(origin.slice(at + 1));
+    return Number.isSafeInteger(publishedAt) && publishedAt > 0 ? { kind: "message", seq, origin, publishedAt, value } : { kind: "message", seq, origin, value };
   } catch {
     return { kind: "unreadable", reason: "bad JSON" };
   }

@@ -157,7 +157,7 @@ export class RedisPubSub implements PubSub {
     this.#checkTopic(topic);
     const json = toJson(message);
     const { pub, flavour } = await this.#conn;
-    const args = [this.#seqKey(topic), this.channelOf(topic), this.#origin, json, String(this.#seqTtl)];
+    const args = [this.#seqKey(topic), this.channelOf(topic), `${this.#origin}@${Date.now()}`, json, String(this.#seqTtl)];
     try {
       try {
         await commandOn(pub, flavour, ["EVALSHA", this.#cluster ? SSHA : SHA, "1", ...args]);
@@ -236,7 +236,7 @@ export class RedisPubSub implements PubSub {
       // After a gap the missed messages can't be replayed, and this one may build on them.
       if (gap) return this.#resync(topic, t);
     }
-    this.#deliver(t, d.value, { topic });
+    this.#deliver(t, d.value, d.publishedAt === undefined ? { topic } : { topic, publishedAt: d.publishedAt });
   }
 
   #resync(topic: string, t: Topic): void {

@@ -74,7 +74,7 @@ export class TopicIndex {
    */
   #measured(topic: string, info: DeliveryInfo, count: number, fanOut: () => void): void {
     const tel = this.#tel!;
-    const at = (info as DeliveryInfo & { publishedAt?: unknown }).publishedAt;
+    const at = info.publishedAt;
     const lag = typeof at === "number" ? Date.now() - at : tel.publishing !== undefined ? performance.now() - tel.publishing : undefined;
     // The instances queue their onMessage and render in this span's context: they are its children.
     const op = tel.begin(SpanNames.deliver, { [Attr.topic]: topic, [Attr.listeners]: count, ...(info.resync && { [Attr.resync]: true }) }, SpanKind.CONSUMER);

@@ -19,7 +19,10 @@ export interface ContractOptions {
 export interface Collector {
   readonly listener: (message: unknown, info: DeliveryInfo) => void;
   readonly messages: unknown[];
+  /** What each delivery said besides the message, without `publishedAt` (checked, then set aside in `stamps`). */
   readonly infos: DeliveryInfo[];
+  /** The `publishedAt` of each delivery that had one. */
+  readonly stamps: number[];
   /** Resolves once `n` deliveries arrived (messages and resyncs alike); rejects after `ms`. */
   until(n: number, ms?: number): Promise<void>;
 }
@@ -27,10 +30,21 @@ export interface Collector {
 export function collector(): Collector {
   const messages: unknown[] = [];
   const infos: DeliveryInfo[] = [];
+  const stamps: number[] = [];
   let wake = () => {};
   return {
-    messages, infos,
-    listener: (m, i) => { messages.push(m); infos.push(i); wake(); },
+    messages, infos, stamps,
+    listener: (m, i) => {
+      messages.push(m);
+      const { publishedAt, ...rest } = i;
+      if (publishedAt !== undefined) {
+        // a publish time is the publisher's clock: here the same machine's, so close to now
+        if (!Number.isSafeInteger(publishedAt) || Math.abs(Date.now() - publishedAt) > 60_000) throw new Error(`implausible publishedAt ${publishedAt}`);
+        stamps.push(publishedAt);
+      }
+      infos.push(rest);
+      wake();
+    },
     async until(n, ms = 3000) {
       const deadline = Date.now() + ms;
       while (infos.length < n) {

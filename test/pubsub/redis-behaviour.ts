@@ -73,6 +73,7 @@ export function redisBehaviour(flavour: RedisFlavour, sharedUrl: string): void {
     await c.until(3);
     assert.equal(c.messages, ["m1", undefined, "m4"]);
     assert.equal(c.infos, [{ topic: t }, { topic: t, resync: true }, { topic: t }]);
+    assert.is(c.stamps.length, 2, "each message carries its publish time; a resync none");
   });
 
   test("raw JSON from an outside writer is delivered; an unreadable payload asks for a resync", async () => {

@@ -1,6 +1,7 @@
 // Telemetry across two apps sharing Redis (as two processes would): the Redis store's calls are
 // spans under the event, and a message published on one app starts a new trace at the other's
-// delivery, with that app's renders under it.
+// delivery, with that app's renders under it; the delivery lag is measured from the publish time the
+// message carries.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SpanKind } from "@opentelemetry/api";
@@ -9,13 +10,13 @@ import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
 import { html } from "../../server/core/template/template.js";
 import { RedisPubSub, RedisStore } from "../../server/redis.js";
-import { Attr, SpanNames } from "../../server/telemetry/telemetry.js";
+import { Attr, MetricNames, SpanNames } from "../../server/telemetry/telemetry.js";
 import { needRedis } from "../support/services.js";
 import { startServer, TestClient } from "../support/ws-client.js";
 import { parentOf, registerGlobalOtel } from "./support.js";
 
 const url = await needRedis();
-const { spans } = registerGlobalOtel();
+const { spans, reader } = registerGlobalOtel();
 
 class Chat extends Component<{ lines: string[] }, { room: string }> {
   static clientParams = z.object({ room: z.string().max(64) }).strict();
@@ -47,6 +48,7 @@ test("two apps over Redis: store spans under the event; the other app's delivery
     await a.join("c1", "chat", { params: { room: "x" } });
     await b.join("c1", "chat", { params: { room: "x" } });
     spans.clear();
+    const lagBefore = await reader.count(MetricNames.deliveryLag);
     const seen = b.next((m) => m.t === "patch" && JSON.stringify(m).includes("over"));
     await a.event("c1", "say", { text: "over" });
     await seen;
@@ -66,6 +68,8 @@ test("two apps over Redis: store spans under the event; the other app's delivery
     const saves = await spans.waitFor((s) => s.name === SpanNames.storeSave && ids.has(parentOf(s)!));
     assert.is(saves.kind, SpanKind.CLIENT);
     assert.is(saves.attributes[Attr.outcome], "ok");
+    // the message carries its publish time across Redis: both apps' deliveries have a lag
+    assert.is((await reader.count(MetricNames.deliveryLag)) - lagBefore, 2, "a delivery lag per app");
   } finally {
     a.close();
     b.close();
