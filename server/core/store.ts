@@ -25,6 +25,12 @@ export interface StateStore {
    * state of every live instance again. Returns a function that stops listening.
    */
   onReset?(listener: () => void): () => void;
+  /**
+   * Optional: whether a write issued now goes straight onto a live connection. When it says false
+   * (an offline queue, a full socket buffer), the live runtime holds an event's patch until its
+   * write is answered instead of sending it at once (docs/durability.md).
+   */
+  writable?(): boolean;
   /** Releases connections or timers. */
   close?(): Promise<void>;
 }

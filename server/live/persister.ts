@@ -46,13 +46,10 @@ interface Wait {
 
 /**
  * A store that can tell whether a write handed to it now goes straight onto a live connection
- * (false: it would wait in a client's offline queue, or behind a full socket buffer). Optional;
- * when it says false, patches wait for their write's answer at once instead of after
- * {@link STALL_MS}. Not yet part of `StateStore`: a store may offer it.
+ * (`StateStore.writable`, optional; RedisStore offers it). When it says false, patches wait for
+ * their write's answer at once instead of after {@link STALL_MS}.
  */
-export interface WritableStore extends StateStore {
-  writable?(): boolean;
-}
+export type WritableStore = StateStore;
 
 /** How an app's writes reach its store: `sync` (the MemoryStore: applied within `save()`), `behind`, or `strict` (save-before-send). */
 export type WriteMode = "sync" | "behind" | "strict";
@@ -114,7 +111,7 @@ export class Writes {
   /** Whether a patch may leave before its write is answered (see the rule above). */
   mayGoAhead(own: number): boolean {
     if (this.mode !== "behind" || this.failing || own >= MAX_IN_FLIGHT_PER_INSTANCE || this.inFlight >= MAX_IN_FLIGHT) return false;
-    if ((this.ctx.store as WritableStore).writable?.() === false) return false;
+    if (this.ctx.store.writable?.() === false) return false;
     return this.inFlight === 0 || Date.now() - this.#progress < STALL_MS;
   }
 

@@ -47,6 +47,9 @@ export class RedisStore implements StateStore {
   readonly #resets = new Set<() => void>();
   #closed = false;
   #own: { client: any; ioredis: boolean } | undefined;
+  /** Set once connected: a save then goes to the socket without waiting a turn. */
+  #send: Send | undefined;
+  #client: any;
 
   constructor(options: RedisStoreOptions) {
     if (!options.client && !options.url) throw new TypeError("hotline/redis: RedisStore needs `client` or `url`");
@@ -54,10 +57,11 @@ export class RedisStore implements StateStore {
     this.#ttl = options.ttlMs ?? 30 * 60_000;
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#ready = options.client ? this.#adopt(options.client) : this.#open(options.url!, options.driver);
-    this.#ready.catch(() => {});
+    this.#ready.then((send) => { this.#send = send; }, () => {});
   }
 
   async #adopt(client: any): Promise<Send> {
+    this.#client = client;
     this.#watch(client);
     if (isCluster(client) && /[{}]/.test(this.#prefix)) {
       throw new TypeError("hotline/redis: RedisStore on a Redis Cluster needs a prefix without '{' or '}' (it would pin every key to one slot)");
@@ -87,7 +91,8 @@ export class RedisStore implements StateStore {
       });
       if (!mod) continue;
       const ioredis = flavour === "ioredis";
-      const client = ioredis ? new (mod.Redis ?? mod.default)(url) : mod.createClient({ url });
+      // ioredis: commands issued in one turn (many sessions' saves) leave in one write
+      const client = ioredis ? new (mod.Redis ?? mod.default)(url, { enableAutoPipelining: true }) : mod.createClient({ url });
       this.#own = { client, ioredis };
       let down = false;
       client.on("error", (err: { code?: string; message?: string }) => {
@@ -164,7 +169,26 @@ export class RedisStore implements StateStore {
   /** `owner` is ignored: Redis bounds its memory by its own policy (`maxmemory`, `maxmemory-policy volatile-lru`). */
   async save(key: string, state: Record<string, unknown>, ttlMs?: number, _owner?: string): Promise<void> {
     const ttl = Math.max(1, Math.ceil(ttlMs ?? this.#ttl));
-    await (await this.#ready)(["SET", this.#prefix + key, JSON.stringify(state), "PX", String(ttl)]);
+    // serialised and handed to the client within this call (no await before it once connected):
+    // the write-behind runtime relies on the command being issued when save() returns
+    const args = ["SET", this.#prefix + key, JSON.stringify(state), "PX", String(ttl)];
+    await (this.#send ?? (await this.#ready))(args);
+  }
+
+  /**
+   * Whether a write issued now goes straight onto a live connection: false before the first
+   * connect, while reconnecting (it would wait in the client's offline queue), behind a full socket
+   * buffer, and after close. The live runtime then holds patches until their write is answered.
+   */
+  writable(): boolean {
+    const c = this.#client;
+    if (this.#closed || !this.#send || !c) return false;
+    if (typeof c.status === "string") {
+      if (c.status !== "ready") return false;
+      const stream = c.stream as { writable?: boolean; writableNeedDrain?: boolean } | undefined;
+      return !stream || (stream.writable !== false && stream.writableNeedDrain !== true);
+    }
+    return c.isReady === true;
   }
 
   async load(key: string): Promise<Record<string, unknown> | null> {

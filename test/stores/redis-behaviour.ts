@@ -51,5 +51,19 @@ export function redisStoreSuite(flavour: RedisFlavour, url: string): void {
     assert.is(await raw.send("EXISTS", `hotline:state:${key}`), 0);
   });
 
+  test("writable(): false before the connection is up, true once it is, false to an unreachable server and after close", async () => {
+    const store = new RedisStore({ url, driver: flavour });
+    closers.push(() => store.close());
+    assert.is(store.writable(), false, "not connected yet: a write would wait in a queue");
+    await store.load(`${base}none`);
+    assert.is(store.writable(), true);
+    const away = new RedisStore({ url: "redis://127.0.0.1:1", driver: flavour, log: () => {} });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.is(away.writable(), false, "a server that cannot be reached");
+    await away.close();
+    await store.close();
+    assert.is(store.writable(), false, "closed");
+  });
+
   test.run();
 }
