@@ -62,20 +62,6 @@ export class Board extends Component<{ items: BoardItem[] }> {
     else this.followPresence(BOARD_PRESENCE);
   }
 
-  /**
-   * A token or a saved record can be older than the list (another process changed it since, or this
-   * process restarted with an empty memory repo): re-read it, and when it differs, announce it so
-   * that this board (attached by then) and every other re-renders.
-   */
-  hydrate(state: Partial<{ items: BoardItem[] }>): void {
-    super.hydrate(state);
-    const held = JSON.stringify(this.state.items ?? []);
-    void this.#repo.list().then(
-      (items) => (JSON.stringify(items) === held ? undefined : this.#announce()),
-      () => undefined,
-    );
-  }
-
   async onAdd({ text, client }: { text: string; client?: string }): Promise<void> {
     // A shared board sees its sender only while handling the event: the author's name is stored
     // with the item, so that the render (one for every viewer) never reads `this.user`.
@@ -116,7 +102,9 @@ export class Board extends Component<{ items: BoardItem[] }> {
   /**
    * Announcements may have been missed (pub/sub reconnected after a Redis restart, a sequence
    * gap): re-read the list too. Without this, a board on another process kept showing the list
-   * from before the outage (test/cluster/redis-restart.test.ts).
+   * from before the outage (test/cluster/redis-restart.test.ts). A board resumed from an older
+   * token or record (the list changed since, or the process restarted with an empty memory repo)
+   * is caught up the same way: the runtime calls this for each of its topics before it goes live.
    */
   async onResync(): Promise<void> {
     this.state.items = await this.#repo.list();
