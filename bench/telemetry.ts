@@ -8,12 +8,11 @@
 // drops what it gets) and a meter provider.
 // Run: node --conditions=hotline-source --import tsx bench/telemetry.ts
 //   ROUNDS=5  PER1=2000 (events per round, 1 client)  PER20=200 (per client, 20 clients)
-import { WebSocket } from "ws";
 import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { AggregationTemporality, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
-import { child, Counter, fmt, hotlineServer } from "./ws-support.js";
+import { child, Counter, fmt, hotlineServer, roundTrips, type RoundTripJob, type RoundTripResult } from "./ws-support.js";
 import { median, opsPerSecond, percentile } from "./measure.js";
 import { ActivityFeed } from "../server/live/activity.js";
 import { presenterFor } from "../server/live/presenter.js";
@@ -22,47 +21,8 @@ import { measurePresenter } from "../server/telemetry/wrappers.js";
 import { summary } from "./summary.js";
 import type { HotlineOptions } from "../server/hotline.js";
 
-type Job = { url: string; clients: number; perClient: number };
-type Result = { lat: number[]; ms: number; events: number };
 type Figures = { p50: number; rate: number };
 type Rounds = { one: Figures[]; many: Figures[] };
-
-async function load(job: Job): Promise<Result> {
-  const socks = await Promise.all(Array.from({ length: job.clients }, () => open(job.url)));
-  await Promise.all(socks.map((ws) => ask(ws, JSON.stringify({ t: "join", ref: 1, id: "c1", name: "counter" }))));
-  const frame = (ref: number) => `{"t":"event","ref":${ref},"id":"c1","event":"increment"}`;
-  await Promise.all(socks.map(async (ws) => { for (let i = 0; i < 50; i++) await ask(ws, frame(i + 2)); }));
-  const lat: number[] = [];
-  const t0 = performance.now();
-  await Promise.all(socks.map(async (ws) => {
-    for (let i = 0; i < job.perClient; i++) {
-      const s = performance.now();
-      await ask(ws, frame(i + 100));
-      lat.push(performance.now() - s);
-    }
-  }));
-  const ms = performance.now() - t0;
-  for (const ws of socks) ws.terminate();
-  return { lat, ms, events: job.clients * job.perClient };
-}
-
-function open(url: string): Promise<WebSocket> {
-  return new Promise((ok, no) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    ws.once("open", () => ok(ws));
-    ws.once("error", no);
-  });
-}
-
-function ask(ws: WebSocket, frame: string): Promise<void> {
-  return new Promise((ok) => {
-    ws.once("message", (d) => {
-      JSON.parse(String(d));
-      ok();
-    });
-    ws.send(frame);
-  });
-}
 
 /** An exporter that drops every span: the SDK's own cost, not an exporter's. */
 class DropExporter implements SpanExporter {
@@ -92,8 +52,8 @@ async function main() {
   const kid = child(new URL(import.meta.url).pathname, ["client"]);
 
   const run = async (url: string, clients: number, perClient: number): Promise<Figures> => {
-    kid.send({ url, clients, perClient } satisfies Job);
-    const r = await kid.next<Result>();
+    kid.send({ url, clients, perClient, hotline: true } satisfies RoundTripJob);
+    const r = await kid.next<RoundTripResult>();
     return { p50: percentile(r.lat, 50), rate: (r.events / r.ms) * 1000 };
   };
 
@@ -206,7 +166,7 @@ async function main() {
 }
 
 if (process.argv[2] === "client") {
-  process.on("message", async (job: Job) => process.send!(await load(job)));
+  process.on("message", async (job: RoundTripJob) => process.send!(await roundTrips(job)));
 } else {
   await main();
 }

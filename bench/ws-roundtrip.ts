@@ -8,16 +8,15 @@
 //   write's answer as before write-behind; redis-ap: the store's ioredis client with
 //   enableAutoPipelining)  ROUNDS=5  PER1=2000 (events per round, 1 client)  PER50=200
 //   Profile the server: node --cpu-prof --cpu-prof-dir=prof --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
-import { WebSocket } from "ws";
 import { Redis } from "ioredis";
-import { child, fmt, hotlineServer, percentile, rawServer, type Setup } from "./ws-support.js";
+import { child, fmt, hotlineServer, percentile, rawServer, roundTrips, type RoundTripJob, type RoundTripResult, type Setup } from "./ws-support.js";
 import { median } from "./measure.js";
 import { summary } from "./summary.js";
 import { RedisPubSub, RedisStore } from "../server/redis.js";
 import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/support/redis-server.js";
 
-type Job = { url: string; clients: number; perClient: number; hotline: boolean };
-type Result = { lat: number[]; ms: number; events: number };
+type Job = RoundTripJob;
+type Result = RoundTripResult;
 /** Round trip percentiles (ms), events per second, and the server process's CPU per event (µs, this process: the servers run here). */
 type Figures = { p50: number; p99: number; rate: number; cpu: number };
 
@@ -29,49 +28,9 @@ const SETUPS: Record<string, string> = {
 };
 
 if (process.argv[2] === "client") {
-  process.on("message", async (job: Job) => process.send!(await load(job)));
+  process.on("message", async (job: Job) => process.send!(await roundTrips(job)));
 } else {
   await main();
-}
-
-async function load(job: Job): Promise<Result> {
-  const socks = await Promise.all(Array.from({ length: job.clients }, () => open(job.url)));
-  if (job.hotline) {
-    await Promise.all(socks.map((ws) => ask(ws, JSON.stringify({ t: "join", ref: 1, id: "c1", name: "counter" }))));
-  }
-  const frame = (ref: number) => (process.env.PING ? `{"t":"ping","ref":${ref}}` : `{"t":"event","ref":${ref},"id":"c1","event":"increment"}`);
-  // warm-up
-  await Promise.all(socks.map(async (ws) => { for (let i = 0; i < 50; i++) await ask(ws, frame(i + 2)); }));
-  const lat: number[] = [];
-  const t0 = performance.now();
-  await Promise.all(socks.map(async (ws) => {
-    for (let i = 0; i < job.perClient; i++) {
-      const s = performance.now();
-      await ask(ws, frame(i + 100));
-      lat.push(performance.now() - s);
-    }
-  }));
-  const ms = performance.now() - t0;
-  for (const ws of socks) ws.terminate();
-  return { lat, ms, events: job.clients * job.perClient };
-}
-
-function open(url: string): Promise<WebSocket> {
-  return new Promise((ok, no) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    ws.once("open", () => ok(ws));
-    ws.once("error", no);
-  });
-}
-
-function ask(ws: WebSocket, frame: string): Promise<void> {
-  return new Promise((ok) => {
-    ws.once("message", (d) => {
-      JSON.parse(String(d)); // the client parses both answers alike
-      ok();
-    });
-    ws.send(frame);
-  });
 }
 
 /** A private redis-server when one can be started, else REDIS_URL. */

@@ -3,7 +3,7 @@
 import { fork } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { Component } from "../server/core/component.js";
 import { Registry } from "../server/core/registry.js";
 import { html } from "../server/core/template/template.js";
@@ -96,3 +96,48 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const fmt = (n: number, d = 1) => n.toFixed(d);
+
+/** What a bench's client child is asked to run: `clients` sockets, each joining the counter (when `hotline`), then `perClient` round trips. */
+export type RoundTripJob = { url: string; clients: number; perClient: number; hotline: boolean };
+export type RoundTripResult = { lat: number[]; ms: number; events: number };
+
+/** Runs a {@link RoundTripJob} (50 warm-up round trips per socket first); the latencies in ms. */
+export async function roundTrips(job: RoundTripJob): Promise<RoundTripResult> {
+  const socks = await Promise.all(Array.from({ length: job.clients }, () => open(job.url)));
+  if (job.hotline) {
+    await Promise.all(socks.map((ws) => ask(ws, JSON.stringify({ t: "join", ref: 1, id: "c1", name: "counter" }))));
+  }
+  const frame = (ref: number) => (process.env.PING ? `{"t":"ping","ref":${ref}}` : `{"t":"event","ref":${ref},"id":"c1","event":"increment"}`);
+  // warm-up
+  await Promise.all(socks.map(async (ws) => { for (let i = 0; i < 50; i++) await ask(ws, frame(i + 2)); }));
+  const lat: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(socks.map(async (ws) => {
+    for (let i = 0; i < job.perClient; i++) {
+      const s = performance.now();
+      await ask(ws, frame(i + 100));
+      lat.push(performance.now() - s);
+    }
+  }));
+  const ms = performance.now() - t0;
+  for (const ws of socks) ws.terminate();
+  return { lat, ms, events: job.clients * job.perClient };
+}
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((ok, no) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once("open", () => ok(ws));
+    ws.once("error", no);
+  });
+}
+
+function ask(ws: WebSocket, frame: string): Promise<void> {
+  return new Promise((ok) => {
+    ws.once("message", (d) => {
+      JSON.parse(String(d)); // the client parses both answers alike
+      ok();
+    });
+    ws.send(frame);
+  });
+}

@@ -18,9 +18,7 @@ import { serveVendor, VENDOR_PATHS } from "./adapters/vendor.js";
 import { ClientBundle } from "./adapters/client-bundle.js";
 import type { ResolvedOptions, AppContext } from "./live/context.js";
 import { createHttpTransport } from "./transports/http/routes.js";
-import type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
-import { WebSocketTransport } from "./transports/websocket/transport.js";
-import type { PerMessageDeflateOptions } from "./transports/websocket/deflate.js";
+import { WebSocketTransport, type WebSocketOptions } from "./transports/websocket/transport.js";
 import { limitLog, type LogLimitOptions } from "./live/log-limit.js";
 import { instrumentApp } from "./telemetry/app.js";
 import type { TelemetryOptions } from "./telemetry/telemetry.js";
@@ -28,10 +26,20 @@ import { createDevtools, type Devtools } from "./devtools/devtools.js";
 import type { DevtoolsOptions } from "./devtools/options.js";
 import { DEV_STORE_ENV, isDevScriptRequest, resolveDev } from "./dev/mode.js";
 import { FileStore } from "./dev/file-store.js";
-import { OverlayBundle } from "./dev/overlay-bundle.js";
+import { OVERLAY_SOURCE } from "./dev/overlay-bundle.js";
 
-/** Options of {@link createHotline}. */
-export interface HotlineOptions {
+/** The WebSocket transport's options that `createHotline()` takes as its own (documented on `WebSocketOptions`). */
+const WEBSOCKET_OPTIONS = [
+  "rateLimit", "heartbeatMs", "maxBufferedBytes", "maxDepth", "maxParamsBytes", "maxInstancesPerConnection",
+  "maxConnectionsPerAddress", "connectRate", "perMessageDeflate",
+] as const;
+
+/**
+ * Options of {@link createHotline}. The WebSocket's (`rateLimit`, `heartbeatMs`, `maxBufferedBytes`,
+ * `maxDepth`, `maxParamsBytes`, `maxInstancesPerConnection`, `maxConnectionsPerAddress`,
+ * `connectRate`, `perMessageDeflate`) are those of `WebSocketOptions`.
+ */
+export interface HotlineOptions extends Pick<WebSocketOptions, (typeof WEBSOCKET_OPTIONS)[number]> {
   /** Components by name. Default: the default `registry` (the one `@register` fills). */
   registry?: Registry;
   /** Where states live between events and across reconnects. Default: a new MemoryStore. */
@@ -76,31 +84,6 @@ export interface HotlineOptions {
    * join that would open one more is refused `rate_limited`. Default 1,000.
    */
   maxGroupsPerComponent?: number;
-  /** Per-connection rate limit. Default 50 messages/s with bursts of 100. */
-  rateLimit?: RateLimitOptions;
-  /** WebSocket ping interval; a connection that misses one is cut. Default 30 s (0: off). */
-  heartbeatMs?: number;
-  /** A connection with more unsent bytes than this is closed with 1013. Default 1 MiB. */
-  maxBufferedBytes?: number;
-  /** Deepest nesting of objects and arrays in a WebSocket message's `params` or `payload`; deeper is `bad_message`. Default 8. */
-  maxDepth?: number;
-  /** Largest `params` a client may send with a join, in bytes of JSON; larger is `bad_message`. Default 4096. */
-  maxParamsBytes?: number;
-  /** Components joined at once on one WebSocket connection; one more is `too_large`. Default 100. */
-  maxInstancesPerConnection?: number;
-  /**
-   * Open WebSocket connections per client address; past it the upgrade gets 429. Default 256, 0: off.
-   * Behind a reverse proxy every client has the proxy's address: set `trustProxy` (or raise this).
-   */
-  maxConnectionsPerAddress?: number;
-  /** New WebSocket connections per client address: bursts of `burst`, then `perSecond`; past it the upgrade gets 429. Default 20/s, bursts of 100; `perSecond: 0`: off. */
-  connectRate?: { perSecond?: number; burst?: number };
-  /**
-   * permessage-deflate on the WebSocket: `true` for the defaults (frames of 64 bytes or more,
-   * zlib level 1, context takeover), or its settings. Default off. Browsers offer it by themselves;
-   * a client that does not gets plain frames. Costs memory per connection: docs/websocket.md.
-   */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /**
    * The summariser in front of the logger: a message is written at most `perMessage` times per
    * `windowMs` (all messages at most `total` times), then once as "… and N more like it". A
@@ -273,21 +256,13 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     ...(options.maxGroupsPerComponent !== undefined && { maxGroupsPerComponent: options.maxGroupsPerComponent }),
     ...(options.writeBehind !== undefined && { writeBehind: options.writeBehind }),
   });
-  const websocket = new WebSocketTransport(context, hub, {
-    ...(options.rateLimit && { rateLimit: options.rateLimit }),
-    ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
-    ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
-    ...(options.maxDepth !== undefined && { maxDepth: options.maxDepth }),
-    ...(options.maxParamsBytes !== undefined && { maxParamsBytes: options.maxParamsBytes }),
-    ...(options.maxInstancesPerConnection !== undefined && { maxInstancesPerConnection: options.maxInstancesPerConnection }),
-    ...(options.maxConnectionsPerAddress !== undefined && { maxConnectionsPerAddress: options.maxConnectionsPerAddress }),
-    ...(options.connectRate && { connectRate: options.connectRate }),
-    ...(options.perMessageDeflate !== undefined && { perMessageDeflate: options.perMessageDeflate }),
-  });
+  const websocketOptions: Record<string, unknown> = {};
+  for (const key of WEBSOCKET_OPTIONS) if (options[key] !== undefined) websocketOptions[key] = options[key];
+  const websocket = new WebSocketTransport(context, hub, websocketOptions as WebSocketOptions);
   const http = createHttpTransport(context);
   const devtools: Devtools | undefined = options.devtools?.enabled === true ? createDevtools(context, hub, () => websocket.connections, options.devtools) : undefined;
   const bundle = new ClientBundle();
-  let overlay: OverlayBundle | undefined;
+  let overlay: ClientBundle | undefined;
   // Sign-outs reach every process through the bus; each closes its own connections of that user.
   const signouts = pubsub.subscribe(SIGN_OUT_TOPIC, (message) => {
     const u = (message as { u?: unknown } | undefined)?.u;
@@ -305,7 +280,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     async handler(req, res, next) {
       try {
         const path = (req.url ?? "/").split("?")[0];
-        if (dev && isDevScriptRequest(req.url, resolved.clientPath)) return await (overlay ??= new OverlayBundle()).serve(req, res);
+        if (dev && isDevScriptRequest(req.url, resolved.clientPath)) return await (overlay ??= new ClientBundle(OVERLAY_SOURCE)).serve(req, res);
         if (path === resolved.clientPath) return await bundle.serve(req, res);
         if (VENDOR_PATHS.has(path!) && (await serveVendor(req, res, path!))) return;
         if (await http(req, res)) return;

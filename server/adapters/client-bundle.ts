@@ -4,12 +4,34 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 type Bundle = { body: Buffer; etag: string } | { error: string };
 
+/** Which browser script a {@link ClientBundle} serves. */
+export interface BundleSource {
+  /** Its built file under `dist/client/`. */
+  built: string;
+  /** Its entry under `client/`, bundled in memory when it is not built. */
+  entry: string;
+  /** The global the bundle assigns, if any. */
+  globalName?: string;
+  /** `Cache-Control` of a 200/304. */
+  cacheControl: string;
+  /** Names it in the 503 when it is neither built nor buildable. */
+  what: string;
+}
+
+/** The browser client (`/hotline.js`). */
+export const CLIENT_SOURCE: BundleSource = {
+  built: "hotline.js", entry: "browser.ts", globalName: "Hotline",
+  cacheControl: "public, max-age=0, must-revalidate", what: "the Hotline client bundle",
+};
+
 /**
- * Serves the browser client: the built `dist/client/hotline.js` when there is one, else
- * `client/browser.ts` bundled once in memory with esbuild (a dev dependency; without it, 503).
+ * Serves a browser script: the built `dist/client/<built>` when there is one, else
+ * `client/<entry>` bundled once in memory with esbuild (a dev dependency; without it, 503).
  */
 export class ClientBundle {
   #bundle: Promise<Bundle> | undefined;
+
+  constructor(readonly source: BundleSource = CLIENT_SOURCE) {}
 
   /** Answers a GET/HEAD for the bundle. */
   async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -17,13 +39,13 @@ export class ClientBundle {
       res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" }).end("method not allowed");
       return;
     }
-    const b = await (this.#bundle ??= load());
+    const b = await (this.#bundle ??= load(this.source));
     if ("error" in b) {
       this.#bundle = undefined; // try again on the next request (the build may have run since)
       res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" }).end(b.error);
       return;
     }
-    const headers = { ETag: b.etag, "Cache-Control": "public, max-age=0, must-revalidate" };
+    const headers = { ETag: b.etag, "Cache-Control": this.source.cacheControl };
     if (req.headers["if-none-match"] === b.etag) {
       res.writeHead(304, headers).end();
       return;
@@ -33,9 +55,9 @@ export class ClientBundle {
   }
 }
 
-async function load(): Promise<Bundle> {
-  // From server/transports/ (sources) or dist/server/transports/ (built): the package root is up 2 or 3.
-  const candidates = [new URL("../../dist/client/hotline.js", import.meta.url), new URL("../../client/hotline.js", import.meta.url)];
+async function load(source: BundleSource): Promise<Bundle> {
+  // From server/adapters/ (sources) or dist/server/adapters/ (built): the package root is up 2 or 3.
+  const candidates = [new URL(`../../dist/client/${source.built}`, import.meta.url), new URL(`../../client/${source.built}`, import.meta.url)];
   for (const url of candidates) {
     try {
       return withTag(await readFile(url));
@@ -43,16 +65,17 @@ async function load(): Promise<Bundle> {
       // not built there
     }
   }
-  const entry = new URL("../../client/browser.ts", import.meta.url);
+  const entry = new URL(`../../client/${source.entry}`, import.meta.url);
   try {
     const esbuild = (await import("esbuild")) as typeof import("esbuild");
     const out = await esbuild.build({
-      entryPoints: [entry.pathname], bundle: true, minify: true, format: "iife", globalName: "Hotline",
+      entryPoints: [entry.pathname], bundle: true, minify: true, format: "iife",
+      ...(source.globalName && { globalName: source.globalName }),
       target: ["es2020"], write: false, legalComments: "none", logLevel: "silent",
     });
     return withTag(Buffer.from(out.outputFiles[0]!.contents));
   } catch {
-    return { error: "the Hotline client bundle is not built: run `npm run build` (or install esbuild to bundle it on the fly)" };
+    return { error: `${source.what} is not built: run \`npm run build\` (or install esbuild to bundle it on the fly)` };
   }
 }
 
