@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { RedisPubSub } from "../pubsub/redis.js";
 import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/support/redis-server.js";
-import { kid, median, type Kid } from "./cluster-support.js";
+import { closeClients, kid, median, serveIn, timeFanOut } from "./cluster-support.js";
 import { fmt } from "./ws-support.js";
 
 const PER_PROCESS = Number(process.env.VIEWERS ?? 1000);
@@ -19,37 +19,14 @@ const url = (await haveRedisServer()) ? (priv = await startRedisServer()).url : 
 
 const clients = [kid("client"), kid("client")];
 
-async function serve(kind: "memory" | "redis"): Promise<Kid & { url: string }> {
-  const k = kid("server", kind === "redis" ? ["redis", url, prefix] : ["memory"]);
-  const { url: wsUrl } = await k.next<{ url: string }>();
-  return Object.assign(k, { url: wsUrl });
-}
-
-/** Times `changes` publishes until all viewers (spread over the client processes) have each. */
-async function run(publish: (score: number) => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 1; i <= CHANGES; i++) {
-    await Promise.all(clients.map((c) => c.ask({ expect: PER_PROCESS })));
-    const t0 = performance.now();
-    const all = Promise.all(clients.map((c) => c.next()));
-    await publish(i);
-    await all;
-    times.push(performance.now() - t0);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return times;
-}
-
-async function closeClients(): Promise<void> {
-  await Promise.all(clients.map((c) => c.ask({ close: true })));
-  await new Promise((r) => setTimeout(r, 300));
-}
+const serve = (kind: "memory" | "redis") => serveIn(kind === "redis" ? ["redis", url, prefix] : ["memory"]);
+const run = (publish: (score: number) => Promise<unknown>) => timeFanOut(clients, PER_PROCESS, CHANGES, publish);
 
 // Baseline: one process, memory pub/sub, 2 x PER_PROCESS viewers; the server publishes itself.
 const one = await serve("memory");
 await Promise.all(clients.map((c) => c.ask({ open: { url: one.url, n: PER_PROCESS } })));
 const single = await run((score) => one.ask({ publish: { topic: "tally:0", score } }));
-await closeClients();
+await closeClients(clients);
 await one.ask({ stop: true });
 
 // Two processes behind Redis, PER_PROCESS viewers each; the change is published on Redis.
@@ -57,7 +34,7 @@ const [p1, p2] = [await serve("redis"), await serve("redis")];
 await Promise.all([clients[0]!.ask({ open: { url: p1.url, n: PER_PROCESS } }), clients[1]!.ask({ open: { url: p2.url, n: PER_PROCESS } })]);
 const bus = new RedisPubSub({ url, prefix });
 const cluster = await run((score) => bus.publish("tally:0", { score }));
-await closeClients();
+await closeClients(clients);
 await Promise.all([p1.ask({ stop: true }), p2.ask({ stop: true })]);
 await bus.close();
 for (const c of clients) c.kill();

@@ -166,3 +166,34 @@ if (process.argv[1] === self) {
   if (process.argv[2] === "server") void serverMain(process.argv[3]!, process.argv[4], process.argv[5]);
   else if (process.argv[2] === "client") clientMain();
 }
+
+/** Starts a server child (`args` as its process.argv tail) and waits for its WebSocket URL. */
+export async function serveIn(args: string[]): Promise<Kid & { url: string }> {
+  const k = kid("server", args);
+  const { url } = await k.next<{ url: string }>();
+  return Object.assign(k, { url });
+}
+
+/**
+ * Times `changes` publishes until every client child has seen `perClient` patches for each: the
+ * time from the publish to the last viewer's patch, per change.
+ */
+export async function timeFanOut(clients: Kid[], perClient: number, changes: number, publish: (score: number) => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 1; i <= changes; i++) {
+    await Promise.all(clients.map((c) => c.ask({ expect: perClient })));
+    const t0 = performance.now();
+    const all = Promise.all(clients.map((c) => c.next()));
+    await publish(i);
+    await all;
+    times.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return times;
+}
+
+/** Closes every client child's sockets, and lets the servers see them go. */
+export async function closeClients(clients: Kid[]): Promise<void> {
+  await Promise.all(clients.map((c) => c.ask({ close: true })));
+  await new Promise((r) => setTimeout(r, 300));
+}

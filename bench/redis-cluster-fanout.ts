@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { Cluster } from "ioredis";
 import { RedisPubSub } from "../pubsub/redis.js";
 import { haveRedisCluster, startRedisCluster } from "../test/support/redis-cluster.js";
-import { kid, median, type Kid } from "./cluster-support.js";
+import { closeClients, kid, median, serveIn, timeFanOut } from "./cluster-support.js";
 import { round, summary } from "./summary.js";
 import { fmt } from "./ws-support.js";
 
@@ -26,31 +26,8 @@ const redisCluster = await startRedisCluster({ replicas: 0 });
 const ports = redisCluster.ports.join(",");
 const clients = Array.from({ length: PROCESSES }, () => kid("client"));
 
-async function serve(kind: "memory" | "redis-cluster"): Promise<Kid & { url: string }> {
-  const k = kid("server", kind === "redis-cluster" ? ["redis-cluster", ports, prefix] : ["memory"]);
-  const { url: wsUrl } = await k.next<{ url: string }>();
-  return Object.assign(k, { url: wsUrl });
-}
-
-/** Times `changes` publishes until all viewers (spread over the client processes) have each. */
-async function run(publish: (score: number) => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 1; i <= CHANGES; i++) {
-    await Promise.all(clients.map((c) => c.ask({ expect: PER_PROCESS })));
-    const t0 = performance.now();
-    const all = Promise.all(clients.map((c) => c.next()));
-    await publish(i);
-    await all;
-    times.push(performance.now() - t0);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return times;
-}
-
-async function closeClients(): Promise<void> {
-  await Promise.all(clients.map((c) => c.ask({ close: true })));
-  await new Promise((r) => setTimeout(r, 300));
-}
+const serve = (kind: "memory" | "redis-cluster") => serveIn(kind === "redis-cluster" ? ["redis-cluster", ports, prefix] : ["memory"]);
+const run = (publish: (score: number) => Promise<unknown>) => timeFanOut(clients, PER_PROCESS, CHANGES, publish);
 
 async function spublishCalls(): Promise<number> {
   let n = 0;
@@ -66,7 +43,7 @@ try {
   const one = await serve("memory");
   await Promise.all(clients.map((c) => c.ask({ open: { url: one.url, n: PER_PROCESS } })));
   const single = await run((score) => one.ask({ publish: { topic: "tally:0", score } }));
-  await closeClients();
+  await closeClients(clients);
   await one.ask({ stop: true });
 
   // Three processes on the cluster, PER_PROCESS viewers each; the change is published on the cluster.
@@ -78,7 +55,7 @@ try {
   const before = await spublishCalls();
   const sharded = await run((score) => bus.publish("tally:0", { score }));
   const calls = (await spublishCalls()) - before;
-  await closeClients();
+  await closeClients(clients);
   await Promise.all(servers.map((s) => s.ask({ stop: true })));
   await bus.close();
   await client.quit();
