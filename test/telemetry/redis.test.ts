@@ -5,35 +5,16 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SpanKind } from "@opentelemetry/api";
-import { z } from "zod";
-import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
-import { html } from "../../server/core/template/template.js";
 import { RedisPubSub, RedisStore } from "../../server/redis.js";
 import { Attr, MetricNames, SpanNames } from "../../server/telemetry/telemetry.js";
 import { needRedis } from "../support/services.js";
 import { startServer, TestClient } from "../support/ws-client.js";
-import { parentOf, registerGlobalOtel } from "./support.js";
+import { Chat, parentOf, registerGlobalOtel } from "./support.js";
 
 const url = await needRedis();
 const { spans, reader } = registerGlobalOtel();
 
-class Chat extends Component<{ lines: string[] }, { room: string }> {
-  static clientParams = z.object({ room: z.string().max(64) }).strict();
-  mount() {
-    this.state.lines = [];
-    this.subscribe(`room:${this.params.room}`);
-  }
-  async onSay(p: { text: string }) {
-    await this.publish(`room:${this.params.room}`, { text: p.text });
-  }
-  onMessage(_topic: string, m: unknown) {
-    this.state.lines.push((m as { text: string }).text);
-  }
-  render() {
-    return html`<ul>${this.state.lines.join("|")}</ul>`;
-  }
-}
 
 const registry = new Registry();
 registry.register("chat", Chat);

@@ -5,6 +5,9 @@ import { context, metrics, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from "@opentelemetry/sdk-metrics";
+import { z } from "zod";
+import { Component } from "../../server/core/component.js";
+import { html } from "../../server/core/template/template.js";
 
 /** Every span that ended, in order; `waitFor` resolves when one matching a predicate has ended. */
 export class SpanLog implements SpanProcessor {
@@ -87,4 +90,22 @@ export function registerGlobalOtel(): { spans: SpanLog; reader: TestReader } {
 /** The parent span id of a span (SDK 2.x: `parentSpanContext`). */
 export function parentOf(span: ReadableSpan): string | undefined {
   return span.parentSpanContext?.spanId;
+}
+
+/** A chat room over pub/sub: `say` publishes, every member's `onMessage` adds the line. */
+export class Chat extends Component<{ lines: string[] }, { room: string }> {
+  static clientParams = z.object({ room: z.string().max(64) }).strict();
+  mount() {
+    this.state.lines = [];
+    this.subscribe(`room:${this.params.room}`);
+  }
+  async onSay(p: { text: string }) {
+    await this.publish(`room:${this.params.room}`, { text: p.text });
+  }
+  onMessage(_topic: string, m: unknown) {
+    this.state.lines.push((m as { text: string }).text);
+  }
+  render() {
+    return html`<ul>${this.state.lines.join("|")}</ul>`;
+  }
 }

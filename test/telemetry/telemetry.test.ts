@@ -4,7 +4,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { z } from "zod";
 import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
 import { MemoryStore } from "../../server/core/memory-store.js";
@@ -16,7 +15,7 @@ import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { ActivityFeed } from "../../server/live/activity.js";
 import { Telemetry } from "../../server/telemetry/telemetry.js";
-import { parentOf, registerGlobalOtel, SpanLog, TestReader } from "./support.js";
+import { Chat, parentOf, registerGlobalOtel, SpanLog, TestReader } from "./support.js";
 
 const { spans, reader } = registerGlobalOtel();
 
@@ -35,22 +34,6 @@ class Counter extends Component<{ count: number }> {
   }
 }
 
-class Chat extends Component<{ lines: string[] }, { room: string }> {
-  static clientParams = z.object({ room: z.string().max(64) }).strict();
-  mount() {
-    this.state.lines = [];
-    this.subscribe(`room:${this.params.room}`);
-  }
-  async onSay(p: { text: string }) {
-    await this.publish(`room:${this.params.room}`, { text: p.text });
-  }
-  onMessage(_topic: string, m: unknown) {
-    this.state.lines.push((m as { text: string }).text);
-  }
-  render() {
-    return html`<ul>${this.state.lines.join("|")}</ul>`;
-  }
-}
 
 /** Joins in both formats (html and sdui). */
 class Dual extends Component<{ n: number }> {
