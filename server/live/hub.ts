@@ -188,7 +188,7 @@ export class Hub {
     live.hold();
     try {
       if (live.name !== m.name) throw new HotlineError("bad_state", "unknown or expired session");
-      if (live.presenter.constructor !== presenter.constructor) throw new HotlineError("bad_state", "this session is open in another format");
+      if (live.presenter.format !== presenter.format) throw new HotlineError("bad_state", "this session is open in another format");
       const admitted = await admit(this.env.ctx, {
         name: m.name, user, ...(user !== null && { userKey }), ...(m.params && { clientParams: m.params }),
         restore: { state: {}, params: live.bound.p, user: live.bound.u, from: "store" },

@@ -10,6 +10,8 @@ import { DiffTracker } from "../core/template/diff-tracker.js";
  * format: rendered HTML trees (`DiffTracker`), or server-driven UI screens.
  */
 export interface Presenter {
+  /** What it answers in (a second viewer of a session must ask for the same). */
+  readonly format: "html" | "sdui";
   /** The fields of an `ok`: `html`, `p`, `r` (or `screens`). Renders on first use only. */
   full(component: Component): Record<string, unknown>;
   /** Renders and diffs: the fields of a patch, `{}` when nothing changed. */
@@ -29,6 +31,7 @@ export function presenterFor(format: "html" | "sdui", cls: ComponentClass): Pres
 }
 
 class HtmlPresenter implements Presenter {
+  readonly format = "html";
   readonly #view = new DiffTracker();
 
   full(component: Component): Record<string, unknown> {
@@ -49,6 +52,7 @@ class HtmlPresenter implements Presenter {
 }
 
 class SduiPresenter implements Presenter {
+  readonly format = "sdui";
   #prev: ScreenSet | undefined;
 
   #describe(component: Component): ScreenSet {

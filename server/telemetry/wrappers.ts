@@ -22,6 +22,10 @@ export class MeasuredPresenter implements Presenter {
     readonly component: string,
   ) {}
 
+  get format(): Presenter["format"] {
+    return this.inner.format;
+  }
+
   full(component: Component): Record<string, unknown> {
     return this.tel.on ? this.#measure(true, component) : this.inner.full(component);
   }
@@ -60,14 +64,6 @@ export class MeasuredPresenter implements Presenter {
     return body;
   }
 }
-
-// The hub tells a presenter's format by its class (a second viewer of a session must ask for the
-// same one): a measured presenter answers with its inner presenter's class.
-Object.defineProperty(MeasuredPresenter.prototype, "constructor", {
-  get(this: MeasuredPresenter) {
-    return this.inner.constructor;
-  },
-});
 
 /** `inner`, measured (see {@link MeasuredPresenter}). */
 export function measurePresenter(inner: Presenter, tel: Telemetry, component: string): MeasuredPresenter {
