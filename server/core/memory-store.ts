@@ -36,6 +36,8 @@ interface Entry {
  * own entries, not other users' sessions. Entries saved without an owner share one bucket.
  */
 export class MemoryStore implements StateStore {
+  /** A save is applied within the call. */
+  readonly synchronous = true;
   readonly #entries = new Map<string, Entry>();
   /** each owner's bucket */
   readonly #owners = new Map<string, Bucket>();

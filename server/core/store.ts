@@ -31,6 +31,11 @@ export interface StateStore {
    * write is answered instead of sending it at once (docs/durability.md).
    */
   writable?(): boolean;
+  /**
+   * Optional: true when `save()` has applied the write before it returns (an in-process map, as
+   * MemoryStore and FileStore): the live runtime then sends patches at once and holds nothing.
+   */
+  readonly synchronous?: boolean;
   /** Releases connections or timers. */
   close?(): Promise<void>;
 }

@@ -37,6 +37,8 @@ const WRITE_DELAY_MS = 5;
  * await store.close();
  */
 export class FileStore implements StateStore {
+  /** A save is applied within the call (the file is written later). */
+  readonly synchronous = true;
   readonly #entries = new Map<string, Entry>();
   readonly #file: string;
   readonly #max: number;

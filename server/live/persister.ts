@@ -1,4 +1,3 @@
-import { MemoryStore } from "../core/memory-store.js";
 import type { StateStore } from "../core/store.js";
 import type { AppContext } from "./context.js";
 
@@ -51,7 +50,7 @@ interface Wait {
  */
 export type WritableStore = StateStore;
 
-/** How an app's writes reach its store: `sync` (the MemoryStore: applied within `save()`), `behind`, or `strict` (save-before-send). */
+/** How an app's writes reach its store: `sync` (a `synchronous` store such as the MemoryStore: applied within `save()`), `behind`, or `strict` (save-before-send). */
 export type WriteMode = "sync" | "behind" | "strict";
 
 /** Something an instance sends: a frame, and the viewer it is for. */
@@ -101,7 +100,7 @@ export class Writes {
     /** false: every patch waits for its write's answer */
     writeBehind = true,
   ) {
-    this.mode = ctx.store instanceof MemoryStore ? "sync" : writeBehind ? "behind" : "strict";
+    this.mode = ctx.store.synchronous === true ? "sync" : writeBehind ? "behind" : "strict";
   }
 
   get store(): StateStore {

@@ -96,8 +96,8 @@ export function measureStore(inner: StateStore, tel: Telemetry): StateStore {
   const save: StateStore["save"] = (key, state, ttlMs, owner) => call("save", SpanNames.storeSave, () => inner.save(key, state, ttlMs, owner));
   const load: StateStore["load"] = (key) => call("load", SpanNames.storeLoad, () => inner.load(key));
   const del: StateStore["delete"] = (key) => call("delete", SpanNames.storeDelete, () => inner.delete(key));
-  // A proxy, not a new object: the store stays an instance of its class (the runtime writes to a
-  // MemoryStore synchronously, and tells it by its class), and its other members keep working.
+  // A proxy, not a new object: the store stays an instance of its class, and its other members
+  // (synchronous, writable, onReset, …) keep working.
   return new Proxy(inner, {
     get(target, key) {
       if (key === "save") return save;
