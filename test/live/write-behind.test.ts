@@ -106,7 +106,14 @@ async function setup(store: SlowStore, options: HotlineOptions = {}) {
   const lines: string[] = [];
   const srv = await startServer({ registry, store, logger: { error: (m: unknown) => lines.push(String(m)) }, rateLimit: { perSecond: 1e6, burst: 1e6 }, ...options });
   const client = await TestClient.open(srv.url);
-  return { srv, client, lines };
+  /** Ends the test: the client, then the store's held answers, then the server. */
+  const stop = async () => {
+    client.close();
+    store.delayMs = 0;
+    store.answerAll();
+    await srv.stop();
+  };
+  return { srv, client, lines, stop };
 }
 
 /** Sends `n` increments in one socket write (one burst, as a fast clicker's frames arrive). */
@@ -136,7 +143,7 @@ const order = suite("write-behind: order and coalescing");
 
 order("a burst of 100 events: the patches come before the writes are answered, the store ends with the last state, in a few ordered writes", async () => {
   const store = new SlowStore(-1); // no answer until the test says
-  const { srv, client } = await setup(store);
+  const { srv, client, stop } = await setup(store);
   try {
     const ok = await client.join("c", "counter");
     assert.is(ok.t, "ok");
@@ -162,16 +169,13 @@ order("a burst of 100 events: the patches come before the writes are answered, t
     assert.is(store.answered, store.writes.length, "close() waited for the answers");
     assert.is(store.count(key), 100);
   } finally {
-    client.close();
-    store.delayMs = 0;
-    store.answerAll();
-    await srv.stop();
+    await stop();
   }
 });
 
 order("an async handler that awaits mid-change: a write handed over meanwhile never holds its half-way state", async () => {
   const store = new SlowStore(-1);
-  const { srv, client } = await setup(store);
+  const { srv, client, stop } = await setup(store);
   try {
     const ok = await client.join("c", "counter");
     const key = ok.session as string;
@@ -188,10 +192,7 @@ order("an async handler that awaits mid-change: a write handed over meanwhile ne
     assert.is(store.count(key), 2001);
     store.answerAll();
   } finally {
-    client.close();
-    store.delayMs = 0;
-    store.answerAll();
-    await srv.stop();
+    await stop();
   }
 });
 
@@ -201,7 +202,7 @@ const fallback = suite("write-behind: a failing or silent store");
 
 fallback("writes fail: patches still come, each after its write's answer, logged; the state is saved again once the store is back", async () => {
   const store = new SlowStore(-1);
-  const { srv, client, lines } = await setup(store);
+  const { srv, client, lines, stop } = await setup(store);
   try {
     const ok = await client.join("c", "counter");
     const key = ok.session as string;
@@ -227,16 +228,13 @@ fallback("writes fail: patches still come, each after its write's answer, logged
     assert.is((await third)["0"], 3);
     assert.is(store.count(key), 3, "the state is saved again, with every change");
   } finally {
-    client.close();
-    store.delayMs = 0;
-    store.answerAll();
-    await srv.stop();
+    await stop();
   }
 });
 
 fallback("the store stops answering: patches wait (at most WAIT_MS), coalesce, and the process carries on", async () => {
   const store = new SlowStore(-1);
-  const { srv, client, lines } = await setup(store);
+  const { srv, client, lines, stop } = await setup(store);
   try {
     const ok = await client.join("c", "counter");
     const key = ok.session as string;
@@ -251,16 +249,13 @@ fallback("the store stops answering: patches wait (at most WAIT_MS), coalesce, a
     assert.ok(store.counts(key).length <= 4, `the waiting events coalesced: ${store.counts(key).join(",")}`);
     assert.ok(lines.some((l) => l.includes("did not answer")), "the silence is logged");
   } finally {
-    client.close();
-    store.delayMs = 0;
-    store.answerAll();
-    await srv.stop();
+    await stop();
   }
 });
 
 fallback("the store says its connection is down (writable() false): the patch waits for its write's answer", async () => {
   const store = new SlowStore(-1);
-  const { srv, client } = await setup(store);
+  const { srv, client, stop } = await setup(store);
   try {
     await client.join("c", "counter");
     store.answerAll();
@@ -276,10 +271,7 @@ fallback("the store says its connection is down (writable() false): the patch wa
     assert.is((await client.event("c", "increment"))["0"], 2, "connected again: the patch goes ahead");
     assert.is(store.answered, 2, "without waiting for its write");
   } finally {
-    client.close();
-    store.delayMs = 0;
-    store.answerAll();
-    await srv.stop();
+    await stop();
   }
 });
 
@@ -289,7 +281,7 @@ const strict = suite("write-behind: off (writeBehind: false)");
 
 strict("every patch waits for its write's answer", async () => {
   const store = new SlowStore(-1);
-  const { srv, client } = await setup(store, { writeBehind: false });
+  const { srv, client, stop } = await setup(store, { writeBehind: false });
   try {
     const joined = client.join("c", "counter");
     while (!store.events.includes("write 1")) await sleep(5);
@@ -306,10 +298,7 @@ strict("every patch waits for its write's answer", async () => {
     assert.is((await ev)["0"], 1);
     assert.ok(store.events.indexOf("answer 2") < store.events.indexOf("patch 1"), store.events.join(", "));
   } finally {
-    client.close();
-    store.delayMs = 0;
-    store.answerAll();
-    await srv.stop();
+    await stop();
   }
 });
 
