@@ -10,7 +10,7 @@ import type { RedisFlavour } from "../../pubsub/redis-driver.js";
 import { uniqueTopic } from "../pubsub/contract.js";
 import { diffCollector, eventually, refusal, runPresenceContract } from "../pubsub/presence-contract.js";
 import { runPrefix } from "../pubsub/redis-clients.js";
-import { needRedisCluster, startRedisCluster } from "../support/redis-cluster.js";
+import { needRedisCluster, spreadNames, startRedisCluster } from "../support/redis-cluster.js";
 import { clusterClient } from "./clients.js";
 
 await needRedisCluster();
@@ -53,7 +53,7 @@ for (const flavour of flavours) {
   test("a topic's hash and channel share its slot, topics spread over the masters, the heartbeat keys share one slot", async () => {
     const p = runPrefix(`cluster-presence-layout-${flavour}`);
     const { presence } = await open(p);
-    const topics = Array.from({ length: 18 }, (_, i) => uniqueTopic(`layout${i}`));
+    const topics = await spreadNames(cluster, 6, (i) => uniqueTopic(`layout${i}`), (t) => `${p}presence:topic:{${t}}`);
     for (const t of topics) await presence.track(t, "ada", {});
     const perMaster = await keysUnder(p);
     const all = [...perMaster.values()].flat();

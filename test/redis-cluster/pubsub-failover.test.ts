@@ -9,7 +9,7 @@ import { RedisStore } from "../../server/stores/redis.js";
 import type { RedisFlavour } from "../../pubsub/redis-driver.js";
 import { collector, uniqueTopic } from "../pubsub/contract.js";
 import { runPrefix } from "../pubsub/redis-clients.js";
-import { needRedisCluster, startRedisCluster } from "../support/redis-cluster.js";
+import { needRedisCluster, spreadNames, startRedisCluster } from "../support/redis-cluster.js";
 import { clusterClient } from "./clients.js";
 
 await needRedisCluster();
@@ -85,7 +85,7 @@ for (const flavour of ["ioredis", "node-redis"] as RedisFlavour[]) {
     const store = new RedisStore({ client: c.client, prefix: `${prefix}state:` });
     try {
       // Keys on every master, so that some live on the one that dies.
-      const keys = Array.from({ length: 12 }, (_, i) => `s${i}`);
+      const keys = await spreadNames(cluster, 4, (i) => `s${i}`, (k) => `${prefix}state:${k}`);
       await Promise.all(keys.map((k) => store.save(k, { v: 1 })));
       let resets = 0;
       let savedAtReset: Promise<unknown> | undefined;

@@ -30,6 +30,12 @@ export interface RedisCluster {
   restart(port: number): Promise<void>;
   /** Waits until every running node says `cluster_state:ok` and all 16384 slots have a live master. */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /**
+   * The port of the master that owns `key`'s slot now (CLUSTER KEYSLOT, then the slot ranges of
+   * CLUSTER NODES). Tests that check keys spread over the masters pick them with it: CRC16 is
+   * linear, so names that differ only in a counter can crowd onto one or two masters.
+   */
+  ownerOf(key: string): Promise<number>;
   /** Sends one command with redis-cli to a node and returns its output. */
   cli(port: number, ...args: string[]): Promise<string>;
   /** Kills every node and removes the temp dir; safe to call twice. */
@@ -141,6 +147,21 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     throw new Error("no Redis Cluster node answers");
   };
 
+  const ownerOf = async (key: string) => {
+    const port = (await masters())[0]!;
+    const slot = Number((await cli(port, "CLUSTER", "KEYSLOT", key)).trim());
+    for (const line of (await cli(port, "CLUSTER", "NODES")).trim().split("\n")) {
+      const [, addr, flags, , , , , , ...slots] = line.split(" ");
+      if (!flags?.includes("master") || flags.includes("fail")) continue;
+      for (const range of slots) {
+        if (range.startsWith("[")) continue; // a slot being migrated
+        const [from, to = from] = range.split("-").map(Number);
+        if (slot >= from! && slot <= to!) return Number(addr!.split(":")[1]!.split("@")[0]);
+      }
+    }
+    throw new Error(`no master owns slot ${slot} of ${key}`);
+  };
+
   const waitHealthy = async (timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     let last = "";
@@ -184,6 +205,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       ports,
       rootNodes: ports.map((port) => ({ host: "127.0.0.1", port })),
       masters,
+      ownerOf,
       async kill(port) {
         const child = children.get(port);
         if (!child) return;
@@ -206,4 +228,23 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     await stop();
     throw err;
   }
+}
+
+/**
+ * Names made by `make(i)`, `perMaster` of them on each master now (`keyOf` gives the Redis key a
+ * name lands in): what a "spreads over every master" test publishes, saves or tracks.
+ */
+export async function spreadNames(cluster: RedisCluster, perMaster: number, make: (i: number) => string,
+  keyOf: (name: string) => string): Promise<string[]> {
+  const count = new Map((await cluster.masters()).map((port) => [port, 0]));
+  const names: string[] = [];
+  for (let i = 0; names.length < perMaster * count.size; i++) {
+    if (i > 10_000) throw new Error("spreadNames: could not fill every master");
+    const name = make(i);
+    const port = await cluster.ownerOf(keyOf(name));
+    if ((count.get(port) ?? perMaster) >= perMaster) continue;
+    count.set(port, count.get(port)! + 1);
+    names.push(name);
+  }
+  return names;
 }
