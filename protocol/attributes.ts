@@ -42,6 +42,12 @@ export enum Attr {
   focus = "hl-focus",
   /** `hl-blur="event"`: the element losing the focus sends `event`. */
   blur = "hl-blur",
+  /**
+   * `hl-target="parent"` or `hl-target="<css selector>"`: where the element's events go. Default:
+   * the closest component root (a child's own); "parent": the component around that one; a
+   * selector: the component whose root matches it (or contains the first match).
+   */
+  target = "hl-target",
   /** `hl-key="Enter"`: beside a key binding, only that key sends the event. */
   key = "hl-key",
   /** `hl-debounce="ms"`: sends the element's event once it has been quiet this long. */

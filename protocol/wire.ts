@@ -53,6 +53,8 @@ export enum M {
   session = "session",
   /** `join`: the answer format, one of {@link Formats} */
   format = "format",
+  /** `join` of a child component (`this.child()`): the id of its parent, joined on the same connection (docs/components.md) */
+  parent = "parent",
   /** `event` and `push`: the event name */
   event = "event",
   /** `event` and `push`: the event's data (an object) */

@@ -10,6 +10,8 @@ import { validatePayload } from "./validate.js";
 import { checkTopic, install, type ComponentHost } from "./host.js";
 import { dispatchSteps, toHTML } from "./steps.js";
 import type { RenderOutput } from "./template/diff-tracker.js";
+import { renderChild } from "./children.js";
+import type { Raw } from "./template/template.js";
 
 /** What `dispatch()` and `asyncDispatch()` take: the seed's `event`, `payload` and `state`. */
 export interface DispatchOptions<S = Record<string, unknown>> {
@@ -432,6 +434,55 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     this.#host?.push(event, payload);
   }
 
+  // ---------- Children (server/core/children.ts, docs/components.md) ----------
+
+  /**
+   * Renders a child component inside this one's `render()`: a component of its own (its own
+   * state, events and patches; on a live page its own instance on the same connection), mounted
+   * the first time a render names it with `params` (server-given, signed) and kept while each
+   * render names it again with the same `id` (unique among this component's children). Its
+   * events go to it (`hl-target="parent"` sends one to this component instead).
+   *
+   * @example
+   * render() {
+   *   return html`<ul>${this.state.ids.map((id) => this.child("todo-item", { id }, `item-${id}`))}</ul>`;
+   * }
+   */
+  child(name: string, params: Record<string, unknown> = {}, id: string = name): Raw {
+    return renderChild(this, name, params, id);
+  }
+
+  /**
+   * Sends `props` to this component's child `id` (live on the same page): its `update(props)`
+   * runs, then it re-renders and patches its own root. A child that is not live (yet) or gone: a
+   * log line, nothing else.
+   *
+   * @example
+   * onReset() { this.sendUpdate("clock", { seconds: 0 }); }
+   */
+  sendUpdate(id: string, props: Record<string, unknown> = {}): void {
+    this.#host?.sendUpdate?.(id, props);
+  }
+
+  /**
+   * Sends `event` to the parent that rendered this component: its `on<Event>(payload)` handler
+   * runs (like a client's event, without a ref), then the parent re-renders and patches. A parent
+   * that is gone (or none): a log line, nothing else.
+   *
+   * @example
+   * onPick(p: { value: string }) { this.emit("picked", { value: p.value }); } // the parent's onPicked
+   */
+  emit(event: string, payload: Record<string, unknown> = {}): void {
+    this.#host?.emit?.(event, payload);
+  }
+
+  /**
+   * What a parent's `sendUpdate(id, props)` does to this child before it re-renders: by default,
+   * merges `props` into `this.state`. Override it to pick or validate (it may be async).
+   */
+  update(props: Record<string, unknown>): void | Promise<void> {
+    Object.assign(this.state, props);
+  }
 }
 
 /** The empty set every instance starts with (never mutated: a new set replaces it). */

@@ -21,6 +21,10 @@ export interface ComponentHost {
   untrack?(topic: string): void;
   followPresence?(topic: string): void;
   presence?(topic: string): PresenceList;
+  /** `this.sendUpdate(id, props)`: to the child `id` on the same page (server/live/children.ts). */
+  sendUpdate?(id: string, props: Record<string, unknown>): void;
+  /** `this.emit(event, payload)`: to the parent on the same page. */
+  emit?(event: string, payload: Record<string, unknown>): void;
 }
 
 /** The private-member plumbing, installed once by `Component`. */
