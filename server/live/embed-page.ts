@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { HotlineUser } from "../core/context.js";
 import { embedMarkup } from "../core/embed.js";
+import { setChildScope } from "../core/children.js";
 import type { AppContext } from "./context.js";
 import { startComponent } from "./start.js";
 import { devScriptTag } from "../dev/mode.js";
@@ -29,10 +31,13 @@ export async function live(ctx: AppContext, name: string, params: Record<string,
   let user = options.user ?? null;
   if (options.user === undefined && options.request && ctx.authenticate) user = (await ctx.authenticate(options.request)) ?? null;
   const started = await startComponent(ctx, { name, params, user });
+  // The page id is known before the render: the component's children are scoped by it.
+  const id = options.id ?? `${name}-${randomBytes(4).toString("hex")}`;
+  setChildScope(started.component, id);
   const markup = embedMarkup(ctx.tokens, name, started.component, {
     params: started.params,
     ...(started.userKey !== undefined && { user: started.userKey }),
-    ...(options.id !== undefined && { id: options.id }),
+    id,
   });
   return ctx.options.dev ? markup + devScriptTag(ctx.options.clientPath) : markup;
 }

@@ -12,6 +12,7 @@ import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
 import type { PresenceDiff, PresenceList, PresenceMeta } from "../core/presence.js";
 import { userKey } from "../core/identity.js";
 import { Persister, type Writes } from "./persister.js";
+import { emitToParent, sendUpdateTo } from "./children.js";
 
 /** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
 const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
@@ -250,6 +251,11 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     });
   }
 
+  /** Runs `callback` in the queue, then renders and patches every viewer (a parent's `sendUpdate`, a child's `emit`). */
+  act(callback: () => void | Promise<void>, what: string): void {
+    this.#react(callback, what);
+  }
+
   /** A viewer joins: `onJoin` runs as that viewer (it may track them); the other viewers see what it changed. */
   async #onJoin(viewer: Viewer): Promise<void> {
     const before = snapshotKeys(this.component.state);
@@ -381,6 +387,14 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
 
   presence(topic: string): PresenceList {
     return this.env.presence.list(topic);
+  }
+
+  sendUpdate(id: string, props: Record<string, unknown>): void {
+    sendUpdateTo(this, id, props);
+  }
+
+  emit(event: string, payload: Record<string, unknown>): void {
+    emitToParent(this, event, payload);
   }
 
   /** Whose presence a call is about: the viewer at hand; the one viewer of a private instance; else the instance. */

@@ -5,6 +5,7 @@ import { HotlineError } from "../core/errors.js";
 import { canonicalJson, userKey } from "../core/identity.js";
 import { validateParams } from "../core/validate.js";
 import type { AppContext } from "./context.js";
+import { provideChildren } from "../core/children.js";
 
 export type { StartMode } from "../core/context.js";
 
@@ -109,6 +110,7 @@ export async function startComponent(ctx: StartContext, request: StartRequest): 
 export async function construct(ctx: StartContext, a: Admitted): Promise<Started> {
   const context = a.cls.shared || a.user === null ? ctx.component : { ...ctx.component, user: a.user };
   const component = new a.cls({ ...a.params }, context);
+  provideChildren(component, { registry: ctx.registry, tokens: ctx.tokens, context, ...(a.userKey !== undefined && { user: a.userKey }) });
   let topics = NO_TOPICS;
   if (a.restore && a.cls.catchUp !== "remount") {
     component.hydrate(a.restore.state ?? {});

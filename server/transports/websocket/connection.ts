@@ -10,6 +10,8 @@ import { Attr, clip, instanceId, SpanNames, type Op, type Telemetry } from "../.
 import { BadMessage, DEFAULT_MESSAGE_LIMITS, depthExceeded, parseMessage, type EventMessage, type JoinMessage, type MessageLimits } from "./messages.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
+import { setChildScope } from "../../core/children.js";
+import { linkChild, parentFor } from "../../live/children.js";
 
 /** What a connection needs from its transport. */
 export interface ConnectionOptions {
@@ -153,22 +155,31 @@ export class Connection {
       this.#limit.penalize();
       return this.#fail(new HotlineError("too_large", `too many components on this connection (at most ${this.#maxInstances})`), m.ref, m.id);
     }
+    // A child (`this.child()`) joins under a parent of this connection, with an id in its scope.
+    const parent = m[M.parent] === undefined ? undefined : this.#views.get(m[M.parent]);
+    if (m[M.parent] !== undefined && (!parent || !m.id.startsWith(`${m[M.parent]}:`))) {
+      this.#limit.penalize();
+      return this.#fail(new HotlineError("unauthorized", "a child joins under a parent joined on this connection, with the parent's id and a colon before its own"), m.ref, m.id);
+    }
     const entry = { left: false } as Entry;
     this.#views.set(m.id, entry);
     if (!this.#tel.on) {
-      entry.ready = this.#open(m, entry, undefined);
+      entry.ready = this.#open(m, entry, undefined, parent);
       return;
     }
     const op = this.#tel.begin(SpanNames.join, { [Attr.component]: clip(m.name), [Attr.format]: m.format, [Attr.transport]: TRANSPORT }, SpanKind.SERVER);
     // Run in the join's context: the store loads, renders and saves it starts are its children.
-    entry.ready = this.#tel.run(op, () => this.#open(m, entry, op));
+    entry.ready = this.#tel.run(op, () => this.#open(m, entry, op, parent));
   }
 
-  async #open(m: JoinMessage, entry: Entry, op: Op | undefined): Promise<LiveInstance | undefined> {
+  async #open(m: JoinMessage, entry: Entry, op: Op | undefined, parent?: Entry): Promise<LiveInstance | undefined> {
     let live: LiveInstance | undefined;
     try {
+      const local = parent && m.id.slice(m[M.parent]!.length + 1);
+      const up = parent && (await parentFor(parent.ready, local!, m.name));
       const opened = await this.#hub.open(m, this.user, this.userKey, this.address);
       live = opened.live;
+      setChildScope(live.component, m.id);
       const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this);
       await live.join(viewer, m.ref);
       if (op) this.#tel.joined(op, clip(m.name), live, TRANSPORT);
@@ -178,6 +189,7 @@ export class Connection {
       }
       entry.viewer = viewer;
       entry.live = live;
+      if (up) linkChild(up, live, local!);
       return live;
     } catch (err) {
       if (this.#views.get(m.id) === entry) this.#views.delete(m.id);

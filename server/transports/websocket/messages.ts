@@ -11,6 +11,8 @@ export interface JoinMessage {
   [M.state]?: string;
   [M.session]?: string;
   [M.format]: Format;
+  /** a child's join (`this.child()`): its parent's id on this connection */
+  [M.parent]?: string;
 }
 /** An `event`, checked. */
 export interface EventMessage { [M.type]: `${T.event}`; [M.ref]?: number; [M.id]: string; [M.event]: string; [M.payload]?: Record<string, unknown> }
@@ -95,6 +97,11 @@ export function parseMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: bo
       if (format !== undefined) {
         if (format !== Formats.html && format !== Formats.sdui) throw new BadMessage(`${M.format} must be "${Formats.html}" or "${Formats.sdui}"`, r, id);
         out[M.format] = format;
+      }
+      const parent = o[M.parent];
+      if (parent !== undefined) {
+        if (typeof parent !== "string" || !parent || parent.length > MAX_ID_LENGTH) throw new BadMessage(`${M.parent} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, r, id);
+        out[M.parent] = parent;
       }
       if (r !== undefined) out[M.ref] = r;
       return out;

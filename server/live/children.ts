@@ -1,0 +1,71 @@
+/**
+ * The live side of nested components (`this.child()`, server/core/children.ts): which instance is
+ * whose child on a page, and the messages between them, `sendUpdate` (parent to child) and `emit`
+ * (child to parent). Both only reach instances joined on the same connection: a connection links
+ * a child to its parent when the child's `join` names the parent (docs/protocol.md, `parent`).
+ */
+import { Component } from "../core/component.js";
+import { rendersChild } from "../core/children.js";
+import { findHandler } from "../core/events.js";
+import { HotlineError } from "../core/errors.js";
+import type { LiveInstance } from "./instance.js";
+
+interface Kin {
+  parent?: LiveInstance;
+  /** live children by local id (the part of their page id after the parent's and a colon) */
+  children?: Map<string, LiveInstance>;
+}
+
+const kin = new WeakMap<LiveInstance, Kin>();
+
+/**
+ * The parent a child's join names, once the parent's own join is done: it must be live and its
+ * last render must hold a child with this local id and component name. `unauthorized` otherwise.
+ */
+export async function parentFor(ready: Promise<LiveInstance | undefined>, localId: string, name: string): Promise<LiveInstance> {
+  const parent = await ready;
+  if (!parent || parent.closed || !rendersChild(parent.component, localId, name)) {
+    throw new HotlineError("unauthorized", "this parent does not render this child");
+  }
+  return parent;
+}
+
+/** Links a child's instance to its parent's (after the child's join). */
+export function linkChild(parent: LiveInstance, child: LiveInstance, localId: string): void {
+  let k = kin.get(parent);
+  if (!k) kin.set(parent, (k = {}));
+  const children = (k.children ??= new Map());
+  // Children removed since (their instances closed) are forgotten here, so that a parent whose
+  // children come and go does not keep them all.
+  for (const [id, c] of children) if (c.closed) children.delete(id);
+  children.set(localId, child);
+  const own = kin.get(child);
+  if (own) own.parent = parent;
+  else kin.set(child, { parent });
+}
+
+/** A parent's `sendUpdate(id, props)`: the child's `update(props)` in its own queue, then its render and patch. */
+export function sendUpdateTo(parent: LiveInstance, id: string, props: Record<string, unknown>): void {
+  const child = kin.get(parent)?.children?.get(id);
+  if (!child || child.closed) {
+    parent.env.ctx.log(`component "${parent.name}": sendUpdate("${id}"): no live child with this id on the page`);
+    return;
+  }
+  child.act(() => child.component.update(props), `update() from its parent "${parent.name}"`);
+}
+
+/** A child's `emit(event, payload)`: the parent's `on<Event>(payload)` in its queue, then its render and patch. */
+export function emitToParent(child: LiveInstance, event: string, payload: Record<string, unknown>): void {
+  const parent = kin.get(child)?.parent;
+  if (!parent || parent.closed) {
+    child.env.ctx.log(`component "${child.name}": emit("${event}"): no live parent on the page`);
+    return;
+  }
+  try {
+    findHandler(parent.component, Component.prototype, event);
+  } catch {
+    parent.env.ctx.log(`component "${parent.name}": emit("${event}") from "${child.name}": the parent has no handler for it`);
+    return;
+  }
+  parent.act(() => parent.component.asyncHandleEvent(event, payload), `emit("${event}") from "${child.name}"`);
+}
