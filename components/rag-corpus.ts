@@ -1,11 +1,16 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { inline, plain, sliceSpans, type Span } from "./rag-markdown.js";
 
 /** One passage of the corpus: a paragraph of a document, under its nearest heading. */
 export interface Passage {
   source: string;
+  /** The heading as written (inline Markdown). */
   heading: string;
+  /** The paragraph as a reader sees it, Markdown marks removed: what is indexed and excerpted. */
   text: string;
+  /** The paragraph's inline Markdown (code, emphasis, links), whose plain text is `text`. Default: `text` alone. */
+  spans?: Span[];
 }
 
 /** A passage with its BM25 score for a query. */
@@ -22,16 +27,26 @@ export function terms(text: string): string[] {
   return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((t) => t.length > 1 && !STOP.has(t));
 }
 
-/** Splits a Markdown document into passages: paragraphs under their heading, code fences dropped. */
+const MAX = 900;
+
+/**
+ * Splits a Markdown document into passages: paragraphs (and table rows) under their heading, code
+ * fences dropped, inline Markdown kept as spans.
+ */
 export function splitPassages(source: string, markdown: string): Passage[] {
   const out: Passage[] = [];
   let heading = source;
   let inFence = false;
   let para: string[] = [];
   const flush = () => {
-    const text = para.join(" ").replace(/\s+/g, " ").trim();
+    let spans = inline(para.join(" ").replace(/\s+/g, " ").trim());
     para = [];
-    if (text.length >= 40) out.push({ source, heading, text: text.length > 900 ? text.slice(0, 900) + "…" : text });
+    let text = plain(spans);
+    if (text.length > MAX) {
+      spans = [...sliceSpans(spans, 0, MAX), { t: "…" }];
+      text = plain(spans);
+    }
+    if (text.length >= 40) out.push({ source, heading, text, spans });
   };
   for (const line of markdown.split(/\r?\n/)) {
     if (/^\s*```/.test(line)) {
@@ -44,8 +59,13 @@ export function splitPassages(source: string, markdown: string): Passage[] {
     if (h) {
       flush();
       heading = h[1]!.trim();
-    } else if (!line.trim() || /^\s*\|?\s*-{3,}/.test(line)) flush();
-    else para.push(line.replace(/^\s*[-*>]\s+/, "").replace(/[`*_]/g, ""));
+    } else if (!line.trim() || /^\s*\|?\s*:?-{3,}/.test(line)) flush();
+    else if (/^\s*\|/.test(line)) {
+      // a table row is a passage of its own, its cells separated by a middle dot
+      flush();
+      para.push(line.trim().replace(/^\||\|$/g, "").split(/(?<!\\)\|/).map((c) => c.trim()).join(" · "));
+      flush();
+    } else para.push(line.replace(/^\s*(?:[-*>]|\d+\.)\s+/, ""));
   }
   flush();
   return out;

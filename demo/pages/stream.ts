@@ -1,7 +1,7 @@
 import "../../components/rag-query.js";
 import type { DemoPage } from "../page.js";
 
-// The SSE reader of the second form: fetch + ReadableStream, so the frames are visible one by one.
+// The SSE reader of the page's second half: fetch + ReadableStream, so the frames are visible one by one.
 const SSE_SCRIPT = `
 const form = document.getElementById("sse-form");
 const log = document.getElementById("sse-frames");
@@ -14,7 +14,8 @@ form.addEventListener("submit", async (e) => {
   const note = (text, cls) => { const li = document.createElement("li"); li.textContent = text; if (cls) li.className = cls; log.append(li); };
   const res = await fetch("/components/rag_query/stream", {
     method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ event: "analyze", payload: { query } }),
+    // form: false: this half has its own form above, so the component renders without one
+    body: JSON.stringify({ event: "analyze", params: { form: false }, payload: { query } }),
   });
   if (!res.ok) {
     const body = await res.json().catch(() => ({}));
@@ -63,10 +64,10 @@ ${await live("rag_query")}
 <p class="muted"><code>POST /components/rag_query/stream</code> answers <code>text/event-stream</code>: one
 <code>data: {"html", "state"}</code> frame per stage, the last with <code>"stream_done": true</code>.</p>
 <form id="sse-form" class="row">
-  <input name="query" required maxlength="200" value="how does the state token travel over htmx" aria-label="Question">
+  <input class="input" name="query" required maxlength="200" value="how does the state token travel over htmx" aria-label="Question">
   <button class="btn">Stream over SSE</button>
 </form>
-<ol id="sse-frames" class="muted"></ol>
+<ol id="sse-frames" class="muted sse-frames"></ol>
 <div id="sse-view"></div>
 </section>
 <script type="module">${SSE_SCRIPT}</script>`,

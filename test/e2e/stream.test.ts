@@ -37,6 +37,11 @@ test("/stream: one patch per stage over the WebSocket, then the SSE form's frame
   const lines = await page.locator("#sse-frames li").allTextContents();
   assert.equal(lines.map((l) => /stage (\w+)/.exec(l)?.[1]), ["retrieving", "ranking", "answering", "done"]);
   assert.is(await page.locator('#sse-view [data-stage="done"]').count(), 1);
+  // one form per half: the SSE half's own, none inside the component's render there
+  assert.equal(await page.locator("main section.card").evaluateAll((cards) => cards.map((c) => c.querySelectorAll("form").length)), [1, 1]);
+  assert.is(await page.locator("#sse-view form").count(), 0);
+  const text = (await page.locator("main").textContent()) ?? "";
+  assert.not.match(text, /\]\(/, "no raw Markdown link");
   assert.equal(failed, []);
   assert.equal(errors.filter((e) => !e.startsWith("Failed to load resource")), []);
   await page.close();
