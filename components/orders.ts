@@ -53,7 +53,7 @@ export class Orders extends Component<OrdersState, { selected?: unknown }> {
 
   render() {
     const { rows, pk, selected } = this.state;
-    return html`<table class="orders">
+    return html`<div class="table-scroll"><table class="orders">
   <thead><tr><th scope="col">#</th><th scope="col">Customer</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col" class="num">Total</th><th scope="col">Version</th><th></th></tr></thead>
   <tbody>${repeat(
     rows,
@@ -66,6 +66,6 @@ export class Orders extends Component<OrdersState, { selected?: unknown }> {
       <td><a href="?pk=${String(r[pk])}" ${r[pk] === selected ? { "aria-current": "true" } : null}>Open</a></td>
     </tr>`,
   )}</tbody>
-</table>`;
+</table></div>`;
   }
 }

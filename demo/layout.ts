@@ -9,6 +9,9 @@ export interface NavLink {
   title: string;
 }
 
+// On a narrow screen the links scroll sideways: bring the current one into view.
+const SHOW_CURRENT = `(function(n){var a=n.querySelector("[aria-current]");if(a&&a.offsetLeft+a.offsetWidth>n.offsetLeft+n.clientWidth)n.scrollLeft=a.offsetLeft-n.offsetLeft-16})(document.currentScript.previousElementSibling)`;
+
 /**
  * Wraps a page's body in the demo's HTML document: head, header with navigation and who is signed
  * in (with a sign-out button), main, footer. Loads the Hotline client unless the page says
@@ -36,8 +39,9 @@ ${page.head ?? ""}
 <header class="site-header">
   <div class="wrap header-row">
     <a class="brand" href="/"><span class="brand-mark" aria-hidden="true">●</span> Hotline</a>
-    <nav class="nav">${links}</nav>
-    ${user ? `<form class="who" method="post" action="${SIGN_OUT_PATH}"><span class="muted">Signed in as</span> <strong class="who-name">${escapeHtml(user.name)}</strong> <button class="btn small" type="submit">Sign out</button></form>` : ""}
+    ${user ? `<form class="who" method="post" action="${SIGN_OUT_PATH}"><span class="muted who-label">Signed in as</span> <strong class="who-name">${escapeHtml(user.name)}</strong> <button class="btn small" type="submit">Sign out</button></form>` : ""}
+    <nav class="nav" aria-label="Demos">${links}</nav>
+    <script>${SHOW_CURRENT}</script>
   </div>
 </header>
 <main class="wrap">

@@ -2,7 +2,7 @@ import type { DemoPage } from "../page.js";
 
 const style = `<style>
 .orders-layout { display: grid; gap: 1.5rem; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); align-items: start; }
-@media (max-width: 800px) { .orders-layout { grid-template-columns: 1fr; } }
+@media (max-width: 800px) { .orders-layout { grid-template-columns: minmax(0, 1fr); } }
 table.orders { width: 100%; border-collapse: collapse; }
 table.orders th, table.orders td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line); }
 table.orders .num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -10,9 +10,9 @@ table.orders tr.selected { background: var(--accent-soft); }
 .model-form .field { display: flex; flex-direction: column; gap: .3rem; margin-bottom: 1rem; }
 .model-form .field label { font-weight: 600; }
 .model-form .field.dirty .input { border-color: var(--accent); }
-.model-form .dirty-mark { font-weight: normal; color: var(--accent); font-size: .85rem; }
-.model-form .field.invalid .input { border-color: #d92d20; }
-.model-form .field-error, .model-form .notice.error { color: #d92d20; margin: 0; }
+.model-form .dirty-mark { font-weight: normal; color: var(--accent-text); font-size: .85rem; }
+.model-form .field.invalid .input { border-color: var(--danger); }
+.model-form .field-error, .model-form .notice.error { color: var(--danger); margin: 0; }
 .model-form .conflict-note { margin: 0; font-size: .9rem; }
 .model-form .notice { padding: .5rem .75rem; border-radius: 8px; background: var(--accent-soft); }
 .order-editor h2 { margin-top: 0; }
