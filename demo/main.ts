@@ -7,7 +7,9 @@
  * - `HOTLINE_PRESENCE_TIMEOUT_MS`: with Redis, how soon the users of a process that died leave
  *   every other process's lists (default 10000)
  * - `HOTLINE_REDIS_PREFIX`: prefix of every Redis key and channel (default "hotline:")
- * - `HOTLINE_ROLE=web`: leave the dashboard figures and the orders feed to a `worker` process
+ * - `HOTLINE_ROLE=web`: leave the dashboard figures to a `worker` process (demo/worker.ts, over
+ *   REDIS_URL). The orders feed runs on every process whatever the role: with Redis one of them is
+ *   elected to publish each change, without it each process publishes its own (docs/models.md)
  * - `DATABASE_URL`: the orders page's table in PostgreSQL (else in memory)
  * - `HOTLINE_SECRET`: the key that signs state tokens (the same on every process and restart)
  * - `HOTLINE_ALLOWED_HOSTS`: the host names the demo is served under (comma-separated), when not localhost
@@ -130,8 +132,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   }
 
   // the orders page's table: in memory, or PostgreSQL with DATABASE_URL (see demo/models.ts)
-  // With a shared bus (Redis) every process runs the orders feed, web ones too: one of them publishes (docs/models.md)
-  const models = await setupModels({ pubsub, role, ...(redisUrl && { feed: true }), ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) }).catch(async (err: unknown) => {
+  // Every process runs the orders feed, web ones too: over Redis one of them publishes (docs/models.md);
+  // without Redis no other process could publish on this process's bus
+  const models = await setupModels({ pubsub, role, feed: true, ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) }).catch(async (err: unknown) => {
     // a database that cannot be reached fails the start: leave no connection behind
     await pubsub.close().catch(() => {});
     await presence.close().catch(() => {});

@@ -1,8 +1,9 @@
 /**
  * The orders behind the /orders page: in memory by default, in PostgreSQL when DATABASE_URL is
  * set. Opens the adapter, which the app then gives its `order_editor` and `orders` components as
- * the `orders` service, and, unless this is a web process of a split deployment
- * (HOTLINE_ROLE=web), starts the model feed that turns each change into pub/sub messages.
+ * the `orders` service, and starts the model feed that turns each change into pub/sub messages
+ * (demo/main.ts starts it on every process, `feed: true`; a caller that leaves `feed` out gets no
+ * feed on a web process, HOTLINE_ROLE=web, of a database-backed table).
  */
 import { loadModelMeta, startModelFeed, type ModelAdapter, type ModelFeed, type PubSub } from "hotline";
 import { createMemoryOrders } from "./orders-model.js";
