@@ -57,7 +57,9 @@ function rate(el: Element, fn: () => void): void {
 
 /** Sends `el`'s event `name` for the component around it, with `hl-value-*` merged in. */
 function fire(el: Element, name: string | null, payload: () => Payload): void {
-  const root = el.closest(COMPONENTS);
+  // hl-target: "parent" (the component around el's own), a selector, or by default el's own
+  const t = el.getAttribute(Attr.target);
+  const root = t == "parent" ? el.closest(COMPONENTS)?.parentElement!.closest(COMPONENTS) : (t ? document.querySelector(t) : el)?.closest(COMPONENTS);
   const v = root && views.get(root);
   if (v && name) rate(el, () => void pushEvent(v, name, { ...payload(), ...values(el) }, el));
 }

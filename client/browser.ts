@@ -3,7 +3,7 @@
  * Finds the embedded components (`hl-component`, `hl-id`, `hl-state`, `hl-params`), opens one
  * WebSocket per page and joins each. See docs/client.md.
  */
-import { DEFAULT_PATH, M } from "../protocol/wire.js";
+import { DEFAULT_PATH, M, T } from "../protocol/wire.js";
 import { Attr } from "../protocol/attributes.js";
 import { openSocket, type Sock } from "./socket.js";
 import { views, pushFns, init, join, receive, setConnected, pushEvent, type View } from "./view.js";
@@ -24,6 +24,8 @@ function liveUrl(): string {
   return new URL(u, location.href).href.replace(/^http/, "ws");
 }
 
+const SEL = `[${Attr.component}]`;
+
 const byId = (id?: string) => {
   for (const v of views.values()) if (v.id === id) return v;
 };
@@ -34,15 +36,19 @@ const byId = (id?: string) => {
  */
 export function start(): void {
   const found: View[] = [];
-  for (const el of document.querySelectorAll(`[${Attr.component}]`)) {
+  for (const el of document.querySelectorAll(SEL)) {
     if (views.has(el)) continue;
     const p = el.getAttribute(Attr.params);
+    const id = el.getAttribute(Attr.id) || `hl${++n}`;
+    // a child of the component around it (`this.child()`): the server scoped its id by the parent's
+    const up = views.get(el.parentElement?.closest(SEL)!)?.id;
     const v: View = {
       el,
-      id: el.getAttribute(Attr.id) || `hl${++n}`,
+      id,
       name: el.getAttribute(Attr.component)!,
       state: el.getAttribute(Attr.state) ?? undefined,
       params: p ? JSON.parse(p) : undefined,
+      parent: id.startsWith(up + ":") ? up : undefined,
       hooks: new Map(),
     };
     views.set(el, v);
@@ -57,7 +63,12 @@ export function start(): void {
       close: () => views.forEach((v) => setConnected(v, false)),
       msg: (m) => receive(byId(m[M.id]), m),
     });
-    init(sock, bindWindow);
+    // After each render: views whose root left the page leave, roots it added join (children).
+    init(sock, (root) => {
+      bindWindow(root);
+      for (const [el, v] of views) if (!el.isConnected) views.delete(el), sock!.send({ [M.type]: T.leave, [M.id]: v.id });
+      start();
+    });
   } else found.forEach(join);
 }
 

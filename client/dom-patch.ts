@@ -104,7 +104,8 @@ export function patchDom(root: Element, html: string, skip: (el: Element) => boo
   to.innerHTML = html;
   heldForm(root, to);
   const o: Opts = {
-    getNodeKey: (n) => (n as Element).id || undefined,
+    // a component root by its page id too: a child's root is never matched with another's
+    getNodeKey: (n) => (n as Element).id || (n as Element).getAttribute?.(Attr.id) || undefined,
     onBeforeElUpdated(from, next) {
       if (skip(from) || (from !== root && from.hasAttribute(Attr.component))) return false;
       // The person is typing over a value that changed on the server: the form stays based on

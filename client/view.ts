@@ -17,6 +17,8 @@ export interface View {
   state?: string;
   params?: Record<string, unknown>;
   session?: string;
+  /** a child's (`this.child()` on the server): the id of the view around it */
+  parent?: string;
   r?: Rendered | null;
   hooks: Map<Element, HookThis>;
 }
@@ -55,7 +57,7 @@ export function setConnected(v: View, on: boolean): void {
  */
 export function join(v: View): void {
   const m = v.session ? { [M.session]: v.session } : v.state ? { [M.state]: v.state } : { [M.params]: v.params };
-  sock.send({ [M.type]: T.join, [M.id]: v.id, [M.name]: v.name, ...m }, (a) => {
+  sock.send({ [M.type]: T.join, [M.id]: v.id, [M.name]: v.name, [M.parent]: v.parent, ...m }, (a) => {
     if (!a) return;
     if (a[M.type] === T.error) {
       if (a[M.code] !== BAD_STATE || !v.session) return;
