@@ -54,6 +54,7 @@ export class NunjucksRenderer implements Renderer {
       this.env = new nunjucks.Environment(new nunjucks.FileSystemLoader(source, { watch: !!options.watch, noCache: !!options.watch }), { autoescape: true });
     }
     if (options.live) addLiveComponent(this.env, options.live);
+    addChild(this.env);
   }
 
   render(templateName: string, context: Record<string, unknown>): string {
@@ -76,6 +77,25 @@ export function addLiveComponent(env: nunjucks.Environment, source: LiveSource):
       p = rest;
     }
     return new nunjucks.runtime.SafeString(liveEmbed(source, String(name), p));
+  });
+}
+
+/**
+ * Adds the `child(name, params, id)` global: the template's component renders a child
+ * (`Component.child()`, docs/components.md). In a template:
+ * `{% for id in state.ids %}{{ child("tile", { label: id }, id) }}{% endfor %}`.
+ */
+export function addChild(env: nunjucks.Environment): void {
+  env.addGlobal("child", function (this: { ctx?: Record<string, unknown> }, name: unknown, params?: unknown, id?: unknown) {
+    const parent = this.ctx?.component as { child?: (n: string, p: Record<string, unknown>, id?: string) => unknown } | undefined;
+    if (typeof parent?.child !== "function") throw new HotlineError("handler_error", "child() is for a component's template (its context has no component)", { fault: "app" });
+    let p: Record<string, unknown> = {};
+    if (params && typeof params === "object" && !Array.isArray(params)) {
+      const { __keywords, ...rest } = params as Record<string, unknown>;
+      void __keywords;
+      p = rest;
+    }
+    return new nunjucks.runtime.SafeString(String(parent.child(String(name), p, id === undefined ? undefined : String(id))));
   });
 }
 
