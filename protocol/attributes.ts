@@ -74,6 +74,15 @@ export enum Attr {
 
   /** htmx mode: on the wrapper around a component's HTML, the component's name. */
   htmx = "hl-htmx",
+
+  /** `hl-upload="avatar"` on `<input type="file">`: chosen files upload as `avatar` (docs/uploads.md). */
+  upload = "hl-upload",
+  /** `hl-upload-cancel="<entry ref>"`: a click drops that upload entry. */
+  uploadCancel = "hl-upload-cancel",
+  /** `hl-drop-target="avatar"`: files dropped on the element upload as `avatar`. */
+  dropTarget = "hl-drop-target",
+  /** `hl-upload-preview="<entry ref>"` on an `<img>`: the client shows the chosen file (an object URL). */
+  uploadPreview = "hl-upload-preview",
 }
 
 /** The DOM events the client binds, each with its attribute: `hl-<event>`. */
@@ -108,4 +117,6 @@ export enum Classes {
   disconnected = "hl-disconnected",
   /** htmx mode: on the error snippet sent instead of the component. */
   error = "hl-error",
+  /** On an `hl-drop-target` while files are dragged over it. */
+  dragOver = "hl-drag-over",
 }

@@ -30,6 +30,14 @@ export enum T {
   pong = "pong",
   /** server -> client: an event pushed to a client hook (`hl-hook`), see docs/protocol.md */
   push = "push",
+  /** client -> server: announce files to upload (answered by `upload`); server -> client: that answer (docs/uploads.md) */
+  upload = "upload",
+  /** server -> client: an upload chunk (a binary frame) is written; carries `entry` and `at` */
+  uploadAck = "upload_ack",
+  /** both ways: an upload entry is dropped; its bytes stop */
+  uploadCancel = "upload_cancel",
+  /** client -> server: an external upload's progress (0–100, -1 failed) */
+  uploadProgress = "upload_progress",
 }
 
 /** One of the message types. */
@@ -73,7 +81,36 @@ export enum M {
   details = "details",
   /** `error`, in development mode only (`createHotline({ dev: true })`): the failed handler's stack, for the dev overlay */
   stack = "stack",
+  /** `upload`: the files announced (`{ name, size, type }`), then the answer per file (`{ entry?, errors?, url?, fields?, method? }`) */
+  entries = "entries",
+  /** `upload_ack`, `upload_cancel`, `upload_progress`: an upload entry's ref (a number) */
+  entry = "entry",
+  /** `upload_ack`: bytes of the entry written so far */
+  at = "at",
+  /** `upload_progress`: 0–100, or -1 when the external upload failed */
+  progress = "progress",
+  /** `upload` answer: largest file bytes per chunk frame */
+  chunk = "chunk",
+  /** `upload` answer: unacknowledged chunk bytes a client may have in flight on the connection */
+  window = "window",
+  /** `upload` entries: a file's size in bytes */
+  size = "size",
+  /** `upload` entries: a file's MIME type, as the browser says ("" when it does not know) */
+  mime = "type",
+  /** `upload` answer entries: why the file is refused (the component renders them too) */
+  errors = "errors",
+  /** `upload` answer entries of an external upload: where the browser sends the file */
+  url = "url",
+  /** `upload` answer entries of an external upload: the form fields sent before the file */
+  fields = "fields",
+  /** `upload` answer entries of an external upload: `POST` (a multipart form) or `PUT` (the file as the body) */
+  method = "method",
 }
+
+/** Upload chunk frames (binary): `[UPLOAD_CHUNK, entry ref u32 BE, offset u64 BE, bytes…]` (docs/uploads.md). */
+export const UPLOAD_CHUNK = 1;
+/** Bytes of an upload chunk frame's header. */
+export const UPLOAD_HEADER_BYTES = 13;
 
 /** The answer formats a `join` may ask for (the value of {@link M.format}). */
 export const Formats = {

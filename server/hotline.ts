@@ -31,7 +31,7 @@ import { OVERLAY_SOURCE } from "./dev/overlay-bundle.js";
 /** The WebSocket transport's options that `createHotline()` takes as its own (documented on `WebSocketOptions`). */
 const WEBSOCKET_OPTIONS = [
   "rateLimit", "heartbeatMs", "maxBufferedBytes", "maxDepth", "maxParamsBytes", "maxInstancesPerConnection",
-  "maxConnectionsPerAddress", "connectRate", "perMessageDeflate",
+  "maxConnectionsPerAddress", "connectRate", "perMessageDeflate", "uploads",
 ] as const;
 
 /**

@@ -12,6 +12,7 @@ import { dispatchSteps, toHTML } from "./steps.js";
 import type { RenderOutput } from "./template/diff-tracker.js";
 import { renderChild } from "./children.js";
 import type { Raw } from "./template/template.js";
+import { allowUpload, cancelUpload, consumeUploads, uploadsOf, type ConsumedUpload, type UploadOptions, type UploadSlot } from "./uploads.js";
 
 /** What `dispatch()` and `asyncDispatch()` take: the seed's `event`, `payload` and `state`. */
 export interface DispatchOptions<S = Record<string, unknown>> {
@@ -44,6 +45,7 @@ export type ComponentClass = (new (params?: any, context?: ComponentContext) => 
   onMount?: MountHook | readonly MountHook[];
   clientParams?: StandardSchemaV1;
   catchUp?: "resync" | "remount";
+  uploads?: Record<string, UploadOptions>;
 };
 
 
@@ -432,6 +434,40 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   /** Sends an event to the client's hooks (`hl-hook`). */
   pushEvent(event: string, payload: unknown = {}): void {
     this.#host?.push(event, payload);
+  }
+
+  // ---------- Uploads (server/core/uploads.ts, docs/uploads.md) ----------
+
+  /** Uploads every instance takes, also one resumed from its session (which skips `mount()`). */
+  static uploads?: Record<string, UploadOptions>;
+
+  /** What a render reads: `this.uploads.avatar.entries[i]` (`progress`, `done`, `errors`), `.errors`. */
+  get uploads(): Record<string, UploadSlot> {
+    return uploadsOf(this);
+  }
+
+  /**
+   * Lets the client upload files as `name` (`<input type="file" hl-upload="avatar">`).
+   * @example
+   * mount() { this.allowUpload("avatar", { accept: [".png", ".jpg"], maxFileSize: 5_000_000 }); }
+   */
+  allowUpload(name: string, options?: UploadOptions): UploadSlot {
+    return allowUpload(this, name, options);
+  }
+
+  /** Drops the entry `ref` of upload `name`: its transfer stops and its temp file is deleted. */
+  cancelUpload(name: string, ref: string | number): void {
+    cancelUpload(this, name, ref);
+  }
+
+  /**
+   * Hands each completed file of upload `name` to `fn` (`{ path, name, size, type }`), awaits it,
+   * then deletes the temp file.
+   * @example
+   * async onSave() { await this.consumeUploads("avatar", (f) => copyFile(f.path, `avatars/${this.state.id}`)); }
+   */
+  consumeUploads<R>(name: string, fn: (file: ConsumedUpload) => R | Promise<R>): Promise<R[]> {
+    return consumeUploads(this, name, fn);
   }
 
   // ---------- Children (server/core/children.ts, docs/components.md) ----------

@@ -9,6 +9,9 @@ import { SpanKind } from "@opentelemetry/api";
 import { Attr, clip, instanceId, SpanNames, type Op, type Telemetry } from "../../telemetry/telemetry.js";
 import { BadMessage, DEFAULT_MESSAGE_LIMITS, depthExceeded, parseMessage, type EventMessage, type JoinMessage, type MessageLimits } from "./messages.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
+import { UploadManager } from "../../live/uploads/manager.js";
+import { DEFAULT_UPLOAD_LIMITS, type ResolvedUploadLimits } from "../../live/uploads/limits.js";
+import type { UploadClientMessage } from "../../live/uploads/messages.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
 import { setChildScope } from "../../core/children.js";
 import { linkChild, parentFor } from "../../live/children.js";
@@ -24,6 +27,8 @@ export interface ConnectionOptions {
   messageLimits?: Readonly<MessageLimits>;
   /** Instances joined (or joining) at once; a join past it is `too_large`. Default 100. */
   maxInstances?: number;
+  /** Upload limits (docs/uploads.md). Default {@link DEFAULT_UPLOAD_LIMITS}. */
+  uploads?: ResolvedUploadLimits;
 }
 
 type Entry = { viewer?: Viewer; live?: LiveInstance; ready: Promise<LiveInstance | undefined>; left: boolean };
@@ -49,6 +54,8 @@ export class Connection {
   readonly #tel: Telemetry;
   /** Events being measured, by id and ref: an error frame sent for one of them is its outcome. */
   #watch: Map<string, Op> | undefined;
+  /** Made on the first upload message: most connections never upload. */
+  #uploads: UploadManager | undefined;
   #closed = false;
   /** Heartbeat: set by any sign of life, cleared by each ping round. */
   alive = true;
@@ -107,12 +114,19 @@ export class Connection {
   receive(data: Buffer, isBinary: boolean): void {
     if (this.#closed) return;
     this.alive = true;
+    // Upload chunks are paced by their window (the manager), not the message rate: only refused ones count.
+    let refusedChunk: HotlineError | undefined;
+    if (isBinary && this.#uploads && !(refusedChunk = this.#uploads.chunk(data))) return;
     if (!this.#limit.take()) {
       this.#tel.refused("messages", TRANSPORT);
       const { ref, id } = peek(data, isBinary);
       this.send(errorFrame(new HotlineError("rate_limited", "too many messages; slow down"), ref, id));
       if (this.#limit.strike()) this.close(CloseCodes.policy, "too many messages");
       return;
+    }
+    if (refusedChunk) {
+      this.#limit.penalize();
+      return this.send(errorFrame(refusedChunk));
     }
     let m;
     try {
@@ -136,13 +150,30 @@ export class Connection {
         if (!entry) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
         this.#views.delete(m.id);
         entry.left = true;
+        void this.#uploads?.left(m.id);
         if (entry.live && entry.viewer) {
           entry.live.leave(entry.viewer);
           if (this.#tel.on) this.#tel.left(entry.live.name, entry.live);
         }
         return;
       }
+      case T.upload:
+      case T.uploadCancel:
+      case T.uploadProgress:
+        return this.#upload(m);
     }
+  }
+
+  /** An upload message (docs/uploads.md) for an instance joined on this connection. */
+  #upload(m: UploadClientMessage): void {
+    const entry = this.#views.get(m.id);
+    if (!entry?.live || !entry.viewer) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+    this.#uploads ??= new UploadManager(
+      { send: (f) => this.send(f), pause: () => this.ws.pause(), resume: () => this.ws.resume(), log: (msg, err) => this.#hub.env.ctx.log(msg, err) },
+      this.#opts.uploads ?? DEFAULT_UPLOAD_LIMITS,
+      this.#hub.env.ctx.options.maxPayload,
+    );
+    this.#uploads.message(m, entry.live, m.id);
   }
 
   #join(m: JoinMessage): void {
@@ -264,6 +295,7 @@ export class Connection {
   gone(): void {
     if (this.#closed) return;
     this.#closed = true;
+    void this.#uploads?.close();
     for (const entry of this.#views.values()) {
       entry.left = true;
       if (entry.live && entry.viewer) {

@@ -1,5 +1,6 @@
 import { HotlineError } from "../../core/errors.js";
 import { Formats, M, T, type Format } from "../../../protocol/wire.js";
+import { parseUploadMessage, type UploadClientMessage } from "../../live/uploads/messages.js";
 
 /** A `join`, checked. */
 export interface JoinMessage {
@@ -21,7 +22,7 @@ export interface LeaveMessage { [M.type]: `${T.leave}`; [M.ref]?: number; [M.id]
 /** A `ping`, checked. */
 export interface PingMessage { [M.type]: `${T.ping}`; [M.ref]?: number }
 /** A client message that passed the checks of docs/protocol.md §2.2. */
-export type ClientMessage = JoinMessage | EventMessage | LeaveMessage | PingMessage;
+export type ClientMessage = JoinMessage | EventMessage | LeaveMessage | PingMessage | UploadClientMessage;
 
 /** Longest instance id accepted. */
 export const MAX_ID_LENGTH = 128;
@@ -123,6 +124,12 @@ export function parseMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: bo
     }
     case T.ping:
       return r === undefined ? { [M.type]: T.ping } : { [M.type]: T.ping, [M.ref]: r };
+    case T.upload:
+    case T.uploadCancel:
+    case T.uploadProgress:
+      return parseUploadMessage(o, t, needId(id, r), r, (message) => {
+        throw new BadMessage(message, r, id);
+      });
     default:
       throw new BadMessage(typeof t === "string" ? "unknown message type" : `${M.type} must be a string naming the message type`, r, id);
   }

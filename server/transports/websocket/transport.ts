@@ -11,6 +11,7 @@ import type { HotlineUser } from "../../core/context.js";
 import { userKey } from "../../core/identity.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
 import { wsDeflateOptions, type PerMessageDeflateOptions } from "./deflate.js";
+import { resolveUploadLimits, type ResolvedUploadLimits, type UploadLimits } from "../../live/uploads/limits.js";
 
 /** Options of the WebSocket transport, beside the shared ones in the context. */
 export interface WebSocketOptions {
@@ -46,6 +47,8 @@ export interface WebSocketOptions {
    * or its settings. Default off. Only clients that offer it (browsers do) get compressed frames.
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** File uploads' limits: bytes in flight per connection, bytes per upload, temp files (docs/uploads.md). */
+  uploads?: UploadLimits;
 }
 
 /** Per client address: open sockets, and the token bucket of new ones. */
@@ -67,7 +70,8 @@ export class WebSocketTransport {
   readonly hub: Hub;
   readonly connections = new Set<Connection>();
   readonly #wss: WebSocketServer;
-  readonly #opts: Required<Omit<WebSocketOptions, "rateLimit" | "perMessageDeflate">> & { rateLimit?: RateLimitOptions };
+  readonly #opts: Required<Omit<WebSocketOptions, "rateLimit" | "perMessageDeflate" | "uploads">> & { rateLimit?: RateLimitOptions };
+  readonly #uploads: ResolvedUploadLimits;
   /** Open sockets (upgrading or upgraded) per client address, for `maxConnectionsPerAddress`. */
   readonly #perAddress = new Map<string, AddressEntry>();
   readonly #messageLimits: Readonly<MessageLimits>;
@@ -89,6 +93,7 @@ export class WebSocketTransport {
       connectRate: { perSecond: options.connectRate?.perSecond ?? 20, burst: options.connectRate?.burst ?? 100 },
       ...(options.rateLimit && { rateLimit: options.rateLimit }),
     };
+    this.#uploads = resolveUploadLimits(options.uploads);
     this.#messageLimits = Object.freeze({ maxDepth: this.#opts.maxDepth, maxParamsBytes: this.#opts.maxParamsBytes });
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: wsDeflateOptions(options.perMessageDeflate) });
   }
@@ -190,6 +195,7 @@ export class WebSocketTransport {
         closeGraceMs: this.#opts.closeGraceMs,
         messageLimits: this.#messageLimits,
         maxInstances: this.#opts.maxInstancesPerConnection,
+        uploads: this.#uploads,
         ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
       },
       user,
