@@ -19,14 +19,16 @@ interface Kin {
 const kin = new WeakMap<LiveInstance, Kin>();
 
 /**
- * The parent a child's join names, once the parent's own join is done: it must be live and its
- * last render must hold a child with this local id and component name. `unauthorized` otherwise.
+ * The parent a child's join names, once the parent's own join is done: it must be live
+ * (`bad_state` when its join failed or it left: after a server restart a parent's session is
+ * unknown, and the client joins it again from its token, then the child, as it does for a
+ * `bad_state`), and its last render must hold a child with this local id and component name
+ * (`unauthorized`).
  */
 export async function parentFor(ready: Promise<LiveInstance | undefined>, localId: string, name: string): Promise<LiveInstance> {
   const parent = await ready;
-  if (!parent || parent.closed || !rendersChild(parent.component, localId, name)) {
-    throw new HotlineError("unauthorized", "this parent does not render this child");
-  }
+  if (!parent || parent.closed) throw new HotlineError("bad_state", "the parent is not joined: join it again first");
+  if (!rendersChild(parent.component, localId, name)) throw new HotlineError("unauthorized", "this parent does not render this child");
   return parent;
 }
 

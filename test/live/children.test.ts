@@ -218,6 +218,25 @@ Children("a child removed from the parent's render cannot join again; one added 
   }
 });
 
+Children("sessions lost (a restarted server): the parent's and the child's rejoins fail with bad_state, then both join again from their tokens", async () => {
+  const { app, page, c } = await setup();
+  try {
+    const gone = "A".repeat(24);
+    // as a reconnecting client does: the child's join leaves before the parent's answer is back
+    c.send({ t: "join", ref: 71, id: "p2", name: "list", session: gone });
+    c.send({ t: "join", ref: 72, id: "p2:a", name: "item", session: gone, parent: "p2" });
+    assert.is((await c.next((m) => m.ref === 71)).code, "bad_state");
+    assert.is((await c.next((m) => m.ref === 72)).code, "bad_state", "the client's cue to join from its token, after the parent");
+    const page2 = await app.hotline.live("list", {}, { id: "p2" });
+    assert.is((await c.join("p2", "list", { state: parentToken(page2) })).t, "ok");
+    assert.is((await c.join("p2:a", "item", { state: tokenOf(page2, "p2:a"), parent: "p2" })).t, "ok");
+    void page;
+  } finally {
+    c.close();
+    await app.stop();
+  }
+});
+
 Children("two parents may both have a child \"a\": their ids are scoped", async () => {
   const { app, page, c } = await setup();
   try {
