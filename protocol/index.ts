@@ -6,4 +6,5 @@ export { T, M, R, Formats, DEFAULT_PATH, DEFAULT_MAX_PAYLOAD, type MessageType, 
 export { ErrorCodes, HttpStatus, type ErrorCode, type Fault } from "./codes.js";
 export { CloseCodes, type CloseCode } from "./close-codes.js";
 export { HL_PREFIX, Attr, EventAttrs, StreamOps, Classes } from "./attributes.js";
+export { Cmd, type CmdArgs, type Command } from "./commands.js";
 export { MergeStrategyTypes, type MergeStrategyType, type SduiComponent, type Screen, type ScreenSet, type ItemId } from "./sdui.js";

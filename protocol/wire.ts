@@ -38,6 +38,10 @@ export enum T {
   uploadCancel = "upload_cancel",
   /** client -> server: an external upload's progress (0–100, -1 failed) */
   uploadProgress = "upload_progress",
+  /** client -> server: the page's URL changed (`hl-patch`, back/forward); answered by a `patch` (docs/navigation.md) */
+  url = "url",
+  /** server -> client: go to a URL (`pushPatch`, `pushNavigate`, `redirect`), show a flash, set the title (docs/navigation.md) */
+  nav = "nav",
 }
 
 /** One of the message types. */
@@ -99,8 +103,16 @@ export enum M {
   mime = "type",
   /** `upload` answer entries: why the file is refused (the component renders them too) */
   errors = "errors",
-  /** `upload` answer entries of an external upload: where the browser sends the file */
+  /** `upload` answer entries of an external upload: where the browser sends the file; `join` of a route's page, `url`, `nav`: a page URL, path and query (docs/navigation.md) */
   url = "url",
+  /** `nav`: what to do with `url`: `"patch"` (same page, new URL), `"navigate"` (another live page), `"redirect"` (full load) */
+  kind = "kind",
+  /** `nav`: replace the current history entry instead of adding one */
+  replace = "replace",
+  /** `nav`: the page's new `document.title` */
+  title = "title",
+  /** `nav`: a flash to show once, `[kind, text]` */
+  flash = "flash",
   /** `upload` answer entries of an external upload: the form fields sent before the file */
   fields = "fields",
   /** `upload` answer entries of an external upload: `POST` (a multipart form) or `PUT` (the file as the body) */

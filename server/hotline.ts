@@ -27,6 +27,9 @@ import type { DevtoolsOptions } from "./devtools/options.js";
 import { DEV_STORE_ENV, isDevScriptRequest, resolveDev } from "./dev/mode.js";
 import { FileStore } from "./dev/file-store.js";
 import { OVERLAY_SOURCE } from "./dev/overlay-bundle.js";
+import { Routes, type Layout, type Route } from "./live/routes.js";
+import { setRoutes } from "./live/navigation.js";
+import { createPageHandler } from "./transports/http/pages.js";
 
 /** The WebSocket transport's options that `createHotline()` takes as its own (documented on `WebSocketOptions`). */
 const WEBSOCKET_OPTIONS = [
@@ -155,6 +158,21 @@ export interface HotlineOptions extends Pick<WebSocketOptions, (typeof WEBSOCKET
    * NODE_ENV=production.
    */
   dev?: boolean;
+  /**
+   * Live pages by path (docs/navigation.md): a GET of a route's path renders its component as a
+   * full HTML document (the client then joins it without a second mount); `hl-patch` and
+   * `hl-navigate` links, `pushPatch` and `pushNavigate` move between them over one WebSocket.
+   * URL params (path and query) are checked by the component's `static clientParams`.
+   *
+   * @example
+   * createHotline({ routes: [
+   *   { path: "/orders", component: "orders", title: "Orders" },
+   *   { path: "/orders/:id", component: "order", title: (p) => `Order ${p.id}` },
+   * ] });
+   */
+  routes?: Route[];
+  /** The document around every route's page (a route's own `layout` wins); default: a minimal document. */
+  layout?: Layout;
 }
 
 /** The pub/sub topic that carries sign-outs between processes (a user key, never user data). */
@@ -192,6 +210,8 @@ export interface Hotline {
   readonly hub: Hub;
   /** Pages `handler` serves with GET besides the client bundle (the devtools inspector's, when on): the adapters mount them. */
   readonly pagePaths: readonly string[];
+  /** The live pages (`createHotline({ routes })`) `handler` serves with GET: the adapters mount them. */
+  readonly routes: Routes;
   /** What this process holds now: open WebSocket connections, live instances, shared groups, topics listened to. */
   stats(): HotlineStats;
   /**
@@ -260,6 +280,9 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   for (const key of WEBSOCKET_OPTIONS) if (options[key] !== undefined) websocketOptions[key] = options[key];
   const websocket = new WebSocketTransport(context, hub, websocketOptions as WebSocketOptions);
   const http = createHttpTransport(context);
+  const routes = new Routes(options.routes);
+  setRoutes(context, routes);
+  const pages = createPageHandler(context, options.layout);
   const devtools: Devtools | undefined = options.devtools?.enabled === true ? createDevtools(context, hub, () => websocket.connections, options.devtools) : undefined;
   const bundle = new ClientBundle();
   let overlay: ClientBundle | undefined;
@@ -275,6 +298,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     context, registry, store, pubsub, presence, tokens, websocket, hub,
     pagePaths: devtools ? [devtools.options.path] : [],
     stats() {
+    routes,
       return { connections: websocket.connections.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
     },
     async handler(req, res, next) {
@@ -287,6 +311,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
         if (devtools && (await devtools.route(req, res))) return;
       } catch (err) {
         context.log("an HTTP request failed", err);
+        if (await pages(req, res)) return;
         if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end("internal error");
         else res.destroy();
         return;

@@ -5,6 +5,8 @@
  * hotline/nunjucks, hotline/session, hotline/client.
  */
 export * from "./core/index.js";
+// Client-side commands: attribute values the browser client runs without a round trip.
+export { JS } from "./core/js.js";
 export { createHotline, type Hotline, type HotlineOptions, type HotlineStats } from "./hotline.js";
 export type { LogLimitOptions } from "./live/log-limit.js";
 export type { TelemetryOptions } from "./telemetry/telemetry.js";

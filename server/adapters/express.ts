@@ -24,7 +24,7 @@ export function hotlineExpress(hotline: HotlineApp): Router {
     http(req, res).then(
       (answered) => {
         if (answered) return;
-        if (req.path !== clientPath && !VENDOR_PATHS.has(req.path) && !hotline.pagePaths?.includes(req.path)) return next();
+        if (req.path !== clientPath && !VENDOR_PATHS.has(req.path) && !hotline.pagePaths?.includes(req.path) && !isRoute(hotline, req)) return next();
         return Promise.resolve(hotline.handler(req, res, next)).then(() => {
           if (!res.headersSent && !res.writableEnded) next();
         });
@@ -32,4 +32,14 @@ export function hotlineExpress(hotline: HotlineApp): Router {
     ).catch(next);
   });
   return router;
+}
+
+/** A GET of one of the app's live pages (a URL that does not parse goes to the handler too: it answers 400). */
+function isRoute(hotline: HotlineApp, req: Request): boolean {
+  if ((req.method !== "GET" && req.method !== "HEAD") || !hotline.routes?.list.length) return false;
+  try {
+    return hotline.routes.match(req.originalUrl ?? req.url) !== undefined;
+  } catch {
+    return true;
+  }
 }

@@ -51,6 +51,8 @@ export const fastifyHotline = fp<FastifyHotlineOptions>(
     for (const url of VENDOR_PATHS.keys()) fastify.route({ method: "GET", url, onRequest: viaHandler, handler: noop });
     fastify.route({ method: "GET", url: hotline.context.options.clientPath, onRequest: viaHandler, handler: noop });
     for (const url of hotline.pagePaths ?? []) fastify.route({ method: "GET", url, onRequest: viaHandler, handler: noop });
+    // live pages: Fastify's ":name" segments are the routes' own syntax
+    for (const { path } of hotline.routes?.list ?? []) fastify.route({ method: "GET", url: path, onRequest: viaHandler, handler: noop });
   },
   { name: "hotline", fastify: ">=4" },
 );

@@ -7,6 +7,7 @@ import type { Component } from "./component.js";
 import type { ComponentContext, HotlineUser } from "./context.js";
 import { HotlineError } from "./errors.js";
 import type { PresenceList, PresenceMeta } from "./presence.js";
+import type { NavIntent } from "./navigation.js";
 
 /**
  * What a transport gives a live component: subscriptions, publishing, events pushed to the
@@ -25,6 +26,8 @@ export interface ComponentHost {
   sendUpdate?(id: string, props: Record<string, unknown>): void;
   /** `this.emit(event, payload)`: to the parent on the same page. */
   emit?(event: string, payload: Record<string, unknown>): void;
+  /** `pushPatch`, `pushNavigate`, `redirect`, `flash`: to the page (server/live/navigation.ts). */
+  navigate?(intent: NavIntent): void;
 }
 
 /** The private-member plumbing, installed once by `Component`. */

@@ -15,6 +15,8 @@ import { Persister, type Writes } from "./persister.js";
 import { emitToParent, sendUpdateTo } from "./children.js";
 
 /** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
+import { navigateFrom } from "./navigation.js";
+import type { NavIntent } from "../core/navigation.js";
 const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
 
 /** Per component class and event name: whether the handler is plain (a class's handlers do not change). */
@@ -227,10 +229,10 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     this.#react(() => this.component.onPresence(topic, diff), "onPresence for a topic");
   }
 
-  /** Runs a callback in the queue, then renders and patches every viewer without a ref, and saves. */
-  #react(callback: () => void | Promise<void>, what: string): void {
-    if (this.#closed) return;
-    void this.enqueue(async () => {
+  /** Runs a callback in the queue, then renders and patches every viewer (`sender` with `ref`, others without), and saves. */
+  #react(callback: () => void | Promise<void>, what: string, sender?: Viewer, ref?: number): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.enqueue(async () => {
       if (this.#closed) return;
       this.#out.seal();
       const before = snapshotKeys(this.component.state);
@@ -244,7 +246,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       try {
         const body = this.presenter.update(this.component);
         this.#persist(false);
-        this.#broadcast(body, undefined, undefined, undefined);
+        this.#broadcast(body, sender, ref, undefined);
       } catch (err) {
         this.#report(err, `render after ${what}`);
       }
@@ -252,8 +254,8 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   }
 
   /** Runs `callback` in the queue, then renders and patches every viewer (a parent's `sendUpdate`, a child's `emit`). */
-  act(callback: () => void | Promise<void>, what: string): void {
-    this.#react(callback, what);
+  act(callback: () => void | Promise<void>, what: string, sender?: Viewer, ref?: number): void {
+    void this.#react(callback, what, sender, ref);
   }
 
   /** A viewer joins: `onJoin` runs as that viewer (it may track them); the other viewers see what it changed. */
@@ -405,6 +407,10 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     }
     for (const v of this.viewers) return v;
     return this;
+  navigate(intent: NavIntent): void {
+    navigateFrom(this, intent);
+  }
+
   }
 
   #untrackAll(owner: object): void {

@@ -8,7 +8,7 @@ import { Component as ComponentFromSource } from "../../server/core/component.js
 
 const EXPORTS: Record<string, string[]> = {
   hotline: [
-    "Component", "DEFAULT_MAX_STATE_BYTES", "ErrorCodes", "FileStore", "HotlineError", "HttpStatus", "MemoryModelAdapter", "MemoryPresence",
+    "Component", "DEFAULT_MAX_STATE_BYTES", "ErrorCodes", "FileStore", "HotlineError", "HttpStatus", "JS", "MemoryModelAdapter", "MemoryPresence",
     "MemoryPubSub", "MemoryStore", "ModelComponent", "Raw", "Registry", "Repeat", "StreamPart", "TemplateResult",
     "Tokens", "createHotline", "dispatchSteps", "domId", "escapeHtml", "eventSteps", "fieldLabel", "html",
     "loadModelMeta", "modelForm", "modelResyncTopic", "modelTopic", "raw", "register", "registry",

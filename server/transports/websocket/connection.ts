@@ -15,6 +15,7 @@ import type { UploadClientMessage } from "../../live/uploads/messages.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
 import { setChildScope } from "../../core/children.js";
 import { linkChild, parentFor } from "../../live/children.js";
+import { afterJoin, openPage, pageForJoin, patchUrl } from "../../live/navigation.js";
 
 /** What a connection needs from its transport. */
 export interface ConnectionOptions {
@@ -160,7 +161,14 @@ export class Connection {
       case T.upload:
       case T.uploadCancel:
       case T.uploadProgress:
-        return this.#upload(m);
+        return this.#upload(m as UploadClientMessage);
+      case T.url: {
+        const entry = this.#views.get(m.id);
+        if (!entry?.live || !entry.viewer) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+        const live = entry.live;
+        patchUrl(live, entry.viewer, m.ref, m.url).catch((err: unknown) => this.#fail(this.#safe(err, live.name), m.ref, m.id));
+        return;
+      }
     }
   }
 
@@ -208,9 +216,13 @@ export class Connection {
     try {
       const local = parent && m.id.slice(m[M.parent]!.length + 1);
       const up = parent && (await parentFor(parent.ready, local!, m.name));
+      // a route's page (docs/navigation.md): its name and params may come from its URL
+      const page = pageForJoin(this.#hub.env.ctx, m);
+      const mounted = m.state === undefined && m.session === undefined;
       const opened = await this.#hub.open(m, this.user, this.userKey, this.address);
       live = opened.live;
       setChildScope(live.component, m.id);
+      if (page) await openPage(live, page, mounted).catch((err: unknown) => (opened.live.release(), Promise.reject(err)));
       const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this);
       await live.join(viewer, m.ref);
       if (op) this.#tel.joined(op, clip(m.name), live, TRANSPORT);
@@ -221,6 +233,7 @@ export class Connection {
       entry.viewer = viewer;
       entry.live = live;
       if (up) linkChild(up, live, local!);
+      afterJoin(live, viewer);
       return live;
     } catch (err) {
       if (this.#views.get(m.id) === entry) this.#views.delete(m.id);

@@ -14,7 +14,11 @@ export interface JoinMessage {
   [M.format]: Format;
   /** a child's join (`this.child()`): its parent's id on this connection */
   [M.parent]?: string;
+  /** a route's page (docs/navigation.md): its URL, path and query; the name may then be empty (a live navigate) */
+  [M.url]?: string;
 }
+/** A `url` (the page's URL changed: `hl-patch`, back/forward), checked. */
+export interface UrlMessage { [M.type]: `${T.url}`; [M.ref]?: number; [M.id]: string; [M.url]: string }
 /** An `event`, checked. */
 export interface EventMessage { [M.type]: `${T.event}`; [M.ref]?: number; [M.id]: string; [M.event]: string; [M.payload]?: Record<string, unknown> }
 /** A `leave`, checked. */
@@ -22,7 +26,7 @@ export interface LeaveMessage { [M.type]: `${T.leave}`; [M.ref]?: number; [M.id]
 /** A `ping`, checked. */
 export interface PingMessage { [M.type]: `${T.ping}`; [M.ref]?: number }
 /** A client message that passed the checks of docs/protocol.md §2.2. */
-export type ClientMessage = JoinMessage | EventMessage | LeaveMessage | PingMessage | UploadClientMessage;
+export type ClientMessage = JoinMessage | EventMessage | LeaveMessage | PingMessage | UploadClientMessage | UrlMessage;
 
 /** Longest instance id accepted. */
 export const MAX_ID_LENGTH = 128;
@@ -104,6 +108,13 @@ export function parseMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: bo
         if (typeof parent !== "string" || !parent || parent.length > MAX_ID_LENGTH) throw new BadMessage(`${M.parent} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, r, id);
         out[M.parent] = parent;
       }
+      const url = o[M.url];
+      if (url !== undefined) out[M.url] = pageUrl(url, r, id);
+      if (r !== undefined) out[M.ref] = r;
+      return out;
+    }
+    case T.url: {
+      const out: UrlMessage = { [M.type]: T.url, [M.id]: needId(id, r), [M.url]: pageUrl(o[M.url], r, id) };
       if (r !== undefined) out[M.ref] = r;
       return out;
     }
@@ -139,6 +150,16 @@ export function parseMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: bo
 function needId(id: string | undefined, ref: number | undefined): string {
   if (id === undefined) throw new BadMessage(`${M.id} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, ref);
   return id;
+}
+
+/** Longest page URL (`join`'s and `url`'s `url`). */
+export const MAX_URL_LENGTH = 2048;
+
+function pageUrl(v: unknown, ref: number | undefined, id: string | undefined): string {
+  if (typeof v !== "string" || !v.startsWith("/") || v.startsWith("//") || v.length > MAX_URL_LENGTH) {
+    throw new BadMessage(`${M.url} must be a path (and query) starting with one "/", at most ${MAX_URL_LENGTH} characters`, ref, id);
+  }
+  return v;
 }
 
 function obj(v: unknown, what: string, ref: number | undefined, id: string | undefined): Record<string, unknown> | undefined {
