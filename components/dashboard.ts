@@ -30,16 +30,19 @@ export interface Figures {
 let latest: Figures | null = null;
 
 /**
- * Live figures of the server, pushed every second. The render depends only on the published
- * figures (`shared`): one render per tick serves every viewer.
+ * Live figures of the server, pushed every second. Each figure is a tile, a child component
+ * (`dashboard_tile`, this.child()): on each tick the dashboard hands every tile its new value with
+ * `sendUpdate`, and each tile sends its own patch; the dashboard's own render is the line under
+ * the tiles (process, uptime, time of the measure).
+ *
+ * It is not `shared`: a shared component cannot have children (each child belongs to one page),
+ * so each viewer's dashboard renders once per tick.
  *
  * @example
  * html`${await hotline.live("dashboard")}`
  */
 @register("dashboard")
 export class Dashboard extends Component<{ figures: Figures | null }> {
-  static shared = true;
-
   mount(): void {
     this.subscribe(DASHBOARD_TOPIC);
     this.state.figures = latest;
@@ -49,37 +52,76 @@ export class Dashboard extends Component<{ figures: Figures | null }> {
     // A resync (message undefined) keeps the last figures: the next tick is a second away.
     if (!isFigures(message)) return;
     latest = message;
+    // tiles the last render named are on the page; a tile named for the first time by the coming
+    // render mounts with its figure
+    const shown = new Set(this.state.figures ? tiles(this.state.figures).map((t) => t.id) : []);
     this.state.figures = message;
+    for (const t of tiles(message)) if (shown.has(t.id)) this.sendUpdate(t.id, t.props);
   }
 
   render() {
     const f = this.state.figures;
     if (!f) return html`<div class="dashboard"><p class="muted">Waiting for the first figures… (is the publisher running?)</p></div>`;
     return html`<div class="dashboard">
-  <div class="stats">
-    ${stat("CPU", `${f.cpu.toFixed(1)} %`, spark(f.history?.cpu, 100))}
-    ${stat("Memory (RSS)", mb(f.rss), null)}
-    ${stat("Heap used", `${mb(f.heapUsed)} / ${mb(f.heapTotal)}`, null)}
-    ${stat("Event-loop delay p50", `${f.loopP50.toFixed(2)} ms`, null)}
-    ${stat("Event-loop delay p99", `${f.loopP99.toFixed(2)} ms`, spark(f.history?.loopP99))}
-    ${f.sessions === undefined ? null : stat("Connected sessions", String(f.sessions), null)}
-  </div>
+  <div class="stats">${tiles(f).map((t) => this.child("dashboard_tile", t.props, t.id))}</div>
   <p class="muted small">Process ${f.pid}, up ${duration(f.uptime)}; measured at <time datetime="${new Date(f.at).toISOString()}">${new Date(f.at).toISOString().slice(11, 19)}</time> UTC.</p>
 </div>`;
   }
 }
 
-function stat(label: string, value: string, extra: unknown) {
-  return html`<div class="stat"><div class="stat-label">${label}</div><div class="stat-value">${value}</div>${extra}</div>`;
+/** The tiles of one tick, in order: their child ids and what each shows. */
+export function tiles(f: Figures): { id: string; props: TileProps }[] {
+  const out = [
+    { id: "cpu", props: { label: "CPU", value: `${f.cpu.toFixed(1)} %`, spark: spark(f.history?.cpu, 100) } },
+    { id: "rss", props: { label: "Memory (RSS)", value: mb(f.rss) } },
+    { id: "heap", props: { label: "Heap used", value: `${mb(f.heapUsed)} / ${mb(f.heapTotal)}` } },
+    { id: "loop-p50", props: { label: "Event-loop delay p50", value: `${f.loopP50.toFixed(2)} ms` } },
+    { id: "loop-p99", props: { label: "Event-loop delay p99", value: `${f.loopP99.toFixed(2)} ms`, spark: spark(f.history?.loopP99) } },
+  ];
+  if (f.sessions !== undefined) out.push({ id: "sessions", props: { label: "Connected sessions", value: String(f.sessions) } });
+  return out;
 }
 
-/** An inline SVG polyline of the samples, scaled to `max` (or to their own maximum). */
-function spark(samples: number[] | undefined, max?: number) {
-  if (!samples || samples.length < 2) return null;
+/** What a tile shows: a label, a value, and the points of a sparkline ("" for none). */
+export type TileProps = {
+  label: string;
+  value: string;
+  spark?: string;
+};
+
+/**
+ * One figure of the dashboard: a child of `dashboard`, which mounts it with its first value and
+ * sends it each new one (`sendUpdate` -> `update()`); its patch carries that figure only.
+ */
+@register("dashboard_tile")
+export class DashboardTile extends Component<Required<TileProps>, TileProps> {
+  mount(): void {
+    this.update(this.params as unknown as Record<string, unknown>);
+  }
+
+  /** Takes the label, value and sparkline a parent sends; anything else is ignored. */
+  update(props: Record<string, unknown>): void {
+    for (const key of ["label", "value", "spark"] as const) {
+      const v = props[key];
+      if (typeof v === "string") this.state[key] = v;
+      else if (key === "spark" || this.state[key] === undefined) this.state[key] = "";
+    }
+  }
+
+  render() {
+    const { label, value, spark } = this.state;
+    return html`<div class="stat"><div class="stat-label">${label}</div><div class="stat-value">${value}</div>${spark
+      ? html`<svg class="spark" viewBox="0 0 100 24" preserveAspectRatio="none" aria-hidden="true"><polyline points="${spark}"></polyline></svg>`
+      : ""}</div>`;
+  }
+}
+
+/** The points of an inline SVG polyline of the samples, scaled to `max` (or to their own maximum); "" for fewer than two. */
+function spark(samples: number[] | undefined, max?: number): string {
+  if (!samples || samples.length < 2) return "";
   const top = Math.max(max ?? 0, ...samples, 1e-9);
   const step = 100 / (samples.length - 1);
-  const points = samples.map((v, i) => `${(i * step).toFixed(1)},${(24 - (Math.min(v, top) / top) * 22).toFixed(1)}`).join(" ");
-  return html`<svg class="spark" viewBox="0 0 100 24" preserveAspectRatio="none" aria-hidden="true"><polyline points="${points}"></polyline></svg>`;
+  return samples.map((v, i) => `${(i * step).toFixed(1)},${(24 - (Math.min(v, top) / top) * 22).toFixed(1)}`).join(" ");
 }
 
 function mb(bytes: number): string {

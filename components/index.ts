@@ -4,7 +4,7 @@
  */
 export { Counter } from "./counter.js";
 export { Board, BOARD_TOPIC } from "./board.js";
-export { Dashboard, DASHBOARD_TOPIC, type Figures } from "./dashboard.js";
+export { Dashboard, DashboardTile, DASHBOARD_TOPIC, type Figures, type TileProps } from "./dashboard.js";
 export { MemoryBoardRepo, RedisBoardRepo, MAX_ITEMS, type BoardItem, type BoardRepo } from "./board-repo.js";
 export { Orders } from "./orders.js";
 export { OrderEditor } from "./order-editor.js";

@@ -32,4 +32,32 @@ test("two pages get the same live figures, tick after tick", async () => {
   await b.close();
 });
 
+test("each figure is a tile, a child component that gets its own patch on each tick", async () => {
+  const page = await ctx.signedIn.newPage();
+  const patches: { id: string; body: string }[] = [];
+  page.on("websocket", (ws) => ws.on("framereceived", (f) => {
+    const m = JSON.parse(String(f.payload));
+    if (m.t === "patch") patches.push({ id: m.id, body: JSON.stringify(m) });
+  }));
+  await page.goto(`${ctx.demo.url}/dashboard`);
+  await connected(page);
+  const parentId = (await page.locator('[hl-component="dashboard"]').getAttribute("hl-id"))!;
+  const tiles = page.locator('[hl-component="dashboard_tile"]');
+  await page.waitForFunction(() => {
+    const t = [...document.querySelectorAll('[hl-component="dashboard_tile"]')];
+    return t.length >= 5 && t.every((el) => el.classList.contains("hl-connected"));
+  }, undefined, { timeout: 10_000 });
+  assert.ok((await tiles.count()) >= 5);
+  // a tick after the tiles joined: the CPU tile's own patch carries its figure
+  const cpuId = `${parentId}:cpu`;
+  const before = patches.length;
+  const deadline = Date.now() + 10_000;
+  while (!patches.slice(before).some((p) => p.id === cpuId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const cpuPatch = patches.slice(before).find((p) => p.id === cpuId);
+  assert.ok(cpuPatch, `a patch for ${cpuId} among ${patches.slice(before).map((p) => p.id).join(", ")}`);
+  assert.match(cpuPatch!.body, /%/);
+  for (const p of patches.filter((p) => p.id === parentId)) assert.not.match(p.body, /MB/, "the dashboard's own patches leave the tiles' figures to them");
+  await page.close();
+});
+
 test.run();
