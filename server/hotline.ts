@@ -297,8 +297,8 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   const hotline: Hotline = {
     context, registry, store, pubsub, presence, tokens, websocket, hub,
     pagePaths: devtools ? [devtools.options.path] : [],
-    stats() {
     routes,
+    stats() {
       return { connections: websocket.connections.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
     },
     async handler(req, res, next) {

@@ -471,6 +471,49 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     return consumeUploads(this, name, fn);
   }
 
+  // ---------- Navigation (server/live/navigation.ts, docs/navigation.md) ----------
+
+  /**
+   * A route's page (`createHotline({ routes })`): runs after `mount()` and on every patch of the
+   * page's URL (`hl-patch`, `pushPatch`, back/forward) with the URL's params, checked by
+   * `clientParams`. Not run again when the page hydrates or resumes (its state already reflects its URL).
+   *
+   * @example
+   * async handleParams(p: { status?: string }) { this.state.status = p.status ?? "all"; }
+   */
+  handleParams(_params: Record<string, unknown>, _url: URL): void | Promise<void> {}
+
+  /** A route's page: its `document.title` (read after mount and each patch of the URL); default: the route's `title`. */
+  pageTitle(): string | undefined {
+    return undefined;
+  }
+
+  /** Changes the page's URL (and runs `handleParams` with its params) without a remount; a URL of another page navigates. */
+  pushPatch(url: string, options: PushOptions = {}): void {
+    intend(this, this.#host, { kind: "patch", url, ...(options.replace && { replace: true }) });
+  }
+
+  /** Goes to another live page over the same WebSocket (no reload); a URL that is no route loads in full. */
+  pushNavigate(url: string, options: PushOptions = {}): void {
+    intend(this, this.#host, { kind: "navigate", url, ...(options.replace && { replace: true }) });
+  }
+
+  /** Leaves the page: a full page load of `url`. */
+  redirect(url: string): void {
+    intend(this, this.#host, { kind: "redirect", url });
+  }
+
+  /**
+   * Shows `text` once in the page's flash container (`[hl-flash]`), as `<p class="hl-flash-KIND">`;
+   * it survives a `pushNavigate` and clears itself after a few seconds or on click.
+   *
+   * @example
+   * onSave() { this.flash("info", "Saved"); this.pushNavigate("/orders"); }
+   */
+  flash(kind: string, text: string): void {
+    intend(this, this.#host, { flash: [kind, text] });
+  }
+
   // ---------- Children (server/core/children.ts, docs/components.md) ----------
 
   /**
@@ -534,46 +577,3 @@ const NO_SERVICES = Object.freeze({}) as HotlineServices;
 function isThenable(x: unknown): boolean {
   return !!x && typeof (x as Promise<unknown>).then === "function";
 }
-  // ---------- Navigation (server/live/navigation.ts, docs/navigation.md) ----------
-
-  /**
-   * A route's page (`createHotline({ routes })`): runs after `mount()` and on every patch of the
-   * page's URL (`hl-patch`, `pushPatch`, back/forward) with the URL's params, checked by
-   * `clientParams`. Not run again when the page hydrates or resumes (its state already reflects its URL).
-   *
-   * @example
-   * async handleParams(p: { status?: string }) { this.state.status = p.status ?? "all"; }
-   */
-  handleParams(_params: Record<string, unknown>, _url: URL): void | Promise<void> {}
-
-  /** A route's page: its `document.title` (read after mount and each patch of the URL); default: the route's `title`. */
-  pageTitle(): string | undefined {
-    return undefined;
-  }
-
-  /** Changes the page's URL (and runs `handleParams` with its params) without a remount; a URL of another page navigates. */
-  pushPatch(url: string, options: PushOptions = {}): void {
-    intend(this, this.#host, { kind: "patch", url, ...(options.replace && { replace: true }) });
-  }
-
-  /** Goes to another live page over the same WebSocket (no reload); a URL that is no route loads in full. */
-  pushNavigate(url: string, options: PushOptions = {}): void {
-    intend(this, this.#host, { kind: "navigate", url, ...(options.replace && { replace: true }) });
-  }
-
-  /** Leaves the page: a full page load of `url`. */
-  redirect(url: string): void {
-    intend(this, this.#host, { kind: "redirect", url });
-  }
-
-  /**
-   * Shows `text` once in the page's flash container (`[hl-flash]`), as `<p class="hl-flash-KIND">`;
-   * it survives a `pushNavigate` and clears itself after a few seconds or on click.
-   *
-   * @example
-   * onSave() { this.flash("info", "Saved"); this.pushNavigate("/orders"); }
-   */
-  flash(kind: string, text: string): void {
-    intend(this, this.#host, { flash: [kind, text] });
-  }
-

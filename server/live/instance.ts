@@ -399,6 +399,10 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     emitToParent(this, event, payload);
   }
 
+  navigate(intent: NavIntent): void {
+    navigateFrom(this, intent);
+  }
+
   /** Whose presence a call is about: the viewer at hand; the one viewer of a private instance; else the instance. */
   #presenceOwner(what: string): object {
     if (this.#current) return this.#current;
@@ -407,10 +411,6 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     }
     for (const v of this.viewers) return v;
     return this;
-  navigate(intent: NavIntent): void {
-    navigateFrom(this, intent);
-  }
-
   }
 
   #untrackAll(owner: object): void {

@@ -15,8 +15,11 @@ export interface ViewDriver {
   /** The component's root element, as the page holds it now. */
   root(): Element;
   readonly typed: Typed;
-  /** Sends `event` with `payload`, as a client would; rejects with the server's error. */
-  send(event: string, payload: Record<string, unknown>): Promise<void>;
+  /**
+   * Sends `event` with `payload`, as a client would, to the component `from` (the bound element)
+   * is in, or its `hl-target`; rejects with the server's error.
+   */
+  send(event: string, payload: Record<string, unknown>, from?: Element): Promise<void>;
 }
 
 /** `hl-value-<name>` attributes as payload fields. */
@@ -111,13 +114,13 @@ export class ViewElement {
     const form = submits(el) ? el.closest("form") : null;
     const submit = form && root.contains(form) && form.hasAttribute(Attr.submit) ? form : undefined;
     if (!b && !submit) this.#binding(el, Attr.click); // throws, naming what is missing
-    if (b) await this.#view.send(b.getAttribute(Attr.click)!, { ...(isField(b) ? { value: domValue(b) } : {}), ...values(b) });
+    if (b) await this.#view.send(b.getAttribute(Attr.click)!, { ...(isField(b) ? { value: domValue(b) } : {}), ...values(b) }, b);
     if (!submit) return;
     // The click's render may have replaced the form: the submit reads the form as it is now.
     const now = this.#view.root().contains(submit) ? submit : this.resolve().closest("form");
     if (!now?.hasAttribute(Attr.submit)) return;
     const name = el.getAttribute("name");
-    await this.#view.send(now.getAttribute(Attr.submit)!, { ...serialize(now), ...(name ? { [name]: domValue(el) } : {}), ...values(now) });
+    await this.#view.send(now.getAttribute(Attr.submit)!, { ...serialize(now), ...(name ? { [name]: domValue(el) } : {}), ...values(now) }, now);
   }
 
   /**
@@ -168,7 +171,7 @@ export class ViewElement {
       setField(this.#view.root(), el, value, this.#view.typed);
     }
     const payload = b.tagName === "FORM" ? { ...serialize(b), _target: el.getAttribute("name") ?? "" } : { value: isField(el) ? changeValue(el) : "", name: el.getAttribute("name") ?? "" };
-    return this.#view.send(b.getAttribute(attr)!, { ...payload, ...values(b) });
+    return this.#view.send(b.getAttribute(attr)!, { ...payload, ...values(b) }, b);
   }
 
   async #key(attr: string, key: string): Promise<void> {
@@ -176,13 +179,13 @@ export class ViewElement {
     const b = this.#binding(el, attr);
     const only = b.getAttribute(Attr.key);
     if (only && only.toLowerCase() !== key.toLowerCase()) return; // the browser sends nothing either
-    await this.#view.send(b.getAttribute(attr)!, { key, ...(isField(b) ? { value: domValue(b) } : {}), ...values(b) });
+    await this.#view.send(b.getAttribute(attr)!, { key, ...(isField(b) ? { value: domValue(b) } : {}), ...values(b) }, b);
   }
 
   async #own(attr: string): Promise<void> {
     const el = this.resolve();
     if (!el.hasAttribute(attr)) throw misuse(`${this.#view.label} ${this.#what}: ${describe(el)} has no ${attr} (focus and blur do not bubble: the attribute must be on the element itself)`);
-    return this.#view.send(el.getAttribute(attr)!, { ...(isField(el) ? { value: domValue(el) } : {}), ...values(el) });
+    return this.#view.send(el.getAttribute(attr)!, { ...(isField(el) ? { value: domValue(el) } : {}), ...values(el) }, el);
   }
 }
 
@@ -236,7 +239,7 @@ export class ViewForm {
       const b = bound(this.#view.root(), field, Attr.change);
       if (!b) throw misuse(`${this.#view.label} form(${JSON.stringify(this.#selector)}): changing "${key}" sends nothing: neither the form nor the field has ${Attr.change} (to fill fields, pass them to submit())`);
       const payload = b.tagName === "FORM" ? { ...serialize(b), _target: key } : { value: changeValue(field), name: key };
-      await this.#view.send(b.getAttribute(Attr.change)!, { ...payload, ...values(b) });
+      await this.#view.send(b.getAttribute(Attr.change)!, { ...payload, ...values(b) }, b);
     }
   }
 
@@ -246,7 +249,7 @@ export class ViewForm {
     const event = form.getAttribute(Attr.submit);
     if (!event) throw misuse(`${this.#view.label} form(${JSON.stringify(this.#selector)}): the form has no ${Attr.submit}`);
     for (const key of Object.keys(fields)) this.#fill(form, fields, key);
-    return this.#view.send(event, { ...serialize(form), ...values(form) });
+    return this.#view.send(event, { ...serialize(form), ...values(form) }, form);
   }
 }
 

@@ -17,6 +17,8 @@ import { ViewElement, ViewForm, snippet, type ViewDriver } from "./element.js";
 import { LiveTestError, misuse } from "./errors.js";
 import { settle } from "./settle.js";
 import { logOf } from "./logs.js";
+import { ChildViews } from "./children.js";
+import { setChildScope } from "../core/children.js";
 
 /** An event the component pushed to this view (`this.pushEvent(event, payload)`). */
 export interface PushedEvent {
@@ -79,6 +81,10 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
   #broken: Error | undefined;
   #closed = false;
   readonly #driver: ViewDriver;
+  /** @internal The child components its renders hold (`this.child()`), each a view of its own (./children.ts). */
+  readonly children: ChildViews;
+  #plan: JoinPlan | undefined;
+  #opening: LiveInstance | undefined;
 
   /** @internal Made by `live()`. */
   constructor(app: Hotline, name: string, id: string, parse: ParseHTML, ownsApp: boolean) {
@@ -88,11 +94,24 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     this.#parse = parse;
     this.#ownsApp = ownsApp;
     const view = this;
+    this.children = new ChildViews(id, (kidName, kidId, state) => {
+      const kid = new LiveView(app, kidName, kidId, parse, false);
+      const { user, userKey, address } = view.#plan!;
+      const joined = kid.join({ user, userKey, address, state }).catch((err: unknown) => {
+        const e = err as { code?: string; message?: string };
+        view.errors.push({ code: String(e.code ?? "handler_error"), message: `child ${kidId}: ${e.message ?? String(err)}` });
+        throw err;
+      });
+      return { view: kid, joined };
+    }, () => view.#live ?? view.#opening);
     this.#driver = {
       label: `<${name}>`,
       typed: this.#typed,
       root: () => view.#current(),
-      send: (event, payload) => view.#send(event, payload),
+      send: (event, payload, from) => {
+        const kid = view.children.route(view.#root!, from);
+        return kid ? kid.event(event, payload) : view.#send(event, payload);
+      },
     };
   }
 
@@ -111,9 +130,12 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
       ...(plan.session !== undefined && { [M.session]: plan.session }),
     });
     if (m[M.type] !== T.join) throw misuse("not a join");
+    this.#plan = plan;
     const hub = this.app.hub;
     try {
       const opened = await hub.open(m, plan.user, plan.userKey, plan.address);
+      this.#opening = opened.live;
+      setChildScope(opened.live.component, this.id); // as a connection does: children are scoped by the view's id
       const viewer: Viewer = { id: this.id, key: opened.key, user: plan.user, send: (f) => this.#receive(f) };
       await opened.live.join(viewer, ref);
       this.#live = opened.live;
@@ -127,6 +149,24 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
       const said = cause instanceof Error ? cause.message : String(cause);
       throw new LiveTestError("handler_error", `${this.#label}: handler_error: the component failed to start (what a client is told; the app's error: ${said})`, { cause });
     }
+    await this.children.ready();
+  }
+
+  /** @internal The live instance the view joined. */
+  get instance(): LiveInstance | undefined {
+    return this.#live;
+  }
+
+  /**
+   * The view of child `id` of this component (`this.child(name, params, id)`), joined as the
+   * browser client joins it; undefined when the last render holds no such child.
+   *
+   * @example
+   * await view.element(".tile button", "+").click(); // goes to the tile it is in
+   * view.child("a")?.state.n; // 1
+   */
+  child<C extends Record<string, any> = Record<string, any>>(id: string): LiveView<C> | undefined {
+    return this.children.views.get(`${this.id}:${id}`) as LiveView<C> | undefined;
   }
 
   get #label(): string {
@@ -197,6 +237,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.children.close();
     if (this.#live && this.#viewer) {
       await this.#live.drained();
       this.#live.leave(this.#viewer);
@@ -217,6 +258,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
 
   #current(): Element {
     this.#joined();
+    this.children.graft(this.#root!);
     return this.#root!;
   }
 
@@ -237,6 +279,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     if (m[M.type] !== T.event) throw misuse("not an event");
     const logged = logOf(this.app).length;
     await this.#live!.event(this.#viewer!, ref, m[M.event], m[M.payload]);
+    await this.children.ready();
     const refused = this.#answers.get(ref);
     this.#answers.delete(ref);
     if (refused) {
@@ -281,6 +324,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     }
     // Every render is applied at once: a stream's operations are only in the message that carries them.
     this.#root = buildRoot(this.#parse, this.name, this.id, this.#tree.toHTML(), this.#root, this.#typed);
+    this.children.sync(this.#root);
   }
 
   /** For messages: the view's HTML, cut. */

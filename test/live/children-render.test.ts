@@ -48,11 +48,11 @@ const loader = {
   getSource: (name: string) => ({ src: name === "tree.njk" ? '<ol>{% for id in state.ids %}<li>{{ child("leaf", { label: id }, id) }}</li>{% endfor %}</ol>' : "", path: name, noCache: true }),
 };
 const renderer = new NunjucksRenderer(new nunjucks.Environment(loader as unknown as nunjucks.ILoader, { autoescape: true }));
-class NjkTree extends Tree {
+class NjkTree extends Component<{ ids: string[] }> {
   static templateName = "tree.njk";
   static renderer = renderer;
-  render() {
-    return Component.prototype.render.call(this);
+  mount() {
+    this.state.ids = ["x", "y"];
   }
 }
 registry.register("njk-tree", NjkTree);
