@@ -12,6 +12,8 @@ import { bind, bindWindow } from "./bindings.js";
 export { hooks, type Hook } from "./hooks.js";
 
 const script = document.currentScript as HTMLScriptElement | null;
+/** The uploads chunk (client/uploads.ts) finds the socket in `hlU` and taps messages as `hlUp`. */
+const w = window as any;
 let sock: Sock | undefined;
 let n = 0;
 
@@ -60,14 +62,19 @@ export function start(): void {
     bind();
     sock = openSocket(liveUrl(), {
       open: () => views.forEach(join),
-      close: () => views.forEach((v) => setConnected(v, false)),
-      msg: (m) => receive(byId(m[M.id]), m),
+      close: () => (w.hlUp?.(), views.forEach((v) => setConnected(v, false))),
+      msg: (m) => (w.hlUp?.(m), receive(byId(m[M.id]), m)),
     });
     // After each render: views whose root left the page leave, roots it added join (children).
     init(sock, (root) => {
       bindWindow(root);
       for (const [el, v] of views) if (!el.isConnected) views.delete(el), sock!.send({ [M.type]: T.leave, [M.id]: v.id });
       start();
+      // Uploads are a chunk of their own, loaded the first time the page shows an upload input.
+      if (!w.hlU && root.querySelector(`[${Attr.upload}]`)) {
+        w.hlU = [sock, views];
+        document.head.append(Object.assign(document.createElement("script"), { src: (script?.src || "/hotline.js").split("?")[0] + "?uploads" }));
+      }
     });
   } else found.forEach(join);
 }

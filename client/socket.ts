@@ -14,6 +14,8 @@ export type Answer = (m: Msg | null) => unknown;
 export interface Sock {
   /** Sends `m` with a fresh ref; returns the ref, or 0 when not connected (nothing sent). */
   send(m: Record<string, unknown>, cb?: Answer): number;
+  /** Sends a binary frame (an upload chunk, client/uploads.ts); false when not connected. */
+  bin(d: ArrayBuffer): boolean;
 }
 
 /** Opens (and keeps open) the connection to `url`. */
@@ -58,6 +60,7 @@ export function openSocket(url: string, on: { open(): void; close(): void; msg(m
   };
   go();
   return {
+    bin: (d) => ws?.readyState === 1 && (ws.send(d), true),
     send(m, cb) {
       if (ws?.readyState !== 1) return 0;
       ws.send(JSON.stringify({ ...m, [M.ref]: ++ref }));

@@ -44,6 +44,15 @@ if (existsSync(devEntry)) {
   console.log(`dev overlay: ${bytes.length} bytes minified, ${gzipSync(bytes, { level: 9 }).length} bytes gzipped -> ${outfile} (development mode only)`);
 }
 
+// Uploads: a chunk of their own (served as /hotline.js?uploads), loaded only by pages with an upload input.
+const uploadsEntry = "client/uploads.ts";
+if (existsSync(uploadsEntry)) {
+  const outfile = "dist/client/hotline-uploads.js";
+  await esbuild.build({ entryPoints: [uploadsEntry], bundle: true, minify: true, format: "iife", outfile, target: ["es2020"], legalComments: "none" });
+  const bytes = readFileSync(outfile);
+  console.log(`uploads chunk: ${bytes.length} bytes minified, ${gzipSync(bytes, { level: 9 }).length} bytes gzipped -> ${outfile} (pages with uploads only)`);
+}
+
 if (!libOnly) {
   rmSync("dist-demo", { recursive: true, force: true });
   tsc("tsconfig.demo.json");

@@ -15,7 +15,7 @@ import { ActivityFeed } from "./live/activity.js";
 import { Hub } from "./live/hub.js";
 import { live, type LiveOptions } from "./live/embed-page.js";
 import { serveVendor, VENDOR_PATHS } from "./adapters/vendor.js";
-import { ClientBundle } from "./adapters/client-bundle.js";
+import { ClientBundle, UPLOADS_SOURCE, uploadsScriptPath } from "./adapters/client-bundle.js";
 import type { ResolvedOptions, AppContext } from "./live/context.js";
 import { createHttpTransport } from "./transports/http/routes.js";
 import { WebSocketTransport, type WebSocketOptions } from "./transports/websocket/transport.js";
@@ -286,6 +286,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   const devtools: Devtools | undefined = options.devtools?.enabled === true ? createDevtools(context, hub, () => websocket.connections, options.devtools) : undefined;
   const bundle = new ClientBundle();
   let overlay: ClientBundle | undefined;
+  let uploadsChunk: ClientBundle | undefined;
   // Sign-outs reach every process through the bus; each closes its own connections of that user.
   const signouts = pubsub.subscribe(SIGN_OUT_TOPIC, (message) => {
     const u = (message as { u?: unknown } | undefined)?.u;
@@ -305,6 +306,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
       try {
         const path = (req.url ?? "/").split("?")[0];
         if (dev && isDevScriptRequest(req.url, resolved.clientPath)) return await (overlay ??= new ClientBundle(OVERLAY_SOURCE)).serve(req, res);
+        if (req.url === uploadsScriptPath(resolved.clientPath)) return await (uploadsChunk ??= new ClientBundle(UPLOADS_SOURCE)).serve(req, res);
         if (path === resolved.clientPath) return await bundle.serve(req, res);
         if (VENDOR_PATHS.has(path!) && (await serveVendor(req, res, path!))) return;
         if (await http(req, res)) return;

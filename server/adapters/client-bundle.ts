@@ -24,6 +24,17 @@ export const CLIENT_SOURCE: BundleSource = {
   cacheControl: "public, max-age=0, must-revalidate", what: "the Hotline client bundle",
 };
 
+/** The uploads chunk (`/hotline.js?uploads`): the main client loads it on pages with an upload input (docs/uploads.md). */
+export const UPLOADS_SOURCE: BundleSource = {
+  built: "hotline-uploads.js", entry: "uploads.ts",
+  cacheControl: "public, max-age=0, must-revalidate", what: "the Hotline uploads chunk",
+};
+
+/** Where the uploads chunk is served: the client's path with `?uploads` (the main client asks for it there). */
+export function uploadsScriptPath(clientPath: string): string {
+  return `${clientPath}?uploads`;
+}
+
 /**
  * Serves a browser script: the built `dist/client/<built>` when there is one, else
  * `client/<entry>` bundled once in memory with esbuild (a dev dependency; without it, 503).
