@@ -6,7 +6,9 @@ import type { Renderer } from "./renderer.js";
 import { assertJson, assertSize, changedKeys, DEFAULT_MAX_STATE_BYTES, restore, snapshotKeys } from "./state.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 import { flushStreams, streamDelete, streamInsert, streamReset, type StreamAt } from "./template/stream.js";
-import { validatePayload } from "./validate.js";
+import { checkPayload, validatePayload, type Checked } from "./validate.js";
+import { clearInvalid, forgetInvalid, showInvalid } from "./field-errors.js";
+import { asyncMark, registerAssign, registerStart, rollbackAsync, type AsyncFn, type AsyncOutcome, type AsyncResult, type AsyncValue } from "./async.js";
 import { checkTopic, install, type ComponentHost } from "./host.js";
 import { dispatchSteps, toHTML } from "./steps.js";
 import type { RenderOutput } from "./template/diff-tracker.js";
@@ -47,10 +49,11 @@ export type ComponentClass = (new (params?: any, context?: ComponentContext) => 
   clientParams?: StandardSchemaV1;
   catchUp?: "resync" | "remount";
   uploads?: Record<string, UploadOptions>;
+  loaders?: Record<string, AsyncFn>;
 };
 
 
-type Pending = { before: Map<string, string>; errors: Record<string, string>; handler: Function; payload: unknown };
+type Pending = { before: Map<string, string>; errors: Record<string, string>; handler: Function; payload: unknown; event: string; checked?: Checked | Promise<Checked>; valid?: boolean; mark: number };
 
 /**
  * A server-side component: it owns its UI state, handles the client's events with `on<Event>`
@@ -201,6 +204,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   handleEvent(event: string, payload: Record<string, unknown> = {}): void {
     const p = this.#begin(event, payload, false);
     try {
+      if (p.checked && !this.#valid(p, p.checked as Checked)) return this.#finish(p);
       if (this.authorizeEvent !== ALLOW_ALL) {
         const ok = this.authorizeEvent(event, p.payload as Record<string, unknown>);
         if (isThenable(ok)) throw new HotlineError("handler_error", "authorizeEvent() is async; use asyncDispatch", { fault: "app" });
@@ -225,6 +229,11 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     const p = this.#begin(event, payload, true);
     try {
       p.payload = await p.payload;
+      if (p.checked && !this.#valid(p, await p.checked)) {
+        this.#finish(p);
+        yield true;
+        return;
+      }
       if (this.authorizeEvent !== ALLOW_ALL && !(await this.authorizeEvent(event, p.payload as Record<string, unknown>))) throw refused();
       const r = p.handler.call(this, p.payload);
       if (handlerKind(p.handler) === "stream") {
@@ -250,26 +259,46 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     }
     if (payload == null) payload = {};
     if (typeof payload !== "object" || Array.isArray(payload)) throw new HotlineError("bad_message", "payload must be an object");
-    const schema = (this.constructor as ComponentClass).payloads?.[event];
+    const cls = this.constructor as ComponentClass;
+    const schema = cls.payloads?.[event];
     let value: unknown = payload;
+    let checked: Checked | Promise<Checked> | undefined;
     if (schema) {
-      value = validatePayload(schema, payload, event);
-      if (!allowAsync && value instanceof Promise) {
+      // A shared component's render is every viewer's: its refusals stay the sender's `error` frame.
+      if (cls.shared) value = validatePayload(schema, payload, event);
+      else checked = checkPayload(schema, payload);
+      if (!allowAsync && (value instanceof Promise || checked instanceof Promise)) {
         throw new HotlineError("handler_error", `the validator for "${event}" is async; use asyncDispatch`, { fault: "app" });
       }
     }
-    return { before: snapshotKeys(this.state), errors: { ...this.errors }, handler, payload: value };
+    const p: Pending = { before: snapshotKeys(this.state), errors: { ...this.errors }, handler, payload: value, event, mark: asyncMark(this) };
+    if (checked) p.checked = checked;
+    return p;
+  }
+
+  /** A checked payload: refused, its issues go to `this.errors` (docs: server/core/field-errors.ts); else the handler gets its value. */
+  #valid(p: Pending, checked: Checked): boolean {
+    if (checked.issues) {
+      showInvalid(this, p.event, checked.issues);
+      return false;
+    }
+    clearInvalid(this, p.event);
+    p.valid = true;
+    p.payload = checked.value;
+    return true;
   }
 
   #finish(p: Pending): void {
     const after = snapshotKeys(this.state);
     this.#checkState(after);
     this.#changed = changedKeys(p.before, after);
+    if (p.valid) forgetInvalid(this, p.event);
   }
 
   #fail(p: Pending, err: unknown): HotlineError {
     restore(this.state, p.before);
     flushStreams(this); // a failed event's stream operations are not sent
+    rollbackAsync(this, p.mark); // nor do its async loads start
     this.errors = p.errors;
     this.#changed = NONE;
     return toHotlineError(err, `the handler for this event`);
@@ -436,6 +465,55 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   pushEvent(event: string, payload: unknown = {}): void {
     this.#host?.push(event, payload);
   }
+
+  // ---------- Async loading (server/core/async.ts, docs/async.md) ----------
+
+  /**
+   * Loaders for `assignAsync(key)` by state key, run with `this` the component: a load declared
+   * here starts again when a component is resumed (or joined from a page's token) while it was
+   * loading; an inline function cannot, and shows as failed ("loading was interrupted").
+   *
+   * @example
+   * static loaders = { async orders(this: Orders, { signal }: AsyncContext) { return this.services.orders.list({ signal }); } };
+   * mount() { this.assignAsync("orders"); }
+   */
+  static loaders?: Record<string, AsyncFn>;
+
+  /**
+   * Loads state keys without holding the component: each key becomes an {@link AsyncResult}
+   * (`{ loading, ok, failed, result }`) that shows `loading` at once; `fn` runs outside the
+   * instance's queue (events and pub/sub messages go on meanwhile) and its value lands as
+   * `{ ok: true, result }`, or a throw as `{ failed: "<safe message>" }`, re-rendered and pushed.
+   * Without `fn`, `static loaders[key]` loads it. With several keys, `fn` resolves to an object
+   * holding each. `signal` aborts when the component leaves or the key is loaded again.
+   *
+   * @example
+   * mount() { this.assignAsync("orders", ({ signal }) => fetchOrders(signal)); }
+   * render() { const o = this.state.orders; return o.ok ? list(o.result) : o.failed ? html`<p>${o.failed}</p>` : html`<p>Loading…</p>`; }
+   */
+  assignAsync<K extends keyof S & string>(keys: K, fn?: AsyncFn<AsyncValue<S[K]>>): void;
+  assignAsync<K extends keyof S & string>(keys: readonly K[], fn?: AsyncFn<{ [k in K]: AsyncValue<S[k]> }>): void;
+  assignAsync(keys: string | readonly string[], fn?: AsyncFn): void {
+    registerAssign(this, keys, fn);
+  }
+
+  /**
+   * Runs `fn` outside the instance's queue, then `handleAsync(name, outcome)` in it (a normal
+   * state change: re-rendered and pushed). Starting `name` again replaces the running one.
+   *
+   * @example
+   * onImport() { this.state.importing = true; this.startAsync("import", ({ signal }) => importCsv(signal)); }
+   * handleAsync(name: string, o: AsyncOutcome) { this.state.importing = false; this.state.note = o.ok ? "done" : o.failed; }
+   */
+  startAsync<T>(name: string, fn: AsyncFn<T>): void {
+    registerStart(this, name, fn as AsyncFn);
+  }
+
+  /**
+   * The outcome of `startAsync(name, fn)`: `{ ok: true, result }` or `{ ok: false, failed, error }`
+   * (`failed` is safe to show, `error` is for the server's log). May be async.
+   */
+  handleAsync(_name: string, _outcome: AsyncOutcome): void | Promise<void> {}
 
   // ---------- Uploads (server/core/uploads.ts, docs/uploads.md) ----------
 

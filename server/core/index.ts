@@ -21,3 +21,4 @@ export { ErrorCodes, HttpStatus, type ErrorCode, type Fault } from "../../protoc
 export { Tokens, type Snapshot, type TokenOptions } from "./tokens.js";
 export { DEFAULT_MAX_STATE_BYTES } from "./state.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
+export type { AsyncResult, AsyncOutcome, AsyncContext, AsyncFn } from "./async.js";

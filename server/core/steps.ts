@@ -4,6 +4,7 @@
  */
 import type { Component, DispatchOptions, Step } from "./component.js";
 import { checkState, runEvent } from "./host.js";
+import { hasPendingAsync, settleAsync } from "./async.js";
 import { renderToString } from "./template/render-string.js";
 import { TemplateResult } from "./template/template.js";
 
@@ -26,13 +27,31 @@ export function toHTML(component: Component): string {
 export async function* eventSteps<S extends Record<string, any>>(component: Component<S>, event?: string, payload?: Record<string, unknown>): AsyncGenerator<Step<S>> {
   if (event === undefined) {
     checkState(component);
-    yield { html: toHTML(component), state: component.dehydrate(), done: true };
+    yield* withLoads(component, { html: toHTML(component), state: component.dehydrate(), done: true });
     return;
   }
   for await (const done of runEvent(component, event, payload)) {
     const state = component.dehydrate();
-    yield { html: toHTML(component), state: done ? state : (JSON.parse(JSON.stringify(state)) as S), done };
+    const step = { html: toHTML(component), state: done ? state : (JSON.parse(JSON.stringify(state)) as S), done };
+    if (done) yield* withLoads(component, step);
+    else yield step;
   }
+}
+
+/**
+ * The last step, and, when async loads are pending (`assignAsync`, `startAsync`) and no live
+ * instance runs them, that step as not done (the loading render: an SSE frame), then the render
+ * once every load has landed (docs/async.md: over HTTP the answer waits for them).
+ */
+async function* withLoads<S extends Record<string, any>>(component: Component<S>, last: Step<S>): AsyncGenerator<Step<S>> {
+  if (!hasPendingAsync(component)) {
+    yield last;
+    return;
+  }
+  yield { ...last, state: JSON.parse(JSON.stringify(last.state)) as S, done: false };
+  await settleAsync(component);
+  checkState(component);
+  yield { html: toHTML(component), state: component.dehydrate(), done: true };
 }
 
 /**

@@ -19,12 +19,32 @@ export function validatePayload(schema: StandardSchemaV1, payload: unknown, even
   return settle(result, what);
 }
 
-function settle(result: StandardSchemaV1.Result<unknown>, what: string): unknown {
-  if (!result.issues) return result.value;
-  const issues: Issue[] = result.issues.map((i) => {
+/** A payload checked by its schema: the validator's output, or the issues that refuse it. */
+export type Checked = { value: unknown; issues?: undefined } | { issues: Issue[] };
+
+/**
+ * Like {@link validatePayload}, without throwing: `{ value }` or `{ issues }` (a Promise of it when
+ * the validator is asynchronous). What a component turns into `this.errors`.
+ */
+export function checkPayload(schema: StandardSchemaV1, payload: unknown): Checked | Promise<Checked> {
+  const result = schema["~standard"].validate(payload);
+  return result instanceof Promise ? result.then(checked) : checked(result);
+}
+
+function checked(result: StandardSchemaV1.Result<unknown>): Checked {
+  return result.issues ? { issues: toIssues(result.issues) } : { value: result.value };
+}
+
+function toIssues(raw: ReadonlyArray<StandardSchemaV1.Issue>): Issue[] {
+  return raw.map((i) => {
     const path = i.path?.map((p) => (typeof p === "object" ? p.key : p)).filter((p): p is string | number => typeof p !== "symbol");
     return path && path.length ? { message: i.message, path } : { message: i.message };
   });
+}
+
+function settle(result: StandardSchemaV1.Result<unknown>, what: string): unknown {
+  if (!result.issues) return result.value;
+  const issues = toIssues(result.issues);
   throw new HotlineError("bad_message", `invalid ${what}: ${issues.map((i) => (i.path ? `${i.path.join(".")}: ` : "") + i.message).join("; ")}`, { details: { issues } });
 }
 

@@ -5,6 +5,7 @@ import { embedMarkup } from "../core/embed.js";
 import { setChildScope } from "../core/children.js";
 import type { AppContext } from "./context.js";
 import { startComponent } from "./start.js";
+import { settleAsync } from "../core/async.js";
 import { devScriptTag } from "../dev/mode.js";
 
 /** Options of `live()`. */
@@ -31,6 +32,9 @@ export async function live(ctx: AppContext, name: string, params: Record<string,
   let user = options.user ?? null;
   if (options.user === undefined && options.request && ctx.authenticate) user = (await ctx.authenticate(options.request)) ?? null;
   const started = await startComponent(ctx, { name, params, user });
+  // A load from `static loaders` travels in the token as loading and starts again at the join;
+  // an inline one cannot travel, so the page waits for it (docs/async.md).
+  await settleAsync(started.component, (task) => !task.restartable);
   // The page id is known before the render: the component's children are scoped by it.
   const id = options.id ?? `${name}-${randomBytes(4).toString("hex")}`;
   setChildScope(started.component, id);

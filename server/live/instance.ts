@@ -12,6 +12,8 @@ import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
 import type { PresenceDiff, PresenceList, PresenceMeta } from "../core/presence.js";
 import { userKey } from "../core/identity.js";
 import { Persister, type Writes } from "./persister.js";
+import { asyncMark, rollbackAsync } from "../core/async.js";
+import { runAsync, stopAsync } from "./async.js";
 import { emitToParent, sendUpdateTo } from "./children.js";
 
 /** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
@@ -102,6 +104,9 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   /** Connects the component to this host, listening to `topics` (and to those mount() chose). */
   start(topics: Iterable<string> = []): void {
     attachHost(this.component, this, topics);
+    // Loads registered by mount() or a resume start now, outside the queue (server/live/async.ts).
+    const closed = () => this.#closed;
+    runAsync({ component: this.component, get closed() { return closed(); }, enqueue: (fn) => this.enqueue(fn), apply: (change, what) => this.#react(change, what).then(() => this.#out.sent()), log: this.env.ctx.log });
   }
 
   /** Runs `fn` after everything queued before it; its failure does not stop the queue. */
@@ -163,6 +168,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     if (this.#tracks) for (const owner of [...this.#tracks.keys()]) this.#untrackAll(owner);
     if (this.#followed) for (const t of this.#followed) this.env.presence.unfollow(t, this);
     attachHost(this.component, undefined);
+    stopAsync(this.component);
     this.onEmpty?.();
   }
 
@@ -236,11 +242,13 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       if (this.#closed) return;
       this.#out.seal();
       const before = snapshotKeys(this.component.state);
+      const mark = asyncMark(this.component);
       try {
         await callback();
         checkState(this.component);
       } catch (err) {
         restore(this.component.state, before);
+        rollbackAsync(this.component, mark);
         this.#report(err, what);
       }
       try {

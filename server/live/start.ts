@@ -4,6 +4,7 @@ import type { HotlineUser, MountDecision, MountHook, StartMode } from "../core/c
 import { HotlineError } from "../core/errors.js";
 import { canonicalJson, userKey } from "../core/identity.js";
 import { validateParams } from "../core/validate.js";
+import { resumeAsync, setAsyncLog } from "../core/async.js";
 import type { AppContext } from "./context.js";
 import { provideChildren } from "../core/children.js";
 
@@ -120,7 +121,10 @@ export async function construct(ctx: StartContext, a: Admitted): Promise<Started
     // Whatever it listens to may have changed since the token was signed or the state saved.
     for (const t of topics) await component.onResync(t);
     if (a.cls.shared) actAs(component, null);
+    // Loads that were running when the state was saved or signed start again (docs/async.md).
+    resumeAsync(component);
   } else await component.mount();
+  if (ctx.log) setAsyncLog(component, ctx.log);
   checkState(component);
   return { ...a, component, topics };
 }

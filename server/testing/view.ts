@@ -19,6 +19,7 @@ import { settle } from "./settle.js";
 import { logOf } from "./logs.js";
 import { ChildViews } from "./children.js";
 import { setChildScope } from "../core/children.js";
+import { asyncBusy, asyncRunning } from "../core/async.js";
 
 /** An event the component pushed to this view (`this.pushEvent(event, payload)`). */
 export interface PushedEvent {
@@ -231,6 +232,35 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
    */
   settled(): Promise<void> {
     return settle(this.app);
+  }
+
+  /**
+   * Resolves once the component's async loads (`assignAsync`, `startAsync`, docs/async.md) have
+   * all landed and their renders reached this view, including loads those outcomes started.
+   * Rejects when they are still running after `timeoutMs` (a load that never ends).
+   *
+   * @example
+   * const view = await live(Orders);
+   * assert.match(view.html(), "Loading");
+   * await view.loaded();
+   * assert.ok(view.state.orders.ok);
+   */
+  async loaded(timeoutMs = 10_000): Promise<void> {
+    this.#joined();
+    const live = this.#live!;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(misuse(`${this.#label}: loaded(): async loads were still running after ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      for (;;) {
+        await Promise.race([live.drained(), late]);
+        if (!asyncBusy(live.component)) return;
+        await Promise.race([asyncRunning(live.component), late]);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Leaves (as a closed tab's connection does); closes the view's private app. Idempotent. */
