@@ -83,6 +83,14 @@ export enum Attr {
   dropTarget = "hl-drop-target",
   /** `hl-upload-preview="<entry ref>"` on an `<img>`: the client shows the chosen file (an object URL). */
   uploadPreview = "hl-upload-preview",
+  /** The page slot of a route's page (`<div hl-page>`): a live navigate swaps the component root inside it (docs/navigation.md). */
+  page = "hl-page",
+  /** On a link: change the page's URL without a remount (`handleParams` runs; docs/navigation.md). */
+  patch = "hl-patch",
+  /** On a link: go to another live page over the same WebSocket. */
+  navigate = "hl-navigate",
+  /** The flash container of a page's layout: flashes land in it as `<p class="hl-flash-KIND">`. */
+  flash = "hl-flash",
 }
 
 /** The DOM events the client binds, each with its attribute: `hl-<event>`. */
@@ -95,14 +103,6 @@ export enum EventAttrs {
   keyup = Attr.keyup,
   focus = Attr.focus,
   blur = Attr.blur,
-  /** The page slot of a route's page (`<div hl-page>`): a live navigate swaps the component root inside it (docs/navigation.md). */
-  page = "hl-page",
-  /** On a link: change the page's URL without a remount (`handleParams` runs; docs/navigation.md). */
-  patch = "hl-patch",
-  /** On a link: go to another live page over the same WebSocket. */
-  navigate = "hl-navigate",
-  /** The flash container of a page's layout: flashes land in it as `<p class="hl-flash-KIND">`. */
-  flash = "hl-flash",
 }
 
 /** Values of {@link Attr.op}: what a stream operation's `<template>` does to its container. */
