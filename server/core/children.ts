@@ -69,6 +69,12 @@ export function rendersChild(component: Component, id: string, name: string): bo
   return !!f && (f.seen.get(id) === name || f.next?.get(id) === name);
 }
 
+/** The component name of child `id` in the component's current or last render, if it holds one. */
+export function childName(component: Component, id: string): string | undefined {
+  const f = families.get(component);
+  return f?.next?.get(id) ?? f?.seen.get(id);
+}
+
 /**
  * What `this.child(name, params, id)` inserts: the child's embedded root (first time), or its
  * empty root (the client has it). See the module comment.

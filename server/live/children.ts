@@ -5,7 +5,7 @@
  * a child to its parent when the child's `join` names the parent (docs/protocol.md, `parent`).
  */
 import { Component } from "../core/component.js";
-import { rendersChild } from "../core/children.js";
+import { childName, rendersChild } from "../core/children.js";
 import { findHandler } from "../core/events.js";
 import { HotlineError } from "../core/errors.js";
 import type { LiveInstance } from "./instance.js";
@@ -14,6 +14,8 @@ interface Kin {
   parent?: LiveInstance;
   /** live children by local id (the part of their page id after the parent's and a colon) */
   children?: Map<string, LiveInstance>;
+  /** props sent to children that the parent renders but that have not joined yet, merged */
+  pending?: Map<string, Record<string, unknown>>;
 }
 
 const kin = new WeakMap<LiveInstance, Kin>();
@@ -44,13 +46,30 @@ export function linkChild(parent: LiveInstance, child: LiveInstance, localId: st
   const own = kin.get(child);
   if (own) own.parent = parent;
   else kin.set(child, { parent });
+  const props = k.pending?.get(localId);
+  if (props) {
+    k.pending!.delete(localId);
+    child.act(() => child.component.update(props), `update() from its parent "${parent.name}"`);
+  }
 }
 
-/** A parent's `sendUpdate(id, props)`: the child's `update(props)` in its own queue, then its render and patch. */
+/**
+ * A parent's `sendUpdate(id, props)`: the child's `update(props)` in its own queue, then its render
+ * and patch. A child that the parent renders but that has not joined yet gets the props (merged)
+ * when it joins; one that the parent does not render: a log line.
+ */
 export function sendUpdateTo(parent: LiveInstance, id: string, props: Record<string, unknown>): void {
-  const child = kin.get(parent)?.children?.get(id);
+  let k = kin.get(parent);
+  const child = k?.children?.get(id);
   if (!child || child.closed) {
-    parent.env.ctx.log(`component "${parent.name}": sendUpdate("${id}"): no live child with this id on the page`);
+    if (childName(parent.component, id) === undefined) {
+      parent.env.ctx.log(`component "${parent.name}": sendUpdate("${id}"): its last render has no child with this id`);
+      return;
+    }
+    if (!k) kin.set(parent, (k = {}));
+    const pending = (k.pending ??= new Map());
+    for (const old of pending.keys()) if (childName(parent.component, old) === undefined) pending.delete(old);
+    pending.set(id, { ...pending.get(id), ...props });
     return;
   }
   child.act(() => child.component.update(props), `update() from its parent "${parent.name}"`);

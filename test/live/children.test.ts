@@ -45,6 +45,9 @@ class List extends Component<{ ids: string[]; told: number; title: string }> {
   onReset() {
     this.sendUpdate("a", { n: 100 });
   }
+  onStray() {
+    this.sendUpdate("zz", { n: 1 });
+  }
   onTold(p: { n: number }) {
     this.state.told = p.n;
   }
@@ -141,6 +144,21 @@ Children("sendUpdate runs the child's update() and patches the child; emit runs 
     const told = await c.event("p:a", "tell");
     assert.is(told.t, "patch");
     assert.match(JSON.stringify(await waitParent), /100/, "the parent's on<Event> ran with the child's payload");
+  } finally {
+    c.close();
+    await app.stop();
+  }
+});
+
+Children("sendUpdate to a child rendered but not joined yet reaches it when it joins; to an id the parent does not render, a log line", async () => {
+  const { app, page, c, logs } = await setup();
+  try {
+    assert.is((await c.event("p", "reset")).t, "patch");
+    assert.is((await c.event("p", "stray")).t, "patch", "the parent's event still succeeds");
+    assert.ok(logs.some((l) => /sendUpdate\("zz"\): its last render has no child/.test(l)), logs.join("\n"));
+    const late = c.next((m) => m.t === "patch" && m.id === "p:a" && m.ref === undefined);
+    assert.is((await c.join("p:a", "item", { state: tokenOf(page, "p:a"), parent: "p" })).t, "ok");
+    assert.match(JSON.stringify(await late), /100/);
   } finally {
     c.close();
     await app.stop();
