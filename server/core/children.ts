@@ -95,7 +95,9 @@ export function renderChild(parent: Component, name: string, params: Record<stri
   const pageId = escapeHtml(childPageId(parent, id));
   if (f.seen.get(id) === name) return new Raw(`<div ${Attr.component}="${escapeHtml(name)}" ${Attr.id}="${pageId}"></div>`);
   const env = envs.get(parent);
-  const cls = (env?.registry ?? defaultRegistry).require(name);
+  // A name the app got wrong is the app's error (logged), not the client's unknown_component.
+  const cls = (env?.registry ?? defaultRegistry).get(name);
+  if (!cls) throw new HotlineError("handler_error", `child("${name}"): no component is registered under this name`, { fault: "app" });
   if (cls.shared) throw new HotlineError("handler_error", `child("${name}"): a shared component cannot be a child`, { fault: "app" });
   const child = new cls({ ...params }, env?.context);
   const mounted = child.mount() as unknown;

@@ -107,7 +107,7 @@ Render("app errors: a bad id, two children with one id, an async mount, an unkno
   bad((c) => html`${c.child("leaf", {}, "a:b")}`, /a child id is 1-64 letters/);
   bad((c) => html`${c.child("leaf", {}, "a")}${c.child("leaf", {}, "a")}`, /two children with the id "a"/);
   bad((c) => html`${c.child("slow-leaf", {}, "s")}`, /mount\(\) is async/);
-  bad((c) => html`${c.child("nope", {}, "s")}`, /nope/);
+  bad((c) => html`${c.child("nope", {}, "s")}`, /child\("nope"\): no component is registered/);
 });
 
 Render.run();
