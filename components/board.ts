@@ -146,7 +146,7 @@ export class Board extends Component<{ items: BoardItem[] }> {
   ${people.length ? onlineList(people) : ""}
   <form class="row board-form" hl-submit="add" hl-hook="BoardForm" autocomplete="off">
     <input type="hidden" name="client">
-    <span class="board-input" hl-keyup="stopped" hl-debounce="${TYPING_IDLE_MS}"><input class="input" name="text" placeholder="New item" maxlength="200" aria-label="New item" required
+    <span class="board-input" hl-keyup="stopped" hl-debounce="${TYPING_IDLE_MS}"><input class="input" name="text" placeholder="New item" maxlength="200" aria-label="New item" required pattern=".*\\S.*" title="Type something first"
       hl-input="typing" hl-blur="stopped" hl-throttle="${TYPING_THROTTLE_MS}"></span>
     <button class="btn primary" type="submit">Add</button>
   </form>
