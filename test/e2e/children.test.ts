@@ -24,8 +24,11 @@ class Tile extends Component<{ label: string; n: number }, { label: string }> {
   onPoke() {
     this.state.n += 1000; // never, when hl-target sends the poke to the board
   }
+  onTell() {
+    this.emit("poke");
+  }
   render() {
-    return html`<span class="n">${this.state.label}:${this.state.n}</span> <button class="bump" hl-click="bump">+</button> <button class="up" hl-click="poke" hl-target="parent">poke board</button>`;
+    return html`<span class="n">${this.state.label}:${this.state.n}</span> <button class="bump" hl-click="bump">+</button> <button class="up" hl-click="poke" hl-target="parent">poke board</button> <button class="tell" hl-click="tell">tell board</button>`;
   }
 }
 
@@ -148,6 +151,29 @@ test("a tile added by a patch is live without Hotline.start(); a removed tile's 
   await instances(3);
   await tile(page, "b").locator(".bump").click();
   await page.waitForFunction(() => document.querySelector('[hl-id="board:b"] .n')?.textContent === "b:1");
+  assert.equal(errors, []);
+  await page.close();
+  await instances(0);
+});
+
+test("after the socket drops, the board and its tiles rejoin with their sessions and stay linked", async () => {
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  let sockets = 0;
+  page.on("websocket", () => sockets++);
+  await page.goto(base);
+  await connected(page);
+  await tile(page, "a").locator(".bump").click();
+  await page.waitForFunction(() => document.querySelector('[hl-id="board:a"] .n')?.textContent === "a:1");
+  for (const c of hotline.websocket.connections) c.ws.terminate();
+  // the close took hl-connected off every root; the new socket's joins put it back
+  for (const end = Date.now() + 15_000; sockets < 2; await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error("no reconnect");
+  await connected(page);
+  await instances(3);
+  await tile(page, "a").locator(".bump").click();
+  await page.waitForFunction(() => document.querySelector('[hl-id="board:a"] .n')?.textContent === "a:2");
+  await tile(page, "b").locator(".tell").click();
+  await page.waitForFunction(() => document.querySelector(".pokes")?.textContent === "pokes 1", undefined, { timeout: 10_000 });
   assert.equal(errors, []);
   await page.close();
   await instances(0);
