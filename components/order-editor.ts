@@ -1,4 +1,4 @@
-import { HotlineError, html, modelForm, ModelComponent, register, type FormField } from "hotline";
+import { HotlineError, html, modelForm, ModelComponent, modelResyncTopic, modelTopic, register, type FormField, type Row } from "hotline";
 import { names, peopleOn } from "./people.js";
 import "./services.js"; // the app's services, typed
 import "./user.js"; // this.user, typed
@@ -22,6 +22,9 @@ import "./user.js"; // this.user, typed
  * Linus are viewing this order"), leaving out the viewer's own key (their user id) and counting
  * their own other tabs apart: two tabs of one owner are where save conflicts come from.
  *
+ * As a child of the orders page (`this.child("order_editor", { pk, row, model }, …)`), it mounts
+ * from the row the page has read ({@link EditorParams}): a child's mount is synchronous.
+ *
  * @example
  * html`${await hotline.live("order_editor", { pk: 2 }, { request: req })}`
  */
@@ -32,7 +35,43 @@ export class OrderEditor extends ModelComponent {
   static fields = ["status", "customer", "owner"];
   static readonly = ["total"];
 
-  async mount(): Promise<void> {
+  /**
+   * With a `row` (a child of the orders page): takes it at once, as the model component's own
+   * mount does after reading it. Else reads the row (or starts a new order).
+   */
+  mount(): Promise<void> {
+    const { row, model } = this.params as EditorParams;
+    if (row && model && typeof row === "object" && row[model.primaryKey] === (this.params as EditorParams).pk) {
+      this.#take(row, model);
+      // Synchronous on purpose: child() refuses a mount that returns a promise. ModelComponent
+      // types mount() as async only, so this branch says "no promise" through a cast.
+      return undefined as unknown as Promise<void>;
+    }
+    return this.#read();
+  }
+
+  /** The row as the bound state: its fields, key and version, nothing edited; and its topics followed. */
+  #take(row: Row, model: ModelNames): void {
+    const fields = [...OrderEditor.fields, ...OrderEditor.readonly];
+    const saved: Row = Object.fromEntries(fields.map((f) => [f, row[f] ?? null]));
+    const version = typeof row[model.versionField] === "number" ? (row[model.versionField] as number) : null;
+    // Object.assign, not hydrate(): hydrate reads the model, which a child rendered outside a live
+    // app (a plain render in a test: no services) does not have; render() shows the row then
+    Object.assign(this.state, {
+      ...saved,
+      [model.primaryKey]: row[model.primaryKey],
+      [model.versionField]: version,
+      $saved: saved,
+      $base: { version, values: { ...saved } },
+      $prior: null,
+      $conflicts: {},
+      $notice: null,
+    });
+    this.subscribe(modelTopic(model.table, row[model.primaryKey] as string | number));
+    this.subscribe(modelResyncTopic(model.table));
+  }
+
+  async #read(): Promise<void> {
     await super.mount();
     const pk = (this.params as Record<string, unknown>).pk;
     if ((pk === undefined || pk === null || pk === "") && this.user) {
@@ -69,6 +108,7 @@ export class OrderEditor extends ModelComponent {
   }
 
   render() {
+    if (!this.services.orders) return this.#plain();
     const owner = typeof this.state.owner === "string" ? this.state.owner : null;
     const mine = this.#mine();
     const form = modelForm(this, { labels: { customer: "Customer", owner: "Owner" } });
@@ -79,6 +119,12 @@ export class OrderEditor extends ModelComponent {
     ? form
     : html`${owner ? html`<p class="read-only-note">Owned by ${owner}: read-only</p>` : ""}<fieldset class="read-only-form" disabled>${form}</fieldset>`}
 </div>`;
+  }
+
+  /** Without the app's model (a child rendered outside a live app): the row it was given, as text. */
+  #plain() {
+    const { pk } = this.params as EditorParams;
+    return html`<div class="order-editor read-only"><h2>Order #${String(pk ?? "")}</h2><dl>${[...OrderEditor.fields, ...OrderEditor.readonly].map((f) => html`<dt>${f}</dt><dd>${String(this.state[f] ?? "")}</dd>`)}</dl></div>`;
   }
 
   /** Who else has this order open, from its presence list; nothing when nobody else does. */
@@ -102,6 +148,20 @@ export class OrderEditor extends ModelComponent {
     const me = this.user?.id;
     return typeof me === "string" && this.state.owner === me;
   }
+}
+
+/** The names a page gives an editor child along with the row (the model's metadata). */
+export interface ModelNames {
+  table: string;
+  primaryKey: string;
+  versionField: string;
+}
+
+/** The editor's params: the order's key; as a child, also the row the page read and the model's names. */
+export interface EditorParams {
+  pk?: number | string;
+  row?: Row;
+  model?: ModelNames;
 }
 
 function cannotWrite(): HotlineError {
