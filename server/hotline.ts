@@ -311,9 +311,9 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
         if (VENDOR_PATHS.has(path!) && (await serveVendor(req, res, path!))) return;
         if (await http(req, res)) return;
         if (devtools && (await devtools.route(req, res))) return;
+        if (await pages(req, res)) return;
       } catch (err) {
         context.log("an HTTP request failed", err);
-        if (await pages(req, res)) return;
         if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end("internal error");
         else res.destroy();
         return;

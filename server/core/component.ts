@@ -15,9 +15,9 @@ import type { RenderOutput } from "./template/diff-tracker.js";
 import { renderChild } from "./children.js";
 import type { Raw } from "./template/template.js";
 import { allowUpload, cancelUpload, consumeUploads, uploadsOf, type ConsumedUpload, type UploadOptions, type UploadSlot } from "./uploads.js";
+import { intend, type PushOptions } from "./navigation.js";
 
 /** What `dispatch()` and `asyncDispatch()` take: the seed's `event`, `payload` and `state`. */
-import { intend, type PushOptions } from "./navigation.js";
 export interface DispatchOptions<S = Record<string, unknown>> {
   event?: string;
   payload?: Record<string, unknown>;

@@ -28,7 +28,7 @@ const hosts: Record<string, () => Promise<Host>> = {
     });
     hotline.attach(server);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    return closer(hotline, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))));
+    return closer(hotline, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
   },
   async express() {
     const hotline = make();
@@ -39,7 +39,7 @@ const hosts: Record<string, () => Promise<Host>> = {
     const server = app.listen(0, "127.0.0.1");
     await new Promise((r) => server.once("listening", r));
     hotline.attach(server);
-    return closer(hotline, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))));
+    return closer(hotline, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
   },
   async fastify() {
     const hotline = make();
