@@ -25,12 +25,10 @@ import { assertJson, restore, snapshotKeys } from "./state.js";
  * A reload keeps the previous `result` while loading (and after a failure), so a list does not
  * blink away while it is refreshed.
  */
-export interface AsyncResult<T = unknown> {
-  loading: boolean;
-  ok: boolean;
-  failed: string | null;
-  result: T | null;
-}
+export type AsyncResult<T = unknown> =
+  | { loading: true; ok: false; failed: null; result: T | null }
+  | { loading: false; ok: true; failed: null; result: T }
+  | { loading: false; ok: false; failed: string; result: T | null };
 
 /** What `handleAsync(name, outcome)` gets for a `startAsync` task. */
 export type AsyncOutcome<T = unknown> =

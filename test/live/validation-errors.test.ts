@@ -19,7 +19,7 @@ async function isBanned(email: string): Promise<boolean> {
 
 @register("signup")
 class Signup extends Component<{ email: string; done: boolean }> {
-  // Any Standard Schema validator (zod, valibot, arktype): bad payloads are `bad_message` with the issues.
+  // Any Standard Schema validator (zod, valibot, arktype): a payload that fails it fills `this.errors`.
   static payloads = { save: z.object({ email: z.string().email() }) };
   mount() { this.state.email = ""; this.state.done = false; }
   async onSave({ email }: { email: string }) {
