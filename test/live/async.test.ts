@@ -75,6 +75,11 @@ class Orders extends Component<OrdersState> {
   render() {
     return body(this.state);
   }
+  /** Server-driven UI reads the same state: LOADING while it loads, the list once loaded. */
+  describe() {
+    const o = this.state.orders;
+    return { screens: { orders: { components: { list: { rel: "list", behavior: o.loading ? "LOADING" : o.ok ? "VISIBLE" : "HIDDEN", locale: { failed: o.failed ?? "" }, payload: { items: o.result ?? [] } } } } } };
+  }
 }
 
 /** The same load, inline in mount(): it cannot start again after a resume. */
@@ -300,6 +305,29 @@ test("hotline/testing: view.loaded() waits for the loads and their renders", asy
   await waiting;
   assert.match(view.html(), "import: ok x");
   await view.close();
+});
+
+test("sdui: the same state, as screens: LOADING first, then the items", async () => {
+  const c = await TestClient.open(srv.url);
+  const ok = await c.join("s1", "orders", { format: "sdui" });
+  assert.is(ok.screens.orders.components.list.behavior, "LOADING");
+  (await loadStarted(1)).resolve(["Native"]);
+  const patch = await c.next(patchFor("s1"));
+  assert.is(patch.screens.orders.components.list.behavior, "VISIBLE");
+  assert.equal(patch.screens.orders.components.list.payload.items, ["Native"]);
+  c.close();
+});
+
+test("hostile: a client cannot reach handleAsync or the async plumbing as events", async () => {
+  const c = await TestClient.open(srv.url);
+  await c.join("h1", "orders");
+  for (const event of ["handle_async", "handle-async", "async", "assign_async", "start_async"]) {
+    const answer = await c.event("h1", event, { name: "import", outcome: { ok: true, result: "forged" } });
+    assert.is(answer.t, "error", event);
+    assert.is(answer.code, "unknown_event", event);
+  }
+  assert.not.match(JSON.stringify(Orders.last!.state), "forged");
+  c.close();
 });
 
 test.after(() => srv.stop());
