@@ -113,6 +113,7 @@ export function registerAssign(c: Component, keys: string | readonly string[], f
     return;
   }
   const b = book(c);
+  if (b.closed) return; // the component has left: nothing is written any more
   const restartable = list.length === 1 && fn === loaderOf(c, list[0]!);
   const task = newTask(b, "assign", list.join(","), list, fn, restartable);
   const state = c.state as Record<string, unknown>;
