@@ -192,6 +192,33 @@ test("a handler that fails after assignAsync never starts the load; the state is
   c.close();
 });
 
+test("a failed reload while a load runs leaves that load in charge: its value still lands", async () => {
+  const c = await TestClient.open(srv.url);
+  const screen = new Screen(await c.join("o4b", "orders"));
+  const first = await loadStarted(1);
+  assert.is((await c.event("o4b", "reload_then_fail")).code, "handler_error");
+  first.resolve(["Still mine"]);
+  assert.match(screen.apply(await c.next(patchFor("o4b"))), "<li>Still mine</li>");
+  assert.is(first.signal.aborted, false);
+  assert.is(loads.length, 1);
+  c.close();
+});
+
+test("a reload while a load runs aborts the older one; only the newer value lands", async () => {
+  const c = await TestClient.open(srv.url);
+  const screen = new Screen(await c.join("o4c", "orders"));
+  const first = await loadStarted(1);
+  screen.apply(await c.event("o4c", "reload"));
+  const second = await loadStarted(2);
+  assert.is(first.signal.aborted, true);
+  first.resolve(["old"]);
+  second.resolve(["new"]);
+  const html = screen.apply(await c.next(patchFor("o4c")));
+  assert.match(html, "<li>new</li>");
+  assert.not.match(html, "old");
+  c.close();
+});
+
 test("leave aborts the load (signal.aborted) and nothing is written after", async () => {
   const c = await TestClient.open(srv.url);
   const ok = await c.join("o5", "orders");
