@@ -316,6 +316,35 @@ test("asyncDispatch() runs the loads to the end; dispatch() leaves them loading"
   assert.is(loads.length, 1);
 });
 
+test("a value the state cannot keep, a sync throw, a throwing handleAsync: failed or logged, never an unhandled rejection", async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => void unhandled.push(e);
+  process.on("unhandledRejection", onUnhandled);
+  class Odd extends Component<{ a: AsyncResult<unknown>; b: AsyncResult<unknown>; note: string }> {
+    mount() {
+      this.state.note = "";
+      this.assignAsync("a", () => new Date());
+      this.assignAsync("b", () => { throw new Error("sync"); });
+      this.startAsync("x", () => 1);
+    }
+    handleAsync() { this.state.note = "changed"; throw new Error("handleAsync broke"); }
+    render() { return html`<p>${this.state.note}</p>`; }
+  }
+  const quiet = console.error;
+  console.error = () => {};
+  try {
+    const { state } = await new Odd().asyncDispatch();
+    assert.equal(state.a, { loading: false, ok: false, failed: "loading failed", result: null });
+    assert.equal(state.b, { loading: false, ok: false, failed: "loading failed", result: null });
+    assert.is(state.note, "", "a throwing handleAsync's changes are undone");
+  } finally {
+    console.error = quiet;
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  process.off("unhandledRejection", onUnhandled);
+  assert.equal(unhandled, []);
+});
+
 test("hotline/testing: view.loaded() waits for the loads and their renders", async () => {
   const view = await live(Orders);
   assert.match(view.html(), "Loading…");
