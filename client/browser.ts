@@ -8,6 +8,7 @@ import { Attr } from "../protocol/attributes.js";
 import { openSocket, type Sock } from "./socket.js";
 import { views, pushFns, init, join, receive, setConnected, pushEvent, type View } from "./view.js";
 import { bind, bindWindow } from "./bindings.js";
+import { initNav, onNav } from "./nav.js";
 
 export { hooks, type Hook } from "./hooks.js";
 
@@ -63,8 +64,9 @@ export function start(): void {
     sock = openSocket(liveUrl(), {
       open: () => views.forEach(join),
       close: () => (w.hlUp?.(), views.forEach((v) => setConnected(v, false))),
-      msg: (m) => (w.hlUp?.(m), receive(byId(m[M.id]), m)),
+      msg: (m) => (w.hlUp?.(m), onNav(m), receive(byId(m[M.id]), m)),
     });
+    initNav(sock);
     // After each render: views whose root left the page leave, roots it added join (children).
     init(sock, (root) => {
       bindWindow(root);

@@ -9,6 +9,7 @@ import { Rendered } from "./rendered.js";
 import { patchDom } from "./dom-patch.js";
 import { syncHooks, type HookThis } from "./hooks.js";
 import type { Msg, Sock } from "./socket.js";
+import { pageUrl } from "./nav.js";
 
 export interface View {
   el: Element;
@@ -21,6 +22,8 @@ export interface View {
   parent?: string;
   r?: Rendered | null;
   hooks: Map<Element, HookThis>;
+  /** nav.ts: runs once its join's answer is rendered (a live navigate swaps the pages then) */
+  j?: () => void;
 }
 
 /** Every view of the page, by its root element. */
@@ -57,7 +60,7 @@ export function setConnected(v: View, on: boolean): void {
  */
 export function join(v: View): void {
   const m = v.session ? { [M.session]: v.session } : v.state ? { [M.state]: v.state } : { [M.params]: v.params };
-  sock.send({ [M.type]: T.join, [M.id]: v.id, [M.name]: v.name, [M.parent]: v.parent, ...m }, (a) => {
+  sock.send({ [M.type]: T.join, [M.id]: v.id, [M.name]: v.name, [M.parent]: v.parent, [M.url]: pageUrl(v), ...m }, (a) => {
     if (!a) return;
     if (a[M.type] === T.error) {
       if (a[M.code] !== BAD_STATE || !v.session) return;
@@ -73,6 +76,7 @@ export function join(v: View): void {
     }
     setConnected(v, true);
     render(v, v.r ? v.r.toHTML() : String(a[M.html] ?? ""));
+    v.j?.();
   });
 }
 

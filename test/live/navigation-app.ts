@@ -55,7 +55,7 @@ export class Orders extends Component<{ status: string; page: number; bumps: num
 <button class="leave" hl-click="leave">leave</button></p>
 <nav>${STATUSES.map((x) => html`<a class="to-${x}" href="/orders?status=${x}" hl-patch>${x}</a> `)}<a class="page2" href="/orders?status=${s.status}&page=2" hl-patch>page 2</a></nav>
 <div class="spacer" style="height:2400px">tall</div>
-<p class="bottom"><a class="to-paid-bottom" href="/orders?status=paid" hl-patch>paid (bottom)</a>
+<p class="bottom"><a class="to-paid-bottom" href="/orders?status=paid" hl-patch>paid (bottom)</a> <a class="to-open-bottom" href="/orders?status=open" hl-patch>open (bottom)</a>
 <a class="order-3" href="/orders/3" hl-navigate>order 3</a> <a class="about" href="/about" hl-navigate>about</a>
 <a class="plain" href="/plain" hl-navigate>plain</a></p>
 </section>`;
