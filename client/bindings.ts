@@ -6,6 +6,8 @@
 import { releaseBasis } from "./dom-patch.js";
 import { Attr, EventAttrs } from "../protocol/attributes.js";
 import { views, pushEvent } from "./view.js";
+import { exec } from "./commands.js";
+import { observe } from "./viewport.js";
 
 type Field = HTMLInputElement;
 type Payload = Record<string, unknown>;
@@ -61,7 +63,9 @@ function fire(el: Element, name: string | null, payload: () => Payload): void {
   const t = el.getAttribute(Attr.target);
   const root = t == "parent" ? el.closest(COMPONENTS)?.parentElement!.closest(COMPONENTS) : (t ? document.querySelector(t) : el)?.closest(COMPONENTS);
   const v = root && views.get(root);
-  if (v && name) rate(el, () => void pushEvent(v, name, { ...payload(), ...values(el) }, el));
+  const send = (e: string, p?: object) => v && pushEvent(v, e, { ...payload(), ...values(el), ...p }, el);
+  // a value that starts with "[" is a list of client-side commands (client/commands.ts)
+  if (name) rate(el, () => (name[0] == "[" ? exec(el, name, send) : send(name)));
 }
 
 const keyOk = (el: Element, e: Event) => {
@@ -116,6 +120,7 @@ const onWindow = new Set<string>();
 
 /** Listens on window for every `hl-window-<event>` found under `root` (each event name once). */
 export function bindWindow(root: Element): void {
+  observe(root); // hl-viewport-*: after each render too
   for (const el of root.querySelectorAll("*"))
     for (const a of el.attributes) {
       const type = a.name.startsWith(Attr.windowPrefix) && a.name.slice(Attr.windowPrefix.length);

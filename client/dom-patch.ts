@@ -6,6 +6,7 @@
  */
 import * as md from "morphdom";
 import { Attr, StreamOps } from "../protocol/attributes.js";
+import { reapply } from "./commands.js";
 
 type Opts = {
   childrenOnly?: boolean;
@@ -58,6 +59,9 @@ function stream(el: Element, src: Element, o: Opts): void {
       // children that this batch inserts again keep their identity
       const again = new Set(todo.map((x) => x.getAttribute(Attr.op) === StreamOps.insert && x.getAttribute(Attr.opId)));
       for (const [id, c] of byId) if (!again.has(id)) c.remove(), byId.delete(id);
+    } else if (op === StreamOps.limit) {
+      // the container keeps at most |n| children: the first ones (n > 0) or the last ones
+      for (let n = +t.getAttribute(Attr.opAt)!; el.children.length > (n < 0 ? -n : n); ) el.children[n < 0 ? 0 : n]!.remove();
     } else if (op === StreamOps.delete) {
       cur?.remove();
       byId.delete(key);
@@ -112,6 +116,7 @@ export function patchDom(root: Element, html: string, skip: (el: Element) => boo
       // the render they saw (its hl-basis inputs keep their values) until they are done.
       if (from.hasAttribute(Attr.basis) && held.has((from as Field).form!)) return false;
       keepUserInput(from as Field, next as Field);
+      reapply(from, next); // what client-side commands changed here stays
       return true;
     },
     onElUpdated: updated,

@@ -15,7 +15,7 @@ export type RList = { [R.list]: RNode[] };
  * A stream container (docs/protocol.md §1.1): only the operations of the last message that touched
  * it (the DOM holds the items). `reset` is set on a full node: a new container starts empty.
  */
-export type RStream = { [R.stream]: string; [R.inserts]?: [string, RNode, number?][]; [R.deletes]?: string[]; [R.reset]?: true };
+export type RStream = { [R.stream]: string; [R.inserts]?: [string, RNode, number?][]; [R.deletes]?: string[]; [R.reset]?: true; [R.limit]?: number };
 /** The statics table: id (decimal string) -> statics array. */
 export type Statics = Record<string, string[]>;
 
@@ -172,8 +172,10 @@ export class Rendered {
    * `old` is the same stream; otherwise a new container (reset first).
    */
   #stream(n: Record<string, unknown>, at: string, old?: RNode): RStream {
-    for (const k in n) if (k !== R.stream && k !== R.inserts && k !== R.deletes && k !== R.reset) fail(`${at}: unexpected stream key "${k}"`);
+    for (const k in n) if (k !== R.stream && k !== R.inserts && k !== R.deletes && k !== R.reset && k !== R.limit) fail(`${at}: unexpected stream key "${k}"`);
     const out: RStream = { [R.stream]: n[R.stream] as string };
+    // a limit that is not an integer is left out (the container then keeps every child)
+    if (Number.isSafeInteger(n[R.limit])) out[R.limit] = n[R.limit] as number;
     const d = n[R.deletes];
     if (d !== undefined) {
       if (!Array.isArray(d) || !d.every((k) => typeof k === "string")) fail(`${at}: ${R.deletes} is not an array of ids`);
@@ -255,6 +257,7 @@ export class Rendered {
     let h = n[R.reset] ? RESET_OP : "";
     for (const id of n[R.deletes] ?? []) h += `${DELETE_OP}${attr(id)}"></template>`;
     for (const [id, node, to] of n[R.inserts] ?? []) h += `${INSERT_OP}${attr(id)}"${to === undefined ? "" : ` ${Attr.opAt}="${to}"`}>${this.#html(node)}</template>`;
+    if (n[R.limit]) h += `<template ${Attr.op}="${StreamOps.limit}" ${Attr.opAt}="${n[R.limit]}"></template>`;
     return h;
   }
 }

@@ -69,8 +69,15 @@ export enum Attr {
   op = "hl-op",
   /** On a stream operation's `<template>`: the item's DOM id. (Same name as {@link Attr.key}; never on the same element.) */
   opId = "hl-key",
-  /** On an insert's `<template>`: the index to insert the item at. */
+  /** On an insert's `<template>`: the index to insert the item at; on a limit's: the limit. */
   opAt = "hl-at",
+  /**
+   * `hl-viewport-top="event"` on a container (a stream's): sends `event` with `{ id }` of its first
+   * child when that child comes into the viewport (infinite scroll upwards).
+   */
+  viewportTop = "hl-viewport-top",
+  /** `hl-viewport-bottom="event"`: as {@link Attr.viewportTop}, for the container's last child. */
+  viewportBottom = "hl-viewport-bottom",
 
   /** htmx mode: on the wrapper around a component's HTML, the component's name. */
   htmx = "hl-htmx",
@@ -113,6 +120,8 @@ export enum StreamOps {
   delete = "d",
   /** insert the template's item, or update the child with its id in place */
   insert = "i",
+  /** keep at most `hl-at` children: n > 0 the first n, n < 0 the last -n (the others are removed) */
+  limit = "l",
 }
 
 /** The `hl-*` classes the client and the server set, for styling. */

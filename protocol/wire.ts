@@ -157,6 +157,8 @@ export enum R {
   deletes = "d",
   /** on a stream node: `true` empties the container before its deletes and inserts */
   reset = "reset",
+  /** on a stream node: after the inserts, keep at most n children: n > 0 the first n, n < 0 the last -n */
+  limit = "lim",
 }
 
 /** The default WebSocket path. */

@@ -5,7 +5,7 @@ import { findHandler, handlerKind } from "./events.js";
 import type { Renderer } from "./renderer.js";
 import { assertJson, assertSize, changedKeys, DEFAULT_MAX_STATE_BYTES, restore, snapshotKeys } from "./state.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
-import { flushStreams, streamDelete, streamInsert, streamReset, type StreamAt } from "./template/stream.js";
+import { flushStreams, streamDelete, streamInsert, streamReset, type StreamInsertOptions } from "./template/stream.js";
 import { checkPayload, validatePayload, type Checked } from "./validate.js";
 import { clearInvalid, forgetInvalid, showInvalid } from "./field-errors.js";
 import { asyncMark, registerAssign, registerStart, rollbackAsync, type AsyncFn, type AsyncOutcome, type AsyncResult, type AsyncValue } from "./async.js";
@@ -358,7 +358,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   // ---------- Streams (server/core/stream.ts) ----------
 
   /** Sends `items` to the stream container `name` (inserted, or replacing the element with the same key); the server keeps none of them. */
-  streamInsert<T>(name: string, items: readonly T[], options: { at?: StreamAt } = {}): void {
+  streamInsert<T>(name: string, items: readonly T[], options: StreamInsertOptions = {}): void {
     streamInsert(this, name, items, options);
   }
 

@@ -8,7 +8,7 @@ export { toHTML, dispatchSteps, eventSteps } from "./steps.js";
 export type { ComponentHost } from "./host.js";
 export type { HotlineServices, HotlineUser, ComponentContext, MountHook, MountInfo, MountDecision, StartMode } from "./context.js";
 export { html, raw, repeat, Raw, Repeat, TemplateResult, StreamPart } from "./template/template.js";
-export { stream, streamInsert, streamDelete, streamReset, domId, type StreamAt, type StreamOptions } from "./template/stream.js";
+export { stream, streamInsert, streamDelete, streamReset, domId, type StreamAt, type StreamOptions, type StreamInsertOptions } from "./template/stream.js";
 export { renderToString } from "./template/render-string.js";
 export type { RenderOutput } from "./template/diff-tracker.js";
 export { escapeHtml } from "./template/escape.js";

@@ -20,6 +20,7 @@ export type StreamNode = {
   [R.inserts]?: ([string, WireNode] | [string, WireNode, number])[];
   [R.deletes]?: string[];
   [R.reset]?: true;
+  [R.limit]?: number;
 };
 
 /**
@@ -98,6 +99,7 @@ export class Encoder {
     const out: StreamNode = { [R.stream]: v.name };
     if (v.reset) out[R.reset] = true;
     if (v.deletes.length) out[R.deletes] = v.deletes.slice();
+    if (v.limit) out[R.limit] = v.limit;
     if (!v.inserts.length) return out;
     const before = this.html;
     const nodes = v.inserts.map((x) => x.node);

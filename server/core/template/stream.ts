@@ -18,7 +18,19 @@ export interface StreamOptions<T> {
   render(item: T, domId: string): unknown;
 }
 
-type Op = { k: "i"; items: readonly unknown[]; at: number | undefined } | { k: "d"; key: string | number } | { k: "r" };
+type Op = { k: "i"; items: readonly unknown[]; at: number | undefined; limit?: number } | { k: "d"; key: string | number } | { k: "r" };
+
+/** Options of `streamInsert`. */
+export interface StreamInsertOptions {
+  /** Where the items go: `"end"` (default), `"start"`, or an index. */
+  at?: StreamAt;
+  /**
+   * The most items the client's container keeps: after inserting at the end, the oldest (first)
+   * children beyond it are removed; after inserting at the start or an index, the last ones. The
+   * DOM stays bounded however far an infinite scroll goes (docs/protocol.md §1.5).
+   */
+  limit?: number;
+}
 
 const pending = new WeakMap<object, Map<string, Op[]>>();
 const NAME = /^[A-Za-z][\w-]{0,63}$/;
@@ -41,14 +53,19 @@ function ops(component: object, name: string): Op[] {
  * @example
  * streamInsert(this, "orders", [order]);                 // at the end
  * streamInsert(this, "feed", [post], { at: "start" });   // newest first
+ * streamInsert(this, "rows", page, { limit: 150 });      // the client keeps the last 150
  */
-export function streamInsert<T>(component: object, name: string, items: readonly T[], options: { at?: StreamAt } = {}): void {
+export function streamInsert<T>(component: object, name: string, items: readonly T[], options: StreamInsertOptions = {}): void {
   const at = options.at === undefined || options.at === "end" ? undefined : options.at === "start" ? 0 : options.at;
   if (at !== undefined && !(Number.isSafeInteger(at) && at >= 0)) {
     throw new HotlineError("handler_error", 'streamInsert(): at is "start", "end" or an index >= 0', { fault: "app" });
   }
   if (!Array.isArray(items)) throw new HotlineError("handler_error", "streamInsert(): items must be an array", { fault: "app" });
-  ops(component, name).push({ k: "i", items: items.slice(), at });
+  const { limit } = options;
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0)) {
+    throw new HotlineError("handler_error", "streamInsert(): limit is an integer > 0", { fault: "app" });
+  }
+  ops(component, name).push({ k: "i", items: items.slice(), at, ...(limit !== undefined && { limit }) });
 }
 
 /**
@@ -87,11 +104,14 @@ export function stream<T>(component: object, name: string, options: StreamOption
   const list = pending.get(component)?.get(name);
   if (!list?.length) return new StreamPart(name);
   let reset = false;
+  // the last insert's limit, signed for the client: > 0 keeps the first n, < 0 the last n
+  let limit: number | undefined;
   const deletes = new Set<string>();
   const inserts = new Map<string, { item: T; at: number | undefined }>();
   for (const op of list) {
     if (op.k === "r") {
       reset = true;
+      limit = undefined;
       deletes.clear();
       inserts.clear();
     } else if (op.k === "d") {
@@ -99,6 +119,7 @@ export function stream<T>(component: object, name: string, options: StreamOption
       inserts.delete(id);
       deletes.add(id);
     } else {
+      if (op.limit) limit = op.at === undefined ? -op.limit : op.limit;
       for (const item of op.items as T[]) {
         const id = domId(name, options.key(item));
         const had = inserts.get(id);
@@ -109,7 +130,7 @@ export function stream<T>(component: object, name: string, options: StreamOption
   }
   const out: StreamInsert[] = [];
   for (const [id, { item, at }] of inserts) out.push(at === undefined ? { id, node: options.render(item, id) } : { id, node: options.render(item, id), at });
-  return new StreamPart(name, out, [...deletes], reset);
+  return new StreamPart(name, out, [...deletes], reset, limit);
 }
 
 /** The DOM id of the item with `key` in stream `name`: `name-key`. */

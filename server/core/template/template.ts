@@ -102,11 +102,13 @@ export class StreamPart {
     readonly inserts: readonly StreamInsert[] = [],
     readonly deletes: readonly string[] = [],
     readonly reset = false,
+    /** After the inserts, the client keeps at most this many children: > 0 the first n, < 0 the last -n. */
+    readonly limit?: number,
   ) {}
 
   /** True when it changes nothing: an unchanged stream sends nothing. */
   get empty(): boolean {
-    return !this.reset && this.deletes.length === 0 && this.inserts.length === 0;
+    return !this.reset && this.deletes.length === 0 && this.inserts.length === 0 && !this.limit;
   }
 
   /** What a captured tree keeps once this part is sent: the container's name, no item. */
@@ -114,8 +116,14 @@ export class StreamPart {
     return this.empty ? this : new StreamPart(this.name);
   }
 
-  /** The inserts in the order they end up in an empty container (a repeated id replaces in place). */
+  /** The inserts in the order they end up in an empty container (a repeated id replaces in place), within the limit. */
   ordered(): readonly StreamInsert[] {
+    const lim = this.limit;
+    const all = this.#ordered();
+    return !lim || all.length <= Math.abs(lim) ? all : lim > 0 ? all.slice(0, lim) : all.slice(lim);
+  }
+
+  #ordered(): readonly StreamInsert[] {
     // server/core/stream.ts sends each id once per render: all at the end is the usual case.
     if (this.inserts.every((x) => x.at === undefined) && new Set(this.inserts.map((x) => x.id)).size === this.inserts.length) return this.inserts;
     const out: StreamInsert[] = [];
