@@ -12,6 +12,8 @@ export type { LogLimitOptions } from "./live/log-limit.js";
 export type { TelemetryOptions } from "./telemetry/telemetry.js";
 export type { DevtoolsOptions } from "./devtools/options.js";
 export type { LiveOptions } from "./live/embed-page.js";
+export type { Route, Layout, PageInfo } from "./live/routes.js";
+export type { PushOptions, NavKind } from "./core/navigation.js";
 export type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
 export type { PerMessageDeflateOptions } from "./transports/websocket/deflate.js";
 export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
