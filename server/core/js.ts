@@ -160,3 +160,22 @@ function attrName(name: string): string {
   if (typeof name !== "string" || !isAttrName(name)) bad(`"${String(name)}" is not an attribute a command may set (on* handlers never)`);
   return name;
 }
+
+/**
+ * For `hotline/testing`: the events an event attribute's value sends. A command list (client-side
+ * commands run in the browser; a test sees only what reaches the server) sends its `push`es, each
+ * with the binding's payload and its own value merged in; any other value is one event name.
+ */
+export function eventsOf(value: string, payload: Record<string, unknown>): [string, Record<string, unknown>][] {
+  if (!value.startsWith("[")) return [[value, payload]];
+  let list: unknown;
+  try {
+    list = JSON.parse(value);
+  } catch {
+    bad(`the command list ${value.slice(0, 40)} is not JSON`);
+  }
+  if (!Array.isArray(list)) bad("a command list is a JSON array");
+  return (list as Command[])
+    .filter((c) => Array.isArray(c) && c[0] === Cmd.push)
+    .map(([, a]) => [str(a?.e, "a push's event"), { ...payload, ...(a.v as Record<string, unknown> | undefined) }]);
+}

@@ -7,6 +7,7 @@
 import type { Hotline } from "../hotline.js";
 import type { HotlineUser } from "../core/context.js";
 import { HotlineError } from "../core/errors.js";
+import { eventsOf } from "../core/js.js";
 import type { Component } from "../core/component.js";
 import type { LiveInstance, Viewer } from "../live/instance.js";
 import { parseMessage } from "../transports/websocket/messages.js";
@@ -109,9 +110,10 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
       label: `<${name}>`,
       typed: this.#typed,
       root: () => view.#current(),
-      send: (event, payload, from) => {
+      send: async (event, payload, from) => {
         const kid = view.children.route(view.#root!, from);
-        return kid ? kid.event(event, payload) : view.#send(event, payload);
+        // client-side commands (JS): only their pushes reach the server
+        for (const [e, p] of eventsOf(event, payload)) await (kid ? kid.event(e, p) : view.#send(e, p));
       },
     };
   }
