@@ -13,6 +13,7 @@ import { setChildScope } from "../core/children.js";
 import { HotlineError } from "../core/errors.js";
 import { takeIntents, type NavIntent } from "../core/navigation.js";
 import { validateParams } from "../core/validate.js";
+import { canonicalJson } from "../core/identity.js";
 import { M, T } from "../../protocol/wire.js";
 import type { AppContext } from "./context.js";
 import type { LiveInstance, Viewer } from "./instance.js";
@@ -143,16 +144,23 @@ export function pageForJoin(ctx: AppContext, m: { name: string; url?: string; st
 }
 
 /**
- * Makes a joined instance the page of `join`; a freshly mounted one runs `handleParams` first (in
- * its queue, before the join's render). Call before `LiveInstance.join()`.
+ * Makes a joined instance the page of `join`, before `LiveInstance.join()` renders it. A freshly
+ * mounted one runs `handleParams` first (in its queue). One hydrated or resumed runs it only when
+ * its URL's params are not those it started with: a page patched before the server lost its
+ * session rejoins from its first token, and must show its current URL.
  */
 export async function openPage(live: LiveInstance, join: PageJoin, mounted: boolean): Promise<void> {
   const page: Page = { route: join.match.route, url: parseUrl(join.match.url) };
   pages.set(live, page);
-  if (!mounted) return;
+  const component = live.component;
+  let params = component.params as Record<string, unknown>;
+  if (!mounted) {
+    params = await checkedParams(component.constructor as ComponentClass, join.match);
+    if (canonicalJson(params) === canonicalJson(component.params)) return;
+  }
   await live.enqueue(async () => {
-    await live.component.handleParams({ ...live.component.params }, page.url);
-    checkState(live.component);
+    await component.handleParams({ ...params }, page.url);
+    checkState(component);
   });
 }
 

@@ -101,6 +101,17 @@ test("the page's join hydrates from its token: no second mount, no second handle
   assert.is(title.title, "Orders: paid");
 });
 
+test("a page joined from a token older than its URL (patched, then the session lost) runs handleParams with the URL's params", async () => {
+  const { id, token } = embedOf(await (await get("/orders?status=paid")).text());
+  calls.length = 0;
+  const ok = await client.join(id, "orders", { state: token, url: "/orders?status=open" });
+  assert.match(ok.html, /<span class="status">open<\/span>/);
+  assert.equal(calls, [{ name: "orders", params: { status: "open" }, url: "/orders?status=open" }]);
+  assert.is(mounts.orders, 1, "hydrated, not mounted");
+  const refused = await client.join("x1", "orders", { state: token, url: "/orders?status=evil" });
+  assert.is(refused.code, "bad_message");
+});
+
 test("url message: handleParams with the new params, no remount (the state survives), answered by a patch", async () => {
   const { id, token } = embedOf(await (await get("/orders")).text());
   await client.join(id, "orders", { state: token, url: "/orders" });
