@@ -45,7 +45,7 @@ class Panel extends Component<{ n: number; saved: string }> {
   <button id="show" hl-click="${JS.show("#box", { display: "flex" })}">show</button>
   <button id="focus" hl-click="${JS.focus("#field")}">focus</button> <input id="field" name="field">
   <button id="dispatch" hl-click="${JS.dispatch("copied", "#box", { detail: { s: NASTY } })}">dispatch</button>
-  <button id="transition" hl-click="${JS.transition("flash", "#box", { time: 400 })}">transition</button>
+  <button id="transition" hl-click="${JS.transition("flash", "#box", { time: 1500 })}">transition</button>
   <button id="unknown" hl-click='[["explode",{}],["add",{"to":"#box","c":"survived"}]]'>unknown</button>
   <button id="push" hl-value-x="1" hl-click="${JS.push("save", { via: "js" }).addClass("pushed")}">push</button>
   <form id="dialog" hl-submit="${JS.push("save").hide()}"><input name="title" value="t1"><button>Save</button></form>
