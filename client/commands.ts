@@ -34,10 +34,7 @@ export function exec(el: Element, json: string, push: (event: string, value?: ob
         else if (op == Cmd.toggle) show(getComputedStyle(t).display == "none");
         else if (op == Cmd.setAttribute) keep(t, "@" + n, (x) => x.setAttribute(n!, v as string));
         else if (op == Cmd.removeAttribute) keep(t, "@" + n, (x) => x.removeAttribute(n!));
-        else if (op == Cmd.focus) {
-          t.focus();
-          break;
-        }
+        else if (op == Cmd.focus) t.focus();
         else if (op == Cmd.dispatch) t.dispatchEvent(new CustomEvent(e!, { bubbles: true, detail: v }));
         else
           for (const k of c?.match(/\S+/g) || []) {

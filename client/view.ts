@@ -8,6 +8,7 @@ import type { ErrorCode } from "../protocol/codes.js";
 import { Rendered } from "./rendered.js";
 import { patchDom } from "./dom-patch.js";
 import { syncHooks, type HookThis } from "./hooks.js";
+import { queue, flush, recover } from "./offline.js";
 import type { Msg, Sock } from "./socket.js";
 import { pageUrl } from "./nav.js";
 
@@ -60,23 +61,29 @@ export function setConnected(v: View, on: boolean): void {
  */
 export function join(v: View): void {
   const m = v.session ? { [M.session]: v.session } : v.state ? { [M.state]: v.state } : { [M.params]: v.params };
+  const fresh = !v.session;
   sock.send({ [M.type]: T.join, [M.id]: v.id, [M.name]: v.name, [M.parent]: v.parent, [M.url]: pageUrl(v), ...m }, (a) => {
     if (!a) return;
     if (a[M.type] === T.error) {
-      if (a[M.code] !== BAD_STATE || !v.session) return;
+      if (a[M.code] !== BAD_STATE || !v.session) return flush(v);
       v.session = undefined;
       join(v);
       return true;
     }
     v.session = a[M.session];
+    // a rejoin (from the token: onto a fresh state): the forms recover (their events wait behind
+    // those made while offline); the view counts as joined after its render, so that its hooks'
+    // events wait behind them too
+    if ("r" in v) recover(v, fresh, pushEvent);
     try {
       v.r = Rendered.fromJoin(a);
     } catch {
       v.r = null; // no tree (or a bad one): patches must then carry r
     }
-    setConnected(v, true);
     render(v, v.r ? v.r.toHTML() : String(a[M.html] ?? ""));
+    setConnected(v, true);
     v.j?.();
+    flush();
   });
 }
 
@@ -120,19 +127,23 @@ function fail(v: View | undefined, m: Msg): void {
 
 /**
  * Sends `event` for `v`. While it awaits its answer, `el` (and the root) carry `hl-loading`, and
- * `hl-disable-with` elements are disabled with their text swapped. Resolves with the answer, or
- * null when not connected or the connection dropped.
+ * `hl-disable-with` elements are disabled with their text swapped. While `v` is not joined the
+ * event waits (client/offline.ts), marked the same way. Resolves with the answer, or null when
+ * it is lost (the connection dropped before the answer, or the queue refused it), which fires
+ * `hotline:error` with code "closed".
  */
 export function pushEvent(v: View, event: string, payload: Record<string, unknown> = {}, el?: Element): Promise<Msg | null> {
   return new Promise((done) => {
-    const els = el ? [el, ...(el.tagName === "FORM" ? el.querySelectorAll(DISABLE_WITH) : [])] : [];
-    const ref = sock.send({ [M.type]: T.event, [M.id]: v.id, [M.event]: event, [M.payload]: payload }, (a) => {
+    const els = [v.el, ...(el ? [el, ...(el.tagName === "FORM" ? el.querySelectorAll(DISABLE_WITH) : [])] : [])];
+    // answered, or lost: "closed" (the connection dropped before the answer, or it was never sent)
+    const end = (lost?: unknown, a: Msg | null = null) => {
       // before the patch is morphed in, so that the server's markup wins over our loading marks
-      for (const x of [v.el, ...els]) load(x, -1);
+      for (const x of els) load(x, -1);
       done(a);
-    });
-    if (!ref) return done(null);
-    for (const x of [v.el, ...els]) load(x, 1);
+      if (lost) fail(v, { [M.code]: "closed", [M.message]: event } as {} as Msg);
+    };
+    for (const x of els) load(x, 1);
+    queue(v, event, () => sock.send({ [M.type]: T.event, [M.id]: v.id, [M.event]: event, [M.payload]: payload }, (a) => end(!a, a)), end, el);
   });
 }
 

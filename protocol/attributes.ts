@@ -60,6 +60,11 @@ export enum Attr {
   windowPrefix = "hl-window-",
   /** `hl-disable-with="Saving…"`: while the element's form awaits its answer, disabled and showing this text. */
   disableWith = "hl-disable-with",
+  /**
+   * `hl-recover="event"` on a form: after a rejoin, the event that re-sends the form's fields when
+   * they differ from the server's render (default: the form's `hl-change`); `"ignore"`: never.
+   */
+  recover = "hl-recover",
 
   /** `hl-hook="Name"`: runs the client hook `Hotline.hooks.Name` for the element's lifetime. */
   hook = "hl-hook",

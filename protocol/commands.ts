@@ -24,7 +24,7 @@ export enum Cmd {
   setAttribute = "set",
   /** `{ to?, n }`: removes attribute `n` */
   removeAttribute = "unset",
-  /** `{ to? }`: focuses the first target */
+  /** `{ to? }`: focuses the target (of several, the last keeps the focus) */
   focus = "focus",
   /** `{ to?, e, v? }`: dispatches a bubbling `CustomEvent` `e` with `detail: v` on the targets */
   dispatch = "dispatch",

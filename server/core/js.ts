@@ -83,7 +83,7 @@ export class JS {
   removeAttribute(name: string, to?: string): JS {
     return this.#and(Cmd.removeAttribute, { ...target(to), n: attrName(name) });
   }
-  /** Focuses the target (the first match). */
+  /** Focuses the target (when several match, the last keeps the focus). */
   focus(to?: string): JS {
     return this.#and(Cmd.focus, target(to));
   }
