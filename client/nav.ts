@@ -6,7 +6,7 @@
  * knows the routes), swaps it in once rendered, and leaves the old one.
  */
 import { M, T } from "../protocol/wire.js";
-import { Attr } from "../protocol/attributes.js";
+import { Attr, Classes } from "../protocol/attributes.js";
 import { views, join, type View } from "./view.js";
 import type { Msg, Sock } from "./socket.js";
 
@@ -78,7 +78,7 @@ function flash(f: string[] | Element) {
   let p = f as Element;
   if (Array.isArray(f)) {
     p = d.createElement("p");
-    p.className = "hl-flash-" + f[0];
+    p.className = Classes.flashPrefix + f[0];
     p.textContent = f[1]!;
     p.setAttribute("role", "status");
     d.querySelector(`[${Attr.flash}]`)?.append(p);

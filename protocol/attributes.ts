@@ -141,4 +141,8 @@ export enum Classes {
   error = "hl-error",
   /** On an `hl-drop-target` while files are dragged over it. */
   dragOver = "hl-drag-over",
+  /** A flash in `[hl-flash]`: `hl-flash-<kind>` (`this.flash(kind, text)`, docs/navigation.md). */
+  flashPrefix = "hl-flash-",
+  /** The body of a route's error page (a 400 for a refused URL param, a 404, a 500). */
+  errorPage = "hl-error-page",
 }

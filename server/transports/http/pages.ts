@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpStatus } from "../../../protocol/codes.js";
-import { Attr } from "../../../protocol/attributes.js";
+import { Attr, Classes } from "../../../protocol/attributes.js";
 import { HotlineError, toHotlineError } from "../../core/errors.js";
 import { escapeHtml } from "../../core/template/escape.js";
 import type { AppContext, HttpHandler } from "../../live/context.js";
@@ -24,7 +24,7 @@ export const defaultLayout: Layout = (body, page) =>
 
 /** The flash container with `flashes` in it (the client clears them after a few seconds). */
 export function flashMarkup(flashes: readonly (readonly [string, string])[]): string {
-  const items = flashes.map(([kind, text]) => `<p class="hl-flash-${escapeHtml(kind)}" role="status">${escapeHtml(text)}</p>`).join("");
+  const items = flashes.map(([kind, text]) => `<p class="${Classes.flashPrefix}${escapeHtml(kind)}" role="status">${escapeHtml(text)}</p>`).join("");
   return `<div ${Attr.flash} aria-live="polite">${items}</div>`;
 }
 
@@ -67,7 +67,7 @@ function errorPage(ctx: AppContext, err: unknown, url: string, layout: Layout, h
   const status = e.fault === "client" ? HttpStatus[e.code] : 500;
   const message = e.fault === "client" ? e.message : "Something went wrong on our side.";
   const title = status === 404 ? "Not found" : status === 400 ? "Bad request" : status === 403 ? "Forbidden" : "Error";
-  const body = `<main class="hl-error-page"><h1>${title}</h1><p>${escapeHtml(message)}</p></main>`;
+  const body = `<main class="${Classes.errorPage}"><h1>${title}</h1><p>${escapeHtml(message)}</p></main>`;
   let html: string;
   try {
     html = layout(body, { title, url, head, flash: flashMarkup([]), status });
