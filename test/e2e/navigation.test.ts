@@ -209,6 +209,16 @@ test("flash shows once, survives a navigate, clears itself; a server-rendered fl
   await page.close();
 });
 
+test("redirect() leaves: a full page load", async () => {
+  const { page, errors } = await open("/orders");
+  await page.evaluate(() => ((window as any).marker = 42));
+  await page.click(".leave");
+  await page.waitForSelector(".plain-page");
+  assert.is(new URL(page.url()).pathname, "/plain");
+  assert.is(await page.evaluate(() => (window as any).marker), undefined);
+  assert.equal(errors, []);
+});
+
 test("a reload of a patched URL shows the same view", async () => {
   const { page, errors } = await open("/orders");
   await page.click(".to-open");
