@@ -4,6 +4,7 @@
  * by the page component's `clientParams` schema before anything sees them (server/live/navigation.ts).
  */
 import { HotlineError } from "../core/errors.js";
+import type { HotlineUser } from "../core/context.js";
 
 /** What a page's layout is given besides its body. */
 export interface PageInfo {
@@ -23,6 +24,8 @@ export interface PageInfo {
   flash: string;
   /** The HTTP status (200, or 400/403/404/500 for an error page). */
   status: number;
+  /** Who asked (what the app's `authenticate()` resolved from the request), `null` for anonymous or when unknown. */
+  user: HotlineUser | null;
 }
 
 /**

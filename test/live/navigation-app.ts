@@ -125,4 +125,4 @@ export const routes: Route[] = [
 /** The app's layout: a header outside the page slot (it must survive a live navigate), the flash container, the slot. */
 export const layout: Layout = (body, page) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(page.title)}</title>${page.head}</head>` +
-  `<body><header class="site">Shop <a class="h-orders" href="/orders" hl-navigate>orders</a> <a class="h-about" href="/about" hl-navigate>about</a></header>${page.flash}${body}</body></html>`;
+  `<body><header class="site" data-user="${escapeHtml(String((page.user as { id?: string } | null)?.id ?? ""))}">Shop <a class="h-orders" href="/orders" hl-navigate>orders</a> <a class="h-about" href="/about" hl-navigate>about</a></header>${page.flash}${body}</body></html>`;

@@ -43,7 +43,7 @@ test("a page request renders the page server-side, params from the query, throug
   const page = await r.text();
   assert.match(page, /^<!doctype html>/);
   assert.match(page, /<title>Orders: paid<\/title>/);
-  assert.match(page, /<header class="site">/);
+  assert.match(page, /<header class="site" data-user="">/);
   assert.match(page, /<script src="\/hotline\.js" defer><\/script>/);
   assert.match(page, /<span class="status">paid<\/span> page <span class="page">3<\/span>/);
   assert.match(page, /<div hl-flash[^>]*><p class="hl-flash-info" role="status">Showing paid orders<\/p><\/div>/);
@@ -62,7 +62,7 @@ test("a URL param the schema refuses, a broken URL, a page without params: 400 p
   assert.match(text, /<h1>Bad request<\/h1>/);
   assert.match(text, /invalid params: status/);
   assert.not.match(text, /<script>alert/);
-  assert.match(text, /<header class="site">/, "the error page has the app's layout");
+  assert.match(text, /<header class="site"/, "the error page has the app's layout");
   assert.is((await get("/orders/abc")).status, 400);
   assert.is((await get("/orders/0")).status, 400);
   assert.is((await get("/orders?page=99999")).status, 400);
@@ -211,3 +211,33 @@ test("a mount that navigates, joined live: the answer, then the navigate", async
 });
 
 test.run();
+
+const auth = suite("live pages: who asks");
+let guarded: Running;
+auth.before(async () => {
+  guarded = await startServer({
+    registry: navRegistry(), routes, layout,
+    authenticate: (req) => (typeof req.headers["x-user"] === "string" ? { id: req.headers["x-user"] } : null),
+    onMount: ({ user, name }) => (name === "order" && !user ? { redirect: "/signin?next=order" } : true),
+  });
+});
+auth.after(() => guarded.stop());
+
+auth("the layout gets the user the app's authenticate() resolved; a mount hook's redirect is a 302", async () => {
+  const page = await (await fetch(`${guarded.http}/orders/5`, { headers: { "x-user": "ada" } })).text();
+  assert.match(page, /<header class="site" data-user="ada">/);
+  assert.match(page, /Order <span class="id">5<\/span>/);
+  const anonymous = await fetch(`${guarded.http}/orders/5`, { redirect: "manual" });
+  assert.is(anonymous.status, 302);
+  assert.is(anonymous.headers.get("location"), "/signin?next=order");
+  const c = await TestClient.open(guarded.url);
+  try {
+    const refused = await c.join("p", "", { url: "/orders/5" });
+    assert.is(refused.code, "unauthorized");
+    assert.equal(refused.details, { redirect: "/signin?next=order" });
+  } finally {
+    c.close();
+  }
+});
+
+auth.run();

@@ -9,6 +9,7 @@ import { HttpStatus } from "../../../protocol/codes.js";
 import { Attr, Classes } from "../../../protocol/attributes.js";
 import { HotlineError, toHotlineError } from "../../core/errors.js";
 import { escapeHtml } from "../../core/template/escape.js";
+import type { HotlineUser } from "../../core/context.js";
 import type { AppContext, HttpHandler } from "../../live/context.js";
 import { routesOf, startPage } from "../../live/navigation.js";
 import type { Layout, PageInfo } from "../../live/routes.js";
@@ -45,23 +46,24 @@ export function createPageHandler(ctx: AppContext, layout: Layout = defaultLayou
     }
     if (!match) return false;
     const own = match.route.layout ?? layout;
+    let user: HotlineUser | null = null;
     try {
-      const user = ctx.authenticate ? ((await ctx.authenticate(req)) ?? null) : null;
+      user = ctx.authenticate ? ((await ctx.authenticate(req)) ?? null) : null;
       const page = await startPage(ctx, match, user);
       if ("redirect" in page) return redirect(res, page.redirect), true;
-      const info: PageInfo = { title: page.title, url: match.url, head: head(), flash: flashMarkup(page.flashes), status: 200 };
+      const info: PageInfo = { title: page.title, url: match.url, head: head(), flash: flashMarkup(page.flashes), status: 200, user };
       sendPage(res, req, { status: 200, html: own(`<div ${Attr.page}>${page.markup}</div>`, info) });
     } catch (err) {
       const to = (err as HotlineError).details as { redirect?: unknown } | undefined;
       if (err instanceof HotlineError && err.code === "unauthorized" && typeof to?.redirect === "string") return redirect(res, to.redirect), true;
-      sendPage(res, req, errorPage(ctx, err, match.url, own, head()));
+      sendPage(res, req, errorPage(ctx, err, match.url, own, head(), user));
     }
     return true;
   };
 }
 
 /** An error as a page: the client's fault with its (safe) message and status, anything else a logged 500. */
-function errorPage(ctx: AppContext, err: unknown, url: string, layout: Layout, head: string): { status: number; html: string } {
+function errorPage(ctx: AppContext, err: unknown, url: string, layout: Layout, head: string, user: HotlineUser | null = null): { status: number; html: string } {
   const e = toHotlineError(err, "a page");
   if (e.fault !== "client") ctx.log(`page ${url.slice(0, 200)} failed`, e.cause ?? e);
   const status = e.fault === "client" ? HttpStatus[e.code] : 500;
@@ -70,10 +72,10 @@ function errorPage(ctx: AppContext, err: unknown, url: string, layout: Layout, h
   const body = `<main class="${Classes.errorPage}"><h1>${title}</h1><p>${escapeHtml(message)}</p></main>`;
   let html: string;
   try {
-    html = layout(body, { title, url, head, flash: flashMarkup([]), status });
+    html = layout(body, { title, url, head, flash: flashMarkup([]), status, user });
   } catch (layoutErr) {
     ctx.log("a page layout failed", layoutErr);
-    html = defaultLayout(body, { title, url, head: "", flash: "", status });
+    html = defaultLayout(body, { title, url, head: "", flash: "", status, user });
   }
   return { status, html };
 }
