@@ -45,13 +45,12 @@ function patch(y?: number) {
 /** Joins the page at the current URL, then swaps it in for the old one (which leaves); an error loads it in full. */
 function nav(y = 0) {
   const s = slot();
-  const old = page();
-  if (!s || !old) return l.reload();
+  if (!s || !page()) return l.reload();
   const el = d.createElement("div");
   const id = "p" + Date.now();
   const v: View = { el, id, name: "", hooks: new Map(), j() {
     v.j = undefined;
-    old.el.remove();
+    for (const c of [...s.children]) if (c != el) c.remove(); // the old page (and any navigate overtaken)
     el.hidden = false;
     for (const [e, w] of views) if (!e.isConnected) views.delete(e), sock.send({ [M.type]: T.leave, [M.id]: w.id });
     scrollTo(0, y);
