@@ -138,6 +138,22 @@ test("scrolling down loads page after page, scrolling up loads them back; the DO
   await page.close();
 });
 
+test("a first page shorter than the viewport: its bottom edge loads the next page once joined, then stops", async () => {
+  const page = await browser.newPage({ viewport: { width: 800, height: 2000 } });
+  const errors = watchErrors(page);
+  const sent: string[] = [];
+  page.on("websocket", (ws) => ws.on("framesent", (f) => sent.push(String(f.payload))));
+  await page.goto(app.url);
+  await page.waitForSelector("#rows-100", { state: "attached", timeout: 15_000 });
+  await connected(page);
+  assert.equal(await bounded(page), [1, 100, 100], "one page more: its last row is below the viewport");
+  const types = sent.map((f) => (JSON.parse(f) as { t: string; event?: string }).event ?? (JSON.parse(f) as { t: string }).t);
+  assert.is(types[0], "join", `nothing before the join: ${types.join(", ")}`);
+  assert.is(types.filter((t) => t === "next").length, 1, types.join(", "));
+  assert.equal(errors, []);
+  await page.close();
+});
+
 test("while a viewport event awaits its answer, the edge coming into view again sends nothing", async () => {
   const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
   const errors = watchErrors(page);
