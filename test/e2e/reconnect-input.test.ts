@@ -138,7 +138,8 @@ async function down(page: Page, app: App): Promise<void> {
 async function up(page: Page, port: number, store: StateStore): Promise<App> {
   const app = await start(port, store);
   apps.add(app);
-  await connected(page);
+  // the page's backoff may have grown to several seconds while the server was down
+  await page.waitForFunction(() => [...document.querySelectorAll("[hl-component]")].every((r) => r.classList.contains("hl-connected")), undefined, { timeout: 30_000 });
   return app;
 }
 
