@@ -53,12 +53,14 @@ class List extends Component<{ pages: number }> {
     streamInsert(this, "rows", rows(first - PAGE, first - 1).reverse(), { at: "start", limit: LIMIT });
   }
   render() {
+    const list = html`<ul id="rows" hl-stream="rows" hl-viewport-top="prev" hl-viewport-bottom="next">${stream(this, "rows", {
+      key: (r: Row) => r.n,
+      render: (r: Row, id) => html`<li id="${id}">row ${r.n}</li>`,
+    })}</ul>`;
+    // params.pane: the list scrolls inside a box of its own instead of the page
     return html`<div>
   <p id="pages">${this.state.pages}</p>
-  <ul id="rows" hl-stream="rows" hl-viewport-top="prev" hl-viewport-bottom="next">${stream(this, "rows", {
-    key: (r: Row) => r.n,
-    render: (r: Row, id) => html`<li id="${id}">row ${r.n}</li>`,
-  })}</ul>
+  ${(this.params as { pane?: boolean }).pane ? html`<div id="pane" style="height:300px;overflow:auto">${list}</div>` : list}
 </div>`;
   }
 }
@@ -71,7 +73,7 @@ let browser: Browser;
 
 test.before(async () => {
   browser = await launch();
-  app = await smallApp(registry, { "/": (live) => live("list") }, "body{margin:0} li{height:30px;margin:0;box-sizing:border-box}");
+  app = await smallApp(registry, { "/": (live) => live("list"), "/pane": (live) => live("list", { pane: true }) }, "body{margin:0} li{height:30px;margin:0;box-sizing:border-box}");
 });
 test.after(async () => {
   await browser?.close();
@@ -90,13 +92,19 @@ async function bounded(page: Page): Promise<[number, number, number]> {
 }
 
 /** Scrolls to the bottom (top) until the last (first) row is `n`, checking the DOM after each page. */
-async function scrollUntil(page: Page, edge: "bottom" | "top", n: number): Promise<number> {
+async function scrollUntil(page: Page, edge: "bottom" | "top", n: number, pane = false): Promise<number> {
   let pages = 0;
   for (;;) {
     const [first, last] = await bounded(page);
     const at = edge === "bottom" ? last : first;
     if (at === n) return pages;
-    await page.evaluate((e) => window.scrollTo(0, e === "bottom" ? document.body.scrollHeight : 0), edge);
+    await page.evaluate(
+      ([e, inPane]) => {
+        const box = inPane ? document.querySelector("#pane")! : document.scrollingElement!;
+        box.scrollTop = e === "bottom" ? box.scrollHeight : 0;
+      },
+      [edge, pane] as const,
+    );
     await page.waitForFunction(
       ([e, was]) => {
         const li = document.querySelector(`#rows > li:${e === "bottom" ? "last" : "first"}-child`);
@@ -134,6 +142,20 @@ test("scrolling down loads page after page, scrolling up loads them back; the DO
   const keys = events.map((e) => `${e.event} ${e.payload.id}`);
   assert.is(new Set(keys).size, keys.length, `no edge row sent twice: ${keys.join(", ")}`);
   assert.ok(events.filter((e) => e.event === "next").length === down, "one next per page down");
+  assert.equal(errors, []);
+  await page.close();
+});
+
+test("in a scrolling box of its own (not the page): the same, both ways", async () => {
+  const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+  const errors = watchErrors(page);
+  await page.goto(`${app.url}/pane`);
+  await connected(page);
+  assert.equal(await bounded(page), [1, PAGE, PAGE]);
+  assert.is(await scrollUntil(page, "bottom", 550, true), 10);
+  assert.equal(await bounded(page), [550 - LIMIT + 1, 550, LIMIT]);
+  assert.is(await scrollUntil(page, "top", 251, true), 3);
+  assert.equal(await bounded(page), [251, 251 + LIMIT - 1, LIMIT]);
   assert.equal(errors, []);
   await page.close();
 });
