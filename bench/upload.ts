@@ -1,0 +1,236 @@
+// Upload throughput over the WebSocket (docs/uploads.md: announce, binary chunks within the
+// server's window, acks, written to a temp file) against a plain HTTP POST of the same file to the
+// same server, streamed to a temp file: the floor, measured in the same run, taking turns. Then
+// the event round trip on a connection while that connection uploads, against the same
+// connection calm. The client runs in a child process (a browser's part); the server here.
+// Run: node --conditions=hotline-source --import tsx bench/upload.ts
+//   SIZE=50000000 (bytes per upload)  ROUNDS=5  EVENTS=200 (round trips per phase)
+//   WINDOW (uploads.maxInFlightBytes, default 4 MiB)  MAX_PAYLOAD (the frame limit, default 64 KiB)
+import { fork, type ChildProcess } from "node:child_process";
+import { createServer } from "node:http";
+import { request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createWriteStream, mkdtempSync, rmSync, unlinkSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WebSocket } from "ws";
+import { Component } from "../server/core/component.js";
+import { Registry } from "../server/core/registry.js";
+import { html } from "../server/core/template/template.js";
+import { createHotline } from "../server/hotline.js";
+import { fmt, median } from "./measure.js";
+import { round, summary } from "./summary.js";
+
+const SIZE = Number(process.env.SIZE ?? (process.env.BENCH_QUICK ? 10_000_000 : 50_000_000));
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const EVENTS = Number(process.env.EVENTS ?? (process.env.BENCH_QUICK ? 50 : 200));
+const HEADER = 13;
+
+type Job = { t: "ws" | "http" | "rtt"; ws: string; http: string; zero?: boolean };
+type Out = { ms: number } | { calm: number[]; during: number[]; uploadMs: number };
+
+
+// ---------- the client (child process) ----------
+
+function httpUpload(url: string, file: Buffer): Promise<number> {
+  const t = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { "Content-Type": "application/octet-stream", "Content-Length": file.length } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(performance.now() - t));
+    });
+    req.on("error", reject);
+    req.end(file);
+  });
+}
+
+/** A raw protocol connection: requests by ref, a handler for the rest. */
+let zeroMask = false;
+
+async function connect(url: string): Promise<{ ws: WebSocket; ask(m: Record<string, unknown>): Promise<any>; on(fn: (m: any) => void): void }> {
+  // zero: frames masked with a zero key, which ws skips on both ends: masking at no cost, as with
+  // native code on both sides (a browser masks natively; the server with ws's optional bufferutil).
+  const ws = new WebSocket(url, zeroMask ? { generateMask: (m: Buffer) => void m.fill(0) } : {});
+  await new Promise((r, j) => (ws.once("open", r), ws.once("error", j)));
+  let ref = 0;
+  const waits = new Map<number, (m: any) => void>();
+  let other: (m: any) => void = () => {};
+  ws.on("message", (d) => {
+    const m = JSON.parse(String(d));
+    const w = m.ref && waits.get(m.ref);
+    if (w) waits.delete(m.ref), w(m);
+    else other(m);
+  });
+  return {
+    ws,
+    ask: (m) => new Promise((r) => (waits.set(++ref, r), ws.send(JSON.stringify({ ...m, ref })))),
+    on: (fn) => void (other = fn),
+  };
+}
+
+/** Announces and sends `file` within the window; resolves on its last ack. */
+async function sendFile(c: Awaited<ReturnType<typeof connect>>, id: string, file: Buffer): Promise<number> {
+  const t = performance.now();
+  const a = await c.ask({ t: "upload", id, name: "file", entries: [{ name: "f.bin", size: file.length, type: "" }] });
+  const entry: number = a.entries[0].entry;
+  const chunk: number = a.chunk;
+  const window: number = a.window;
+  let sent = 0;
+  let acked = 0;
+  await new Promise<void>((done) => {
+    const pump = () => {
+      while (sent < file.length && sent - acked + Math.min(chunk, file.length - sent) <= window) {
+        const n = Math.min(chunk, file.length - sent);
+        const b = Buffer.allocUnsafe(HEADER + n);
+        b[0] = 1;
+        b.writeUInt32BE(entry, 1);
+        b.writeUInt32BE(Math.floor(sent / 2 ** 32), 5);
+        b.writeUInt32BE(sent >>> 0, 9);
+        file.copy(b, HEADER, sent, sent + n);
+        c.ws.send(b);
+        sent += n;
+      }
+    };
+    c.on((m) => {
+      if (m.t !== "upload_ack" || m.entry !== entry) return;
+      acked = m.at;
+      if (acked === file.length) done();
+      else pump();
+    });
+    pump();
+  });
+  return performance.now() - t;
+}
+
+async function wsUpload(url: string, file: Buffer): Promise<{ ms: number }> {
+  const c = await connect(url);
+  await c.ask({ t: "join", id: "u", name: "sink" });
+  const ms = await sendFile(c, "u", file);
+  await c.ask({ t: "event", id: "u", event: "save" });
+  c.ws.close();
+  return { ms };
+}
+
+/** Event round trips on one connection: calm, then while it uploads. */
+async function rtt(url: string, file: Buffer): Promise<Out> {
+  const c = await connect(url);
+  await c.ask({ t: "join", id: "u", name: "sink" });
+  await c.ask({ t: "join", id: "v", name: "sink" });
+  const trips = async (n: number, going?: () => boolean) => {
+    const out: number[] = [];
+    for (let i = 0; i < n && (!going || going()); i++) {
+      const t = performance.now();
+      await c.ask({ t: "event", id: "v", event: "tick" });
+      out.push(performance.now() - t);
+    }
+    return out;
+  };
+  const calm = await trips(EVENTS);
+  let uploading = true;
+  const up = sendFile(c, "u", file).then((ms) => ((uploading = false), ms));
+  const during = await trips(EVENTS, () => uploading);
+  const uploadMs = await up;
+  await c.ask({ t: "event", id: "u", event: "save" });
+  c.ws.close();
+  return { calm, during, uploadMs };
+}
+
+// ---------- the server (this process) ----------
+
+class Sink extends Component<{ n: number }> {
+  static uploads = { file: { maxFileSize: 2_000_000_000, chunkSize: 1 << 20 } };
+  mount() {
+    this.state.n = 0;
+  }
+  onTick() {
+    this.state.n += 1;
+  }
+  async onSave() {
+    await this.consumeUploads("file", () => undefined);
+  }
+  render() {
+    const e = this.uploads.file!.entries[0];
+    return html`<p>${this.state.n} ${e ? e.progress : ""}</p>`;
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "hotline-bench-upload-"));
+  const registry = new Registry();
+  registry.register("sink", Sink);
+  const hotline = createHotline({
+    registry, secret: "bench-upload-secret-0123456789", logger: { error() {} },
+    uploads: { tempDir: dir, ...(process.env.WINDOW && { maxInFlightBytes: Number(process.env.WINDOW) }) },
+    ...(process.env.MAX_PAYLOAD && { maxPayload: Number(process.env.MAX_PAYLOAD) }),
+    maxConnectionsPerAddress: 0, connectRate: { perSecond: 0 },
+  });
+  let plain = 0;
+  const server = createServer((req, res) => {
+    if (req.url !== "/plain") return void hotline.handler(req, res);
+    // The floor: the body streamed to a temp file, as an upload endpoint without Hotline would.
+    const path = join(dir, `plain-${++plain}`);
+    const out = createWriteStream(path, { mode: 0o600 });
+    req.pipe(out);
+    out.on("finish", () => {
+      unlinkSync(path);
+      res.writeHead(204).end();
+    });
+  });
+  hotline.attach(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  const job = { ws: `ws://127.0.0.1:${port}/live`, http: `http://127.0.0.1:${port}/plain` };
+  const child: ChildProcess = fork(new URL(import.meta.url).pathname, ["client"], { execArgv: process.execArgv });
+  const run = (t: Job["t"], zero = false) => new Promise<Out>((r) => (child.once("message", (m) => r(m as Out)), child.send({ ...job, t, zero })));
+
+  console.log(`upload of ${fmt(SIZE / 1e6, 1)} MB, ${ROUNDS} rounds (the WebSocket and plain HTTP take turns); frame limit ${hotline.context.options.maxPayload} bytes`);
+  const ws: number[] = [];
+  const wsZero: number[] = [];
+  const http: number[] = [];
+  await run("http"); // warm-up: both paths, the disk cache
+  await run("ws");
+  for (let i = 0; i < ROUNDS; i++) {
+    const h = (await run("http")) as { ms: number };
+    const w = (await run("ws")) as { ms: number };
+    const z = (await run("ws", true)) as { ms: number };
+    http.push(SIZE / 1e6 / (h.ms / 1000));
+    ws.push(SIZE / 1e6 / (w.ms / 1000));
+    wsZero.push(SIZE / 1e6 / (z.ms / 1000));
+    console.log(`  round ${i + 1}: WebSocket ${fmt(ws.at(-1)!, 1)} MB/s (masking free: ${fmt(wsZero.at(-1)!, 1)}), plain HTTP ${fmt(http.at(-1)!, 1)} MB/s`);
+  }
+  const ratio = median(ws) / median(http);
+  const ratioZero = median(wsZero) / median(http);
+  console.log(`WebSocket upload: ${fmt(median(ws), 1)} MB/s median; plain HTTP POST: ${fmt(median(http), 1)} MB/s median; ratio ${ratio.toFixed(2)}x (goal >= 0.8x): ${ratio >= 0.8 ? "met" : "NOT met"}`);
+  console.log(
+    `  with masking free on both ends (a browser masks natively; ws unmasks natively with its optional bufferutil): ${fmt(median(wsZero), 1)} MB/s, ratio ${ratioZero.toFixed(2)}x: ${ratioZero >= 0.8 ? "met" : "NOT met"}`,
+  );
+
+  const r = (await run("rtt")) as { calm: number[]; during: number[]; uploadMs: number };
+  const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+  console.log(
+    `event round trip on the uploading connection: calm median ${r.calm.length ? median(r.calm).toFixed(2) : "-"} ms (p99 ${p(r.calm, 0.99).toFixed(2)}), ` +
+      `during the upload median ${r.during.length ? median(r.during).toFixed(2) : "-"} ms (p99 ${r.during.length ? p(r.during, 0.99).toFixed(2) : "-"}, ${r.during.length} events in ${r.uploadMs.toFixed(0)} ms of upload)`,
+  );
+  summary("upload", {
+    ws_mb_s: round(median(ws), 1), http_mb_s: round(median(http), 1), ratio: round(ratio, 2), ws_free_mask_mb_s: round(median(wsZero), 1), ratio_free_mask: round(ratioZero, 2),
+    rtt_calm_ms: round(median(r.calm), 2), rtt_during_ms: r.during.length ? round(median(r.during), 2) : -1,
+  });
+  child.kill();
+  await hotline.close();
+  server.closeAllConnections();
+  await new Promise((res) => server.close(res));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv[2] === "client") {
+  const file = randomBytes(SIZE);
+  process.on("message", async (job: Job) => {
+    zeroMask = !!job.zero;
+    if (job.t === "http") process.send!({ ms: await httpUpload(job.http, file) });
+    else if (job.t === "ws") process.send!({ ms: (await wsUpload(job.ws, file)).ms });
+    else process.send!(await rtt(job.ws, file));
+  });
+} else {
+  await main();
+}
