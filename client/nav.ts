@@ -17,6 +17,8 @@ let sock: Sock;
 /** the current history entry's key, and the scroll position of each entry left */
 let key = Date.now();
 const ys: Record<number, number> = {};
+/** a page instance a back/forward navigate replaced -> its successor: their entries are one page */
+const al: Record<string, string> = {};
 
 const here = () => l.pathname + l.search;
 const slot = () => d.querySelector(`[${Attr.page}]`);
@@ -42,8 +44,11 @@ function patch(y?: number) {
   })) || l.reload();
 }
 
-/** Joins the page at the current URL, then swaps it in for the old one (which leaves); an error loads it in full. */
-function nav(y = 0) {
+/**
+ * Joins the page at the current URL, then swaps it in for the old one (which leaves); an error
+ * loads it in full. `from`: the instance of the entry back/forward went to (now replaced by this one).
+ */
+function nav(y = 0, from?: string) {
   const s = slot();
   if (!s || !page()) return l.reload();
   const el = d.createElement("div");
@@ -62,6 +67,7 @@ function nav(y = 0) {
   s.append(el);
   views.set(el, v);
   h.replaceState({ k: key, p: id }, "");
+  if (from) al[from] = id;
   join(v);
 }
 
@@ -114,6 +120,8 @@ export function initNav(s: Sock) {
     ys[key] = scrollY;
     key = st.k;
     const y = ys[key] ?? 0;
-    st.p && st.p == page()?.id ? patch(y) : nav(y);
+    let p = st.p;
+    while (al[p]) p = al[p];
+    p && p == page()?.id ? patch(y) : nav(y, p);
   });
 }

@@ -188,6 +188,25 @@ test("hl-navigate, pushNavigate and back/forward between pages keep the one WebS
   await instances(0);
 });
 
+test("back to a page that a navigate left: one remount, then its other entries are patches of it", async () => {
+  resetMounts();
+  const { page, sockets, errors } = await open("/orders");
+  await page.click(".to-paid");
+  await statusIs(page, "paid");
+  await page.click(".order-3");
+  await until(page, `document.querySelector(".order .id")?.textContent === "3"`);
+  await page.goBack(); // the orders page again: a navigate (its instance left)
+  await statusIs(page, "paid");
+  await page.click(".bump");
+  await until(page, `document.querySelector(".bumps")?.textContent === "1"`);
+  await page.goBack(); // an entry of the same page: a patch of the instance on screen
+  await statusIs(page, "all");
+  assert.is(await text(page, ".bumps"), "1", "patched, not remounted");
+  assert.is(mounts.orders, 2, "the page request, then one live navigate");
+  assert.is(sockets(), 1);
+  assert.equal(errors, []);
+});
+
 test("flash shows once, survives a navigate, clears itself; a server-rendered flash too", async () => {
   const { page, errors } = await open("/orders");
   await page.click(".open-seven"); // flash, then pushNavigate to /orders/7
