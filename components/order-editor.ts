@@ -97,9 +97,13 @@ export class OrderEditor extends ModelComponent {
     await super.onBind(payload);
   }
 
+  /** Saves; once saved, tells the page around it (`emit("saved")`: the orders page flashes it). */
   async onSave(payload: Record<string, unknown> = {}): Promise<void> {
     if (Object.hasOwn(payload, "owner")) throw cannotWrite();
+    const before = this.version;
     await super.onSave(payload);
+    // a write moves the version on (a refusal, a conflict or nothing to save leave it)
+    if (this.version !== null && this.version !== before) this.emit("saved", { pk: this.pk });
   }
 
   /** The owner is shown as text, never as a control. */

@@ -81,6 +81,11 @@ export class Orders extends Component<OrdersState, OrdersParams> {
     this.state.rows = await this.getModel().list({ limit: 200 });
   }
 
+  /** Attributes of the list's links: none here (plain links, a page load each); a live page patches its URL instead. */
+  link(): Record<string, string> | null {
+    return null;
+  }
+
   /** The page's URL for a status filter and an open order. */
   href(status: string | null, pk: number | null): string {
     const q = new URLSearchParams();
@@ -96,7 +101,7 @@ export class Orders extends Component<OrdersState, OrdersParams> {
     const open = selected === null ? undefined : rows.find((r) => r[key] === selected);
     return html`<div class="orders-layout">
   <section class="card">
-    <nav class="filters" aria-label="Filter by status">${[null, ...statuses].map((s) => html`<a class="filter" href="${this.href(s, selected)}" ${s === status ? { "aria-current": "true" } : null}>${s ?? "All"}</a>`)}</nav>
+    <nav class="filters" aria-label="Filter by status">${[null, ...statuses].map((s) => html`<a class="filter" href="${this.href(s, selected)}" ${this.link()} ${s === status ? { "aria-current": "true" } : null}>${s ?? "All"}</a>`)}</nav>
     <div class="table-scroll"><table class="orders">
   <thead><tr><th scope="col">#</th><th scope="col">Customer</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col" class="num">Total</th><th scope="col">Version</th><th></th></tr></thead>
   <tbody>${repeat(
@@ -107,7 +112,7 @@ export class Orders extends Component<OrdersState, OrdersParams> {
       <td><span class="status status-${String(r.status ?? "")}">${String(r.status ?? "")}</span></td>
       <td class="num">${typeof r.total === "number" ? r.total.toFixed(2) : ""}</td>
       <td class="muted">${String(r.version ?? "")}</td>
-      <td><a href="${this.href(status, r[key] as number)}" ${r[key] === selected ? { "aria-current": "true" } : null}>Open</a></td>
+      <td><a href="${this.href(status, r[key] as number)}" ${this.link()} ${r[key] === selected ? { "aria-current": "true" } : null}>Open</a></td>
     </tr>`,
   )}</tbody>
 </table></div>

@@ -19,16 +19,18 @@
  * - `HOTLINE_OTEL=console|prometheus`: OpenTelemetry spans and metrics to stdout, or metrics for
  *   scraping on HOTLINE_OTEL_PORT (default 9464) at /metrics (demo/telemetry.ts, docs/telemetry.md)
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createHotline, FileStore, MemoryPresence, MemoryPubSub, type Hotline, type Presence, type PubSub, type StateStore } from "hotline";
+import { createHotline, FileStore, MemoryPresence, MemoryPubSub, type Hotline, type HotlineOptions, type HotlineUser, type Presence, type PubSub, type StateStore } from "hotline";
 import "../components/index.js";
 import { MemoryBoardRepo, RedisBoardRepo, type BoardRepo } from "../components/board-repo.js";
 import { demoSession, handleAuth, sessionSecret, signedInOnly, SIGN_IN_PATH } from "./auth.js";
+import { DEMO_SCRIPT } from "./browser.js";
 import { layout } from "./layout.js";
 import type { DemoPage } from "./page.js";
 import { homePage } from "./pages/home.js";
@@ -147,8 +149,20 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   // before createHotline(): the app resolves its providers when it is created
   const otel = await startTelemetry(env.HOTLINE_OTEL);
   if (otel?.metricsUrl) log(`Prometheus metrics on ${otel.metricsUrl}`);
+  // The demo is one live app: every page with a component is a route, rendered on the server for the
+  // first request and reached by hl-navigate links over the same WebSocket afterwards.
+  const all: DemoPage[] = [homePage, ...pages];
+  const nav = pages.map((p) => ({ path: p.path, title: p.title, live: p.component !== undefined }));
+  const routes = all.filter((p) => p.component).map((p) => ({ path: p.path, component: p.component!, title: `${p.title} · Hotline` }));
+  // Hotline's layout gets the page, not the request: the signed-in user reaches it from serve()
+  const viewer = new AsyncLocalStorage<HotlineUser | null>();
+  const pageLayout: NonNullable<HotlineOptions["layout"]> = (body, info) => {
+    const path = new URL(info.url, "http://x").pathname;
+    const page = all.find((p) => p.path === path) ?? { path, title: info.title };
+    return layout({ ...page, title: info.title }, body, nav, viewer.getStore() ?? null, { head: info.head, flash: info.flash, status: info.status });
+  };
   const hotline = createHotline({
-    pubsub, presence, store, secret,
+    pubsub, presence, store, secret, routes, layout: pageLayout,
     ...(otel && { telemetry: otel.options }),
     services: { board, orders: models.adapter },
     authenticate: session.authenticate,
@@ -161,9 +175,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     ...(env.HOTLINE_DEVTOOLS === "1" && { devtools: { enabled: true, authorize: (user, req) => user !== null && isLoopback(req.socket.remoteAddress) } }),
   });
   const stopPublisher = role === "web" ? () => {} : startDashboardPublisher(hotline.pubsub, { sessions: () => hotline.stats().connections });
-
-  const all: DemoPage[] = [homePage(pages), ...pages];
-  const nav = pages.map((p) => ({ path: p.path, title: p.title }));
 
   const server = createServer((req, res) => {
     serve(req, res).catch((err) => {
@@ -180,17 +191,23 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const path = url.pathname;
     if (await handleAuth(req, res, { session, hotline, page: signInPage })) return;
     if (req.method === "GET" || req.method === "HEAD") {
-      if (path === "/style.css") {
-        res.writeHead(200, { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" });
-        res.end(req.method === "HEAD" ? undefined : CSS);
+      if (path === "/style.css" || path === "/demo.js") {
+        res.writeHead(200, { "content-type": path === "/demo.js" ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8", "cache-control": "no-cache" });
+        res.end(req.method === "HEAD" ? undefined : path === "/demo.js" ? DEMO_SCRIPT : CSS);
         return;
       }
       const page = all.find((p) => p.path === path);
+      if (page?.component) {
+        const user = session.read(req);
+        if (!user) return signInFirst(res, path + url.search);
+        // a route: Hotline renders it, in the demo's layout (pageLayout)
+        await viewer.run(user, () => hotline.handler(req, res));
+        return;
+      }
       if (page) {
         const user = session.read(req);
         if (!user) {
-          // anonymous visitors see the sign-in page only, and come back here after it
-          res.writeHead(303, { location: `${SIGN_IN_PATH}?next=${encodeURIComponent(path + url.search)}`, "cache-control": "no-store" }).end();
+          signInFirst(res, path + url.search);
           return;
         }
         const body = await page.body({ req, user, live: (name, params) => hotline.live(name, params, { user }) });
@@ -201,6 +218,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     }
     // the client bundle, the HTTP transport (whose joins the onMount hook guards), else 404
     await hotline.handler(req, res);
+  }
+
+  // anonymous visitors see the sign-in page only, and come back here after it
+  function signInFirst(res: ServerResponse, next: string): void {
+    res.writeHead(303, { location: `${SIGN_IN_PATH}?next=${encodeURIComponent(next)}`, "cache-control": "no-store" }).end();
   }
 
   hotline.attach(server);

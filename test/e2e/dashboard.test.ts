@@ -41,7 +41,7 @@ test("each figure is a tile, a child component that gets its own patch on each t
   }));
   await page.goto(`${ctx.demo.url}/dashboard`);
   await connected(page);
-  const parentId = (await page.locator('[hl-component="dashboard"]').getAttribute("hl-id"))!;
+  const parentId = (await page.locator('[hl-component="dashboard_page"]').getAttribute("hl-id"))!;
   const tiles = page.locator('[hl-component="dashboard_tile"]');
   await page.waitForFunction(() => {
     const t = [...document.querySelectorAll('[hl-component="dashboard_tile"]')];

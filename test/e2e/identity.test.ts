@@ -158,7 +158,7 @@ test("signing out in one tab closes that person's live components in every tab; 
   assert.ok(await adaCounter.getByLabel("Your name").isVisible());
 
   // Grace's tab is untouched: the same socket, still live
-  assert.ok(await graceBoard.locator('[hl-component="board"]').evaluate((e) => e.classList.contains("hl-connected")));
+  assert.ok(await graceBoard.locator('[hl-component="board_page"]').evaluate((e) => e.classList.contains("hl-connected")));
   assert.equal(graceSockets, [], "no reconnect");
   await add(graceBoard, "Still here");
   assert.is(await input(graceBoard).inputValue(), "");

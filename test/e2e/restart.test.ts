@@ -40,7 +40,7 @@ async function stop(p: DemoProcess, signal: NodeJS.Signals): Promise<number | st
   return code;
 }
 
-const root = (page: Page) => page.locator("[hl-component]");
+const root = (page: Page) => page.locator('[hl-component="counter"]');
 
 async function survivesRestart(signal: NodeJS.Signals, env: Record<string, string>): Promise<void> {
   const port = await freePort();
@@ -57,11 +57,11 @@ async function survivesRestart(signal: NodeJS.Signals, env: Record<string, strin
 
   const code = await stop(first, signal);
   if (signal === "SIGTERM") assert.is(code, 0, `a graceful stop exits 0:\n${first.output()}`);
-  await page.waitForSelector("[hl-component].hl-disconnected", { timeout: 5000 });
+  await page.waitForSelector('[hl-component="counter"].hl-disconnected', { timeout: 5000 });
   assert.is(await root(page).getAttribute("class").then((c) => /\bhl-connected\b/.test(c ?? "")), false);
 
   const second = await start(port, env);
-  await page.waitForSelector("[hl-component].hl-connected", { timeout: 15_000 });
+  await page.waitForSelector('[hl-component="counter"].hl-connected', { timeout: 15_000 });
   assert.match(await root(page).textContent() ?? "", "Count: 2", `the count survives the ${signal}`);
   await inc.click();
   await page.getByText("Count: 3").waitFor({ timeout: 5000 });

@@ -33,13 +33,13 @@ test("/stream: one patch per stage over the WebSocket, then the SSE form's frame
   assert.ok(ours.slice(0, -1).every((p) => !p.done));
 
   await page.getByRole("button", { name: "Stream over SSE" }).click();
-  await page.waitForFunction(() => document.querySelectorAll("#sse-frames li").length >= 4 && document.querySelector("#sse-frames li:last-child")?.textContent?.includes("stream_done"));
-  const lines = await page.locator("#sse-frames li").allTextContents();
+  await page.waitForFunction(() => document.querySelectorAll(".sse-frames li").length >= 4 && document.querySelector(".sse-frames li:last-child")?.textContent?.includes("stream_done"));
+  const lines = await page.locator(".sse-frames li").allTextContents();
   assert.equal(lines.map((l) => /stage (\w+)/.exec(l)?.[1]), ["retrieving", "ranking", "answering", "done"]);
-  assert.is(await page.locator('#sse-view [data-stage="done"]').count(), 1);
+  assert.is(await page.locator('.sse-view [data-stage="done"]').count(), 1);
   // one form per half: the SSE half's own, none inside the component's render there
   assert.equal(await page.locator("main section.card").evaluateAll((cards) => cards.map((c) => c.querySelectorAll("form").length)), [1, 1]);
-  assert.is(await page.locator("#sse-view form").count(), 0);
+  assert.is(await page.locator(".sse-view form").count(), 0);
   const text = (await page.locator("main").textContent()) ?? "";
   assert.not.match(text, /\]\(/, "no raw Markdown link");
   assert.equal(failed, []);
