@@ -249,14 +249,17 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       } catch (err) {
         restore(this.component.state, before);
         rollbackAsync(this.component, mark);
-        this.#report(err, what);
+        const e = this.#report(err, what);
+        // a client's request (a page's new URL): its answer is the error, the restored render goes to all
+        if (sender) this.#out.send(sender, errorFrame(e, ref, sender.id)), (sender = ref = undefined);
       }
       try {
         const body = this.presenter.update(this.component);
         this.#persist(false);
         this.#broadcast(body, sender, ref, undefined);
       } catch (err) {
-        this.#report(err, `render after ${what}`);
+        const e = this.#report(err, `render after ${what}`);
+        if (sender) this.#out.send(sender, errorFrame(e, ref, sender.id));
       }
     });
   }

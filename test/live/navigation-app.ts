@@ -3,6 +3,7 @@
 // routes and layout that serve them.
 import { z } from "zod";
 import { Component } from "../../server/core/component.js";
+import { HotlineError } from "../../server/core/errors.js";
 import { Registry } from "../../server/core/registry.js";
 import { html } from "../../server/core/template/template.js";
 import { escapeHtml } from "../../server/core/template/escape.js";
@@ -26,6 +27,7 @@ export class Orders extends Component<{ status: string; page: number; bumps: num
   handleParams(p: { status?: string; page?: number }, url: URL) {
     calls.push({ name: "orders", params: { ...p }, url: url.pathname + url.search });
     this.state.status = p.status ?? "all";
+    if (p.page === 13) throw new HotlineError("bad_message", "there is no page 13");
     this.state.page = p.page ?? 1;
     if (p.status === "paid" && this.state.bumps === 0) this.flash("info", "Showing paid orders");
   }

@@ -74,7 +74,10 @@ test("a URL param the schema refuses, a broken URL, a page without params: 400 p
   assert.is(about.status, 200, "a page without a schema ignores its query string");
   assert.match(await about.text(), /<title>About us<\/title>/);
   assert.is((await get("/orders/" + "9".repeat(3000))).status, 400);
-  assert.equal(calls, []);
+  assert.equal(calls, [], "no refused URL reached handleParams");
+  const unlucky = await get("/orders?page=13"); // handleParams refuses it
+  assert.is(unlucky.status, 400);
+  assert.match(await unlucky.text(), /there is no page 13/);
 });
 
 test("unknown paths, other methods: not a page (next, or 404); a mount that navigates: 302", async () => {
@@ -152,6 +155,12 @@ test("hostile url messages: clear errors, the page and the connection live on", 
     assert.not.match(a.message, /\n\s+at /, "no stack");
   }
   assert.equal(calls.filter((c) => c.name === "orders"), []);
+  // handleParams refuses: the answer is its error, the page's state is as before
+  const refused = await client.request({ t: "url", id, url: "/orders?status=open&page=13" });
+  assert.is(refused.t, "error");
+  assert.is(refused.code, "bad_message");
+  assert.is(refused.message, "there is no page 13");
+  assert.is(client.all((m) => m.ref === refused.ref).length, 1, "one answer");
   const ok = await client.request({ t: "url", id, url: "/orders?status=paid" });
   assert.is(ok.t, "patch");
   assert.is((await client.request({ t: "ping" })).t, "pong");
@@ -217,7 +226,7 @@ let guarded: Running;
 auth.before(async () => {
   guarded = await startServer({
     registry: navRegistry(), routes, layout,
-    authenticate: (req) => (typeof req.headers["x-user"] === "string" ? { id: req.headers["x-user"] } : null),
+    authenticate: (req) => (typeof req.headers["x-user"] === "string" ? { id: req.headers["x-user"], name: req.headers["x-user"] } : null),
     onMount: ({ user, name }) => (name === "order" && !user ? { redirect: "/signin?next=order" } : true),
   });
 });
