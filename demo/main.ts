@@ -1,6 +1,9 @@
 /**
  * The demo app (`npm start`): a node:http server with the demo pages, the Hotline client, the HTTP
- * transport and the WebSocket at /live. Configured from the environment:
+ * transport and the WebSocket at /live. One live app: the pages with a component are routes of
+ * Hotline (`createHotline({ routes, layout })`), reached by `hl-navigate` links over one WebSocket
+ * (docs/demo.md); the sign-in page and the pages without the client are served here. Configured
+ * from the environment:
  *
  * - `PORT` (default 3000), `HOST` (default 127.0.0.1)
  * - `REDIS_URL`: share state, pub/sub, presence and the board between processes through Redis
