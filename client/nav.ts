@@ -105,7 +105,8 @@ export function onNav(m: Msg) {
 /** Starts navigation for the page's socket: links, back/forward, the flashes the server rendered. */
 export function initNav(s: Sock) {
   sock = s;
-  h.scrollRestoration = "manual";
+  // scroll per entry is ours on live pages only: elsewhere a reload keeps the browser's
+  if (slot()) h.scrollRestoration = "manual";
   h.replaceState({ k: key, p: page()?.id }, "");
   d.querySelectorAll(`[${Attr.flash}] > *`).forEach(flash);
   d.addEventListener("click", (e) => {
