@@ -1,8 +1,8 @@
 /**
  * Nothing typed or clicked is lost (docs/client.md, "Offline and reconnect"). Events made while
  * their view is not joined wait in one bounded queue and go out in their original order, across
- * views, once their view has rejoined. On a rejoin, forms that recover keep what the user sees
- * through the render and re-send it, so that a server that lost the state gets it back.
+ * views, once their view has rejoined. On a rejoin onto a fresh state, forms that recover keep
+ * what the user sees through the render and re-send it, so that the server gets it back.
  */
 import { Attr, Classes } from "../protocol/attributes.js";
 import { serialize } from "./bindings.js";
@@ -27,12 +27,13 @@ const joined = (v: View) => v.el.classList.contains(Classes.connected);
 /**
  * Holds event `e` of `v` (`go` sends it: its ref, or 0), then sends what it can: an event goes
  * out at once when its view is joined and nothing waits before it. A full queue refuses it
- * (`stop(1)`). An element's `hl-input` event replaces the same one held just before it: it
- * carries the newer value (a field typed into offline holds one event, not one per key).
+ * (`stop(1)`). An element's `hl-input` or `hl-change` event replaces the same one held just
+ * before it: it carries the newer value (a field typed into offline holds one event, not one per
+ * key; a form's changes, one).
  */
 export function queue(v: View, e: string, go: () => number, stop: (lost?: 1) => void, el?: Element): void {
   const last = q[q.length - 1];
-  if (el && last?.el === el && last.e === e && el.getAttribute(Attr.input) === e) q.pop()!.s();
+  if (el && last?.el === el && last.e === e && (el.getAttribute(Attr.input) === e || el.getAttribute(Attr.change) === e)) q.pop()!.s();
   q.length < Offline.maxHeld ? q.push({ v, e, el, t: Date.now(), g: go, s: stop }) : stop(1);
   flush();
 }
@@ -47,20 +48,15 @@ export function flush(gone?: View): void {
 }
 
 /**
- * A rejoin of `v` (as Phoenix LiveView's phx-auto-recover): before the render, each recovering
- * form sends its event with all its fields (no `_target`): every one when the server's state is
- * `fresh` (it lost the session), else those whose inputs differ from the last render (typed,
- * ticked). It goes out after the events held while offline (their payloads are older), so that
- * the server's state ends as what the user sees. The form awaits that answer, so the rejoin's
- * render leaves it (and what the user typed) alone; the answer's render brings the server's markup.
+ * A rejoin of `v` onto a fresh state (as Phoenix LiveView's phx-auto-recover): before the render,
+ * each recovering form sends its event with all its fields (no `_target`). It goes out after the
+ * events held while offline (their payloads are older), so that the server's state ends as what
+ * the user sees. The form awaits that answer, so the rejoin's render leaves it (and what the user
+ * typed) alone; the answer's render brings the server's markup.
  */
-export function recover(v: View, fresh: boolean, send: (v: View, e: string, p: Record<string, unknown>, form: Element) => unknown): void {
+export function recover(v: View, send: (v: View, e: string, p: Record<string, unknown>, form: Element) => unknown): void {
   for (const f of v.el.querySelectorAll("form")) {
     const e = f.getAttribute(Attr.recover) || f.getAttribute(Attr.change);
-    if (
-      e && e != "ignore" && f.closest(`[${Attr.component}]`) === v.el &&
-      (fresh || [...f.querySelectorAll<HTMLInputElement>("input,textarea")].some((x) => x.value + x.checked !== x.defaultValue + x.defaultChecked))
-    )
-      send(v, e, serialize(f), f);
+    if (e && e != "ignore" && f.closest(`[${Attr.component}]`) === v.el) send(v, e, serialize(f), f);
   }
 }

@@ -61,7 +61,6 @@ export function setConnected(v: View, on: boolean): void {
  */
 export function join(v: View): void {
   const m = v.session ? { [M.session]: v.session } : v.state ? { [M.state]: v.state } : { [M.params]: v.params };
-  const fresh = !v.session;
   sock.send({ [M.type]: T.join, [M.id]: v.id, [M.name]: v.name, [M.parent]: v.parent, [M.url]: pageUrl(v), ...m }, (a) => {
     if (!a) return;
     if (a[M.type] === T.error) {
@@ -70,11 +69,11 @@ export function join(v: View): void {
       join(v);
       return true;
     }
+    // a rejoin without a session key: onto a fresh state (the server lost the session), the forms
+    // recover (their events wait behind those made while offline); the view counts as joined
+    // after its render, so that its hooks' events wait behind them too
+    if ("r" in v && !v.session) recover(v, pushEvent);
     v.session = a[M.session];
-    // a rejoin (from the token: onto a fresh state): the forms recover (their events wait behind
-    // those made while offline); the view counts as joined after its render, so that its hooks'
-    // events wait behind them too
-    if ("r" in v) recover(v, fresh, pushEvent);
     try {
       v.r = Rendered.fromJoin(a);
     } catch {

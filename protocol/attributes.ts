@@ -61,8 +61,9 @@ export enum Attr {
   /** `hl-disable-with="Saving…"`: while the element's form awaits its answer, disabled and showing this text. */
   disableWith = "hl-disable-with",
   /**
-   * `hl-recover="event"` on a form: after a rejoin, the event that re-sends the form's fields when
-   * they differ from the server's render (default: the form's `hl-change`); `"ignore"`: never.
+   * `hl-recover="event"` on a form: after a rejoin onto a fresh state (the server lost the
+   * session), the event that re-sends the form's fields (default: the form's `hl-change`);
+   * `"ignore"`: never.
    */
   recover = "hl-recover",
 
