@@ -100,6 +100,27 @@ test("the orders page: filter links patch the URL in place; back and forward res
   await page.close();
 });
 
+test("a patch to a URL the page's schema refuses: the server says no, the browser shows the 400 page", async () => {
+  const page = await ctx.signedIn.newPage();
+  await page.goto(`${ctx.demo.url}/orders`);
+  await connected(page);
+  // a link no page renders, as a script could add it
+  await page.evaluate(() => {
+    const a = document.createElement("a");
+    a.href = "/orders?status=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E";
+    a.setAttribute("hl-patch", "");
+    a.id = "forged";
+    a.textContent = "forged";
+    document.querySelector(".filters")!.append(a);
+  });
+  const answer = page.waitForResponse((r) => r.url().includes("status=") && r.request().resourceType() === "document");
+  await page.locator("#forged").click();
+  assert.is((await answer).status(), 400);
+  await page.locator("main.hl-error-page", { hasText: "Bad request" }).waitFor();
+  assert.is(await page.locator("img[src=x]").count(), 0, "the refused value is shown escaped");
+  await page.close();
+});
+
 test("a save in the editor child flashes once on the orders page", async () => {
   const context = await signedInContext(ctx.browser, ctx.demo.url, "Grace");
   const page = await context.newPage();
