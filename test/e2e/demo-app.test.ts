@@ -54,6 +54,14 @@ test("walking every live page by the header's links: one WebSocket, no reload, t
   await pageShown(page, "Hotline demos");
   await page.locator(".grid .card-link", { hasText: "Shared board" }).click();
   await pageShown(page, "Shared board");
+  // back and forward between pages: navigates too, the header following
+  await page.goBack();
+  await pageShown(page, "Hotline demos");
+  await page.goBack();
+  await pageShown(page, "Counter");
+  assert.is(await page.locator(".site-header .nav a[aria-current]").textContent(), "Counter");
+  await page.goForward();
+  await pageShown(page, "Hotline demos");
   assert.is(loads, 1, "one document load for the whole visit");
   assert.equal(sockets.length, 1, `one WebSocket for the whole visit: ${sockets.join(", ")}`);
   // a plain page (no client) is a full load, as it should be
