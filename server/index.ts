@@ -15,6 +15,8 @@ export type { LiveOptions } from "./live/embed-page.js";
 export type { Route, Layout, PageInfo } from "./live/routes.js";
 export type { PushOptions, NavKind } from "./core/navigation.js";
 export type { RateLimitOptions } from "./transports/websocket/rate-limit.js";
+export type { UploadOptions, UploadEntry, UploadSlot, ConsumedUpload, ExternalUpload, UploadFileInfo } from "./core/uploads.js";
+export type { UploadLimits } from "./live/uploads/limits.js";
 export type { PerMessageDeflateOptions } from "./transports/websocket/deflate.js";
 export type { PubSub, Listener, DeliveryInfo } from "../pubsub/pubsub.js";
 export { MemoryPubSub } from "../pubsub/memory.js";

@@ -29,6 +29,7 @@ let s3url = "";
 class Uploader extends Component<{ saved: number; ticks: number }> {
   static uploads: Record<string, UploadOptions> = {
     file: { accept: [".bin", ".png", "image/*"], maxFileSize: 8_000_000 },
+    big: { maxFileSize: 60_000_000 },
     doc: { external: (f) => ({ url: s3url, fields: { key: `docs/${f.name}` }, meta: { key: `docs/${f.name}` } }) },
   };
   mount() {
@@ -54,6 +55,8 @@ class Uploader extends Component<{ saved: number; ticks: number }> {
   <input type="file" id="file" hl-upload="file" accept="${this.uploads.file!.accept}">
   <div id="drop" hl-drop-target="file">drop files here</div>
   ${list("file")}
+  <input type="file" id="big" hl-upload="big">
+  ${list("big")}
   <input type="file" id="doc" hl-upload="doc">
   ${list("doc")}
   <button type="submit" id="save">Save</button> saved <span id="saved">${this.state.saved}</span>
@@ -175,21 +178,21 @@ test("cancel mid-way: the bytes stop, the entry and its temp file go, nothing is
   const { page, binary } = await open();
   try {
     const before = received.length;
-    await choose(page, "#file", "cancel.bin", 7_900_000, "application/octet-stream");
-    await page.waitForFunction(() => Number(document.querySelector("ul.file .pct")?.textContent) > 0, undefined, { timeout: 30_000 });
+    await choose(page, "#big", "cancel.bin", 50_000_000, "application/octet-stream");
+    await page.waitForFunction(() => Number(document.querySelector("ul.big .pct")?.textContent) > 0, undefined, { timeout: 30_000 });
     // Hold the server's reading (a slow network, as far as the page can tell), so the click lands mid-way.
     const conns = [...hotline.websocket.connections];
     conns.forEach((c) => c.ws.pause());
-    await page.click("ul.file [hl-upload-cancel]");
+    await page.click("ul.big [hl-upload-cancel]");
     const atClick = binary();
     conns.forEach((c) => c.ws.resume());
-    await page.waitForFunction(() => !document.querySelector("ul.file .entry"), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => !document.querySelector("ul.big .entry"), undefined, { timeout: 10_000 });
     const start = Date.now();
     while (tempFiles().length && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
     assert.equal(tempFiles(), [], "the temp file is deleted");
     await new Promise((r) => setTimeout(r, 300));
     assert.is(binary(), atClick, "no chunk is sent after the cancel");
-    assert.ok(atClick < 7_900_000 / 64_000, `cancelled mid-way (${atClick} chunks sent)`);
+    assert.ok(atClick < 50_000_000 / 64_000, `cancelled mid-way (${atClick} chunks sent)`);
     await page.click("#save");
     await page.waitForFunction(() => document.querySelector("#saved")?.textContent === "1");
     assert.is(received.length, before, "nothing consumed");
@@ -260,27 +263,30 @@ test("an external upload goes straight to the storage's URL; the server hears it
 test("one user's upload does not slow another user's events noticeably", async () => {
   const a = await open(await browser.newContext());
   const b = await open(await browser.newContext());
-  const roundTrips = (page: Page, n: number) => page.evaluate(async (n) => {
+  // One round trip, timed in the page (what a person waits from the send to the answer).
+  const trip = (page: Page) => page.evaluate(async () => {
     const id = document.querySelector("[hl-component]")!.getAttribute("hl-id")!;
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      await (window as any).Hotline.send(id, "tick");
-      out.push(performance.now() - t);
-    }
-    return out;
-  }, n);
+    const t = performance.now();
+    await (window as any).Hotline.send(id, "tick");
+    return performance.now() - t;
+  });
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
   try {
-    const calm = median(await roundTrips(a.page, 30));
-    const uploading = choose(b.page, "#file", "other.bin", 7_900_000, "application/octet-stream");
-    await b.page.waitForFunction(() => Number(document.querySelector("ul.file .pct")?.textContent) > 0, undefined, { timeout: 30_000 });
-    const during = await roundTrips(a.page, 30);
-    const stillUploading = await b.page.evaluate(() => !document.querySelector("ul.file .done"));
+    const calm: number[] = [];
+    for (let i = 0; i < 30; i++) calm.push(await trip(a.page));
+    const uploading = choose(b.page, "#big", "other.bin", 40_000_000, "application/octet-stream");
+    await b.page.waitForFunction(() => Number(document.querySelector("ul.big .pct")?.textContent) > 0, undefined, { timeout: 30_000 });
+    const during: number[] = [];
+    const t0 = Date.now();
+    // Asked of the server, not of the uploading page (whose thread is busy sending).
+    const running = () => [...hotline.hub.lives].some((l) => l.component.uploads.big?.entries.some((e) => !e.done));
+    while (during.length < 300 && running()) during.push(await trip(a.page));
+    const uploadMs = Date.now() - t0;
     await uploading;
-    await b.page.waitForSelector("ul.file .done", { timeout: 60_000 });
-    console.log(`event round trip, median of 30: ${calm.toFixed(1)} ms calm, ${median(during).toFixed(1)} ms while another user uploads 7.9 MB (upload still running at the end: ${stillUploading})`);
-    assert.ok(median(during) < calm * 20 + 100, "generous: the other user's events are not held behind the upload");
+    await b.page.waitForSelector("ul.big .done", { timeout: 60_000 });
+    console.log(`event round trip, median: ${median(calm).toFixed(1)} ms calm (30), ${median(during).toFixed(1)} ms (max ${Math.max(...during).toFixed(1)}) over ${during.length} events while another user uploaded 40 MB (${uploadMs} ms)`);
+    assert.ok(during.length >= 3, "events measured while the upload ran");
+    assert.ok(median(during) < median(calm) * 20 + 100, "generous: the other user's events are not held behind the upload");
   } finally {
     await a.page.context().close();
     await b.page.context().close();
