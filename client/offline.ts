@@ -12,7 +12,7 @@ import type { View } from "./view.js";
 type Held = { v: View; e: string; el?: Element; t: number; g: () => number; s: (lost?: 1) => void };
 
 /** The queue's bounds (documented in docs/client.md). */
-export const enum Offline {
+const enum Offline {
   /** at most this many events wait; later ones are refused */
   maxHeld = 50,
   /** ms an event may wait: a stale click is not replayed */
@@ -44,7 +44,10 @@ export function queue(v: View, e: string, go: () => number, stop: (lost?: 1) => 
  */
 export function flush(gone?: View): void {
   for (const h of q) if (h.v === gone) h.t = 0; // too old now: dropped once at the head
-  for (let h; (h = q[0]) && (!h.v.el.isConnected || Date.now() - h.t > Offline.maxAge ? h.s(1) ?? 1 : joined(h.v) && h.g()); ) q.shift();
+  for (let h; (h = q[0]); q.shift()) {
+    if (!h.v.el.isConnected || Date.now() - h.t > Offline.maxAge) h.s(1);
+    else if (!joined(h.v) || !h.g()) break;
+  }
 }
 
 /**
