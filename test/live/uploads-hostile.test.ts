@@ -100,6 +100,25 @@ test("a client that ignores its window is not read until the writes catch up; ev
   c.close();
 });
 
+test("a chunk sent before the answer (its ref guessed) is refused, never a crash", async () => {
+  const c = await TestClient.open(s.url);
+  await c.join("h7", "avatar", { params: { max: 5 } });
+  const first = await announce(c, "h7", "avatar", [{ name: "a.png", size: 10 }]);
+  const guess = first.entries[0].entry + 1;
+  let answered = false;
+  const answer = announce(c, "h7", "avatar", [{ name: "b.png", size: 10 }]).then((m) => ((answered = true), m));
+  // Again and again until the answer: some land while the entry's temp file is being made.
+  for (let i = 0; !answered && i < 2000; i++) {
+    c.send(chunkFrame(guess, 0, Buffer.alloc(1)), true);
+    await new Promise((r) => setImmediate(r));
+  }
+  const b = await answer;
+  assert.ok(b.entries[0].entry >= guess);
+  await pong(c);
+  assert.ok(c.all((m) => m.t === "error").every((e) => e.code === "bad_message"));
+  c.close();
+});
+
 test("a chunk frame over the frame limit closes the connection with 1009", async () => {
   const c = await TestClient.open(s.url);
   await c.join("h6", "avatar");

@@ -65,6 +65,16 @@ export class UploadManager {
   /** An upload message for `live`, joined on this connection as `viewer`. */
   message(m: UploadClientMessage, live: LiveInstance, viewer: string): void {
     if (this.#closed) return;
+    try {
+      this.#message(m, live, viewer);
+    } catch (err) {
+      // Never a crash of the socket's listener: the framework's fault, logged, told generically.
+      this.#link.log(`component "${live.name}": an upload message failed`, err);
+      this.#link.send(errorFrame(new HotlineError("handler_error", "the upload failed", { fault: "framework" }), m.ref, m.id));
+    }
+  }
+
+  #message(m: UploadClientMessage, live: LiveInstance, viewer: string): void {
     if (m.t === "upload") return this.#announce(m, live, viewer);
     const rec = this.#recs.get(m[M.entry]);
     if (m.t === "upload_cancel") {
@@ -163,11 +173,22 @@ export class UploadManager {
 
   /** A binary frame: a chunk of an entry in progress. Returns the error to answer with, if any. */
   chunk(data: Buffer): HotlineError | undefined {
+    try {
+      return this.#chunk(data);
+    } catch (err) {
+      this.#link.log("an upload chunk failed", err);
+      return new HotlineError("handler_error", "the upload failed", { fault: "framework" });
+    }
+  }
+
+  #chunk(data: Buffer): HotlineError | undefined {
     const c = readChunk(data);
     if (typeof c === "string") return new HotlineError("bad_message", c);
     const rec = this.#recs.get(c.ref);
     if (!rec) return this.#gone.has(c.ref) ? undefined : new HotlineError("bad_message", "no upload entry with this ref is in progress on this connection");
     if (rec.external || rec.entry.done) return new HotlineError("bad_message", "this upload entry takes no chunks");
+    // Its temp file is being made: the answer, which the client waits for, is not sent yet.
+    if (!rec.file) return new HotlineError("bad_message", "this upload entry is not ready for chunks");
     const n = c.bytes.length;
     if (c.offset !== rec.next || n === 0) return this.#refuse(rec, "bad_message", `a chunk must start where the last one ended (byte ${rec.next}) and carry bytes`);
     if (c.offset + n > rec.entry.size) return this.#refuse(rec, "too_large", "a chunk goes past the file's announced size");
