@@ -103,7 +103,7 @@ export class Orders extends Component<OrdersState, OrdersParams> {
   <section class="card">
     <nav class="filters" aria-label="Filter by status">${[null, ...statuses].map((s) => html`<a class="filter" href="${this.href(s, selected)}" ${this.link()} ${s === status ? { "aria-current": "true" } : null}>${s ?? "All"}</a>`)}</nav>
     <div class="table-scroll"><table class="orders">
-  <thead><tr><th scope="col">#</th><th scope="col">Customer</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col" class="num">Total</th><th scope="col">Version</th><th></th></tr></thead>
+  <thead><tr><th scope="col">#</th><th scope="col">Customer</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col" class="num">Total</th><th scope="col" class="col-version">Version</th><th></th></tr></thead>
   <tbody>${repeat(
     shown,
     (r) => String(r[key]),
@@ -111,7 +111,7 @@ export class Orders extends Component<OrdersState, OrdersParams> {
       <td>${String(r[key])}</td><td>${String(r.customer ?? "")}</td><td class="order-owner">${String(r.owner ?? "")}</td>
       <td><span class="status status-${String(r.status ?? "")}">${String(r.status ?? "")}</span></td>
       <td class="num">${typeof r.total === "number" ? r.total.toFixed(2) : ""}</td>
-      <td class="muted">${String(r.version ?? "")}</td>
+      <td class="muted col-version">${String(r.version ?? "")}</td>
       <td><a href="${this.href(status, r[key] as number)}" ${this.link()} ${r[key] === selected ? { "aria-current": "true" } : null}>Open</a></td>
     </tr>`,
   )}</tbody>
