@@ -1,7 +1,7 @@
 // A server restart under an open page: the page marks itself disconnected, reconnects to the new
 // process on the same port, shows the count it had, and goes on counting. SIGTERM (graceful) with
 // the memory store (the demo keeps it in a file across a graceful stop); SIGKILL (nothing saved at
-// exit) with the state in Redis.
+// exit) with the state in Redis, on a page reached by a live navigate from another.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { randomBytes } from "node:crypto";
@@ -42,14 +42,19 @@ async function stop(p: DemoProcess, signal: NodeJS.Signals): Promise<number | st
 
 const root = (page: Page) => page.locator('[hl-component="counter"]');
 
-async function survivesRestart(signal: NodeJS.Signals, env: Record<string, string>): Promise<void> {
+/** `via`: open that page first and reach the counter by the header's link (a live navigate). */
+async function survivesRestart(signal: NodeJS.Signals, env: Record<string, string>, via?: string): Promise<void> {
   const port = await freePort();
   const first = await start(port, env);
   const signedIn = await signedInContext(browser, first.url);
   const page = await signedIn.newPage();
   const errors = watchErrors(page);
-  await page.goto(`${first.url}/counter`);
+  await page.goto(`${first.url}${via ?? "/counter"}`);
   await connected(page);
+  if (via) {
+    await page.locator(".site-header .nav a", { hasText: "Counter" }).click();
+    await page.waitForSelector('[hl-page] [hl-component="counter"].hl-connected', { timeout: 10_000 });
+  }
   const inc = page.getByRole("button", { name: "Increment" });
   await inc.click();
   await inc.click();
@@ -81,11 +86,11 @@ test("SIGTERM, memory store: the page reconnects and keeps its count", async () 
   }
 });
 
-test("SIGKILL, state in Redis: the page reconnects and keeps its count", async () => {
+test("SIGKILL, state in Redis: a page reached by a live navigate reconnects and keeps its count", async () => {
   const url = await needRedis();
   const prefix = `hotline-e2e:${process.pid}:${Date.now()}:`;
   try {
-    await survivesRestart("SIGKILL", { REDIS_URL: url, HOTLINE_REDIS_PREFIX: prefix });
+    await survivesRestart("SIGKILL", { REDIS_URL: url, HOTLINE_REDIS_PREFIX: prefix }, "/board");
   } finally {
     const redis = new Redis(url);
     const keys = await redis.keys(`${prefix}*`);
