@@ -4,7 +4,10 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { TestClient } from "../support/ws-client.js";
 import { TempFile } from "../../server/live/uploads/temp-file.js";
 import { announce, chunkFrame, made, sendFile, serve, sha256, tempFiles, until } from "./uploads-support.js";
@@ -173,6 +176,22 @@ test("a temp file takes writes queued at any moment (while a write is on disk, o
   assert.is(sha256((await import("node:fs")).readFileSync(f.path)), sha256(bytes));
   await f.remove();
   assert.not.ok(existsSync(f.path));
+});
+
+test("the process's upload directory is removed when the process exits, with the temp files left in it", () => {
+  const base = mkdtempSync(join(tmpdir(), "hotline-upload-exit-"));
+  const module = new URL("../../server/live/uploads/temp-file.ts", import.meta.url).pathname;
+  const code = `import { uploadDir, TempFile } from ${JSON.stringify(module)};
+    const dir = await uploadDir(${JSON.stringify(base)});
+    const f = await TempFile.create(dir);
+    await f.write(new Uint8Array(10), 0);
+    console.log(dir);
+    process.exit(0);`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout.trim(), /hotline-uploads-\d+-/, "it made its directory");
+  assert.equal(readdirSync(base), [], "gone at exit, its file with it");
+  rmSync(base, { recursive: true, force: true });
 });
 
 test.run();
