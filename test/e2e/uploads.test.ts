@@ -31,6 +31,7 @@ class Uploader extends Component<{ saved: number; ticks: number }> {
     file: { accept: [".bin", ".png", "image/*"], maxFileSize: 8_000_000 },
     big: { maxFileSize: 60_000_000 },
     doc: { external: (f) => ({ url: s3url, fields: { key: `docs/${f.name}` }, meta: { key: `docs/${f.name}` } }) },
+    put: { external: (f) => ({ url: `${s3url}/put/${encodeURIComponent(f.name)}`, method: "PUT", meta: { key: `put/${f.name}` } }) },
   };
   mount() {
     this.state.saved = 0;
@@ -42,6 +43,7 @@ class Uploader extends Component<{ saved: number; ticks: number }> {
   async onSave() {
     await this.consumeUploads("file", (f) => void received.push({ name: f.name, size: f.size, hash: sha256(readFileSync(f.path!)) }));
     await this.consumeUploads("doc", (f) => void received.push({ name: f.name, size: f.size, meta: f.meta }));
+    await this.consumeUploads("put", (f) => void received.push({ name: f.name, size: f.size, meta: f.meta }));
     this.state.saved += 1;
   }
   render() {
@@ -59,6 +61,8 @@ class Uploader extends Component<{ saved: number; ticks: number }> {
   ${list("big")}
   <input type="file" id="doc" hl-upload="doc">
   ${list("doc")}
+  <input type="file" id="put" hl-upload="put">
+  ${list("put")}
   <button type="submit" id="save">Save</button> saved <span id="saved">${this.state.saved}</span>
   <button type="button" id="tick" hl-click="tick">tick</button> <span id="ticks">${this.state.ticks}</span>
 </form>`;
@@ -94,9 +98,14 @@ test.before(async () => {
   // S3's presigned POST, as far as the browser can tell: a multipart form, the file last.
   s3server = createServer(async (req, res) => {
     // Listening to upload progress makes the browser ask first (CORS preflight): S3 answers it from the bucket's CORS rules.
-    if (req.method === "OPTIONS") return void res.writeHead(204, { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, PUT" }).end();
+    if (req.method === "OPTIONS") return void res.writeHead(204, { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, PUT", "Access-Control-Allow-Headers": "content-type" }).end();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    if (req.method === "PUT") {
+      const body = Buffer.concat(chunks);
+      s3.push({ key: decodeURIComponent(req.url!.split("/bucket/")[1]!), hash: sha256(body), size: body.length });
+      return void res.writeHead(200, { "Access-Control-Allow-Origin": "*" }).end();
+    }
     const form = await new Response(Buffer.concat(chunks), { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData();
     const file = form.get("file") as File;
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -255,6 +264,14 @@ test("an external upload goes straight to the storage's URL; the server hears it
     await page.click("#save");
     await page.waitForFunction(() => document.querySelector("#saved")?.textContent === "1");
     assert.equal(received.at(-1), { name: "report.pdf", size: 300_000, meta: { key: "docs/report.pdf" } });
+    // A presigned PUT: the file is the body.
+    const putHash = await choose(page, "#put", "raw.bin", 100_000, "application/octet-stream");
+    await page.waitForSelector("ul.put .done", { timeout: 20_000 });
+    assert.equal(s3.at(-1), { key: "put/raw.bin", hash: putHash, size: 100_000 });
+    await page.click("#save");
+    await page.waitForFunction(() => document.querySelector("#saved")?.textContent === "2");
+    assert.equal(received.at(-1), { name: "raw.bin", size: 100_000, meta: { key: "put/raw.bin" } });
+    assert.is(binary(), 0, "no byte over the WebSocket");
   } finally {
     await page.close();
   }
