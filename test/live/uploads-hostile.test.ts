@@ -101,7 +101,9 @@ test("a client that ignores its window is not read until the writes catch up; ev
 });
 
 test("a chunk sent before the answer (its ref guessed) is refused, never a crash", async () => {
-  const c = await TestClient.open(s.url);
+  // Its own server, without a rate limit: the frames it sends until the answer are many.
+  const own = await serve({ rateLimit: { perSecond: 1e6, burst: 1e6 } });
+  const c = await TestClient.open(own.url);
   await c.join("h7", "avatar", { params: { max: 5 } });
   const first = await announce(c, "h7", "avatar", [{ name: "a.png", size: 10 }]);
   const guess = first.entries[0].entry + 1;
@@ -117,6 +119,7 @@ test("a chunk sent before the answer (its ref guessed) is refused, never a crash
   await pong(c);
   assert.ok(c.all((m) => m.t === "error").every((e) => e.code === "bad_message"));
   c.close();
+  await own.stop();
 });
 
 test("a chunk frame over the frame limit closes the connection with 1009", async () => {
