@@ -72,6 +72,7 @@ export class RagQuery extends Component<RagState, { form?: boolean }> {
     <input class="input" name="query" value="${s.query}" maxlength="200" required placeholder="Ask the docs, e.g. how does htmx send the state token?" aria-label="Question">
     <button class="btn primary" hl-disable-with="Searching…">Ask</button>
   </form>`}
+  ${this.errors.query ? html`<p class="field-error" role="alert">${this.errors.query}</p>` : ""}
   <ol class="rag-stages">
     <li class="${stageClass(s.stage, "retrieving")}">Retrieving${s.stage === "idle" ? "" : html`: ${s.scanned} of ${s.total} passages mention a query term`}</li>
     <li class="${stageClass(s.stage, "ranking")}">Ranking${s.candidates.length ? html`: <ul class="rag-candidates">${s.candidates.map((c) => html`<li><code>${c.score.toFixed(2)}</code> ${c.source} › ${renderSpans(inline(c.heading))}</li>`)}</ul>` : ""}</li>

@@ -55,6 +55,7 @@ test("the query is validated: empty and over 200 characters fill errors.query an
     const after = await c.asyncDispatch({ event: "analyze", payload: { query }, state: before });
     assert.equal(after.state, before);
     assert.type(c.errors.query, "string");
+    assert.match(after.html, /<p class="field-error" role="alert">[^<]+<\/p>/, "the refusal shows beside the form");
   }
 });
 
