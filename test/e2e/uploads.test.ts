@@ -165,6 +165,17 @@ test("a 5 MB file uploads with visible progress and arrives intact", async () =>
         if (p) seen.push(Number(p.textContent));
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
+    // A network that stalls once for 300 ms after the first chunk (on loopback 5 MB may otherwise
+    // go faster than one progress render): the page must show where the upload stands meanwhile.
+    for (const c of hotline.websocket.connections) {
+      let stalled = false;
+      c.ws.prependListener("message", (_data, isBinary) => {
+        if (!isBinary || stalled) return;
+        stalled = true;
+        c.ws.pause();
+        setTimeout(() => c.ws.resume(), 300);
+      });
+    }
     const hash = await choose(page, "#file", "big.bin", 5_000_000, "application/octet-stream");
     await page.waitForSelector("ul.file .done", { timeout: 60_000 });
     const seen: number[] = await page.evaluate(() => (window as any).seen);
