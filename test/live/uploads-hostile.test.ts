@@ -37,9 +37,9 @@ test("a binary frame outside an upload is bad_message; the connection stays", as
   c.close();
 });
 
-test("offsets out of order, an empty chunk and a chunk past the size drop the entry with an error", async () => {
+test("offsets out of order, an empty chunk, a chunk past the size and crumbs drop the entry with an error", async () => {
   const c = await TestClient.open(s.url);
-  await c.join("h2", "avatar", { params: { max: 3 } });
+  await c.join("h2", "avatar", { params: { max: 4 } });
   const me = made.at(-1)!;
   const a = await announce(c, "h2", "avatar", [{ name: "1.png", size: 40_000 }, { name: "2.png", size: 100 }, { name: "3.png", size: 100 }]);
   const [e1, e2, e3] = a.entries.map((x: { entry: number }) => x.entry);
@@ -56,6 +56,13 @@ test("offsets out of order, an empty chunk and a chunk past the size drop the en
   const big = await c.next((m) => m.t === "error");
   assert.is(big.code, "too_large");
   await until(() => me.uploads.avatar!.entries.every((e) => e.errors[0] === "the upload failed"), 3000, "three failed entries");
+  // Crumbs: a small chunk that does not end the file.
+  const e4 = (await announce(c, "h2", "avatar", [{ name: "4.png", size: 5000 }])).entries[0].entry;
+  c.send(chunkFrame(e4, 0, randomBytes(10)), true);
+  const crumb = await c.next((m) => m.t === "error");
+  assert.is(crumb.code, "bad_message");
+  assert.match(crumb.message, /at least 1024 bytes/);
+  await until(() => me.uploads.avatar!.entries.every((e) => e.errors[0] === "the upload failed"), 3000, "the fourth failed too");
   await until(() => tempFiles(s.tempDir).length === 0, 3000, "their files deleted");
   await pong(c);
   c.close();

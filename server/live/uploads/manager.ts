@@ -43,6 +43,8 @@ let seq = 0;
 const NOTHING = () => {};
 /** Refs recently dropped per connection whose late chunks are ignored rather than refused. */
 const GONE_KEPT = 256;
+/** The least file bytes a chunk carries, unless it ends the file (or the upload's chunk size is smaller). */
+export const MIN_CHUNK = 1024;
 
 export class UploadManager {
   readonly #link: UploadLink;
@@ -167,7 +169,7 @@ export class UploadManager {
         }
       }
       if (tooMany) slot.errors.push(`too many files (at most ${max})`);
-      this.#link.send(answerFrame(m.ref, m.id, answers, Math.min(slot.options.chunkSize, this.#maxChunk), this.#limits.maxInFlightBytes));
+      this.#link.send(answerFrame(m.ref, m.id, answers, this.#chunkOf(slot), this.#limits.maxInFlightBytes));
     }, "an upload");
   }
 
@@ -192,6 +194,8 @@ export class UploadManager {
     const n = c.bytes.length;
     if (c.offset !== rec.next || n === 0) return this.#refuse(rec, "bad_message", `a chunk must start where the last one ended (byte ${rec.next}) and carry bytes`);
     if (c.offset + n > rec.entry.size) return this.#refuse(rec, "too_large", "a chunk goes past the file's announced size");
+    // Chunks are paced by bytes, not counted: crumbs would cost a write and an ack each.
+    if (n < Math.min(MIN_CHUNK, this.#chunkOf(rec.slot)) && c.offset + n < rec.entry.size) return this.#refuse(rec, "bad_message", `a chunk carries at least ${MIN_CHUNK} bytes unless it ends the file`);
     rec.next += n;
     this.#pending += n;
     if (!this.#paused && this.#pending > this.#limits.maxInFlightBytes) {
@@ -211,6 +215,11 @@ export class UploadManager {
       },
     );
     return undefined;
+  }
+
+  /** The most file bytes per chunk frame for `slot`: its `chunkSize`, within the frame limit. */
+  #chunkOf(slot: UploadSlot): number {
+    return Math.min(slot.options.chunkSize, this.#maxChunk);
   }
 
   #refuse(rec: Rec, code: "bad_message" | "too_large", message: string): HotlineError {
