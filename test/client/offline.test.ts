@@ -24,10 +24,16 @@ const PAGE = `<!doctype html><html><body>
 <script>window.lost = []; addEventListener("hotline:error", (e) => lost.push(e.detail.code + ":" + e.detail.message));</script>
 <script src="/hotline.js"></script></body></html>`;
 const SEARCH = { "1": ['<input id="q" name="q" hl-input="search" value="', '">'] };
+// a parent with a form (hl-change="pv") around a child with its own (hl-change="kv")
+const NESTED = `<!doctype html><html><body>
+<div hl-component="notes" hl-id="n" hl-state="tok"><div hl-component="note" hl-id="n:kid" hl-state="tok"></div></div>
+<script src="/hotline.js"></script></body></html>`;
+const NOTES = { "2": ['<form id="pf" hl-change="pv"><input id="pt" name="t" value="', '"></form><div hl-component="note" hl-id="n:kid" hl-state="tok"></div>'] };
+const NOTE = { "3": ['<form id="kf" hl-change="kv"><input id="kt" name="t" value="', '"></form>'] };
 
 type Ctx = {
   srv: FakeServer; browser: Browser; page: Page; counts: Record<string, number>;
-  holdJoins: boolean; held: Map<string, () => void>; refuse: Set<string>; quiet: Set<string>;
+  holdJoins: boolean; held: Map<string, () => void>; refuse: Set<string>; quiet: Set<string>; lostSessions: boolean;
 };
 const ctx = { held: new Map(), refuse: new Set(), quiet: new Set() } as unknown as Ctx;
 
@@ -36,7 +42,10 @@ function serve(m: Frame, c: Conn): boolean {
   const id = m.id!;
   if (m.t === "join") {
     const answer = () => {
-      if (ctx.refuse.has(id)) c.send({ t: "error", ref: m.ref, id, code: "unauthorized", message: "no" });
+      if (ctx.lostSessions && m.session) c.send({ t: "error", ref: m.ref, id, code: "bad_state", message: "unknown session" });
+      else if (m.name === "notes") c.send({ t: "ok", ref: m.ref, id, session: id, html: "", p: NOTES, r: [2, ""] });
+      else if (m.name === "note") c.send({ t: "ok", ref: m.ref, id, session: id, html: "", p: NOTE, r: [3, ""] });
+      else if (ctx.refuse.has(id)) c.send({ t: "error", ref: m.ref, id, code: "unauthorized", message: "no" });
       else if (m.name === "search") c.send({ t: "ok", ref: m.ref, id, session: id, html: "", p: SEARCH, r: [1, ""] });
       else c.send({ t: "ok", ref: m.ref, id, session: id, html: "", p: { "1": ["<b>", "</b>"] }, r: [1, (ctx.counts[id] ??= 0)] });
     };
@@ -60,6 +69,7 @@ const test = suite("offline queue");
 test.before(async () => {
   ctx.srv = await fakeServer((req, res) => {
     if (req.url === "/hotline.js") res.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
+    else if (req.url === "/nested") res.writeHead(200, { "content-type": "text/html" }).end(NESTED);
     else res.writeHead(200, { "content-type": "text/html" }).end(PAGE);
   });
   ctx.srv.handle = serve;
@@ -76,6 +86,7 @@ test.before.each(async () => {
   ctx.refuse.clear();
   ctx.quiet.clear();
   ctx.counts = {};
+  ctx.lostSessions = false;
   ctx.page = await ctx.browser.newPage();
   ctx.page.setDefaultTimeout(10_000);
   await ctx.page.goto(`http://127.0.0.1:${ctx.srv.port}/`);
@@ -185,6 +196,27 @@ test("an event in flight when the socket drops is not replayed: it resolves null
   await ctx.page.waitForFunction(() => document.querySelectorAll("[hl-component].hl-connected").length === 3);
   await settle();
   assert.equal(sent(), [], "not sent again");
+});
+
+test("onto a fresh state, each form recovers with its own component (a child's with the child), once", async () => {
+  const page = await ctx.browser.newPage();
+  await page.goto(`http://127.0.0.1:${ctx.srv.port}/nested`);
+  await page.waitForFunction(() => document.querySelectorAll("[hl-component].hl-connected").length === 2);
+  await page.fill("#pt", "parent text");
+  await page.fill("#kt", "child text");
+  await ctx.srv.waitFor((m) => m.event === "pv"); // the blur of #pt
+  ctx.srv.received.length = 0;
+  ctx.lostSessions = true; // the server lost every session: both rejoin from their tokens
+  ctx.srv.conns.at(-1)!.ws.terminate();
+  await page.waitForSelector('[hl-id="n"].hl-disconnected');
+  await page.waitForFunction(() => document.querySelectorAll("[hl-component].hl-connected").length === 2);
+  await ctx.srv.waitFor((m) => m.event === "kv");
+  await settle();
+  const events = ctx.srv.received.filter((m) => m.t === "event").map((m) => `${m.id}:${m.event}:${JSON.stringify(m.payload)}`);
+  assert.equal(events.sort(), ['n:kid:kv:{"t":"child text"}', 'n:pv:{"t":"parent text"}']);
+  assert.is(await page.inputValue("#pt"), "parent text", "the rejoin's render kept what was typed");
+  assert.is(await page.inputValue("#kt"), "child text");
+  await page.close();
 });
 
 test.run();
