@@ -75,7 +75,7 @@ export function start(): void {
       // Uploads are a chunk of their own, loaded the first time the page shows an upload input.
       if (!w.hlU && root.querySelector(`[${Attr.upload}]`)) {
         w.hlU = [sock, views];
-        document.head.append(Object.assign(document.createElement("script"), { src: (script?.src || "/hotline.js").split("?")[0] + "?uploads" }));
+        document.head.append(Object.assign(document.createElement("script"), { src: (script?.src || "/hotline.js").replace(/[^/]*$/, "hotline-uploads.js") }));
       }
     });
   } else found.forEach(join);

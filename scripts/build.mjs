@@ -44,7 +44,7 @@ if (existsSync(devEntry)) {
   console.log(`dev overlay: ${bytes.length} bytes minified, ${gzipSync(bytes, { level: 9 }).length} bytes gzipped -> ${outfile} (development mode only)`);
 }
 
-// Uploads: a chunk of their own (served as /hotline.js?uploads), loaded only by pages with an upload input.
+// Uploads: a chunk of their own (served as /hotline-uploads.js beside the client), loaded only by pages with an upload input.
 const uploadsEntry = "client/uploads.ts";
 if (existsSync(uploadsEntry)) {
   const outfile = "dist/client/hotline-uploads.js";

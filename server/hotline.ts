@@ -208,7 +208,7 @@ export interface Hotline {
   readonly websocket: WebSocketTransport;
   /** The live runtime every transport shares: live instances, shared groups, the topic index. */
   readonly hub: Hub;
-  /** Pages `handler` serves with GET besides the client bundle (the devtools inspector's, when on): the adapters mount them. */
+  /** Paths `handler` serves with GET besides the client bundle (the uploads chunk; the devtools inspector's page, when on): the adapters mount them. */
   readonly pagePaths: readonly string[];
   /** The live pages (`createHotline({ routes })`) `handler` serves with GET: the adapters mount them. */
   readonly routes: Routes;
@@ -297,7 +297,8 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
 
   const hotline: Hotline = {
     context, registry, store, pubsub, presence, tokens, websocket, hub,
-    pagePaths: devtools ? [devtools.options.path] : [],
+    // The adapters mount these GET paths on the app's router: the uploads chunk beside the client, the inspector's page.
+    pagePaths: [uploadsScriptPath(resolved.clientPath), ...(devtools ? [devtools.options.path] : [])],
     routes,
     stats() {
       return { connections: websocket.connections.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
@@ -306,7 +307,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
       try {
         const path = (req.url ?? "/").split("?")[0];
         if (dev && isDevScriptRequest(req.url, resolved.clientPath)) return await (overlay ??= new ClientBundle(OVERLAY_SOURCE)).serve(req, res);
-        if (req.url === uploadsScriptPath(resolved.clientPath)) return await (uploadsChunk ??= new ClientBundle(UPLOADS_SOURCE)).serve(req, res);
+        if (path === uploadsScriptPath(resolved.clientPath)) return await (uploadsChunk ??= new ClientBundle(UPLOADS_SOURCE)).serve(req, res);
         if (path === resolved.clientPath) return await bundle.serve(req, res);
         if (VENDOR_PATHS.has(path!) && (await serveVendor(req, res, path!))) return;
         if (await http(req, res)) return;

@@ -24,15 +24,18 @@ export const CLIENT_SOURCE: BundleSource = {
   cacheControl: "public, max-age=0, must-revalidate", what: "the Hotline client bundle",
 };
 
-/** The uploads chunk (`/hotline.js?uploads`): the main client loads it on pages with an upload input (docs/uploads.md). */
+/** The uploads chunk (`/hotline-uploads.js`): the main client loads it on pages with an upload input (docs/uploads.md). */
 export const UPLOADS_SOURCE: BundleSource = {
   built: "hotline-uploads.js", entry: "uploads.ts",
   cacheControl: "public, max-age=0, must-revalidate", what: "the Hotline uploads chunk",
 };
 
-/** Where the uploads chunk is served: the client's path with `?uploads` (the main client asks for it there). */
+/**
+ * Where the uploads chunk is served: `hotline-uploads.js` beside the client (the main client asks
+ * for it there). A file of its own, so that a static host serving `dist/client/` serves it too.
+ */
 export function uploadsScriptPath(clientPath: string): string {
-  return `${clientPath}?uploads`;
+  return clientPath.replace(/[^/]*$/, "hotline-uploads.js");
 }
 
 /**
