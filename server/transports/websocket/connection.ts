@@ -196,9 +196,15 @@ export class Connection {
     }
     // A child (`this.child()`) joins under a parent of this connection, with an id in its scope.
     const parent = m[M.parent] === undefined ? undefined : this.#views.get(m[M.parent]);
-    if (m[M.parent] !== undefined && (!parent || !m.id.startsWith(`${m[M.parent]}:`))) {
+    if (m[M.parent] !== undefined && !m.id.startsWith(`${m[M.parent]}:`)) {
       this.#limit.penalize();
-      return this.#fail(new HotlineError("unauthorized", "a child joins under a parent joined on this connection, with the parent's id and a colon before its own"), m.ref, m.id);
+      return this.#fail(new HotlineError("unauthorized", "a child's id is its parent's id, a colon, then its own"), m.ref, m.id);
+    }
+    // A parent not joined here (yet, or any more: after a restart its session join failed and its
+    // token join is on its way) is bad_state, the client's cue to join the child again after it.
+    if (m[M.parent] !== undefined && !parent) {
+      this.#limit.penalize();
+      return this.#fail(new HotlineError("bad_state", "the parent is not joined on this connection: join it first"), m.ref, m.id);
     }
     const entry = { left: false } as Entry;
     this.#views.set(m.id, entry);
