@@ -74,6 +74,8 @@ export function join(v: View): void {
     // after its render, so that its hooks' events wait behind them too
     if ("r" in v && !v.session) recover(v, pushEvent);
     v.session = a[M.session];
+    // a live navigate joins by URL: the answer names the page's component
+    if (a[M.name]) v.el.setAttribute(Attr.component, (v.name = a[M.name]));
     try {
       v.r = Rendered.fromJoin(a);
     } catch {

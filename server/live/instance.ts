@@ -5,6 +5,7 @@ import { findHandler, handlerKind } from "../core/events.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
 import { restore, snapshotKeys } from "../core/state.js";
 import type { AppContext } from "./context.js";
+import { M } from "../../protocol/wire.js";
 import { bodyInner, errorFrame, okFrame, patchFrame, pushFrame, withDevStack } from "./frames.js";
 import type { Presenter } from "./presenter.js";
 import type { TopicIndex, TopicListener } from "./topics.js";
@@ -15,10 +16,10 @@ import { Persister, type Writes } from "./persister.js";
 import { asyncMark, rollbackAsync } from "../core/async.js";
 import { runAsync, stopAsync } from "./async.js";
 import { emitToParent, sendUpdateTo } from "./children.js";
-
-/** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
 import { navigateFrom } from "./navigation.js";
 import type { NavIntent } from "../core/navigation.js";
+
+/** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
 const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
 
 /** Per component class and event name: whether the handler is plain (a class's handlers do not change). */
@@ -30,6 +31,8 @@ export interface Viewer {
   readonly key: string;
   /** who is viewing (a shared instance acts as the sender of each event it handles) */
   readonly user: HotlineUser | null;
+  /** set when the join named no component (a live navigate by URL): its `ok` then says which */
+  readonly named?: string;
   send(frame: string | Buffer): void;
 }
 
@@ -143,7 +146,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
         await this.env.index.ready(this.component.topics);
         this.#persist(false);
         this.viewers.add(viewer);
-        this.#out.send(viewer, okFrame(ref, viewer.id, viewer.key, fields));
+        this.#out.send(viewer, okFrame(ref, viewer.id, viewer.key, viewer.named ? { ...fields, [M.name]: viewer.named } : fields));
       } catch (err) {
         this.#untrackAll(viewer);
         throw err;

@@ -152,6 +152,8 @@ test("hl-navigate, pushNavigate and back/forward between pages keep the one WebS
   assert.is(await page.locator(".orders").count(), 0, "the old page's body is gone");
   assert.is(await text(page, "header.site"), "Shop orders about", "the layout outside the slot stays");
   assert.is(await page.evaluate(() => scrollY), 0);
+  assert.is(await page.evaluate(() => document.querySelector("[hl-page] > [hl-component]")?.getAttribute("hl-component")), "order",
+    "the navigated root is named after its component");
   await instances(1);
 
   await page.click(".next"); // hl-patch on the order page

@@ -169,6 +169,7 @@ test("hostile url messages: clear errors, the page and the connection live on", 
 test("a live navigate: a join by URL alone mounts the route's component, handleParams before its first render", async () => {
   const ok = await client.join("p2", "", { url: "/orders/7" });
   assert.is(ok.t, "ok");
+  assert.is(ok.name, "order", "an ok of a join by URL names the route's component");
   assert.match(ok.html, /Order <span class="id">7<\/span>/);
   assert.is(mounts.order, 1);
   assert.equal(calls, [{ name: "order", params: { id: 7 }, url: "/orders/7" }]);

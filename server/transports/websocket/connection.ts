@@ -223,13 +223,14 @@ export class Connection {
       const local = parent && m.id.slice(m[M.parent]!.length + 1);
       const up = parent && (await parentFor(parent.ready, local!, m.name));
       // a route's page (docs/navigation.md): its name and params may come from its URL
+      const unnamed = !m.name;
       const page = pageForJoin(this.#hub.env.ctx, m);
       const mounted = m.state === undefined && m.session === undefined;
       const opened = await this.#hub.open(m, this.user, this.userKey, this.address);
       live = opened.live;
       setChildScope(live.component, m.id);
       if (page) await openPage(live, page, mounted).catch((err: unknown) => (opened.live.release(), Promise.reject(err)));
-      const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this);
+      const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this, unnamed ? m.name : undefined);
       await live.join(viewer, m.ref);
       if (op) this.#tel.joined(op, clip(m.name), live, TRANSPORT);
       if (entry.left || this.#closed) {
@@ -345,6 +346,7 @@ class ConnectionViewer implements Viewer {
     readonly id: string,
     readonly key: string,
     readonly connection: Connection,
+    readonly named?: string,
   ) {}
   get user(): HotlineUser | null {
     return this.connection.user;
