@@ -10,8 +10,8 @@ import { M, T, UPLOAD_CHUNK, UPLOAD_HEADER_BYTES } from "../protocol/wire.js";
 import { Attr, Classes } from "../protocol/attributes.js";
 import type { Msg, Sock } from "./socket.js";
 
-/** An accepted entry: its view's id, ref, file, bytes sent (o) and acknowledged (a). */
-type Job = { id: string; r: number; f: File; o: number; a: number; x?: XMLHttpRequest };
+/** An accepted entry: its view's id, ref, file, chunk size (c), bytes sent (o) and acknowledged (a). */
+type Job = { id: string; r: number; f: File; c: number; o: number; a: number; x?: XMLHttpRequest };
 
 const w = window as any;
 const [sock, views] = w.hlU as [Sock, Map<Element, { id: string }>];
@@ -21,7 +21,6 @@ const jobs = new Map<number, Job>();
 const queue: Job[] = [];
 /** Preview object URLs by entry ref. */
 const urls = new Map<string, string>();
-let chunk = 64e3;
 let win = 1 << 20;
 let flight = 0;
 let busy = false;
@@ -33,7 +32,6 @@ function announce(el: Element, name: string, files: File[]): void {
   if (!id || !files.length) return;
   sock.send({ [M.type]: T.upload, [M.id]: id, [M.name]: name, [M.entries]: files.map((f) => ({ [M.name]: f.name, [M.size]: f.size, [M.mime]: f.type })) }, (a) => {
     if (a?.[M.type] !== T.upload) return;
-    chunk = a[M.chunk];
     win = a[M.window];
     a[M.entries].forEach((e: Msg, i: number) => {
       const r = e[M.entry];
@@ -41,7 +39,7 @@ function announce(el: Element, name: string, files: File[]): void {
       // refused: the server renders why; no byte is sent
       if (!r || e[M.errors]) return;
       if (/^image\//.test(f.type)) urls.set("" + r, URL.createObjectURL(f));
-      const j: Job = { id, r, f, o: 0, a: 0 };
+      const j: Job = { id, r, f, c: a[M.chunk], o: 0, a: 0 };
       jobs.set(r, j);
       if (e[M.url]) external(j, e);
       else if (f.size) queue.push(j);
@@ -55,9 +53,9 @@ function announce(el: Element, name: string, files: File[]): void {
 async function pump(): Promise<void> {
   if (busy) return;
   busy = true;
-  for (let j: Job | undefined; (j = queue[0]) && flight + Math.min(chunk, j.f.size - j.o) <= win; ) {
+  for (let j: Job | undefined; (j = queue[0]) && flight + Math.min(j.c, j.f.size - j.o) <= win; ) {
     const o = j.o;
-    const n = Math.min(chunk, j.f.size - o);
+    const n = Math.min(j.c, j.f.size - o);
     j.o += n;
     flight += n;
     if (j.o >= j.f.size) queue.shift();
