@@ -54,6 +54,8 @@ export class UploadManager {
   readonly #recs = new Map<number, Rec>();
   readonly #gone = new Set<number>();
   readonly #timers = new Map<LiveInstance, NodeJS.Timeout>();
+  /** Entries with bytes written since their last ack: one ack each per batch of writes. */
+  readonly #unacked = new Set<Rec>();
   #pending = 0;
   #paused = false;
   #closed = false;
@@ -241,7 +243,9 @@ export class UploadManager {
     this.#settle(n);
     if (rec.dropped || this.#closed) return;
     rec.written += n;
-    this.#link.send(ackFrame(rec.ref, rec.written));
+    // The chunks of one writev settle in one run of microtasks: their acks go as one, after them.
+    if (!this.#unacked.size) queueMicrotask(() => this.#ack());
+    this.#unacked.add(rec);
     const done = rec.written === rec.entry.size;
     rec.entry.progress = done ? 100 : Math.floor((rec.written * 100) / rec.entry.size);
     if (done) {
@@ -249,6 +253,11 @@ export class UploadManager {
       void rec.file!.close();
     }
     this.#render(rec.live, done);
+  }
+
+  #ack(): void {
+    for (const rec of this.#unacked) if (!rec.dropped && !this.#closed) this.#link.send(ackFrame(rec.ref, rec.written));
+    this.#unacked.clear();
   }
 
   /**
