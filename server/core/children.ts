@@ -14,6 +14,7 @@ import type { Component, ComponentClass } from "./component.js";
 import type { ComponentContext } from "./context.js";
 import { embedMarkup } from "./embed.js";
 import { HotlineError } from "./errors.js";
+import { contextOf } from "./host.js";
 import { registry as defaultRegistry, type Registry } from "./registry.js";
 import { escapeHtml } from "./template/escape.js";
 import { Raw } from "./template/template.js";
@@ -99,7 +100,8 @@ export function renderChild(parent: Component, name: string, params: Record<stri
   const cls = (env?.registry ?? defaultRegistry).get(name);
   if (!cls) throw new HotlineError("handler_error", `child("${name}"): no component is registered under this name`, { fault: "app" });
   if (cls.shared) throw new HotlineError("handler_error", `child("${name}"): a shared component cannot be a child`, { fault: "app" });
-  const child = new cls({ ...params }, env?.context);
+  // Its parent's context (services, renderer, user), in a live app or a plain dispatch alike.
+  const child = new cls({ ...params }, env?.context ?? contextOf(parent));
   const mounted = child.mount() as unknown;
   if (mounted && typeof (mounted as Promise<void>).then === "function") {
     (mounted as Promise<void>).catch(() => {}); // reported by the throw below

@@ -352,6 +352,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
         c.#host = host;
         if (host && c.#topics) for (const t of c.#topics) host.subscribe(t);
       },
+      context: (c) => c.#context,
     });
   }
 

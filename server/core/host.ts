@@ -36,9 +36,15 @@ interface Plumbing {
   check(c: Component, keys?: Map<string, string>): void;
   actAs(c: Component, user: HotlineUser | null): void;
   attach(c: Component, host: ComponentHost | undefined, topics: Iterable<string>): void;
+  context(c: Component): ComponentContext;
 }
 
 let impl: Plumbing;
+
+/** The context (services, renderer, user) a component was made with: its children get the same. */
+export function contextOf(component: Component): ComponentContext {
+  return impl.context(component);
+}
 
 /** Called once, by `Component`'s static block. */
 export function install(plumbing: Plumbing): void {

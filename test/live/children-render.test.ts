@@ -64,6 +64,23 @@ Render("a plain dispatch renders each child's HTML, not live", () => {
   assert.is(out, "<ul><li><div><i>x=7</i></div></li><li><div><i>y=7</i></div></li></ul>");
 });
 
+Render("a plain dispatch hands the parent's context (services, user) to its children", () => {
+  class Greeter extends Component {
+    render() {
+      const s = this.services as { greeting?: string };
+      return html`<b>${s.greeting ?? "no services"} ${this.user?.name ?? "nobody"}</b>`;
+    }
+  }
+  class Host extends Component {
+    render() {
+      return html`<p>${this.child("greeter", {}, "g")}</p>`;
+    }
+  }
+  defaultRegistry.register("greeter", Greeter);
+  const context = { services: { greeting: "hello" }, user: { id: "u1", name: "Ada" } } as never;
+  assert.is(new Host({}, context).dispatch().html, "<p><div><b>hello Ada</b></div></p>");
+});
+
 Render("hotline.live() embeds the children with their own tokens, scoped by the embed id; the Nunjucks child global too", async () => {
   const app = await startServer({ registry });
   try {
