@@ -39,14 +39,10 @@ export class OrderEditor extends ModelComponent {
    * With a `row` (a child of the orders page): takes it at once, as the model component's own
    * mount does after reading it. Else reads the row (or starts a new order).
    */
-  mount(): Promise<void> {
+  mount(): void | Promise<void> {
     const { row, model } = this.params as EditorParams;
-    if (row && model && typeof row === "object" && row[model.primaryKey] === (this.params as EditorParams).pk) {
-      this.#take(row, model);
-      // Synchronous on purpose: child() refuses a mount that returns a promise. ModelComponent
-      // types mount() as async only, so this branch says "no promise" through a cast.
-      return undefined as unknown as Promise<void>;
-    }
+    // Synchronous on purpose with a row: child() refuses a mount that returns a promise.
+    if (row && model && typeof row === "object" && row[model.primaryKey] === (this.params as EditorParams).pk) return this.#take(row, model);
     return this.#read();
   }
 

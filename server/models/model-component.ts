@@ -221,8 +221,15 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
 
   // ---------- lifecycle and events ----------
 
-  /** Loads the instance and follows its row's changes (and the table's resyncs). */
-  async mount(): Promise<void> {
+  /**
+   * Loads the instance and follows its row's changes (and the table's resyncs). Typed `void |
+   * Promise<void>` so that a subclass may mount synchronously (a child, `this.child()`, must).
+   */
+  mount(): void | Promise<void> {
+    return this.#mountRow();
+  }
+
+  async #mountRow(): Promise<void> {
     await this.#loadPlan();
     const row = await this.getInstance();
     this.errors = {};

@@ -378,7 +378,7 @@ app("static model names a service: each app's context gives its own adapter to t
 
 app("a missing service, or one that is not an adapter, is the app's handler_error naming the class and the key", async () => {
   for (const [services, why] of [[{}, /OrderEditor[^]*"orders"/], [{ orders: { list() {} } }, /OrderEditor[^]*"orders"[^]*not a ModelAdapter/]] as const) {
-    const err = await refused(new OrderEditor({ pk: 1 }, { services: services as HotlineServices }).mount(), "handler_error");
+    const err = await refused(Promise.resolve().then(() => new OrderEditor({ pk: 1 }, { services: services as HotlineServices }).mount()), "handler_error");
     assert.is(err.fault, "app");
     assert.match(err.message, why);
   }
