@@ -121,6 +121,7 @@ export function patchDom(root: Element, html: string, skip: (el: Element) => boo
     },
     onElUpdated: updated,
     onBeforeElChildrenUpdated(from, next) {
+      if (from.hasAttribute(Attr.ignore)) return false; // its contents are the client's
       if (!from.hasAttribute(Attr.stream)) return true;
       stream(from, next, o);
       return false;

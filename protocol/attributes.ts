@@ -67,6 +67,11 @@ export enum Attr {
    */
   recover = "hl-recover",
 
+  /**
+   * `hl-ignore` (on an element with an `id`): the client owns its contents (a third-party widget,
+   * an editor): patches update its attributes but never its children (LiveView's phx-update="ignore").
+   */
+  ignore = "hl-ignore",
   /** `hl-hook="Name"`: runs the client hook `Hotline.hooks.Name` for the element's lifetime. */
   hook = "hl-hook",
   /** `hl-stream="name"`: the element is the container of stream `name`; the DOM keeps its items. */

@@ -51,6 +51,7 @@ class Panel extends Component<{ n: number; saved: string }> {
   <form id="dialog" hl-submit="${JS.push("save").hide()}"><input name="title" value="t1"><button>Save</button></form>
   <span hl-window-keydown="${JS.hide("#menu")}" hl-key="Escape"></span>
   <pre id="saved">${this.state.saved}</pre>
+  <div id="widget" hl-ignore data-n="${n}">server ${n}</div>
 </div>`;
   }
 }
@@ -200,6 +201,19 @@ test("hl-window-keydown runs commands too: Escape closes the menu, another key d
   await page.click("#bump");
   await page.waitForFunction(() => document.querySelector("#count")!.textContent === "1");
   assert.is(sent.length, 1, `only the bump travelled: ${sent.join(" | ")}`);
+  assert.equal(errors, []);
+  await page.close();
+});
+
+test("hl-ignore: a patch updates the element's attributes, never the contents the client put there", async () => {
+  const { page, errors } = await open();
+  assert.is(await page.textContent("#widget"), "server 0", "the first render fills it");
+  await page.evaluate(() => { document.querySelector("#widget")!.innerHTML = "<b id='mine'>a widget's own DOM</b>"; });
+  await page.click("#bump");
+  await page.waitForFunction(() => document.querySelector("#count")!.textContent === "1");
+  assert.is(await attr(page, "#widget", "data-n"), "1", "its attributes follow the server");
+  assert.is(await page.textContent("#widget"), "a widget's own DOM", "its contents stay the client's");
+  assert.is(await page.locator("#mine").count(), 1);
   assert.equal(errors, []);
   await page.close();
 });
