@@ -22,14 +22,13 @@
  * - `HOTLINE_OTEL=console|prometheus`: OpenTelemetry spans and metrics to stdout, or metrics for
  *   scraping on HOTLINE_OTEL_PORT (default 9464) at /metrics (demo/telemetry.ts, docs/telemetry.md)
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createHotline, FileStore, MemoryPresence, MemoryPubSub, type Hotline, type HotlineOptions, type HotlineUser, type Presence, type PubSub, type StateStore } from "hotline";
+import { createHotline, FileStore, MemoryPresence, MemoryPubSub, type Hotline, type HotlineOptions, type Presence, type PubSub, type StateStore } from "hotline";
 import "../components/index.js";
 import { MemoryBoardRepo, RedisBoardRepo, type BoardRepo } from "../components/board-repo.js";
 import { demoSession, handleAuth, sessionSecret, signedInOnly, SIGN_IN_PATH } from "./auth.js";
@@ -157,12 +156,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const all: DemoPage[] = [homePage, ...pages];
   const nav = pages.map((p) => ({ path: p.path, title: p.title, live: p.component !== undefined }));
   const routes = all.filter((p) => p.component).map((p) => ({ path: p.path, component: p.component!, title: `${p.title} · Hotline` }));
-  // Hotline's layout gets the page, not the request: the signed-in user reaches it from serve()
-  const viewer = new AsyncLocalStorage<HotlineUser | null>();
+  // The layout gets the page and its user (what authenticate() resolved from the request).
   const pageLayout: NonNullable<HotlineOptions["layout"]> = (body, info) => {
     const path = new URL(info.url, "http://x").pathname;
     const page = all.find((p) => p.path === path) ?? { path, title: info.title };
-    return layout({ ...page, title: info.title }, body, nav, viewer.getStore() ?? null, { head: info.head, flash: info.flash, status: info.status });
+    return layout({ ...page, title: info.title }, body, nav, info.user, { head: info.head, flash: info.flash, status: info.status });
   };
   const hotline = createHotline({
     pubsub, presence, store, secret, routes, layout: pageLayout,
@@ -204,7 +202,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         const user = session.read(req);
         if (!user) return signInFirst(res, path + url.search);
         // a route: Hotline renders it, in the demo's layout (pageLayout)
-        await viewer.run(user, () => hotline.handler(req, res));
+        await hotline.handler(req, res);
         return;
       }
       if (page) {
