@@ -10,7 +10,7 @@
  */
 import type { Component, ComponentClass } from "./component.js";
 import { HotlineError } from "./errors.js";
-import { checkState } from "./host.js";
+import { checkState, hostOf } from "./host.js";
 import { assertJson, restore, snapshotKeys } from "./state.js";
 
 /**
@@ -83,11 +83,20 @@ interface Book {
   closed: boolean;
 }
 
+// Made on a component's first registration: most components never load anything async, and a
+// live instance's joined state stays small (bench/heap.ts).
 const books = new WeakMap<Component, Book>();
+const logs = new WeakMap<Component, Log>();
 
 function book(c: Component): Book {
   let b = books.get(c);
-  if (!b) books.set(c, (b = { owners: new Map(), starts: new Map(), live: new Set(), seq: 0, closed: false }));
+  if (!b) {
+    books.set(c, (b = { owners: new Map(), starts: new Map(), live: new Set(), seq: 0, closed: false }));
+    const log = logs.get(c);
+    if (log) b.log = log;
+    // A live host hears of the first task, and attaches its runner then (attachAsync).
+    hostOf(c)?.asyncRegistered?.();
+  }
   return b;
 }
 
@@ -262,7 +271,9 @@ export function attachAsync(c: Component, launcher: (task: AsyncTask) => void): 
 
 /** The app's logger for this component's async failures (the start step sets it). */
 export function setAsyncLog(c: Component, log: Log): void {
-  book(c).log = log;
+  const b = books.get(c);
+  if (b) b.log = log;
+  else logs.set(c, log);
 }
 
 /** The component has left: every task is aborted (`signal.aborted`) and nothing is written after. */

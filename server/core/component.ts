@@ -353,6 +353,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
         if (host && c.#topics) for (const t of c.#topics) host.subscribe(t);
       },
       context: (c) => c.#context,
+      host: (c) => c.#host,
     });
   }
 

@@ -28,6 +28,8 @@ export interface ComponentHost {
   emit?(event: string, payload: Record<string, unknown>): void;
   /** `pushPatch`, `pushNavigate`, `redirect`, `flash`: to the page (server/live/navigation.ts). */
   navigate?(intent: NavIntent): void;
+  /** The component registered its first async load (`assignAsync`, `startAsync`): a live host starts running them. */
+  asyncRegistered?(): void;
 }
 
 /** The private-member plumbing, installed once by `Component`. */
@@ -37,6 +39,7 @@ interface Plumbing {
   actAs(c: Component, user: HotlineUser | null): void;
   attach(c: Component, host: ComponentHost | undefined, topics: Iterable<string>): void;
   context(c: Component): ComponentContext;
+  host(c: Component): ComponentHost | undefined;
 }
 
 let impl: Plumbing;
@@ -44,6 +47,11 @@ let impl: Plumbing;
 /** The context (services, renderer, user) a component was made with: its children get the same. */
 export function contextOf(component: Component): ComponentContext {
   return impl.context(component);
+}
+
+/** The host a component is attached to (a live instance), if any. */
+export function hostOf(component: Component): ComponentHost | undefined {
+  return impl.host(component);
 }
 
 /** Called once, by `Component`'s static block. */

@@ -13,7 +13,7 @@ import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
 import type { PresenceDiff, PresenceList, PresenceMeta } from "../core/presence.js";
 import { userKey } from "../core/identity.js";
 import { Persister, type Writes } from "./persister.js";
-import { asyncMark, rollbackAsync } from "../core/async.js";
+import { asyncBusy, asyncMark, rollbackAsync } from "../core/async.js";
 import { runAsync, stopAsync } from "./async.js";
 import { emitToParent, sendUpdateTo } from "./children.js";
 import { navigateFrom } from "./navigation.js";
@@ -107,7 +107,17 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   /** Connects the component to this host, listening to `topics` (and to those mount() chose). */
   start(topics: Iterable<string> = []): void {
     attachHost(this.component, this, topics);
-    // Loads registered by mount() or a resume start now, outside the queue (server/live/async.ts).
+    // Loads registered by mount() or a resume start now, outside the queue (server/live/async.ts);
+    // a component that registers none costs nothing here (its first one calls asyncRegistered).
+    if (asyncBusy(this.component)) this.asyncRegistered();
+  }
+
+  #asyncOn = false;
+
+  /** @internal The component registered its first async load: its runner attaches (once). */
+  asyncRegistered(): void {
+    if (this.#asyncOn) return;
+    this.#asyncOn = true;
     const closed = () => this.#closed;
     runAsync({ component: this.component, get closed() { return closed(); }, enqueue: (fn) => this.enqueue(fn), apply: (change, what) => this.#react(change, what).then(() => this.#out.sent()), log: this.env.ctx.log });
   }
