@@ -14,6 +14,7 @@
  */
 export { live, createTestApp, type LiveTestOptions, type TestAppOptions } from "./testing/live.js";
 export { LiveView, type PushedEvent, type ViewError } from "./testing/view.js";
+export type { ViewNavigation, ViewFlash } from "./testing/navigation.js";
 export type { ViewElement, ViewForm } from "./testing/element.js";
 export { LiveTestError } from "./testing/errors.js";
 export { settle } from "./testing/settle.js";

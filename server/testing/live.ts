@@ -19,6 +19,7 @@ import { loadParser } from "./dom.js";
 import { LiveTestError, misuse } from "./errors.js";
 import { keepLog, keepingLogger } from "./logs.js";
 import { LiveView } from "./view.js";
+import { pageRoute, requestPage } from "./navigation.js";
 
 /** Options of {@link live}. */
 export interface LiveTestOptions {
@@ -54,6 +55,14 @@ export interface LiveTestOptions {
   id?: string;
   /** The client's address (the owner of an anonymous session's records in the store). Default "127.0.0.1". */
   address?: string;
+  /**
+   * A live page's URL (path and query) in the app's `routes`: the view starts as a browser tab
+   * that loads it does (docs/navigation.md): the page request (the URL's params checked by the
+   * class's `clientParams`, `mount()`, `handleParams()`, the title), then the join from the page's
+   * token with the URL. Its params come from the URL (not with `params` or `clientParams`). With
+   * `session`, the join resumes that session with this URL (a reconnecting page).
+   */
+  url?: string;
 }
 
 let views = 0;
@@ -91,11 +100,14 @@ export function createTestApp(options: TestAppOptions = {}): Hotline {
 
 /**
  * Mounts a component (its class, or its registered name) for a test, as a page embed and a browser
- * tab's join do, and resolves with a {@link LiveView} to click, fill and read.
+ * tab's join do, and resolves with a {@link LiveView} to click, fill and read. With `url` (or a
+ * URL given instead of the component: `live("/orders?status=paid", { app })`, the route's
+ * component), it starts the live page at that URL, as a tab loading it does.
  *
- * A mount that a hook refuses with `{ redirect }` resolves to a view whose `redirectedTo()` is
- * that path. Any other refusal rejects with a {@link LiveTestError} carrying the server's code
- * (`unauthorized`, `bad_message` for params a client may not choose, `unknown_component`, …).
+ * A mount that a hook refuses with `{ redirect }` (or a page request answered with a redirect)
+ * resolves to a view whose `redirectedTo()` is that path. Any other refusal rejects with a
+ * {@link LiveTestError} carrying the server's code (`unauthorized`, `bad_message` for params a
+ * client may not choose or a URL param the schema refuses, `unknown_component`, …).
  *
  * @example
  * const view = await live(Counter, { params: { start: 5 }, user: { id: "ada", name: "Ada" } });
@@ -104,17 +116,38 @@ export function createTestApp(options: TestAppOptions = {}): Hotline {
  * await view.close();
  */
 export async function live<S extends Record<string, any> = Record<string, any>>(component: (new (params?: any, context?: any) => Component<S, any>) | string, options: LiveTestOptions = {}): Promise<LiveView<S>> {
+  // a registered name starts with a letter: a string starting with "/" is a page's URL
+  const byUrl = typeof component === "string" && component.startsWith("/");
+  const url = byUrl ? (component as string) : options.url;
+  if (url !== undefined && (options.params !== undefined || options.clientParams !== undefined)) {
+    throw misuse(`live(${byUrl ? `"${url}"` : "…"}, { url }): a page's params come from its URL, not from params or clientParams`);
+  }
+  if (byUrl && options.url !== undefined) throw misuse(`live("${url}", { url: "${options.url}" }): give the URL once`);
   const parse = await loadParser();
   const owned = !options.app;
-  const app = options.app ?? createTestApp({ ...options.appOptions, registry: registryFor(component as ComponentClass | string, options.appOptions?.registry), ...(options.services && { services: options.services }) });
+  const base = byUrl ? (options.appOptions?.registry ?? defaultRegistry) : registryFor(component as ComponentClass | string, options.appOptions?.registry);
+  const app = options.app ?? createTestApp({ ...options.appOptions, registry: base, ...(options.services && { services: options.services }) });
   try {
-    const name = nameIn(app.registry, component as ComponentClass | string);
+    const named = byUrl ? undefined : nameIn(app.registry, component as ComponentClass | string);
+    const name = url === undefined ? named! : pageRoute(app, url, named).name;
     const id = options.id ?? `${name}-${++views}`;
     const user = options.user ?? null;
     const view = new LiveView<S>(app, name, id, parse, owned);
     let state: string | undefined;
     const embed = options.session === undefined && (options.params !== undefined || options.clientParams === undefined);
-    if (embed) {
+    if (url !== undefined && options.session === undefined) {
+      // the page request of the URL, as the tab's first GET
+      try {
+        const page = await requestPage(app, url, user, tokenOf);
+        if ("redirect" in page) return view.redirected(page.redirect), view;
+        state = page.state;
+        view.page.title = page.title;
+        view.page.flashes.push(...page.flashes);
+      } catch (err) {
+        if (refusedTo(view, err)) return view;
+        throw asTestError(err, name, "page request");
+      }
+    } else if (embed) {
       try {
         state = tokenOf(await app.live(name, options.params ?? {}, { user, id }));
       } catch (err) {
@@ -127,6 +160,7 @@ export async function live<S extends Record<string, any> = Record<string, any>>(
         user, userKey: userKey(user, app.context.userKeyOf), address: options.address ?? "127.0.0.1",
         ...(state !== undefined && { state }), ...(options.clientParams && { clientParams: options.clientParams }),
         ...(options.session !== undefined && { session: options.session }),
+        ...(url !== undefined && { url }),
       });
     } catch (err) {
       if (refusedTo(view, err)) return view;
@@ -147,7 +181,7 @@ function refusedTo(view: LiveView, err: unknown): boolean {
   return true;
 }
 
-function asTestError(err: unknown, name: string, step: "embed" | "join"): unknown {
+function asTestError(err: unknown, name: string, step: "embed" | "join" | "page request"): unknown {
   if (err instanceof LiveTestError || !(err instanceof HotlineError)) return err;
   return new LiveTestError(err.code, `live(${name}): the ${step} was refused: ${err.code}: ${err.message}`, {
     ...(err.details !== undefined && { details: err.details as Record<string, unknown> }),

@@ -21,6 +21,8 @@ import { logOf } from "./logs.js";
 import { ChildViews } from "./children.js";
 import { setChildScope } from "../core/children.js";
 import { asyncBusy, asyncRunning } from "../core/async.js";
+import { afterJoin, openPage, pageForJoin } from "../live/navigation.js";
+import { PageRecord, patchPage, type ViewFlash, type ViewNavigation } from "./navigation.js";
 
 /** An event the component pushed to this view (`this.pushEvent(event, payload)`). */
 export interface PushedEvent {
@@ -48,6 +50,8 @@ export interface JoinPlan {
   clientParams?: Record<string, unknown>;
   /** a session key to resume (a reconnecting tab) */
   session?: string;
+  /** a live page's URL (path and query): the join a page's tab makes (./navigation.ts) */
+  url?: string;
 }
 
 /**
@@ -87,6 +91,8 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
   readonly children: ChildViews;
   #plan: JoinPlan | undefined;
   #opening: LiveInstance | undefined;
+  /** @internal Its live page: URL, title, flashes, navigations (./navigation.ts). */
+  readonly page = new PageRecord();
 
   /** @internal Made by `live()`. */
   constructor(app: Hotline, name: string, id: string, parse: ParseHTML, ownsApp: boolean) {
@@ -131,18 +137,26 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
       ...(plan.state !== undefined && { [M.state]: plan.state }),
       ...(plan.clientParams && { [M.params]: plan.clientParams }),
       ...(plan.session !== undefined && { [M.session]: plan.session }),
+      ...(plan.url !== undefined && { [M.url]: plan.url }),
     });
     if (m[M.type] !== T.join) throw misuse("not a join");
     this.#plan = plan;
     const hub = this.app.hub;
     try {
+      const page = pageForJoin(this.app.context, m);
       const opened = await hub.open(m, plan.user, plan.userKey, plan.address);
       this.#opening = opened.live;
       setChildScope(opened.live.component, this.id); // as a connection does: children are scoped by the view's id
+      if (page) {
+        await openPage(opened.live, page, plan.state === undefined && plan.session === undefined).catch((err: unknown) => (opened.live.release(), Promise.reject(err)));
+        this.page.url = page.match.url;
+      }
       const viewer: Viewer = { id: this.id, key: opened.key, user: plan.user, send: (f) => this.#receive(f) };
       await opened.live.join(viewer, ref);
       this.#live = opened.live;
       this.#viewer = viewer;
+      afterJoin(opened.live, viewer); // the page's title, what mount or handleParams asked of it
+      await this.page.settled();
     } catch (err) {
       // What a connection tells its client (Connection#safe): client faults as they are; the
       // app's own failures logged, and told generically (the cause is kept for the test).
@@ -222,9 +236,76 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     return event === undefined ? [...this.#pushed] : this.#pushed.filter((p) => p.event === event);
   }
 
-  /** Where a mount hook redirected the refused mount (`{ redirect: "/signin" }`); undefined when none did. */
+  /**
+   * Where the view was sent with a full page load: a mount hook's refusal (`{ redirect: "/signin" }`)
+   * or a page request answered with a redirect (both leave nothing to read or click), else the
+   * component's last `this.redirect(url)`; undefined when none did.
+   */
   redirectedTo(): string | undefined {
-    return this.#redirect;
+    return this.#redirect ?? this.page.last("redirect");
+  }
+
+  /**
+   * The live page's URL (path and query): the one it joined with, then each {@link patch} and
+   * `pushPatch` to this page (not a `pushNavigate` or `redirect`); undefined for no page.
+   */
+  get url(): string | undefined {
+    return this.page.url;
+  }
+
+  /** The page's `document.title` as the server last sent it (`pageTitle()`, else the route's `title`). */
+  get title(): string | undefined {
+    return this.page.title;
+  }
+
+  /** The flashes the component set (`this.flash(kind, text)`), oldest first, those of its page request included. */
+  flashes(): ViewFlash[] {
+    return this.page.flashes.map((f) => ({ ...f }));
+  }
+
+  /**
+   * What the component asked of the page, oldest first: `pushPatch` (`kind: "patch"`; to another
+   * page's URL: `"navigate"`), `pushNavigate` (`"navigate"`), `redirect` (`"redirect"`).
+   * @example assert.equal(view.navigations(), [{ kind: "navigate", url: "/orders" }]);
+   */
+  navigations(): ViewNavigation[] {
+    return this.page.navigations.map((n) => ({ ...n }));
+  }
+
+  /** The URL of the component's last `pushPatch` to this page (its handleParams has run); undefined when none. */
+  patchedTo(): string | undefined {
+    return this.page.last("patch");
+  }
+
+  /** The URL of the component's last `pushNavigate` (or `pushPatch` to another page); undefined when none. The view stays. */
+  navigatedTo(): string | undefined {
+    return this.page.last("navigate");
+  }
+
+  /**
+   * Patches the page's URL as an `hl-patch` link or the back button does (the `url` message): the
+   * params are checked by the class's schema, `handleParams` runs without a remount, the title
+   * follows; then {@link url} is the new URL. Rejects with a {@link LiveTestError} with the server's
+   * code (`bad_message`: another page's URL, a refused param, no page; or what `handleParams`
+   * threw), and `url` stays.
+   * @example
+   * const view = await live(Orders, { url: "/orders", app });
+   * await view.patch("/orders?status=paid");
+   * assert.equal(view.state.status, "paid");
+   */
+  async patch(url: string): Promise<void> {
+    this.#joined();
+    const ref = ++this.#ref;
+    const m = this.#check({ [M.type]: T.url, [M.ref]: ref, [M.id]: this.id, [M.url]: url });
+    if (m[M.type] !== T.url) throw misuse("not a url message");
+    const undo = await patchPage(this.app, this.page, this.#live!, this.#viewer!, ref, m[M.url], `${this.#label} patch("${url}")`);
+    await this.children.ready();
+    const refused = this.#answers.get(ref);
+    this.#answers.delete(ref);
+    if (refused) {
+      undo();
+      throw new LiveTestError(refused.code, `${this.#label} patch("${url}"): ${refused.code}: ${refused.message}`, refused.details ? { details: refused.details } : {});
+    }
   }
 
   /**
@@ -311,6 +392,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     if (m[M.type] !== T.event) throw misuse("not an event");
     const logged = logOf(this.app).length;
     await this.#live!.event(this.#viewer!, ref, m[M.event], m[M.payload]);
+    await this.page.settled(); // a pushPatch's handleParams, queued after the event
     await this.children.ready();
     const refused = this.#answers.get(ref);
     this.#answers.delete(ref);
@@ -345,6 +427,11 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
       case T.push:
         this.#pushed.push({ event: f[M.event] as string, payload: f[M.payload] });
         return;
+      case T.nav: {
+        const live = this.#live ?? this.#opening;
+        this.page.receive(f, live && (() => live.drained()));
+        return;
+      }
       case T.error: {
         const e: ViewError = { code: String(f[M.code]), message: String(f[M.message]), ...(f[M.details] !== undefined && { details: f[M.details] as Record<string, unknown> }) };
         this.errors.push(e);
