@@ -176,6 +176,38 @@ start("a page whose start asks for a navigation is a redirect: redirectedTo() na
   assert.throws(() => view.html(), /redirect/);
 });
 
+start("a page's mount hook that redirects an anonymous visitor: redirectedTo(); a signed-in user gets the page", async () => {
+  await app.close();
+  app = createTestApp({ routes, components: { orders: Orders, order: Order, gone: Gone }, onMount: ({ user }) => (user ? true : { redirect: "/signin" }) });
+  const anonymous = await open("/orders");
+  assert.is(anonymous.redirectedTo(), "/signin");
+  assert.is(mounts, 0);
+  const ada = await open("/orders?status=paid", { user: { id: "ada", name: "Ada" } });
+  assert.is(ada.state.status, "paid");
+  assert.is(ada.redirectedTo(), undefined);
+});
+
+start("a page's reconnecting tab: session and url resume the page at its patched URL", async () => {
+  const first = await open(Orders, { url: "/orders" });
+  await first.element(".bump").click();
+  await first.patch("/orders?status=open");
+  const session = first.session;
+  await first.close();
+  const again = await open(Orders, { url: "/orders?status=open", session });
+  assert.equal({ ...again.state }, { status: "open", page: 1, count: 1 });
+  assert.is(again.url, "/orders?status=open");
+  assert.is(again.title, "Orders: open");
+  assert.is(mounts, 1, "resumed from the store, not mounted again");
+});
+
+start("following a navigate: the URL it names starts the next page", async () => {
+  const list = await open(Orders, { url: "/orders" });
+  await list.element(".open-seven").click();
+  const next = await open<{ id: number }>(list.navigatedTo()!);
+  assert.is(next.state.id, 7);
+  assert.is(next.title, "Order 7");
+});
+
 start.run();
 
 const patch = suite("hotline/testing: view.patch(url), as an hl-patch link");
