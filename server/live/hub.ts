@@ -55,7 +55,10 @@ export function ownerOf(userKey: string | undefined, address: string | undefined
   return userKey !== undefined ? `u:${userKey}` : address !== undefined ? `a:${address}` : undefined;
 }
 
-/** A private instance's place under its session key (one live instance per key in this process). */
+/**
+ * A private instance's place under its session key (one live instance per key in this process)
+ * while it starts; once started, the key maps to the instance itself (nothing kept per instance).
+ */
 interface Slot {
   ready: Promise<LiveInstance>;
 }
@@ -81,7 +84,12 @@ export class Hub {
   /** a shared group's params: its viewers' session records carry them */
   readonly #groupParams = new WeakMap<LiveInstance, Record<string, unknown>>();
   /** private instances by session key */
-  readonly #byKey = new Map<string, Slot>();
+  readonly #byKey = new Map<string, Slot | LiveInstance>();
+  /** Every private instance's `onEmpty` (one function, not a closure per instance). */
+  readonly #privateEmpty = (live: LiveInstance): void => {
+    this.lives.delete(live);
+    if (this.#byKey.get(live.storeKey) === live) this.#byKey.delete(live.storeKey);
+  };
   readonly #maxGroups: number;
   readonly #offReset: (() => void) | undefined;
   /** every open instance, for a graceful shutdown */
@@ -154,11 +162,11 @@ export class Hub {
   async #openPrivate(m: JoinRequest, presenter: Presenter, user: HotlineUser | null, userKey: string | undefined, owner: string | undefined): Promise<{ live: LiveInstance; key: string }> {
     const key = m.session ?? newSessionKey();
     for (;;) {
-      const slot = this.#byKey.get(key);
-      if (!slot) break;
-      const live = await slot.ready.catch(() => undefined);
+      const entry = this.#byKey.get(key);
+      if (!entry) break;
+      const live = entry instanceof LiveInstance ? entry : await entry.ready.catch(() => undefined);
       if (live && !live.closed) return { live: await this.#attach(live, m, presenter, user, userKey), key };
-      if (this.#byKey.get(key) === slot) this.#byKey.delete(key);
+      if (this.#byKey.get(key) === entry) this.#byKey.delete(key);
     }
     // Claimed before the first await: a second join with this key waits for this one's instance.
     const slot = {} as Slot;
@@ -171,15 +179,13 @@ export class Hub {
   async #startPrivate(m: JoinRequest, presenter: Presenter, key: string, user: HotlineUser | null, userKey: string | undefined, owner: string | undefined, slot: Slot): Promise<LiveInstance> {
     const admitted = await admit(this.env.ctx, this.#request(m, user, userKey, await this.#record(m)));
     const { component, topics } = await construct(this.env.ctx, admitted);
-    const live: LiveInstance = new LiveInstance(this.env, m.name, component, presenter, key, () => {
-      this.lives.delete(live);
-      if (this.#byKey.get(key) === slot) this.#byKey.delete(key);
-    }, boundOf(admitted));
+    const live = new LiveInstance(this.env, m.name, component, presenter, key, this.#privateEmpty, boundOf(admitted));
     live.owner = owner;
     (presenter as MeasuredPresenter).live = live;
     this.lives.add(live);
     live.start(topics);
     live.hold();
+    if (this.#byKey.get(key) === slot) this.#byKey.set(key, live);
     return live;
   }
 

@@ -86,7 +86,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     /** where its state is saved: the session key, or the shared group's key */
     readonly storeKey: string,
     /** runs when the last viewer has gone */
-    readonly onEmpty?: () => void,
+    readonly onEmpty?: (live: LiveInstance) => void,
     /** saved with the state: the params it was started with and its user's key (for a resume) */
     readonly bound: Pick<StoredInstance, "p" | "u"> = UNBOUND,
   ) {
@@ -182,7 +182,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     if (this.#followed) for (const t of this.#followed) this.env.presence.unfollow(t, this);
     attachHost(this.component, undefined);
     stopAsync(this.component);
-    this.onEmpty?.();
+    this.onEmpty?.(this);
   }
 
   get closed(): boolean {
