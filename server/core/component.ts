@@ -109,7 +109,14 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
   /** The UI state: plain JSON data, dehydrated between events. */
   state: S;
   /** Errors to show, by field (validation messages). */
-  errors: Record<string, string> = {};
+  get errors(): Record<string, string> {
+    // Made on first read: an idle instance whose errors nobody read holds no object (bench/heap.ts).
+    return (this.#errors ??= {});
+  }
+  set errors(errors: Record<string, string>) {
+    this.#errors = errors;
+  }
+  #errors: Record<string, string> | undefined;
   /** The instance id, when a transport or the caller gives one (`params.componentId`). */
   id: string | undefined;
 
