@@ -32,7 +32,9 @@ export interface ConnectionOptions {
   uploads?: ResolvedUploadLimits;
 }
 
-type Entry = { viewer?: Viewer; live?: LiveInstance; ready: Promise<LiveInstance | undefined>; left: boolean };
+// `ready` is the join under way; once joined, `live` stands for it and `ready` is dropped (an idle
+// view keeps no promise). All four fields are made at once, so the object keeps them inline.
+type Entry = { viewer: Viewer | undefined; live: LiveInstance | undefined; ready: Promise<LiveInstance | undefined> | undefined; left: boolean };
 
 const OPEN = 1;
 const TEXT = Object.freeze({ binary: false });
@@ -206,7 +208,7 @@ export class Connection {
       this.#limit.penalize();
       return this.#fail(new HotlineError("bad_state", "the parent is not joined on this connection: join it first"), m.ref, m.id);
     }
-    const entry = { left: false } as Entry;
+    const entry: Entry = { viewer: undefined, live: undefined, ready: undefined, left: false };
     this.#views.set(m.id, entry);
     if (!this.#tel.on) {
       entry.ready = this.#open(m, entry, undefined, parent);
@@ -221,7 +223,7 @@ export class Connection {
     let live: LiveInstance | undefined;
     try {
       const local = parent && m.id.slice(m[M.parent]!.length + 1);
-      const up = parent && (await parentFor(parent.ready, local!, m.name));
+      const up = parent && (await parentFor(parent.ready ?? Promise.resolve(parent.live), local!, m.name));
       // a route's page (docs/navigation.md): its name and params may come from its URL
       const unnamed = !m.name;
       const page = pageForJoin(this.#hub.env.ctx, m);
@@ -239,6 +241,7 @@ export class Connection {
       }
       entry.viewer = viewer;
       entry.live = live;
+      entry.ready = undefined;
       if (up) linkChild(up, live, local!);
       afterJoin(live, viewer);
       return live;
@@ -262,7 +265,7 @@ export class Connection {
       else void entry.live.event(entry.viewer!, m.ref, m.event, m.payload);
       return;
     }
-    void entry.ready.then((live) => {
+    void entry.ready!.then((live) => {
       if (live && !entry.left && entry.viewer) return this.#tel.on ? this.#measured(live, entry.viewer, m) : live.event(entry.viewer, m.ref, m.event, m.payload);
       this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
     });
