@@ -1,12 +1,12 @@
 import { type Component, type ComponentClass } from "../core/component.js";
 import { actAs, checkState, checkTopic } from "../core/host.js";
-import type { HotlineUser, MountDecision, MountHook, StartMode } from "../core/context.js";
+import type { ComponentContext, HotlineUser, MountDecision, MountHook, StartMode } from "../core/context.js";
 import { HotlineError } from "../core/errors.js";
 import { canonicalJson, userKey } from "../core/identity.js";
 import { validateParams } from "../core/validate.js";
 import { resumeAsync, setAsyncLog } from "../core/async.js";
 import type { AppContext } from "./context.js";
-import { provideChildren } from "../core/children.js";
+import { provideChildren, type ChildEnv } from "../core/children.js";
 
 export type { StartMode } from "../core/context.js";
 
@@ -111,7 +111,7 @@ export async function startComponent(ctx: StartContext, request: StartRequest): 
 export async function construct(ctx: StartContext, a: Admitted): Promise<Started> {
   const context = a.cls.shared || a.user === null ? ctx.component : { ...ctx.component, user: a.user };
   const component = new a.cls({ ...a.params }, context);
-  provideChildren(component, { registry: ctx.registry, tokens: ctx.tokens, context, ...(a.userKey !== undefined && { user: a.userKey }) });
+  provideChildren(component, childEnv(ctx, context, a.userKey));
   let topics = NO_TOPICS;
   if (a.restore && a.cls.catchUp !== "remount") {
     component.hydrate(a.restore.state ?? {});
@@ -127,6 +127,16 @@ export async function construct(ctx: StartContext, a: Admitted): Promise<Started
   if (ctx.log) setAsyncLog(component, ctx.log);
   checkState(component);
   return { ...a, component, topics };
+}
+
+/** The children's env of the app's components with no user of their own: one per app, not one per instance. */
+const sharedChildEnvs = new WeakMap<ComponentContext, ChildEnv>();
+
+function childEnv(ctx: StartContext, context: ComponentContext, userKey: string | undefined): ChildEnv {
+  if (context !== ctx.component || userKey !== undefined) return { registry: ctx.registry, tokens: ctx.tokens, context, ...(userKey !== undefined && { user: userKey }) };
+  let env = sharedChildEnvs.get(context);
+  if (!env || env.registry !== ctx.registry || env.tokens !== ctx.tokens) sharedChildEnvs.set(context, (env = { registry: ctx.registry, tokens: ctx.tokens, context }));
+  return env;
 }
 
 function hooksOf(app: readonly MountHook[] | undefined, own: MountHook | readonly MountHook[] | undefined): readonly MountHook[] {
