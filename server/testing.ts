@@ -17,4 +17,5 @@ export { LiveView, type PushedEvent, type ViewError } from "./testing/view.js";
 export type { ViewNavigation, ViewFlash } from "./testing/navigation.js";
 export type { ViewElement, ViewForm } from "./testing/element.js";
 export { LiveTestError } from "./testing/errors.js";
+export { ViewUpload, type UploadFile, type ViewUploadEntry, type ViewUploadOptions } from "./testing/uploads.js";
 export { settle } from "./testing/settle.js";

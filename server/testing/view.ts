@@ -23,6 +23,8 @@ import { setChildScope } from "../core/children.js";
 import { asyncBusy, asyncRunning } from "../core/async.js";
 import { afterJoin, openPage, pageForJoin } from "../live/navigation.js";
 import { PageRecord, patchPage, type ViewFlash, type ViewNavigation } from "./navigation.js";
+import { ViewUploads, type UploadFile, type ViewUpload, type ViewUploadOptions } from "./uploads.js";
+import type { UploadClientMessage } from "../live/uploads/messages.js";
 
 /** An event the component pushed to this view (`this.pushEvent(event, payload)`). */
 export interface PushedEvent {
@@ -93,6 +95,8 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
   #opening: LiveInstance | undefined;
   /** @internal Its live page: URL, title, flashes, navigations (./navigation.ts). */
   readonly page = new PageRecord();
+  /** Its uploads (./uploads.ts): made on the first `upload()`, as a connection makes its manager. */
+  #uploads: ViewUploads | undefined;
 
   /** @internal Made by `live()`. */
   constructor(app: Hotline, name: string, id: string, parse: ParseHTML, ownsApp: boolean) {
@@ -346,11 +350,52 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     }
   }
 
+  /**
+   * Uploads `files` to the component's upload `name` as a browser tab does when a person picks
+   * them on its `hl-upload="name"` input (docs/uploads.md): the announce, the server's checks
+   * (type, size, count, the app's upload limits), then the chunks, acknowledged. Resolves with a
+   * {@link ViewUpload} once the server has acknowledged the bytes (up to `options.progress`
+   * percent, default 100) and the view shows the render. A refused file is not an error: its
+   * messages are in the render (`this.uploads.<name>`) and the handle's `entries[i].errors`. An
+   * upload the server refuses as a whole (no upload by that name, a shared component) rejects
+   * with a {@link LiveTestError} with the server's code.
+   *
+   * @example
+   * const up = await view.upload("avatar", [{ name: "me.png", type: "image/png", content: bytes }], { progress: 50 });
+   * assert.match(view.html(), "50%");
+   * await up.finish();
+   * await view.form("form").submit(); // consumeUploads gets the file
+   */
+  async upload(name: string, files: readonly UploadFile[], options: ViewUploadOptions = {}): Promise<ViewUpload> {
+    this.#joined();
+    const view = this;
+    this.#uploads ??= new ViewUploads({
+      label: this.#label,
+      id: this.id,
+      app: this.app,
+      live: () => (view.#joined(), view.#live!),
+      ref: () => ++view.#ref,
+      check: (m) => {
+        const c = view.#check(m);
+        if (c[M.type] !== T.upload && c[M.type] !== T.uploadCancel && c[M.type] !== T.uploadProgress) throw misuse("not an upload message");
+        return c as UploadClientMessage;
+      },
+      error: (e) => void view.errors.push(e),
+      settled: async () => {
+        await view.#live!.drained();
+        await view.page.settled();
+        await view.children.ready();
+      },
+    });
+    return this.#uploads.start(name, files, options);
+  }
+
   /** Leaves (as a closed tab's connection does); closes the view's private app. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.children.close();
+    await this.#uploads?.close(); // as a closing connection does: the entries' temp files go
     if (this.#live && this.#viewer) {
       await this.#live.drained();
       this.#live.leave(this.#viewer);

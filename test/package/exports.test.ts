@@ -21,7 +21,7 @@ const EXPORTS: Record<string, string[]> = {
   "hotline/fastify": ["fastifyHotline"],
   "hotline/nunjucks": ["NunjucksRenderer", "addLiveComponent", "liveEmbed"],
   "hotline/session": ["createCookieSession"],
-  "hotline/testing": ["LiveTestError", "LiveView", "createTestApp", "live", "settle"],
+  "hotline/testing": ["LiveTestError", "LiveView", "ViewUpload", "createTestApp", "live", "settle"],
   "hotline/client": ["ClientError", "HotlineClient", "connect"],
   "hotline/client/sdui-cache": ["SduiCache", "SduiError"],
 };

@@ -288,6 +288,11 @@ export class UploadManager {
     }, this.#limits.progressMs));
   }
 
+  /** Sends the progress renders waiting on their throttle now (hotline/testing reads a render at once). */
+  flushProgress(): void {
+    for (const live of [...this.#timers.keys()]) this.#render(live, true);
+  }
+
   /** The component joined as `viewer` left: its entries' files go. */
   left(viewer: string): Promise<void> {
     return Promise.all([...this.#recs.values()].filter((r) => r.viewer === viewer).map((r) => this.#drop(r, false, false))).then(NOTHING);

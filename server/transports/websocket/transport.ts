@@ -98,6 +98,11 @@ export class WebSocketTransport {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: wsDeflateOptions(options.perMessageDeflate) });
   }
 
+  /** @internal The upload limits every connection keeps (hotline/testing's uploads keep them too). */
+  get uploadLimits(): ResolvedUploadLimits {
+    return this.#uploads;
+  }
+
   /** Takes the `upgrade` requests for the transport's path on `server`; other paths are left to other listeners. */
   attach(server: Server): void {
     if (this.#servers.has(server)) return;
