@@ -178,7 +178,7 @@ export class Hub {
 
   async #startPrivate(m: JoinRequest, presenter: Presenter, key: string, user: HotlineUser | null, userKey: string | undefined, owner: string | undefined, slot: Slot): Promise<LiveInstance> {
     const admitted = await admit(this.env.ctx, this.#request(m, user, userKey, await this.#record(m)));
-    const { component, topics } = await construct(this.env.ctx, admitted);
+    const { component, topics } = await construct(this.env.ctx, admitted, true);
     const live = new LiveInstance(this.env, m.name, component, presenter, key, this.#privateEmpty, boundOf(admitted));
     live.owner = owner;
     (presenter as MeasuredPresenter).live = live;
@@ -240,7 +240,7 @@ export class Hub {
       const restore = saved && saved.c === admitted.name && saved.s ? { state: saved.s, topics: saved.t, from: "store" as const } : undefined;
       start = { ...admitted, restore };
     }
-    const { component, topics } = await construct(this.env.ctx, start);
+    const { component, topics } = await construct(this.env.ctx, start, true);
     const live: LiveInstance = new LiveInstance(this.env, admitted.name, component, presenter, gkey, () => {
       this.lives.delete(live);
       this.#groupClosed(admitted.name);

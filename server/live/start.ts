@@ -106,9 +106,10 @@ export async function startComponent(ctx: StartContext, request: StartRequest): 
  * Creates an admitted component with the app's context and its user (none for a shared one, whose
  * render serves every viewer), then mounts it, or hydrates it and catches up on what it may have
  * missed (`onResync` per topic, or `mount()` again with `static catchUp = "remount"`), and checks
- * the state and its restored subscriptions.
+ * the state and its restored subscriptions. `hosted`: a live instance hosts it next, whose async
+ * runner gives its loads the app's log (server/live/async.ts), so none is recorded per component.
  */
-export async function construct(ctx: StartContext, a: Admitted): Promise<Started> {
+export async function construct(ctx: StartContext, a: Admitted, hosted = false): Promise<Started> {
   const context = a.cls.shared || a.user === null ? ctx.component : { ...ctx.component, user: a.user };
   const component = new a.cls({ ...a.params }, context);
   provideChildren(component, childEnv(ctx, context, a.userKey));
@@ -124,7 +125,7 @@ export async function construct(ctx: StartContext, a: Admitted): Promise<Started
     // Loads that were running when the state was saved or signed start again (docs/async.md).
     resumeAsync(component);
   } else await component.mount();
-  if (ctx.log) setAsyncLog(component, ctx.log);
+  if (ctx.log && !hosted) setAsyncLog(component, ctx.log);
   checkState(component);
   return { ...a, component, topics };
 }
