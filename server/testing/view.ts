@@ -351,15 +351,11 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
   }
 
   /**
-   * Uploads `files` to the component's upload `name` as a browser tab does when a person picks
-   * them on its `hl-upload="name"` input (docs/uploads.md): the announce, the server's checks
-   * (type, size, count, the app's upload limits), then the chunks, acknowledged. Resolves with a
-   * {@link ViewUpload} once the server has acknowledged the bytes (up to `options.progress`
-   * percent, default 100) and the view shows the render. A refused file is not an error: its
-   * messages are in the render (`this.uploads.<name>`) and the handle's `entries[i].errors`. An
-   * upload the server refuses as a whole (no upload by that name, a shared component) rejects
-   * with a {@link LiveTestError} with the server's code.
-   *
+   * Uploads `files` to upload `name` as a tab does when a person picks them (docs/testing.md#uploads):
+   * the server's checks, chunks and temp files. Resolves with a {@link ViewUpload} once the bytes
+   * (up to `options.progress` percent, default 100) are acknowledged and the view shows the render.
+   * A refused file is no error (its messages are in the render and `entries[i].errors`); a refused
+   * upload rejects with a {@link LiveTestError} with the server's code.
    * @example
    * const up = await view.upload("avatar", [{ name: "me.png", type: "image/png", content: bytes }], { progress: 50 });
    * assert.match(view.html(), "50%");
@@ -370,22 +366,12 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     this.#joined();
     const view = this;
     this.#uploads ??= new ViewUploads({
-      label: this.#label,
-      id: this.id,
-      app: this.app,
+      label: this.#label, id: this.id, app: this.app,
       live: () => (view.#joined(), view.#live!),
       ref: () => ++view.#ref,
-      check: (m) => {
-        const c = view.#check(m);
-        if (c[M.type] !== T.upload && c[M.type] !== T.uploadCancel && c[M.type] !== T.uploadProgress) throw misuse("not an upload message");
-        return c as UploadClientMessage;
-      },
+      check: (m) => view.#check(m) as UploadClientMessage, // ViewUploads makes upload messages only
       error: (e) => void view.errors.push(e),
-      settled: async () => {
-        await view.#live!.drained();
-        await view.page.settled();
-        await view.children.ready();
-      },
+      settled: () => view.#live!.drained().then(() => view.page.settled()).then(() => view.children.ready()),
     });
     return this.#uploads.start(name, files, options);
   }

@@ -29,12 +29,34 @@ class Photos extends Component<{ saved: number }> {
     });
     this.state.saved += 1;
   }
+  onDrop(p: { ref: string }) {
+    this.cancelUpload("photo", p.ref);
+  }
   render() {
     const u = this.uploads.photo!;
     return html`<form hl-submit="save"><input type="file" hl-upload="photo" accept="${u.accept}" multiple>
       <ul>${u.entries.map((e) => html`<li class="entry" data-ref="${e.ref}">${e.name} <span class="pct">${e.progress}%</span>${e.done ? " done" : ""}${e.errors.map((m) => html` <em class="error">${m}</em>`)}</li>`)}</ul>
       ${u.errors.map((m) => html`<p class="upload-error">${m}</p>`)}
+      <div>${u.entries.map((e) => html`<button type="button" class="drop" hl-click="drop" hl-value-ref="${e.ref}">drop ${e.name}</button>`)}</div>
       <b class="saved">${this.state.saved}</b><button>Save</button></form>`;
+  }
+}
+
+/** One file at a time (a new one replaces it), and an external upload. */
+class Single extends Component<{ keys: unknown[] }> {
+  static uploads = {
+    one: { maxEntries: 1 },
+    doc: { external: (f: { name: string }) => ({ url: "https://storage.test/bucket", fields: { key: `docs/${f.name}` }, meta: { key: `docs/${f.name}` } }) },
+  };
+  mount() {
+    this.state.keys = [];
+  }
+  async onSave() {
+    this.state.keys = await this.consumeUploads("doc", (f) => f.meta);
+  }
+  render() {
+    const row = (e: { name: string; progress: number; done: boolean; errors: string[] }) => html`<li>${e.name} ${e.progress}%${e.done ? " done" : ""}${e.errors.map((m) => html` (${m})`)}</li>`;
+    return html`<form hl-submit="save"><ul class="one">${this.uploads.one!.entries.map(row)}</ul><ul class="doc">${this.uploads.doc!.entries.map(row)}</ul><button>Save</button></form>`;
   }
 }
 
@@ -76,7 +98,7 @@ const texts = (sel: string) => view.find(sel).map((e) => e.textContent!.trim());
 test.before.each(async () => {
   tempDir = mkdtempSync(join(tmpdir(), "hotline-testing-uploads-"));
   // a progress throttle far longer than any test: the progress render must come from view.upload()
-  app = createTestApp({ components: [Photos, Shared], uploads: { tempDir, progressMs: 60_000 } });
+  app = createTestApp({ components: [Photos, Shared, Single], uploads: { tempDir, progressMs: 60_000 } });
   view = await live(Photos, { app });
   received.length = 0;
 });
@@ -165,6 +187,52 @@ test("cancel: the entry leaves the render and its temp file goes; its later chun
   await view.form("form").submit();
   assert.equal(received.map((r) => r.name), ["b.png"]);
   assert.is((await rejection(up.cancel("nope.png"))).code, "testing");
+});
+
+test("a cancel from the server (the component's cancelUpload) stops that file's chunks; the rest goes on", async () => {
+  const up = await view.upload("photo", [{ name: "a.png", type: "image/png", content: randomBytes(40_000) }, { name: "b.png", type: "image/png", content: randomBytes(40_000) }], { progress: 25 });
+  await view.element("button.drop", "drop a.png").click();
+  assert.equal(texts(".entry"), ["b.png 25%"]);
+  await up.finish();
+  assert.equal(up.entries.map((e) => [e.name, e.sent, e.cancelled]), [["a.png", 10_000, true], ["b.png", 40_000, false]]);
+  assert.equal(view.errors, [], "no chunk of the dropped entry reached the server");
+  await until(() => tempFiles().length === 1, "the dropped entry's temp file to go");
+  await view.form("form").submit();
+  assert.equal(received.map((r) => r.name), ["b.png"]);
+});
+
+test("maxEntries 1: a newly picked file replaces the one uploading (the server cancels it)", async () => {
+  const one = await live(Single, { app });
+  try {
+    const first = await one.upload("one", [{ name: "first.bin", content: randomBytes(20_000) }], { progress: 50 });
+    assert.equal(one.find(".one li").map((e) => e.textContent), ["first.bin 50%"]);
+    await one.upload("one", [{ name: "second.bin", content: "2" }]);
+    assert.equal(one.find(".one li").map((e) => e.textContent), ["second.bin 100% done"]);
+    await first.finish();
+    assert.equal(first.entries.map((e) => [e.sent, e.cancelled]), [[10_000, true]]);
+    assert.equal(one.errors, []);
+  } finally {
+    await one.close();
+  }
+});
+
+test("an external upload: progress() and finish() report what the browser's transfer does; consumeUploads gets meta; fail()", async () => {
+  const one = await live(Single, { app });
+  try {
+    const up = await one.upload("doc", [{ name: "a.pdf", content: "%PDF" }], { progress: 50 });
+    assert.equal(up.entries.map((e) => [e.external, e.sent]), [[true, 0]]);
+    assert.equal(tempFiles(), [], "no byte comes to the server");
+    assert.equal(one.find(".doc li").map((e) => e.textContent), ["a.pdf 50%"]);
+    await up.finish();
+    assert.equal(one.find(".doc li").map((e) => e.textContent), ["a.pdf 100% done"]);
+    await one.form("form").submit();
+    assert.equal(one.state.keys, [{ key: "docs/a.pdf" }]);
+    const bad = await one.upload("doc", [{ name: "b.pdf", content: "%PDF" }], { progress: 10 });
+    await bad.fail();
+    assert.equal(one.find(".doc li").map((e) => e.textContent), ["b.pdf 10% (the upload failed)"]);
+  } finally {
+    await one.close();
+  }
 });
 
 test("the view's close deletes the temp files of entries never consumed (as a closing connection)", async () => {
