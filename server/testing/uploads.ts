@@ -186,7 +186,8 @@ export class ViewUploads {
     const acked = () => this.#acked.get(e.num) ?? 0;
     const gone = () => this.#cancelled.has(e.num);
     for (const n of pieces) {
-      await this.#until(() => gone() || (!this.#paused && e.sent - acked() + n <= window), "room in the window");
+      // as the browser's chunk does: one chunk at a time when the window is smaller than a chunk
+      await this.#until(() => gone() || (!this.#paused && (e.sent === acked() || e.sent - acked() + n <= window)), "room in the window");
       if (gone()) break;
       const frame = Buffer.allocUnsafe(UPLOAD_HEADER_BYTES + n);
       frame[0] = UPLOAD_CHUNK;

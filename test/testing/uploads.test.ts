@@ -242,6 +242,24 @@ test("the view's close deletes the temp files of entries never consumed (as a cl
   assert.equal(tempFiles(), []);
 });
 
+test("the app's upload limits hold: maxUploadBytes, maxEntriesPerConnection, a window smaller than a chunk", async () => {
+  const small = createTestApp({ components: [Photos], uploads: { tempDir, maxUploadBytes: 30_000, maxEntriesPerConnection: 1, maxInFlightBytes: 1000 } });
+  const v = await live(Photos, { app: small });
+  try {
+    const up = await v.upload("photo", [{ name: "big.png", type: "image/png", content: Buffer.alloc(31_000) }]);
+    assert.match(up.entries[0]!.errors[0]!, /too large in all \(at most 30000 bytes at once\)/);
+    const bytes = randomBytes(20_000);
+    const ok = await v.upload("photo", [{ name: "a.png", type: "image/png", content: bytes }, { name: "b.png", type: "image/png", content: "b" }]);
+    assert.equal(ok.entries.map((e) => e.errors), [[], ["too many uploads at once; try again when some are done"]]);
+    assert.equal(v.find(".entry").map((e) => e.textContent!.trim().replace(/\s+/g, " ")), ["a.png 100% done", "b.png 0% too many uploads at once; try again when some are done"]);
+    await v.form("form").submit();
+    assert.equal(received.map((r) => r.hash), [sha256(bytes)]);
+  } finally {
+    await v.close();
+    await small.close();
+  }
+});
+
 test("refusals of the whole upload reject with the server's code and are in view.errors", async () => {
   const e = await rejection(view.upload("nope", [{ name: "a.png", content: "x" }]));
   assert.is(e.code, "bad_message");
