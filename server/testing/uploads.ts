@@ -186,8 +186,9 @@ export class ViewUploads {
     const acked = () => this.#acked.get(e.num) ?? 0;
     const gone = () => this.#cancelled.has(e.num);
     for (const n of pieces) {
-      // as the browser's chunk does: one chunk at a time when the window is smaller than a chunk
-      await this.#until(() => gone() || (!this.#paused && (e.sent === acked() || e.sent - acked() + n <= window)), "room in the window");
+      // the browser's uploads chunk waits for room for the whole next chunk: it would wait forever
+      if (n > window) throw misuse(`${label}: the server's window (uploads.maxInFlightBytes: ${window} bytes) is smaller than a chunk (${n} bytes): a browser would never send it (raise maxInFlightBytes, or lower the upload's chunkSize)`);
+      await this.#until(() => gone() || (!this.#paused && e.sent - acked() + n <= window), "room in the window");
       if (gone()) break;
       const frame = Buffer.allocUnsafe(UPLOAD_HEADER_BYTES + n);
       frame[0] = UPLOAD_CHUNK;

@@ -242,8 +242,8 @@ test("the view's close deletes the temp files of entries never consumed (as a cl
   assert.equal(tempFiles(), []);
 });
 
-test("the app's upload limits hold: maxUploadBytes, maxEntriesPerConnection, a window smaller than a chunk", async () => {
-  const small = createTestApp({ components: [Photos], uploads: { tempDir, maxUploadBytes: 30_000, maxEntriesPerConnection: 1, maxInFlightBytes: 1000 } });
+test("the app's upload limits hold: maxUploadBytes, maxEntriesPerConnection, the window", async () => {
+  const small = createTestApp({ components: [Photos], uploads: { tempDir, maxUploadBytes: 30_000, maxEntriesPerConnection: 1, maxInFlightBytes: 16_000 } });
   const v = await live(Photos, { app: small });
   try {
     const up = await v.upload("photo", [{ name: "big.png", type: "image/png", content: Buffer.alloc(31_000) }]);
@@ -257,6 +257,17 @@ test("the app's upload limits hold: maxUploadBytes, maxEntriesPerConnection, a w
   } finally {
     await v.close();
     await small.close();
+  }
+  // a window smaller than a chunk: the browser's uploads chunk would never send one; the test says so
+  const stuck = createTestApp({ components: [Photos], uploads: { tempDir, maxInFlightBytes: 1000 } });
+  const w = await live(Photos, { app: stuck });
+  try {
+    const e = await rejection(w.upload("photo", [{ name: "a.png", type: "image/png", content: Buffer.alloc(5000) }]));
+    assert.is(e.code, "testing");
+    assert.match(e.message, /window \(uploads\.maxInFlightBytes: 1000 bytes\) is smaller than a chunk \(5000 bytes\)/);
+  } finally {
+    await w.close();
+    await stuck.close();
   }
 });
 
