@@ -60,6 +60,13 @@ class Single extends Component<{ keys: unknown[] }> {
   }
 }
 
+/** A page holding a Photos child: the upload is the child's. */
+class Album extends Component<{}> {
+  render() {
+    return html`<section>${this.child("photos", {}, "kid")}</section>`;
+  }
+}
+
 class Shared extends Component<{}> {
   static shared = true;
   static uploads = { photo: {} };
@@ -98,7 +105,7 @@ const texts = (sel: string) => view.find(sel).map((e) => e.textContent!.trim());
 test.before.each(async () => {
   tempDir = mkdtempSync(join(tmpdir(), "hotline-testing-uploads-"));
   // a progress throttle far longer than any test: the progress render must come from view.upload()
-  app = createTestApp({ components: [Photos, Shared, Single], uploads: { tempDir, progressMs: 60_000 } });
+  app = createTestApp({ components: { photos: Photos, shared: Shared, single: Single, album: Album }, uploads: { tempDir, progressMs: 60_000 } });
   view = await live(Photos, { app });
   received.length = 0;
 });
@@ -233,6 +240,26 @@ test("an external upload: progress() and finish() report what the browser's tran
   } finally {
     await one.close();
   }
+});
+
+test("a child component's upload: through the child's view, its render in the parent's HTML", async () => {
+  const album = await live(Album, { app, id: "album" });
+  try {
+    const kid = album.child<{ saved: number }>("kid")!;
+    const bytes = randomBytes(12_000);
+    await kid.upload("photo", [{ name: "k.png", type: "image/png", content: bytes }], { progress: 50 });
+    assert.equal(album.find(".entry").map((e) => e.textContent!.trim()), ["k.png 50%"]);
+    await album.element("form button", "Save").click();
+    assert.equal(received, [], "still uploading");
+    await kid.upload("photo", [{ name: "k2.png", type: "image/png", content: "x" }]);
+    await album.form("form").submit();
+    assert.equal(received.map((r) => r.name), ["k2.png"]);
+    assert.is(kid.state.saved, 2);
+    assert.is(tempFiles().length, 1, "k.png's, half sent");
+  } finally {
+    await album.close();
+  }
+  assert.equal(tempFiles(), [], "the parent's close closes the child's uploads");
 });
 
 test("the view's close deletes the temp files of entries never consumed (as a closing connection)", async () => {
