@@ -91,7 +91,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     readonly bound: Pick<StoredInstance, "p" | "u"> = UNBOUND,
   ) {
     this.#shared = !!(component.constructor as ComponentClass).shared;
-    this.#out = new Persister(env.writes, storeKey, this);
+    this.#out = new Persister(this);
   }
 
   /** a shared instance serves several users: it acts as each event's sender while handling it */

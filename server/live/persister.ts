@@ -66,6 +66,10 @@ export interface PersisterHost<V extends Sink> {
   readonly owner: string | undefined;
   /** who may still receive a held frame: a viewer that left gets nothing more */
   readonly viewers: ReadonlySet<V>;
+  /** where its state is saved */
+  readonly storeKey: string;
+  /** the process's writes */
+  readonly env: { readonly writes: Writes };
 }
 
 /**
@@ -225,8 +229,6 @@ interface Pending {
  * they are held until that write is on its way, then sent in order.
  */
 export class Persister<V extends Sink> {
-  readonly #writes: Writes;
-  readonly #key: string;
   readonly #host: PersisterHost<V>;
   #next: Pending | undefined;
   /** the batch collecting frames for the next write (or for after the batches before it) */
@@ -241,10 +243,13 @@ export class Persister<V extends Sink> {
   #sig: string | undefined;
   #flushes: (() => void)[] | undefined;
 
-  constructor(writes: Writes, key: string, host: PersisterHost<V>) {
-    this.#writes = writes;
-    this.#key = key;
+  constructor(host: PersisterHost<V>) {
     this.#host = host;
+  }
+
+  // Read from the host, not copied here: one persister per live instance, so each field counts.
+  get #writes(): Writes {
+    return this.#host.env.writes;
   }
 
   /** True when a frame sent now goes out at once (nothing is waiting to be written or sent). */
@@ -359,7 +364,7 @@ export class Persister<V extends Sink> {
     writes.issued();
     let saving: Promise<void>;
     try {
-      saving = writes.store.save(this.#key, record, writes.ctx.options.stateTtlMs, this.#host.owner);
+      saving = writes.store.save(this.#host.storeKey, record, writes.ctx.options.stateTtlMs, this.#host.owner);
     } catch (err) {
       saving = Promise.reject(err);
     }
