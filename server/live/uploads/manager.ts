@@ -219,9 +219,13 @@ export class UploadManager {
     return undefined;
   }
 
-  /** The most file bytes per chunk frame for `slot`: its `chunkSize`, within the frame limit. */
+  /**
+   * The most file bytes per chunk frame for `slot`: its `chunkSize`, within the frame limit and
+   * the connection's window (a client waits for room for a whole chunk: a chunk larger than the
+   * window would never be sent).
+   */
   #chunkOf(slot: UploadSlot): number {
-    return Math.min(slot.options.chunkSize, this.#maxChunk);
+    return Math.min(slot.options.chunkSize, this.#maxChunk, this.#limits.maxInFlightBytes);
   }
 
   #refuse(rec: Rec, code: "bad_message" | "too_large", message: string): HotlineError {
