@@ -20,6 +20,8 @@ export interface ViewDriver {
    * is in, or its `hl-target`; rejects with the server's error.
    */
   send(event: string, payload: Record<string, unknown>, from?: Element): Promise<void>;
+  /** An `hl-patch` link (the page's new URL: `view.patch(href)`) or `hl-navigate` link (recorded, as `pushNavigate` is). */
+  follow?(href: string, kind: "patch" | "navigate"): Promise<void>;
 }
 
 /** `hl-value-<name>` attributes as payload fields. */
@@ -106,6 +108,8 @@ export class ViewElement {
    * Clicks it: the `hl-click` of the element or its nearest ancestor, with that element's
    * `hl-value-*`; then, for a submit button of a form with `hl-submit`, the form's submit (with
    * the button's own name and value, as a browser sends its submitter). Neither is an error.
+   * An `hl-patch` link patches the page (`view.patch(href)`); an `hl-navigate` link is recorded
+   * in `view.navigations()` (start the next page with `live(view.navigatedTo(), { app })`).
    */
   async click(): Promise<void> {
     const el = this.resolve();
@@ -113,6 +117,11 @@ export class ViewElement {
     const b = bound(root, el, Attr.click);
     const form = submits(el) ? el.closest("form") : null;
     const submit = form && root.contains(form) && form.hasAttribute(Attr.submit) ? form : undefined;
+    // A live link (docs/navigation.md): what the browser client does with it, unless a binding takes the click.
+    const link = !b && !submit ? el.closest(`a[${Attr.patch}],a[${Attr.navigate}]`) : null;
+    if (link && root.contains(link) && this.#view.follow) {
+      return this.#view.follow(link.getAttribute("href") ?? "", link.hasAttribute(Attr.patch) ? "patch" : "navigate");
+    }
     if (!b && !submit) this.#binding(el, Attr.click); // throws, naming what is missing
     if (b) await this.#view.send(b.getAttribute(Attr.click)!, { ...(isField(b) ? { value: domValue(b) } : {}), ...values(b) }, b);
     if (!submit) return;

@@ -125,6 +125,14 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
         // client-side commands (JS): only their pushes reach the server
         for (const [e, p] of eventsOf(event, payload)) await (kid ? kid.event(e, p) : view.#send(e, p));
       },
+      // a live link, as client/nav.ts takes it: relative to the page's URL; a patch goes to the server
+      follow: async (href, kind) => {
+        const to = new URL(href, `http://page${view.page.url ?? "/"}`);
+        if (to.host !== "page") throw misuse(`${view.#label}: a live link to another origin (${href}) is a full page load`);
+        const url = to.pathname + to.search;
+        if (kind === "patch") return view.patch(url);
+        view.page.navigations.push({ kind: "navigate", url });
+      },
     };
   }
 

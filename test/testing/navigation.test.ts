@@ -56,7 +56,8 @@ class Orders extends Component<OrdersState> {
 <p>count <span class="count">${s.count}</span></p>
 <button class="bump" hl-click="bump">bump</button> <button class="open-only" hl-click="open_only">open only</button>
 <button class="open-seven" hl-click="open_seven">open 7</button> <button class="elsewhere" hl-click="elsewhere">elsewhere</button>
-<button class="leave" hl-click="leave">leave</button></section>`;
+<button class="leave" hl-click="leave">leave</button>
+<a class="paid-link" href="?status=paid&amp;page=2" hl-patch><span>paid</span></a> <a class="order-link" href="/orders/7" hl-navigate>7</a></section>`;
   }
 }
 
@@ -226,6 +227,18 @@ patch("patch runs handleParams without a remount: the state survives, the URL an
   assert.is(mounts, 1);
   assert.equal(seen, ["/orders", "/orders?status=open&page=3"]);
   assert.equal(view.navigations(), [], "a patch the client made is not the component's request");
+});
+
+patch("clicking an hl-patch link patches the page (its href relative to the page's URL); an hl-navigate link is recorded", async () => {
+  const view = await open(Orders, { url: "/orders" });
+  await view.element(".bump").click();
+  await view.element(".paid-link span").click();
+  assert.is(view.url, "/orders?status=paid&page=2");
+  assert.equal({ ...view.state }, { status: "paid", page: 2, count: 1 }, "no remount");
+  await view.element(".order-link").click();
+  assert.equal(view.navigations(), [{ kind: "navigate", url: "/orders/7" }]);
+  assert.is(view.url, "/orders?status=paid&page=2", "the view stays; live(view.navigatedTo()) follows");
+  assert.is(mounts, 1);
 });
 
 patch("a refused patch rejects with the server's code and changes nothing: URL, state, title", async () => {
