@@ -278,7 +278,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
         throw new HotlineError("handler_error", `the validator for "${event}" is async; use asyncDispatch`, { fault: "app" });
       }
     }
-    const p: Pending = { before: snapshotKeys(this.state), errors: { ...this.errors }, handler, payload: value, event, mark: asyncMark(this) };
+    const p: Pending = { before: snapshotKeys(this.state), errors: { ...this.#errors }, handler, payload: value, event, mark: asyncMark(this) };
     if (checked) p.checked = checked;
     return p;
   }
