@@ -31,7 +31,10 @@ export function presenterFor(format: "html" | "sdui", cls: ComponentClass): Pres
 }
 
 class HtmlPresenter implements Presenter {
-  readonly format = "html";
+  // On the prototype, not a field: one presenter per live instance, so each field counts.
+  get format(): "html" {
+    return "html";
+  }
   readonly #view = new DiffTracker();
 
   full(component: Component): Record<string, unknown> {
@@ -52,7 +55,10 @@ class HtmlPresenter implements Presenter {
 }
 
 class SduiPresenter implements Presenter {
-  readonly format = "sdui";
+  // On the prototype, not a field: one presenter per live instance, so each field counts.
+  get format(): "sdui" {
+    return "sdui";
+  }
   #prev: ScreenSet | undefined;
 
   #describe(component: Component): ScreenSet {
