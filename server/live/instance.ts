@@ -90,12 +90,14 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     /** saved with the state: the params it was started with and its user's key (for a resume) */
     readonly bound: Pick<StoredInstance, "p" | "u"> = UNBOUND,
   ) {
-    this.#shared = !!(component.constructor as ComponentClass).shared;
     this.#out = new Persister(this);
   }
 
   /** a shared instance serves several users: it acts as each event's sender while handling it */
-  readonly #shared: boolean;
+  get #shared(): boolean {
+    // read from the class, not kept per instance (bench/heap.ts)
+    return !!(this.component.constructor as ComponentClass).shared;
+  }
   /** the viewer being joined, or whose event is being handled: presence calls are theirs */
   #current: Viewer | undefined;
   /** presence trackings by owner (a viewer, or the instance when no viewer is at hand) and topic */
