@@ -119,6 +119,8 @@ function render(v: View, html: string): void {
 }
 
 function fail(v: View | undefined, m: Msg): void {
+  // An instance whose root already left the page (a navigate overtook its join or event): nobody to tell.
+  if (m[M.id] && !v?.el.isConnected) return;
   // A refusal that names where to go (an app's mount hook: "sign in first").
   const to = m[M.details]?.redirect;
   if (typeof to === "string") return location.assign(to);

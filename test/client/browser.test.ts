@@ -175,9 +175,17 @@ test("server push reaches the hook's handleEvent; hook pushEvent sends; updated 
   assert.ok(log.includes("push:ping:42"));
 });
 
-test("error frames fire hotline:error on the root", async () => {
+test("error frames fire hotline:error on the root; one for an instance no longer on the page (a navigate overtook it) is dropped", async () => {
+  const logged: string[] = [];
+  const onConsole = (m: { type(): string; text(): string }) => m.type() === "error" && logged.push(m.text());
+  ctx.page.on("console", onConsole);
+  // sent first: had it been reported, its line would come before the one for f1
+  ctx.srv.conns.at(-1)!.send({ t: "error", id: "gone:tile", code: "bad_state", message: "the parent is not joined" });
   ctx.srv.conns.at(-1)!.send({ t: "error", id: "f1", code: "handler_error", message: "boom" });
   await ctx.page.waitForFunction(() => (window as any).hookLog.includes("error:handler_error"));
+  ctx.page.off("console", onConsole);
+  assert.equal(logged, ["hotline: handler_error: boom"]);
+  assert.not.ok((await ctx.page.evaluate(() => (window as any).hookLog as string[])).includes("error:bad_state"));
 });
 
 test("reconnect after the server drops the socket: rejoins with the session key, shows the server's state", async () => {
