@@ -8,7 +8,7 @@ import { Registry } from "../../server/core/registry.js";
 import { html } from "../../server/core/template/template.js";
 import type { AsyncContext, AsyncResult } from "../../server/core/async.js";
 import { connected, launch, watchErrors } from "./support.js";
-import { startOwnApp, type OwnApp } from "./own-app.js";
+import { smallApp, type SmallApp } from "./small-app.js";
 
 /** Loads the test ends by hand, in the order they started. */
 const gates: { resolve(v: string[]): void; reject(e: unknown): void; signal: AbortSignal }[] = [];
@@ -44,12 +44,12 @@ class Panel extends Component<{ orders: AsyncResult<string[]>; ticks: number }> 
 
 const registry = new Registry();
 registry.register("panel", Panel);
-let app: OwnApp;
+let app: SmallApp;
 let browser: Browser;
 
 test.before(async () => {
   browser = await launch();
-  app = await startOwnApp({ registry });
+  app = await smallApp(registry, { "/panel": (live) => live("panel") });
 });
 test.after(async () => {
   await browser?.close();

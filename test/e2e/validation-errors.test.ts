@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { z } from "zod";
 import { Component, html, HotlineError, Registry } from "../../server/index.js";
 import { connected, demoInChromium, watchErrors } from "./support.js";
-import { startOwnApp, type OwnApp } from "./own-app.js";
+import { smallApp, type SmallApp } from "./small-app.js";
 import { input, openBoard, texts } from "./board-page.js";
 
 async function isBanned(email: string): Promise<boolean> {
@@ -31,12 +31,12 @@ class Signup extends Component<{ email: string; done: boolean }> {
 
 const registry = new Registry();
 registry.register("signup", Signup);
-let app: OwnApp;
+let app: SmallApp;
 let browser: Browser;
 const board = demoInChromium(test);
 
 test.before(async () => {
-  app = await startOwnApp({ registry });
+  app = await smallApp(registry, { "/signup": (live) => live("signup") });
   browser = board.browser;
 });
 test.after(async () => {
