@@ -1,17 +1,15 @@
-// Nested components in real Chromium, with an app of its own (createHotline + node:http): a board
+// Nested components in real Chromium, with an app of its own (test/e2e/small-app.ts): a board
 // renders tiles with this.child(); events reach the tile they are in, the parent with
 // hl-target="parent", a component by selector; a tile added by a patch goes live by itself; a removed
 // tile's instance is gone on the server.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
 import { html } from "../../server/core/template/template.js";
-import { createHotline, type Hotline } from "../../server/hotline.js";
 import { connected, launch, watchErrors } from "./support.js";
+import { smallApp, type SmallApp } from "./small-app.js";
 
 class Tile extends Component<{ label: string; n: number }, { label: string }> {
   mount() {
@@ -62,31 +60,17 @@ const registry = new Registry();
 registry.register("tile", Tile);
 registry.register("board", Board);
 
-let hotline: Hotline;
-let server: Server;
-let base: string;
+let app: SmallApp;
 let browser: Browser;
 
 test.before(async () => {
-  hotline = createHotline({ registry, secret: "children-e2e-secret-0123456789", logger: { error() {} } });
-  server = createServer(async (req, res) => {
-    if (req.url === "/favicon.ico") return void res.writeHead(204).end();
-    if (req.url !== "/") return void hotline.handler(req, res);
-    const embed = await hotline.live("board", {}, { id: "board" });
-    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-    res.end(`<!doctype html><html><body><main>${embed}</main><script src="/hotline.js"></script></body></html>`);
-  });
-  hotline.attach(server);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = await smallApp(registry, { "/": (live) => live("board", {}, { id: "board" }) });
   browser = await launch();
 });
 
 test.after(async () => {
   await browser?.close();
-  await hotline?.close();
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await app?.stop();
 });
 
 const tile = (page: Page, id: string) => page.locator(`[hl-id="board:${id}"]`);
@@ -95,8 +79,8 @@ const text = async (page: Page, sel: string) => ((await page.textContent(sel)) ?
 /** Waits until the server's live instances number `n`. */
 async function instances(n: number): Promise<void> {
   const end = Date.now() + 15_000;
-  while (hotline.stats().instances !== n) {
-    if (Date.now() > end) throw new Error(`instances: ${hotline.stats().instances}, waited for ${n}`);
+  while (app.hotline.stats().instances !== n) {
+    if (Date.now() > end) throw new Error(`instances: ${app.hotline.stats().instances}, waited for ${n}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -106,7 +90,7 @@ test("the children render server-side and go live; events reach the tile only, h
   const errors = watchErrors(page);
   const frames: { t: string; id?: string }[] = [];
   page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(JSON.parse(String(f.payload)))));
-  await page.goto(base);
+  await page.goto(app.url);
   assert.is(await text(page, '[hl-id="board:a"] .n'), "a:0", "the tile's first render is in the page");
   await connected(page);
   await instances(3);
@@ -132,7 +116,7 @@ test("the children render server-side and go live; events reach the tile only, h
 test("a tile added by a patch is live without Hotline.start(); a removed tile's instance is gone on the server", async () => {
   const page = await browser.newPage();
   const errors = watchErrors(page);
-  await page.goto(base);
+  await page.goto(app.url);
   await connected(page);
   await instances(3);
   await tile(page, "a").locator(".bump").click();
@@ -161,11 +145,11 @@ test("after the socket drops, the board and its tiles rejoin with their sessions
   const errors = watchErrors(page);
   let sockets = 0;
   page.on("websocket", () => sockets++);
-  await page.goto(base);
+  await page.goto(app.url);
   await connected(page);
   await tile(page, "a").locator(".bump").click();
   await page.waitForFunction(() => document.querySelector('[hl-id="board:a"] .n')?.textContent === "a:1");
-  for (const c of hotline.websocket.connections) c.ws.terminate();
+  for (const c of app.hotline.websocket.connections) c.ws.terminate();
   // the close took hl-connected off every root; the new socket's joins put it back
   for (const end = Date.now() + 15_000; sockets < 2; await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error("no reconnect");
   await connected(page);
