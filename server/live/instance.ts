@@ -120,8 +120,8 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   asyncRegistered(): void {
     if (this.#asyncOn) return;
     this.#asyncOn = true;
-    const closed = () => this.#closed;
-    runAsync({ component: this.component, get closed() { return closed(); }, enqueue: (fn) => this.enqueue(fn), apply: (change, what) => this.#react(change, what).then(() => this.#out.sent()), log: this.env.ctx.log });
+    const live = this;
+    runAsync({ component: this.component, get closed() { return live.closed; }, enqueue: (fn) => this.enqueue(fn), apply: (change, what) => this.#react(change, what).then(() => this.#out.sent()), log: this.env.ctx.log });
   }
 
   /** Runs `fn` after everything queued before it; its failure does not stop the queue. */
