@@ -6,6 +6,7 @@ import { RedisStore } from "../../server/stores/redis.js";
 import type { RedisFlavour } from "../../pubsub/redis-driver.js";
 import { runPrefix, testClient } from "../pubsub/redis-clients.js";
 import { storeContract } from "./contract.js";
+import { haveRedisServer, startRedisServer } from "../support/redis-server.js";
 
 export function redisStoreSuite(flavour: RedisFlavour, url: string): void {
   let n = 0;
@@ -63,6 +64,57 @@ export function redisStoreSuite(flavour: RedisFlavour, url: string): void {
     await away.close();
     await store.close();
     assert.is(store.writable(), false, "closed");
+  });
+
+  test("a GET or DEL issued right after a save, unawaited, is not overtaken by it", async () => {
+    const raw = await testClient(flavour, url);
+    closers.push(() => raw.quit());
+    const prefix = `${base}${++n}:`;
+    const store = new RedisStore({ client: raw.client, prefix });
+    await store.save("warm", { n: 0 });
+    const saved = store.save("k", { n: 1 });
+    const loaded = store.load("k");
+    assert.equal(await loaded, { n: 1 }, "the load sees the save before it");
+    await saved;
+    const again = store.save("k", { n: 2 });
+    const gone = store.delete("k");
+    await Promise.all([again, gone]);
+    assert.is(await store.load("k"), null, "the delete after the save wins");
+    await raw.send("DEL", `${prefix}warm`);
+  });
+
+  test("saves of one turn: one EVAL with ioredis (each key its own state and TTL), one SET each with node-redis; a user refused scripts falls back to SETs", async () => {
+    if (!(await haveRedisServer())) return void console.log("  (no redis-server on the PATH: skipped)");
+    const priv = await startRedisServer();
+    closers.push(() => priv.stop());
+    const raw = await testClient(flavour, priv.url);
+    closers.push(() => raw.quit());
+    const lines: string[] = [];
+    const store = new RedisStore({ client: raw.client, prefix: "b:", log: (l) => lines.push(l) });
+    await store.save("warm", { n: 0 });
+    await raw.send("CONFIG", "RESETSTAT");
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.save(`k${i}`, { n: i }, 10_000 + i * 1000)));
+    const stats = String(await raw.send("INFO", "commandstats"));
+    const calls = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    assert.is(calls("eval"), flavour === "ioredis" ? 1 : 0, stats);
+    assert.is(calls("set"), 20, "every state is SET, inside the script or alone");
+    for (let i = 0; i < 20; i++) {
+      assert.equal(await store.load(`k${i}`), { n: i });
+      const pttl = Number(await raw.send("PTTL", `b:k${i}`));
+      assert.ok(pttl > 9_000 + i * 1000 && pttl <= 10_000 + i * 1000, `k${i}: PTTL ${pttl}`);
+    }
+    // An ACL that refuses scripts (some managed Redis do): the batch fails, the store says so once
+    // and saves each state with its own SET from then on.
+    await raw.send("ACL", "SETUSER", "default", "-eval");
+    const refused = await Promise.allSettled([store.save("a", { n: 1 }), store.save("b", { n: 2 })]);
+    if (flavour === "ioredis") {
+      assert.equal(refused.map((r) => r.status), ["rejected", "rejected"]);
+      assert.is(lines.length, 1, lines.join("\n"));
+      assert.match(lines[0]!, "cannot run a script");
+    }
+    await Promise.all([store.save("a", { n: 1 }), store.save("b", { n: 2 })]);
+    assert.equal([await store.load("a"), await store.load("b")], [{ n: 1 }, { n: 2 }]);
+    assert.is(lines.length, flavour === "ioredis" ? 1 : 0, "said once");
   });
 
   test.run();
