@@ -57,10 +57,21 @@ export class MemoryStore implements StateStore {
   async save(key: string, state: Record<string, unknown>, ttlMs?: number, owner?: string): Promise<void> {
     const who = owner ?? NOBODY;
     const json = JSON.stringify(state);
+    const expires = Date.now() + (ttlMs ?? this.#ttl);
+    const had = this.#entries.get(key);
+    if (had?.bucket.name === who) {
+      // The common case, an event's save over the same owner's entry: no count moves.
+      had.json = json;
+      had.expires = expires;
+      const keys = had.bucket.keys;
+      keys.delete(key);
+      keys.add(key);
+      return;
+    }
     this.#remove(key);
     let bucket = this.#owners.get(who);
     if (!bucket) this.#owners.set(who, (bucket = { name: who, keys: new Set() }));
-    this.#entries.set(key, { json, expires: Date.now() + (ttlMs ?? this.#ttl), bucket });
+    this.#entries.set(key, { json, expires, bucket });
     const keys = bucket.keys;
     keys.add(key);
     this.#counted(who, keys.size - 1, keys.size);
