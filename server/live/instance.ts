@@ -191,8 +191,12 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     return this.#closed;
   }
 
-  /** Runs a client's event; answers the sender with its ref (a patch per step, or an error), the other viewers without. */
-  event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined): Promise<void> {
+  /**
+   * Runs a client's event; answers the sender with its ref (a patch per step, or an error), the
+   * other viewers without. Resolves once its frames are sent, or, with `untilSent` false (a caller
+   * that does not wait), once it is handled.
+   */
+  event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined, untilSent = true): Promise<void> {
     const handled = this.enqueue(async () => {
       let streamed = false;
       const as = this.#shared ? sender.user : undefined;
@@ -236,7 +240,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       }
     });
     // Resolves once its frames are sent: with write-behind they may wait for the write's turn.
-    return this.env.writes.mode === "sync" ? handled : handled.then(() => this.#out.sent());
+    return this.env.writes.mode === "sync" || !untilSent ? handled : handled.then(() => this.#out.sent());
   }
 
   /** A pub/sub message (or a resync): onMessage, render, patch every viewer without a ref, save. */

@@ -262,11 +262,11 @@ export class Connection {
     if (!entry) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
     if (entry.live) {
       if (this.#tel.on) void this.#measured(entry.live, entry.viewer!, m);
-      else void entry.live.event(entry.viewer!, m.ref, m.event, m.payload);
+      else void entry.live.event(entry.viewer!, m.ref, m.event, m.payload, false);
       return;
     }
     void entry.ready!.then((live) => {
-      if (live && !entry.left && entry.viewer) return this.#tel.on ? this.#measured(live, entry.viewer, m) : live.event(entry.viewer, m.ref, m.event, m.payload);
+      if (live && !entry.left && entry.viewer) return this.#tel.on ? this.#measured(live, entry.viewer, m) : live.event(entry.viewer, m.ref, m.event, m.payload, false);
       this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
     });
   }
