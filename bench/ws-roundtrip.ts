@@ -7,9 +7,10 @@
 //   STORES=memory,redis (default; also redis-strict: writeBehind: false, every patch waiting for its
 //   write's answer as before write-behind; redis-ap: the store's ioredis client with
 //   enableAutoPipelining)  ROUNDS=5  PER1=2000 (events per round, 1 client)  PER50=200
+//   PIN=1: servers on CPU 0, clients on CPU 1, as issue 16 measured (default: unpinned)
 //   Profile the server: node --cpu-prof --cpu-prof-dir=prof --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
 import { Redis } from "ioredis";
-import { child, fmt, hotlineServer, percentile, rawServer, roundTrips, type RoundTripJob, type RoundTripResult, type Setup } from "./ws-support.js";
+import { child, fmt, hotlineServer, percentile, pinCpus, rawServer, roundTrips, type RoundTripJob, type RoundTripResult, type Setup } from "./ws-support.js";
 import { median } from "./measure.js";
 import { summary } from "./summary.js";
 import { RedisPubSub, RedisStore } from "../server/redis.js";
@@ -97,6 +98,8 @@ async function main() {
     servers.push({ store, url: hot.url, stop: async () => { await hot.stop(); await r?.stop(); } });
     notes.push(`${store}: ${SETUPS[store]}${r ? ` on ${redis!.where}` : ""}`);
   }
+  // after the private redis-server is started: it must not inherit the servers' CPU
+  const pinning = pinCpus(kid.pid);
   const rows: { store: string; clients: number; h: Figures; r: Figures }[] = [];
   for (const [clients, per] of configs) {
     // Each Hotline run is followed by a floor run, setups take turns within each round, and each
@@ -114,7 +117,7 @@ async function main() {
   for (const s of servers) await s.stop();
   await redis?.stop();
   console.log(`event round trip (counter increment), clients in a child process; medians of ${ROUNDS} interleaved rounds`);
-  for (const n of notes) console.log(`  ${n}`);
+  for (const n of [pinning, ...notes]) console.log(`  ${n}`);
   console.log("store        | clients | hotline p50 / p99 ms | raw ws p50 / p99 ms | p50 ratio | p99 ratio | hotline ev/s | raw ev/s | ev/s ratio | server CPU µs/event hotline / raw");
   const figures: Record<string, number> = {};
   for (const { store, clients, h, r } of rows) {

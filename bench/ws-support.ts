@@ -1,6 +1,7 @@
 // Shared pieces of the WebSocket benchmarks: a counter and a shared board, a Hotline server on a
 // free port, a raw `ws` server, and statistics. Benchmarks print figures; they fail nothing.
-import { fork } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
@@ -88,7 +89,27 @@ export function child(file: string, args: string[] = [], execArgv: string[] = []
     send: (m: unknown) => proc.send(m as never),
     next: <T>(): Promise<T> => new Promise((r) => (queue.length ? r(queue.shift() as T) : waiters.push(r as (m: unknown) => void))),
     kill: () => proc.kill(),
+    pid: proc.pid!,
   };
+}
+
+/**
+ * With `PIN=1`: pins this process (the servers, every thread, V8's helpers included) to CPU 0 and
+ * the load generator `clientPid` to CPU 1, as issue 16's figures were taken; a Redis started for
+ * the run stays where the scheduler puts it. On a 2-core machine the servers' GC and compiler
+ * threads then share the event loop's core, which costs p99, so it is not the default. One CPU, or
+ * no `taskset` (util-linux), leave everything unpinned. Returns what was done, for the report.
+ */
+export function pinCpus(clientPid: number): string {
+  if (process.env.PIN !== "1") return "unpinned (PIN=1: servers on CPU 0, clients on CPU 1)";
+  if (availableParallelism() < 2) return "unpinned (one CPU)";
+  try {
+    execFileSync("taskset", ["-a", "-pc", "0", String(process.pid)], { stdio: "ignore" });
+    execFileSync("taskset", ["-a", "-pc", "1", String(clientPid)], { stdio: "ignore" });
+    return "servers pinned to CPU 0, clients to CPU 1 (PIN=1)";
+  } catch {
+    return "unpinned (no taskset)";
+  }
 }
 
 export function percentile(sorted: number[], p: number): number {
