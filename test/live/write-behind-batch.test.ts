@@ -5,29 +5,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Redis } from "ioredis";
-import { Component } from "../../server/core/component.js";
-import { Registry } from "../../server/core/registry.js";
-import { html } from "../../server/core/template/template.js";
 import { RedisStore } from "../../server/stores/redis.js";
 import { needRedis } from "../support/services.js";
 import { runPrefix } from "../pubsub/redis-clients.js";
 import { startServer, TestClient } from "../support/ws-client.js";
+import { counterRegistry } from "../support/counter.js";
 
 const url = await needRedis();
 
-class Counter extends Component<{ count: number }> {
-  mount() {
-    this.state.count = 0;
-  }
-  onIncrement() {
-    this.state.count += 1;
-  }
-  render() {
-    return html`<b>${this.state.count}</b>`;
-  }
-}
-const registry = new Registry();
-registry.register("counter", Counter);
+const registry = counterRegistry();
 
 /** The counts of every state saved for `session` in `wire` (RESP commands: SET key json …, or EVAL script n keys… json ttl …). */
 function savedCounts(wire: string, session: string): number[] {
