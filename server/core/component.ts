@@ -53,7 +53,7 @@ export type ComponentClass = (new (params?: any, context?: ComponentContext) => 
 };
 
 
-type Pending = { before: Map<string, string>; errors: Record<string, string>; handler: Function; payload: unknown; event: string; checked?: Checked | Promise<Checked>; valid?: boolean; mark: number };
+type Pending = { before: Map<string, string>; errors: Record<string, string> | undefined; handler: Function; payload: unknown; event: string; checked?: Checked | Promise<Checked>; valid?: boolean; mark: number };
 
 /**
  * A server-side component: it owns its UI state, handles the client's events with `on<Event>`
@@ -278,7 +278,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
         throw new HotlineError("handler_error", `the validator for "${event}" is async; use asyncDispatch`, { fault: "app" });
       }
     }
-    const p: Pending = { before: snapshotKeys(this.state), errors: { ...this.#errors }, handler, payload: value, event, mark: asyncMark(this) };
+    const p: Pending = { before: snapshotKeys(this.state), errors: this.#errors && { ...this.#errors }, handler, payload: value, event, mark: asyncMark(this) };
     if (checked) p.checked = checked;
     return p;
   }
@@ -306,7 +306,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     restore(this.state, p.before);
     flushStreams(this); // a failed event's stream operations are not sent
     rollbackAsync(this, p.mark); // nor do its async loads start
-    this.errors = p.errors;
+    this.#errors = p.errors;
     this.#changed = NONE;
     return toHotlineError(err, `the handler for this event`);
   }

@@ -7,7 +7,10 @@ export const DEFAULT_MAX_STATE_BYTES = 64 * 1024;
  * Checks that `value` survives a JSON round trip unchanged, naming the first key that does not
  * (a function, a class instance, a Date, a BigInt, a cycle…). Throws `handler_error` (the app's fault).
  */
-export function assertJson(value: unknown, path = "state", seen: Set<object> = new Set()): void {
+export function assertJson(value: unknown, path = "state", seen?: Set<object>): void {
+  // Runs on every event: valid data passes the check below, with no path strings and no cycle set.
+  if (seen === undefined && plainJson(value, 0)) return;
+  seen ??= new Set();
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -39,6 +42,38 @@ export function assertJson(value: unknown, path = "state", seen: Set<object> = n
     }
     default:
       return bad(path, `is a ${typeof value}`);
+  }
+}
+
+/**
+ * True when `value` is plain JSON data. False sends it to the full check of {@link assertJson},
+ * which names the culprit: a value JSON cannot carry, or nesting past 100 levels (a cycle, or data
+ * that deep, which the full check then tells apart).
+ */
+function plainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "object": {
+      if (value === null) return true;
+      if (depth > 100) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!plainJson(value[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k in value) {
+        const v = (value as Record<string, unknown>)[k];
+        if (v !== undefined && !plainJson(v, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
   }
 }
 

@@ -177,6 +177,12 @@ guard("a state that JSON cannot carry is an error naming the key", () => {
   }
   class Cyclic extends Component<{ bad?: unknown }> { onSet() { const o: Record<string, unknown> = {}; o.self = o; this.state.bad = o; } render() { return html``; } }
   try { new Cyclic().dispatch({ event: "set" }); assert.unreachable(); } catch (e) { assert.match((e as Error).message, /state\.bad\.self is a circular reference/); }
+  // Past 100 levels the quick check hands over to the full one: deep data is fine, and a culprit down there is named.
+  const nest = (depth: number, leaf: unknown): unknown => (depth === 0 ? leaf : { d: nest(depth - 1, leaf) });
+  class Deep extends Component<{ bad?: unknown }> { static leaf: unknown = 1; onSet() { this.state.bad = nest(150, Deep.leaf); } render() { return html``; } }
+  assert.equal(JSON.stringify(new Deep().dispatch({ event: "set" }).state).length, JSON.stringify({ bad: nest(150, 1) }).length, "150 levels of plain data are state");
+  Deep.leaf = new Date();
+  try { new Deep().dispatch({ event: "set" }); assert.unreachable(); } catch (e) { assert.match((e as Error).message, new RegExp(`state\\.bad${"\\.d".repeat(150)} is a Date`)); }
 });
 
 guard("payloads are validated with a Standard Schema validator (zod)", async () => {
