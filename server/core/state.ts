@@ -7,73 +7,46 @@ export const DEFAULT_MAX_STATE_BYTES = 64 * 1024;
  * Checks that `value` survives a JSON round trip unchanged, naming the first key that does not
  * (a function, a class instance, a Date, a BigInt, a cycle…). Throws `handler_error` (the app's fault).
  */
-export function assertJson(value: unknown, path = "state", seen?: Set<object>): void {
-  // Runs on every event: valid data passes the check below, with no path strings and no cycle set.
-  if (seen === undefined && plainJson(value, 0)) return;
-  seen ??= new Set();
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return;
-    case "number":
-      if (Number.isFinite(value)) return;
-      return bad(path, "is not a finite number");
-    case "object": {
-      if (value === null) return;
-      if (seen.has(value)) return bad(path, "is a circular reference");
-      const proto = Object.getPrototypeOf(value);
-      if (Array.isArray(value)) {
-        seen.add(value);
-        for (let i = 0; i < value.length; i++) assertJson(value[i], `${path}[${i}]`, seen);
-        seen.delete(value);
-        return;
-      }
-      if (proto !== Object.prototype && proto !== null) {
-        return bad(path, `is a ${value.constructor?.name ?? "non-plain object"}; state holds plain JSON data only`);
-      }
-      seen.add(value);
-      for (const k of Object.keys(value)) {
-        const v = (value as Record<string, unknown>)[k];
-        if (v === undefined) continue; // dropped by JSON, as an absent key: harmless
-        assertJson(v, `${path}.${k}`, seen);
-      }
-      seen.delete(value);
-      return;
-    }
-    default:
-      return bad(path, `is a ${typeof value}`);
-  }
+export function assertJson(value: unknown, path = "state"): void {
+  // Runs on every event: valid data builds no path strings (the culprit's path is made on the way out).
+  const f = fault(value, []);
+  if (f) bad(path + f.at.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join(""), f.why);
 }
 
-/**
- * True when `value` is plain JSON data. False sends it to the full check of {@link assertJson},
- * which names the culprit: a value JSON cannot carry, or nesting past 100 levels (a cycle, or data
- * that deep, which the full check then tells apart).
- */
-function plainJson(value: unknown, depth: number): boolean {
+/** Why `value` is not plain JSON data, and where (keys from `value` down); `ancestors` finds cycles. */
+function fault(value: unknown, ancestors: object[]): { at: (string | number)[]; why: string } | undefined {
   switch (typeof value) {
     case "string":
     case "boolean":
-      return true;
+      return undefined;
     case "number":
-      return Number.isFinite(value);
+      return Number.isFinite(value) ? undefined : { at: [], why: "is not a finite number" };
     case "object": {
-      if (value === null) return true;
-      if (depth > 100) return false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!plainJson(value[i], depth + 1)) return false;
-        return true;
-      }
+      if (value === null) return undefined;
+      if (ancestors.includes(value)) return { at: [], why: "is a circular reference" };
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const k in value) {
-        const v = (value as Record<string, unknown>)[k];
-        if (v !== undefined && !plainJson(v, depth + 1)) return false;
+      if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+        return { at: [], why: `is a ${value.constructor?.name ?? "non-plain object"}; state holds plain JSON data only` };
       }
-      return true;
+      ancestors.push(value);
+      let f: ReturnType<typeof fault>;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length && !f; i++) if ((f = fault(value[i], ancestors))) f.at.unshift(i);
+      } else {
+        for (const k in value) {
+          const v = (value as Record<string, unknown>)[k];
+          // undefined is dropped by JSON, as an absent key: harmless
+          if (v !== undefined && Object.hasOwn(value, k) && (f = fault(v, ancestors))) {
+            f.at.unshift(k);
+            break;
+          }
+        }
+      }
+      ancestors.pop();
+      return f;
     }
     default:
-      return false;
+      return { at: [], why: `is a ${typeof value}` };
   }
 }
 
