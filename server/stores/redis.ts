@@ -189,8 +189,7 @@ export class RedisStore implements StateStore {
   async save(key: string, state: Record<string, unknown>, ttlMs?: number, _owner?: string): Promise<void> {
     const ttl = String(Math.max(1, Math.ceil(ttlMs ?? this.#ttl)));
     const json = JSON.stringify(state);
-    const send = this.#batchSend;
-    if (!this.#send || !send) {
+    if (!this.#send || !this.#batchSend) {
       await (this.#send ?? (await this.#ready))(["SET", this.#prefix + key, json, "PX", ttl]);
       return;
     }
@@ -199,7 +198,7 @@ export class RedisStore implements StateStore {
     return new Promise<void>((resolve, reject) => {
       if (!this.#batch) {
         this.#batch = [];
-        this.#batchTimer = setImmediate(this.#flush, send);
+        this.#batchTimer = setImmediate(this.#flush);
       }
       this.#batch.push(this.#prefix + key, json, ttl, resolve, reject);
     });
@@ -209,10 +208,12 @@ export class RedisStore implements StateStore {
   #flushNow(): void {
     if (!this.#batch) return;
     clearImmediate(this.#batchTimer);
-    this.#flush(this.#batchSend ?? this.#send!);
+    this.#flush();
   }
 
-  readonly #flush = (send: Send): void => {
+  readonly #flush = (): void => {
+    // (a script refusal may have ended batching since this batch began: then the plain client)
+    const send = this.#batchSend ?? this.#send!;
     const batch = this.#batch!;
     this.#batch = undefined;
     this.#batchTimer = undefined;
