@@ -150,7 +150,7 @@ export class Connection {
         return this.#event(m);
       case T.leave: {
         const entry = this.#views.get(m.id);
-        if (!entry) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+        if (!entry) return this.#notJoined(m);
         this.#views.delete(m.id);
         entry.left = true;
         void this.#uploads?.left(m.id);
@@ -165,8 +165,8 @@ export class Connection {
       case T.uploadProgress:
         return this.#upload(m as UploadClientMessage);
       case T.url: {
-        const entry = this.#views.get(m.id);
-        if (!entry?.live || !entry.viewer) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+        const entry = this.#joined(m);
+        if (!entry) return;
         const live = entry.live;
         patchUrl(live, entry.viewer, m.ref, m.url).catch((err: unknown) => this.#fail(this.#safe(err, live.name), m.ref, m.id));
         return;
@@ -174,10 +174,22 @@ export class Connection {
     }
   }
 
+  /** The view `m` is for, joined on this connection; else `not_joined` is answered and undefined returned. */
+  #joined(m: { ref?: number; id: string }): (Entry & { live: LiveInstance; viewer: Viewer }) | undefined {
+    const entry = this.#views.get(m.id);
+    if (entry?.live && entry.viewer) return entry as Entry & { live: LiveInstance; viewer: Viewer };
+    this.#notJoined(m);
+    return undefined;
+  }
+
+  #notJoined(m: { ref?: number; id: string }): void {
+    this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+  }
+
   /** An upload message (docs/uploads.md) for an instance joined on this connection. */
   #upload(m: UploadClientMessage): void {
-    const entry = this.#views.get(m.id);
-    if (!entry?.live || !entry.viewer) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+    const entry = this.#joined(m);
+    if (!entry) return;
     this.#uploads ??= new UploadManager(
       { send: (f) => this.send(f), pause: () => this.ws.pause(), resume: () => this.ws.resume(), log: (msg, err) => this.#hub.env.ctx.log(msg, err) },
       this.#opts.uploads ?? DEFAULT_UPLOAD_LIMITS,
@@ -259,7 +271,7 @@ export class Connection {
 
   #event(m: EventMessage): void {
     const entry = this.#views.get(m.id);
-    if (!entry) return this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+    if (!entry) return this.#notJoined(m);
     if (entry.live) {
       if (this.#tel.on) void this.#measured(entry.live, entry.viewer!, m);
       else void entry.live.event(entry.viewer!, m.ref, m.event, m.payload, false);
@@ -267,7 +279,7 @@ export class Connection {
     }
     void entry.ready!.then((live) => {
       if (live && !entry.left && entry.viewer) return this.#tel.on ? this.#measured(live, entry.viewer, m) : live.event(entry.viewer, m.ref, m.event, m.payload, false);
-      this.#fail(new HotlineError("not_joined", "no instance with this id is joined"), m.ref, m.id);
+      this.#notJoined(m);
     });
   }
 
