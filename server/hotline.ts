@@ -40,7 +40,7 @@ const WEBSOCKET_OPTIONS = [
 /**
  * Options of {@link createHotline}. The WebSocket's (`rateLimit`, `heartbeatMs`, `maxBufferedBytes`,
  * `maxDepth`, `maxParamsBytes`, `maxInstancesPerConnection`, `maxConnectionsPerAddress`,
- * `connectRate`, `perMessageDeflate`) are those of `WebSocketOptions`.
+ * `connectRate`, `perMessageDeflate`, `uploads`) are those of `WebSocketOptions`.
  */
 export interface HotlineOptions extends Pick<WebSocketOptions, (typeof WEBSOCKET_OPTIONS)[number]> {
   /** Components by name. Default: the default `registry` (the one `@register` fills). */
@@ -287,6 +287,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   const bundle = new ClientBundle();
   let overlay: ClientBundle | undefined;
   let uploadsChunk: ClientBundle | undefined;
+  const uploadsPath = uploadsScriptPath(resolved.clientPath);
   // Sign-outs reach every process through the bus; each closes its own connections of that user.
   const signouts = pubsub.subscribe(SIGN_OUT_TOPIC, (message) => {
     const u = (message as { u?: unknown } | undefined)?.u;
@@ -298,7 +299,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   const hotline: Hotline = {
     context, registry, store, pubsub, presence, tokens, websocket, hub,
     // The adapters mount these GET paths on the app's router: the uploads chunk beside the client, the inspector's page.
-    pagePaths: [uploadsScriptPath(resolved.clientPath), ...(devtools ? [devtools.options.path] : [])],
+    pagePaths: [uploadsPath, ...(devtools ? [devtools.options.path] : [])],
     routes,
     stats() {
       return { connections: websocket.connections.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
@@ -307,7 +308,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
       try {
         const path = (req.url ?? "/").split("?")[0];
         if (dev && isDevScriptRequest(req.url, resolved.clientPath)) return await (overlay ??= new ClientBundle(OVERLAY_SOURCE)).serve(req, res);
-        if (path === uploadsScriptPath(resolved.clientPath)) return await (uploadsChunk ??= new ClientBundle(UPLOADS_SOURCE)).serve(req, res);
+        if (path === uploadsPath) return await (uploadsChunk ??= new ClientBundle(UPLOADS_SOURCE)).serve(req, res);
         if (path === resolved.clientPath) return await bundle.serve(req, res);
         if (VENDOR_PATHS.has(path!) && (await serveVendor(req, res, path!))) return;
         if (await http(req, res)) return;
