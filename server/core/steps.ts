@@ -22,36 +22,26 @@ export function toHTML(component: Component): string {
 /**
  * Runs one event on a component that has started (mounted or hydrated) and renders after each
  * step: one step per `yield` of a streaming handler, the last with `done: true`. Without an event,
- * one step: the state is checked and rendered.
+ * one step: the state is checked and rendered. When async loads are pending (`assignAsync`,
+ * `startAsync`) and no live instance runs them, the last step comes twice: first as not done (the
+ * loading render: an SSE frame), then once every load has landed (docs/async.md: over HTTP the
+ * answer waits for them).
  */
 export async function* eventSteps<S extends Record<string, any>>(component: Component<S>, event?: string, payload?: Record<string, unknown>): AsyncGenerator<Step<S>> {
-  if (event === undefined) {
+  if (event === undefined) checkState(component);
+  else for await (const done of runEvent(component, event, payload)) if (!done) yield step(component, false);
+  if (hasPendingAsync(component)) {
+    yield step(component, false);
+    await settleAsync(component);
     checkState(component);
-    yield* withLoads(component, { html: toHTML(component), state: component.dehydrate(), done: true });
-    return;
   }
-  for await (const done of runEvent(component, event, payload)) {
-    const state = component.dehydrate();
-    const step = { html: toHTML(component), state: done ? state : (JSON.parse(JSON.stringify(state)) as S), done };
-    if (done) yield* withLoads(component, step);
-    else yield step;
-  }
+  yield step(component, true);
 }
 
-/**
- * The last step, and, when async loads are pending (`assignAsync`, `startAsync`) and no live
- * instance runs them, that step as not done (the loading render: an SSE frame), then the render
- * once every load has landed (docs/async.md: over HTTP the answer waits for them).
- */
-async function* withLoads<S extends Record<string, any>>(component: Component<S>, last: Step<S>): AsyncGenerator<Step<S>> {
-  if (!hasPendingAsync(component)) {
-    yield last;
-    return;
-  }
-  yield { ...last, state: JSON.parse(JSON.stringify(last.state)) as S, done: false };
-  await settleAsync(component);
-  checkState(component);
-  yield { html: toHTML(component), state: component.dehydrate(), done: true };
+/** The render now; a step that is not the last gets a copy of the state (the component goes on changing it). */
+function step<S extends Record<string, any>>(component: Component<S>, done: boolean): Step<S> {
+  const state = component.dehydrate();
+  return { html: toHTML(component), state: done ? state : (JSON.parse(JSON.stringify(state)) as S), done };
 }
 
 /**
