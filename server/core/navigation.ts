@@ -38,6 +38,11 @@ export function intend(component: Component, host: ComponentHost | undefined, in
     throw new HotlineError("handler_error", "flash(kind, text) takes two strings", { fault: "app" });
   }
   if (host?.navigate) return host.navigate(intent);
+  keepIntent(component, intent);
+}
+
+/** Keeps `intent` until {@link takeIntents} (a host with no viewer yet keeps it here too). */
+export function keepIntent(component: Component, intent: NavIntent): void {
   let list = pending.get(component);
   if (!list) pending.set(component, (list = []));
   list.push(intent);

@@ -11,7 +11,7 @@ import { checkState } from "../core/host.js";
 import { embedMarkup } from "../core/embed.js";
 import { setChildScope } from "../core/children.js";
 import { HotlineError } from "../core/errors.js";
-import { takeIntents, type NavIntent } from "../core/navigation.js";
+import { keepIntent, takeIntents, type NavIntent } from "../core/navigation.js";
 import { validateParams } from "../core/validate.js";
 import { canonicalJson } from "../core/identity.js";
 import { M, T } from "../../protocol/wire.js";
@@ -175,9 +175,7 @@ export function afterJoin(live: LiveInstance, viewer: Viewer): void {
     page.title = title;
     if (title !== undefined) viewer.send(navFrame(viewer.id, { [M.title]: title }));
   }
-  const list = early.get(live);
-  early.delete(live);
-  for (const i of [...takeIntents(live.component), ...(list ?? [])]) sendIntent(live, viewer, i);
+  for (const i of takeIntents(live.component)) sendIntent(live, viewer, i);
 }
 
 /**
@@ -211,20 +209,9 @@ async function applyParams(live: LiveInstance, page: Page, match: RouteMatch, pa
  * its URL; a patch to another page's URL navigates. Kept for later when no viewer has joined yet.
  */
 export function navigateFrom(live: LiveInstance, intent: NavIntent): void {
-  const viewers = [...live.viewers];
-  if (!viewers.length) {
-    // mount() and a fresh page's handleParams run before the join's viewer is there
-    (pendingOf(live) ?? []).push(intent);
-    return;
-  }
-  for (const v of viewers) sendIntent(live, v, intent);
-}
-
-const early = new WeakMap<LiveInstance, NavIntent[]>();
-function pendingOf(live: LiveInstance): NavIntent[] {
-  let list = early.get(live);
-  if (!list) early.set(live, (list = []));
-  return list;
+  // mount() and a fresh page's handleParams run before the join's viewer is there
+  if (!live.viewers.size) return keepIntent(live.component, intent);
+  for (const v of live.viewers) sendIntent(live, v, intent);
 }
 
 function sendIntent(live: LiveInstance, viewer: Viewer, intent: NavIntent): void {
