@@ -111,11 +111,7 @@ export function allowUpload(component: object, name: string, options: UploadOpti
     if (!Number.isSafeInteger(v) || v < 1) throw new HotlineError("handler_error", `allowUpload("${name}"): ${what} is a positive integer`, { fault: "app" });
     return v;
   };
-  const slots = uploadsOf(component);
-  const slot: UploadSlot = {
-    name,
-    entries: slots[name]?.entries ?? [],
-    errors: slots[name]?.errors ?? [],
+  const declared: Pick<UploadSlot, "accept" | "options"> = {
     accept: accept.join(","),
     options: {
       maxFileSize: int(options.maxFileSize, DEFAULT_MAX_FILE_SIZE, "maxFileSize"),
@@ -124,8 +120,11 @@ export function allowUpload(component: object, name: string, options: UploadOpti
       ...(options.external && { external: options.external }),
     },
   };
+  // One slot per name for the component's life: a re-declaration updates it in place, so the
+  // uploads in progress (server/live/uploads/) keep the slot a render and a new choice see.
+  const slots = uploadsOf(component);
+  const slot = Object.assign((slots[name] ??= { name, entries: [], errors: [] } as unknown as UploadSlot), declared);
   acceptLists.set(slot, accept);
-  slots[name] = slot;
   return slot;
 }
 

@@ -9,8 +9,10 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestClient } from "../support/ws-client.js";
+import { Component } from "../../server/core/component.js";
+import { html } from "../../server/core/template/template.js";
 import { TempFile } from "../../server/live/uploads/temp-file.js";
-import { announce, chunkFrame, made, sendFile, serve, sha256, tempFiles, until } from "./uploads-support.js";
+import { announce, chunkFrame, made, registry, sendFile, serve, sha256, tempFiles, until } from "./uploads-support.js";
 
 const test = suite("uploads");
 let s: Awaited<ReturnType<typeof serve>>;
@@ -98,6 +100,34 @@ test("with maxEntries 1 a new file replaces the one held (its temp file goes, it
   assert.is(told.id, "a3");
   await until(() => tempFiles(s.tempDir).length === 1, 3000, "the old temp file deleted");
   await sendFile(c, second.entries[0].entry, Buffer.from("0123456789"), 16_000, 1 << 20);
+  c.close();
+  await until(() => tempFiles(s.tempDir).length === 0, 3000, "temp files deleted on close");
+});
+
+test("a re-declared upload keeps its entries in progress: a new file still replaces the one held", async () => {
+  class Redeclare extends Component<{ n: number }> {
+    mount() {
+      this.state.n = 0;
+      this.allowUpload("f", { maxFileSize: 1000 });
+    }
+    onRedeclare() {
+      this.state.n += 1;
+      this.allowUpload("f", { maxFileSize: 200_000 });
+    }
+    render() {
+      return html`<p>${this.state.n} ${this.uploads.f!.entries.map((e) => e.name).join(",")}</p>`;
+    }
+  }
+  registry.register("redeclare", Redeclare);
+  const c = await TestClient.open(s.url);
+  await c.join("r1", "redeclare");
+  const first = await announce(c, "r1", "f", [{ name: "1.bin", size: 500 }]);
+  await c.event("r1", "redeclare");
+  const second = await announce(c, "r1", "f", [{ name: "2.bin", size: 100_000 }]);
+  assert.ok(!second.entries[0].errors, "the new options hold");
+  const told = await c.next((m) => m.t === "upload_cancel");
+  assert.is(told.entry, first.entries[0].entry);
+  await until(() => tempFiles(s.tempDir).length === 1, 3000, "the old temp file deleted");
   c.close();
   await until(() => tempFiles(s.tempDir).length === 0, 3000, "temp files deleted on close");
 });
