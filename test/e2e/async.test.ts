@@ -1,14 +1,13 @@
 // Async loading in real Chromium, with an app of its own: a panel shows "Loading…" at once, keeps
 // receiving pub/sub updates while its slow load runs, then shows the data (or a safe failure).
-import type { Browser } from "playwright-core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
 import { html } from "../../server/core/template/template.js";
 import type { AsyncContext, AsyncResult } from "../../server/core/async.js";
-import { connected, launch, watchErrors } from "./support.js";
-import { smallApp, type SmallApp } from "./small-app.js";
+import { connected, watchErrors } from "./support.js";
+import { smallAppInChromium } from "./small-app.js";
 
 /** Loads the test ends by hand, in the order they started. */
 const gates: { resolve(v: string[]): void; reject(e: unknown): void; signal: AbortSignal }[] = [];
@@ -44,17 +43,7 @@ class Panel extends Component<{ orders: AsyncResult<string[]>; ticks: number }> 
 
 const registry = new Registry();
 registry.register("panel", Panel);
-let app: SmallApp;
-let browser: Browser;
-
-test.before(async () => {
-  browser = await launch();
-  app = await smallApp(registry, { "/panel": (live) => live("panel") });
-});
-test.after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const ctx = smallAppInChromium(test, registry, { "/panel": (live) => live("panel") });
 
 async function gate(n: number) {
   for (let i = 0; i < 2000 && gates.length < n; i++) await new Promise((r) => setTimeout(r, 10));
@@ -63,21 +52,21 @@ async function gate(n: number) {
 }
 
 test("the panel shows loading, keeps taking pub/sub updates while the load runs, then shows the data", async () => {
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors = watchErrors(page);
-  await page.goto(`${app.url}/panel`);
+  await page.goto(`${ctx.app.url}/panel`);
   await page.locator("p.loading").waitFor({ timeout: 10_000 });
   await connected(page);
   const load = await gate(1);
   for (let i = 1; i <= 3; i++) {
-    await app.hotline.pubsub.publish("panel:ticks", i);
+    await ctx.app.hotline.pubsub.publish("panel:ticks", i);
     await page.locator("p.ticks", { hasText: `Updates: ${i}` }).waitFor({ timeout: 10_000 });
   }
   assert.is(await page.locator("p.loading").count(), 1, "still loading while the updates came");
   load.resolve(["Milk", "Eggs"]);
   await page.locator("ul.orders li", { hasText: "Eggs" }).waitFor({ timeout: 10_000 });
   assert.is(await page.locator("p.loading").count(), 0);
-  await app.hotline.pubsub.publish("panel:ticks", 4);
+  await ctx.app.hotline.pubsub.publish("panel:ticks", 4);
   await page.locator("p.ticks", { hasText: "Updates: 4" }).waitFor({ timeout: 10_000 });
   assert.equal(await page.locator("ul.orders li").allTextContents(), ["Milk", "Eggs"]);
   assert.equal(errors, []);
@@ -85,8 +74,8 @@ test("the panel shows loading, keeps taking pub/sub updates while the load runs,
 });
 
 test("a reload keeps the list while loading; a failure shows a safe message; closing the tab aborts the load", async () => {
-  const page = await browser.newPage();
-  await page.goto(`${app.url}/panel`);
+  const page = await ctx.browser.newPage();
+  await page.goto(`${ctx.app.url}/panel`);
   await connected(page);
   const before = gates.length;
   (await gate(before)).resolve(["Tea"]);

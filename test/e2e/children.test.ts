@@ -2,14 +2,14 @@
 // renders tiles with this.child(); events reach the tile they are in, the parent with
 // hl-target="parent", a component by selector; a tile added by a patch goes live by itself; a removed
 // tile's instance is gone on the server.
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
 import { html } from "../../server/core/template/template.js";
-import { connected, launch, watchErrors } from "./support.js";
-import { smallApp, type SmallApp } from "./small-app.js";
+import { connected, watchErrors } from "./support.js";
+import { smallAppInChromium } from "./small-app.js";
 
 class Tile extends Component<{ label: string; n: number }, { label: string }> {
   mount() {
@@ -60,18 +60,7 @@ const registry = new Registry();
 registry.register("tile", Tile);
 registry.register("board", Board);
 
-let app: SmallApp;
-let browser: Browser;
-
-test.before(async () => {
-  app = await smallApp(registry, { "/": (live) => live("board", {}, { id: "board" }) });
-  browser = await launch();
-});
-
-test.after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const ctx = smallAppInChromium(test, registry, { "/": (live) => live("board", {}, { id: "board" }) });
 
 const tile = (page: Page, id: string) => page.locator(`[hl-id="board:${id}"]`);
 const text = async (page: Page, sel: string) => ((await page.textContent(sel)) ?? "").trim();
@@ -79,18 +68,18 @@ const text = async (page: Page, sel: string) => ((await page.textContent(sel)) ?
 /** Waits until the server's live instances number `n`. */
 async function instances(n: number): Promise<void> {
   const end = Date.now() + 15_000;
-  while (app.hotline.stats().instances !== n) {
-    if (Date.now() > end) throw new Error(`instances: ${app.hotline.stats().instances}, waited for ${n}`);
+  while (ctx.app.hotline.stats().instances !== n) {
+    if (Date.now() > end) throw new Error(`instances: ${ctx.app.hotline.stats().instances}, waited for ${n}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 test("the children render server-side and go live; events reach the tile only, hl-target reaches the board or a tile by selector", async () => {
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors = watchErrors(page);
   const frames: { t: string; id?: string }[] = [];
   page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(JSON.parse(String(f.payload)))));
-  await page.goto(app.url);
+  await page.goto(ctx.app.url);
   assert.is(await text(page, '[hl-id="board:a"] .n'), "a:0", "the tile's first render is in the page");
   await connected(page);
   await instances(3);
@@ -114,9 +103,9 @@ test("the children render server-side and go live; events reach the tile only, h
 });
 
 test("a tile added by a patch is live without Hotline.start(); a removed tile's instance is gone on the server", async () => {
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors = watchErrors(page);
-  await page.goto(app.url);
+  await page.goto(ctx.app.url);
   await connected(page);
   await instances(3);
   await tile(page, "a").locator(".bump").click();
@@ -141,15 +130,15 @@ test("a tile added by a patch is live without Hotline.start(); a removed tile's 
 });
 
 test("after the socket drops, the board and its tiles rejoin with their sessions and stay linked", async () => {
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors = watchErrors(page);
   let sockets = 0;
   page.on("websocket", () => sockets++);
-  await page.goto(app.url);
+  await page.goto(ctx.app.url);
   await connected(page);
   await tile(page, "a").locator(".bump").click();
   await page.waitForFunction(() => document.querySelector('[hl-id="board:a"] .n')?.textContent === "a:1");
-  for (const c of app.hotline.websocket.connections) c.ws.terminate();
+  for (const c of ctx.app.hotline.websocket.connections) c.ws.terminate();
   // the close took hl-connected off every root; the new socket's joins put it back
   for (const end = Date.now() + 15_000; sockets < 2; await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error("no reconnect");
   await connected(page);

@@ -2,15 +2,15 @@
 // frame at all, and what commands changed stays through the server's next patch of the element;
 // each command does its thing; push sends an event with the binding's payload and loading state;
 // commands compose with hl-submit, hl-window-keydown and plain event names.
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
 import { html } from "../../server/core/template/template.js";
 import { JS } from "../../server/core/js.js";
-import { connected, launch, watchErrors } from "./support.js";
-import { smallApp, type SmallApp } from "./small-app.js";
+import { connected, watchErrors } from "./support.js";
+import { smallAppInChromium } from "./small-app.js";
 
 /** Characters that mean something in HTML, JSON or a selector, through the template to the browser. */
 const NASTY = `"quotes" & 'apostrophes' </button><script>x</script> \\ \u2028`;
@@ -59,25 +59,15 @@ class Panel extends Component<{ n: number; saved: string }> {
 const registry = new Registry();
 registry.register("panel", Panel);
 
-let app: SmallApp;
-let browser: Browser;
-
-test.before(async () => {
-  browser = await launch();
-  app = await smallApp(registry, { "/": (live) => live("panel") });
-});
-test.after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const ctx = smallAppInChromium(test, registry, { "/": (live) => live("panel") });
 
 /** A page of the app, joined, counting the frames it sends from now on. */
 async function open(): Promise<{ page: Page; sent: string[]; errors: string[] }> {
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors = watchErrors(page);
   const sent: string[] = [];
   page.on("websocket", (ws) => ws.on("framesent", (f) => sent.push(String(f.payload))));
-  await page.goto(app.url);
+  await page.goto(ctx.app.url);
   await connected(page);
   sent.length = 0;
   return { page, sent, errors };

@@ -2,15 +2,15 @@
 // container with hl-viewport-bottom / hl-viewport-top loads a page as either edge comes into view,
 // and streamInsert's limit keeps the DOM bounded however far one scrolls, both ways; the rows stay
 // contiguous. A viewport event is not sent again while the previous one awaits its answer.
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Component } from "../../server/core/component.js";
 import { Registry } from "../../server/core/registry.js";
 import { html } from "../../server/core/template/template.js";
 import { stream, streamInsert } from "../../server/core/template/stream.js";
-import { connected, launch, watchErrors } from "./support.js";
-import { smallApp, type SmallApp } from "./small-app.js";
+import { connected, watchErrors } from "./support.js";
+import { smallAppInChromium } from "./small-app.js";
 
 const TOTAL = 10_000;
 const PAGE = 50;
@@ -68,17 +68,7 @@ class List extends Component<{ pages: number }> {
 const registry = new Registry();
 registry.register("list", List);
 
-let app: SmallApp;
-let browser: Browser;
-
-test.before(async () => {
-  browser = await launch();
-  app = await smallApp(registry, { "/": (live) => live("list"), "/pane": (live) => live("list", { pane: true }) }, "body{margin:0} li{height:30px;margin:0;box-sizing:border-box}");
-});
-test.after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const ctx = smallAppInChromium(test, registry, { "/": (live) => live("list"), "/pane": (live) => live("list", { pane: true }) }, "body{margin:0} li{height:30px;margin:0;box-sizing:border-box}");
 
 /** The row numbers in the DOM, in order. */
 const shown = (page: Page) => page.$$eval("#rows > li", (els) => els.map((e) => Number(e.id.slice(5))));
@@ -118,11 +108,11 @@ async function scrollUntil(page: Page, edge: "bottom" | "top", n: number, pane =
 }
 
 test("scrolling down loads page after page, scrolling up loads them back; the DOM holds at most the limit, contiguous", async () => {
-  const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+  const page = await ctx.browser.newPage({ viewport: { width: 800, height: 600 } });
   const errors = watchErrors(page);
   const sent: string[] = [];
   page.on("websocket", (ws) => ws.on("framesent", (f) => sent.push(String(f.payload))));
-  await page.goto(app.url);
+  await page.goto(ctx.app.url);
   await connected(page);
   assert.equal(await bounded(page), [1, PAGE, PAGE], "the first page, server-rendered");
 
@@ -147,9 +137,9 @@ test("scrolling down loads page after page, scrolling up loads them back; the DO
 });
 
 test("in a scrolling box of its own (not the page): the same, both ways", async () => {
-  const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+  const page = await ctx.browser.newPage({ viewport: { width: 800, height: 600 } });
   const errors = watchErrors(page);
-  await page.goto(`${app.url}/pane`);
+  await page.goto(`${ctx.app.url}/pane`);
   await connected(page);
   assert.equal(await bounded(page), [1, PAGE, PAGE]);
   assert.is(await scrollUntil(page, "bottom", 550, true), 10);
@@ -161,11 +151,11 @@ test("in a scrolling box of its own (not the page): the same, both ways", async 
 });
 
 test("a first page shorter than the viewport: its bottom edge loads the next page once joined, then stops", async () => {
-  const page = await browser.newPage({ viewport: { width: 800, height: 2000 } });
+  const page = await ctx.browser.newPage({ viewport: { width: 800, height: 2000 } });
   const errors = watchErrors(page);
   const sent: string[] = [];
   page.on("websocket", (ws) => ws.on("framesent", (f) => sent.push(String(f.payload))));
-  await page.goto(app.url);
+  await page.goto(ctx.app.url);
   await page.waitForSelector("#rows-100", { state: "attached", timeout: 15_000 });
   await connected(page);
   assert.equal(await bounded(page), [1, 100, 100], "one page more: its last row is below the viewport");
@@ -177,11 +167,11 @@ test("a first page shorter than the viewport: its bottom edge loads the next pag
 });
 
 test("while a viewport event awaits its answer, the edge coming into view again sends nothing", async () => {
-  const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+  const page = await ctx.browser.newPage({ viewport: { width: 800, height: 600 } });
   const errors = watchErrors(page);
   const nexts: string[] = [];
   page.on("websocket", (ws) => ws.on("framesent", (f) => String(f.payload).includes('"event":"next"') && nexts.push(String(f.payload))));
-  await page.goto(app.url);
+  await page.goto(ctx.app.url);
   await connected(page);
   let release!: () => void;
   gate = new Promise((r) => (release = r));

@@ -3,9 +3,12 @@
 // fresh from client/browser.ts.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Test } from "uvu";
+import type { Browser } from "playwright-core";
 import { createHotline, type Hotline } from "../../server/hotline.js";
 import type { Registry } from "../../server/core/registry.js";
 import { clientBundle } from "../sdui/page-server.js";
+import { launch } from "./support.js";
 
 export interface SmallApp {
   url: string;
@@ -48,5 +51,31 @@ export async function smallApp(
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     },
+  };
+}
+
+/**
+ * {@link smallApp} and a Chromium, started before the suite's tests and closed after them (as
+ * demoInChromium does for the demo).
+ */
+export function smallAppInChromium(
+  test: Test,
+  registry: Registry,
+  pages: Record<string, (live: Hotline["live"]) => Promise<string>>,
+  css = "",
+): { readonly app: SmallApp; readonly browser: Browser } {
+  let app: SmallApp | undefined;
+  let browser: Browser | undefined;
+  test.before(async () => {
+    browser = await launch();
+    app = await smallApp(registry, pages, css);
+  });
+  test.after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+  return {
+    get app() { return app!; },
+    get browser() { return browser!; },
   };
 }
