@@ -175,7 +175,7 @@ export function afterJoin(live: LiveInstance, viewer: Viewer): void {
     page.title = title;
     if (title !== undefined) viewer.send(navFrame(viewer.id, { [M.title]: title }));
   }
-  for (const i of takeIntents(live.component)) sendIntent(live, viewer, i);
+  for (const i of takeIntents(live.component)) viewer.send(navFrame(viewer.id, intentBody(live, i)));
 }
 
 /**
@@ -211,10 +211,12 @@ async function applyParams(live: LiveInstance, page: Page, match: RouteMatch, pa
 export function navigateFrom(live: LiveInstance, intent: NavIntent): void {
   // mount() and a fresh page's handleParams run before the join's viewer is there
   if (!live.viewers.size) return keepIntent(live.component, intent);
-  for (const v of live.viewers) sendIntent(live, v, intent);
+  const body = intentBody(live, intent);
+  for (const v of live.viewers) v.send(navFrame(v.id, body));
 }
 
-function sendIntent(live: LiveInstance, viewer: Viewer, intent: NavIntent): void {
+/** An intent's `nav` frame body; a patch to a URL of this page queues its `handleParams` (once, whoever views it). */
+function intentBody(live: LiveInstance, intent: NavIntent): Record<string, unknown> {
   const page = pages.get(live);
   let kind = intent.kind;
   let url = intent.url;
@@ -229,7 +231,7 @@ function sendIntent(live: LiveInstance, viewer: Viewer, intent: NavIntent): void
   const body: Record<string, unknown> = {};
   if (url !== undefined) Object.assign(body, { [M.url]: url, [M.kind]: kind }, intent.replace && { [M.replace]: true });
   if (intent.flash) body[M.flash] = intent.flash;
-  viewer.send(navFrame(viewer.id, body));
+  return body;
 }
 
 function safeMatch(live: LiveInstance, url: string): RouteMatch | undefined {
