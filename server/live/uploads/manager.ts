@@ -32,6 +32,8 @@ type Rec = {
   file?: TempFile;
   meta?: unknown;
   external: boolean;
+  /** The least bytes a chunk carries unless it ends the file: from the chunk size its answer gave. */
+  least: number;
   /** bytes received (written or being written) */
   next: number;
   written: number;
@@ -113,6 +115,7 @@ export class UploadManager {
       slot.errors.length = 0;
       const files = m[M.entries];
       const max = slot.options.maxEntries;
+      const chunk = this.#chunkOf(slot);
       // One file at a time: a new valid one replaces the one held.
       if (max === 1 && files.some((f) => !checkFile(slot, f).length)) {
         for (const rec of [...this.#recs.values()]) if (rec.slot === slot) await this.#drop(rec, true, false);
@@ -141,7 +144,7 @@ export class UploadManager {
         }
         held++;
         bytes += file.size;
-        const rec: Rec = { ref, viewer, live, slot, entry, external: !!slot.options.external, next: 0, written: 0, dropped: false };
+        const rec: Rec = { ref, viewer, live, slot, entry, external: !!slot.options.external, least: Math.min(MIN_CHUNK, chunk), next: 0, written: 0, dropped: false };
         this.#recs.set(ref, rec);
         backEntry(entry, { get path() { return rec.file?.path; }, get meta() { return rec.meta; }, drop: () => this.#drop(rec, true, false) });
         try {
@@ -171,7 +174,7 @@ export class UploadManager {
         }
       }
       if (tooMany) slot.errors.push(`too many files (at most ${max})`);
-      this.#link.send(answerFrame(m.ref, m.id, answers, this.#chunkOf(slot), this.#limits.maxInFlightBytes));
+      this.#link.send(answerFrame(m.ref, m.id, answers, chunk, this.#limits.maxInFlightBytes));
     }, "an upload");
   }
 
@@ -197,7 +200,7 @@ export class UploadManager {
     if (c.offset !== rec.next || n === 0) return this.#refuse(rec, "bad_message", `a chunk must start where the last one ended (byte ${rec.next}) and carry bytes`);
     if (c.offset + n > rec.entry.size) return this.#refuse(rec, "too_large", "a chunk goes past the file's announced size");
     // Chunks are paced by bytes, not counted: crumbs would cost a write and an ack each.
-    if (n < Math.min(MIN_CHUNK, this.#chunkOf(rec.slot)) && c.offset + n < rec.entry.size) return this.#refuse(rec, "bad_message", `a chunk carries at least ${MIN_CHUNK} bytes unless it ends the file`);
+    if (n < rec.least && c.offset + n < rec.entry.size) return this.#refuse(rec, "bad_message", `a chunk carries at least ${MIN_CHUNK} bytes unless it ends the file`);
     rec.next += n;
     this.#pending += n;
     if (!this.#paused && this.#pending > this.#limits.maxInFlightBytes) {
