@@ -13,10 +13,9 @@ export interface Issue {
  * the validator is asynchronous.
  */
 export function validatePayload(schema: StandardSchemaV1, payload: unknown, event: string): unknown {
-  const result = schema["~standard"].validate(payload);
+  const result = checkPayload(schema, payload);
   const what = `payload for "${event}"`;
-  if (result instanceof Promise) return result.then((r) => settle(r, what));
-  return settle(result, what);
+  return result instanceof Promise ? result.then((r) => settle(r, what)) : settle(result, what);
 }
 
 /** A payload checked by its schema: the validator's output, or the issues that refuse it. */
@@ -32,19 +31,18 @@ export function checkPayload(schema: StandardSchemaV1, payload: unknown): Checke
 }
 
 function checked(result: StandardSchemaV1.Result<unknown>): Checked {
-  return result.issues ? { issues: toIssues(result.issues) } : { value: result.value };
-}
-
-function toIssues(raw: ReadonlyArray<StandardSchemaV1.Issue>): Issue[] {
-  return raw.map((i) => {
+  if (!result.issues) return { value: result.value };
+  const issues = result.issues.map((i): Issue => {
     const path = i.path?.map((p) => (typeof p === "object" ? p.key : p)).filter((p): p is string | number => typeof p !== "symbol");
     return path && path.length ? { message: i.message, path } : { message: i.message };
   });
+  return { issues };
 }
 
-function settle(result: StandardSchemaV1.Result<unknown>, what: string): unknown {
+/** A checked value, or `bad_message` with its issues. */
+function settle(result: Checked, what: string): unknown {
   if (!result.issues) return result.value;
-  const issues = toIssues(result.issues);
+  const { issues } = result;
   throw new HotlineError("bad_message", `invalid ${what}: ${issues.map((i) => (i.path ? `${i.path.join(".")}: ` : "") + i.message).join("; ")}`, { details: { issues } });
 }
 
@@ -53,7 +51,7 @@ function settle(result: StandardSchemaV1.Result<unknown>, what: string): unknown
  * output (an object) on success, `bad_message` with its issues otherwise.
  */
 export async function validateParams(schema: StandardSchemaV1, params: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const value = settle(await schema["~standard"].validate(params), "params");
+  const value = settle(await checkPayload(schema, params), "params");
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new HotlineError("bad_message", "params must be an object");
   return value as Record<string, unknown>;
 }
