@@ -4,30 +4,11 @@
 import type { Browser } from "playwright-core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { z } from "zod";
-import { Component, html, HotlineError, Registry } from "../../server/index.js";
+import { Registry } from "../../server/index.js";
 import { connected, demoInChromium, watchErrors } from "./support.js";
 import { smallApp, type SmallApp } from "./small-app.js";
 import { input, openBoard, texts } from "./board-page.js";
-
-async function isBanned(email: string): Promise<boolean> {
-  return email.endsWith("@banned.example");
-}
-
-// README.md, "Components" (registered by hand here instead of @register)
-class Signup extends Component<{ email: string; done: boolean }> {
-  static payloads = { save: z.object({ email: z.string().email() }) };
-  mount() { this.state.email = ""; this.state.done = false; }
-  async onSave({ email }: { email: string }) {
-    if (await isBanned(email)) throw new HotlineError("unauthorized", "this address cannot sign up");
-    this.state.email = email;
-    this.state.done = true;
-  }
-  render() {
-    return html`<form hl-submit="save"><input name="email" value="${this.state.email}">
-      ${this.errors.email ? html`<p class="error">${this.errors.email}</p>` : ""}<button>Save</button></form>`;
-  }
-}
+import { Signup } from "../support/readme-signup.js";
 
 const registry = new Registry();
 registry.register("signup", Signup);

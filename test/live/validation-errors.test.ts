@@ -4,36 +4,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { z } from "zod";
-import { Component, register, html, HotlineError } from "../../server/index.js";
+import { Component, html, HotlineError } from "../../server/index.js";
 import { registry as defaultRegistry, Registry } from "../../server/core/registry.js";
 import { Rendered } from "../../client/rendered.js";
 import { live } from "../../server/testing/live.js";
 import { startServer, TestClient, type Msg } from "../support/ws-client.js";
-
-const banned = new Set(["mallory@example.com"]);
-async function isBanned(email: string): Promise<boolean> {
-  return banned.has(email);
-}
-
-// ---------- README.md, "Components": copied as written ----------
-
-@register("signup")
-class Signup extends Component<{ email: string; done: boolean }> {
-  // Any Standard Schema validator (zod, valibot, arktype): a payload that fails it fills `this.errors`.
-  static payloads = { save: z.object({ email: z.string().email() }) };
-  mount() { this.state.email = ""; this.state.done = false; }
-  async onSave({ email }: { email: string }) {
-    if (await isBanned(email)) throw new HotlineError("unauthorized", "this address cannot sign up");
-    this.state.email = email;
-    this.state.done = true;
-  }
-  render() {
-    return html`<form hl-submit="save"><input name="email" value="${this.state.email}">
-      ${this.errors.email ? html`<p class="error">${this.errors.email}</p>` : ""}<button>Save</button></form>`;
-  }
-}
-
-// ---------- ----------
+import { Signup } from "../support/readme-signup.js";
 
 /** The precise rules: which errors a valid payload clears, paths, the whole-payload key, async schemas. */
 class Profile extends Component<{ saved: number; note: string }> {
