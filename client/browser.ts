@@ -34,12 +34,11 @@ const byId = (id?: string) => {
 };
 
 /**
- * Joins every embedded component not joined yet (runs by itself on load; call it again after
- * adding components to the page).
+ * Makes a view of each component root under `under` not known yet, binds its window events and
+ * joins it (once the socket is open: its open joins every view).
  */
-export function start(): void {
-  const found: View[] = [];
-  for (const el of document.querySelectorAll(SEL)) {
+function scan(under: ParentNode): void {
+  for (const el of under.querySelectorAll(SEL)) {
     if (views.has(el)) continue;
     const p = el.getAttribute(Attr.params);
     const id = el.getAttribute(Attr.id) || `hl${++n}`;
@@ -55,30 +54,37 @@ export function start(): void {
       hooks: new Map(),
     };
     views.set(el, v);
-    found.push(v);
     bindWindow(el);
+    if (sock) join(v);
   }
-  if (!sock) {
-    if (!found.length) return;
-    bind();
-    sock = openSocket(liveUrl(), {
-      open: () => views.forEach(join),
-      close: () => (w.hlUp?.(), views.forEach((v) => setConnected(v, false))),
-      msg: (m) => (w.hlUp?.(m), onNav(m), receive(byId(m[M.id]), m)),
-    });
-    initNav(sock);
-    // After each render: views whose root left the page leave, roots it added join (children).
-    init(sock, (root) => {
-      bindWindow(root);
-      for (const [el, v] of views) if (!el.isConnected) views.delete(el), sock!.send({ [M.type]: T.leave, [M.id]: v.id });
-      start();
-      // Uploads are a chunk of their own, loaded the first time the page shows an upload input.
-      if (!w.hlU && root.querySelector(`[${Attr.upload}]`)) {
-        w.hlU = [sock, views];
-        document.head.append(Object.assign(document.createElement("script"), { src: (script?.src || "/hotline.js").replace(/[^/]*$/, "hotline-uploads.js") }));
-      }
-    });
-  } else found.forEach(join);
+}
+
+/**
+ * Joins every embedded component not joined yet (runs by itself on load; call it again after
+ * adding components to the page).
+ */
+export function start(): void {
+  scan(document);
+  if (sock || !views.size) return;
+  bind();
+  sock = openSocket(liveUrl(), {
+    open: () => views.forEach(join),
+    close: () => (w.hlUp?.(), views.forEach((v) => setConnected(v, false))),
+    msg: (m) => (w.hlUp?.(m), onNav(m), receive(byId(m[M.id]), m)),
+  });
+  initNav(sock);
+  // After each render of `root`: views whose root left the page leave, the roots it added join
+  // (children; a render changes nothing outside `root`, so only `root` is searched).
+  init(sock, (root) => {
+    bindWindow(root);
+    for (const [el, v] of views) if (!el.isConnected) views.delete(el), sock!.send({ [M.type]: T.leave, [M.id]: v.id });
+    scan(root);
+    // Uploads are a chunk of their own, loaded the first time the page shows an upload input.
+    if (!w.hlU && root.querySelector(`[${Attr.upload}]`)) {
+      w.hlU = [sock, views];
+      document.head.append(Object.assign(document.createElement("script"), { src: (script?.src || "/hotline.js").replace(/[^/]*$/, "hotline-uploads.js") }));
+    }
+  });
 }
 
 /**

@@ -35,12 +35,12 @@ export const pushFns: ((event: string, payload: unknown, id: string) => void)[] 
 const busy = new Map<Element, number>();
 const saved = new WeakMap<Element, string>();
 let sock: Sock;
-let refreshWindow: (root: Element) => void = () => {};
+let rendered: (root: Element) => void = () => {};
 
-/** Wires the module to the page's socket and the window-binding scanner. */
+/** Wires the module to the page's socket and what runs after each render of a view (`root`: its root). */
 export function init(s: Sock, onRender: (root: Element) => void): void {
   sock = s;
-  refreshWindow = onRender;
+  rendered = onRender;
 }
 
 const cls = (el: Element, on: boolean, c: string) => el.classList.toggle(c, on);
@@ -115,7 +115,7 @@ function render(v: View, html: string): void {
   const updated = new Set<Element>();
   patchDom(v.el, html, (el) => busy.has(el), (el) => updated.add(el));
   syncHooks(v.el, v.hooks, updated, (e, p) => pushEvent(v, e, p));
-  refreshWindow(v.el);
+  rendered(v.el);
 }
 
 function fail(v: View | undefined, m: Msg): void {
