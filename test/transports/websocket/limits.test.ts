@@ -10,19 +10,9 @@ import { html } from "../../../server/core/template/template.js";
 import { MemoryStore } from "../../../server/core/memory-store.js";
 import { createHotline } from "../../../server/hotline.js";
 import { startServer, TestClient, sleep } from "../../support/ws-client.js";
+import { Counter } from "../../support/counter.js";
 
 const registry = new Registry();
-class Counter extends Component<{ count: number }> {
-  mount() {
-    this.state.count = 0;
-  }
-  onIncrement() {
-    this.state.count += 1;
-  }
-  render() {
-    return html`<b>${this.state.count}</b>`;
-  }
-}
 registry.register("counter", Counter);
 
 class Feed extends Component<{ blob: string }> {
