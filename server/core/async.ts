@@ -255,16 +255,9 @@ export function applyOutcome(c: Component, task: AsyncTask, outcome: AsyncOutcom
   for (const k of mine) state[k] = { loading: false, ok: false, failed: outcome.failed, result: isAsyncResult(state[k]) ? state[k].result : null };
 }
 
-/**
- * Connects a live runner: `launcher` gets every task registered from now on and those pending.
- * `log` is where failures go (the app's logger).
- */
+/** Connects a live runner: `launcher` gets every task registered from now on and those pending. */
 export function attachAsync(c: Component, launcher: (task: AsyncTask) => void): void {
-  const b = books.get(c);
-  if (!b) {
-    books.set(c, { owners: new Map(), starts: new Map(), live: new Set(), seq: 0, closed: false, launcher });
-    return;
-  }
+  const b = book(c);
   b.launcher = launcher;
   for (const t of b.live) if (t.status === "pending") launcher(t);
 }
