@@ -4,30 +4,9 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { z } from "zod";
 import { Component, html, stream, streamInsert, streamDelete } from "hotline";
-import { live, createTestApp, LiveTestError, type LiveView } from "hotline/testing";
+import { live, createTestApp, type LiveView } from "hotline/testing";
 import { Counter } from "../../components/counter.js";
-
-/** The error a promise rejects with (fails when it resolves). */
-async function rejection(p: Promise<unknown>): Promise<LiveTestError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.instance(err, LiveTestError, `not a LiveTestError: ${String(err)}`);
-    return err as LiveTestError;
-  }
-  throw new assert.Assertion({ message: "expected a rejection", generated: false, operator: "rejects", actual: "resolved", expects: "rejected" });
-}
-
-/** Throws with what the function throws (fails when it does not). */
-function thrown(fn: () => unknown): LiveTestError {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, LiveTestError);
-    return err as LiveTestError;
-  }
-  throw new assert.Assertion({ message: "expected a throw", generated: false, operator: "throws", actual: "returned", expects: "thrown" });
-}
+import { rejection, thrown } from "./refusals.js";
 
 // ---------- a test-local component, not registered anywhere: live() registers it in a private app ----------
 

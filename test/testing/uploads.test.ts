@@ -9,8 +9,9 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Component, html } from "hotline";
-import { live, createTestApp, LiveTestError, type LiveView } from "hotline/testing";
+import { live, createTestApp, type LiveView } from "hotline/testing";
 import type { Hotline } from "hotline";
+import { rejection } from "./refusals.js";
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -73,17 +74,6 @@ class Shared extends Component<{}> {
   render() {
     return html`<p>shared</p>`;
   }
-}
-
-/** The error a promise rejects with (fails when it resolves). */
-async function rejection(p: Promise<unknown>): Promise<LiveTestError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.instance(err, LiveTestError, `not a LiveTestError: ${String(err)}`);
-    return err as LiveTestError;
-  }
-  throw new assert.Assertion({ message: "expected a rejection", generated: false, operator: "rejects", actual: "resolved", expects: "rejected" });
 }
 
 /** Resolves once `pred` holds (a temp file's deletion runs after the render), or fails after `ms`. */
