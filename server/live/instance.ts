@@ -6,12 +6,13 @@ import { HotlineError, toHotlineError } from "../core/errors.js";
 import { restore, snapshotKeys } from "../core/state.js";
 import type { AppContext } from "./context.js";
 import { M } from "../../protocol/wire.js";
-import { bodyInner, errorFrame, okFrame, patchFrame, pushFrame, withDevStack } from "./frames.js";
+import { errorFrame, okFrame, pushFrame, withDevStack } from "./frames.js";
+import { broadcast } from "./broadcast.js";
 import type { Presenter } from "./presenter.js";
 import type { TopicIndex, TopicListener } from "./topics.js";
 import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
 import type { PresenceDiff, PresenceList, PresenceMeta } from "../core/presence.js";
-import { userKey } from "../core/identity.js";
+import { InstancePresence } from "./instance-presence.js";
 import { Persister, type Writes } from "./persister.js";
 import { asyncBusy, asyncMark, rollbackAsync } from "../core/async.js";
 import { runAsync, stopAsync } from "./async.js";
@@ -100,11 +101,8 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   }
   /** the viewer being joined, or whose event is being handled: presence calls are theirs */
   #current: Viewer | undefined;
-  /** presence trackings by owner (a viewer, or the instance when no viewer is at hand) and topic */
-  // Made on first use: most instances never track anyone.
-  #tracks: Map<object, Map<string, Promise<string | undefined>>> | undefined;
-  /** topics whose presences this instance follows */
-  #followed: Set<string> | undefined;
+  /** its trackings and followed topics; made on first use: most instances never track anyone */
+  #presence: InstancePresence | undefined;
 
   /** Connects the component to this host, listening to `topics` (and to those mount() chose). */
   start(topics: Iterable<string> = []): void {
@@ -153,14 +151,14 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       try {
         this.#out.seal();
         if (this.component.onJoin !== Component.prototype.onJoin) await this.#onJoin(viewer);
-        if (this.#followed) await this.env.presence.ready(this.#followed);
+        if (this.#presence) await this.#presence.ready();
         const fields = this.presenter.full(this.component);
         await this.env.index.ready(this.component.topics);
         this.#persist(false);
         this.viewers.add(viewer);
         this.#out.send(viewer, okFrame(ref, viewer.id, viewer.key, viewer.named ? { ...fields, [M.name]: viewer.named } : fields));
       } catch (err) {
-        this.#untrackAll(viewer);
+        this.#presence?.untrackAll(viewer);
         throw err;
       } finally {
         this.release();
@@ -172,7 +170,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   /** Removes a viewer; the last one out ends the instance's subscriptions. */
   leave(viewer: Viewer): void {
     if (!this.viewers.delete(viewer)) return;
-    this.#untrackAll(viewer);
+    this.#presence?.untrackAll(viewer);
     this.#closeIfUnused();
   }
 
@@ -180,8 +178,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     if (this.viewers.size || this.#holds > 0 || this.#closed) return;
     this.#closed = true;
     for (const t of this.component.topics) this.env.index.remove(t, this);
-    if (this.#tracks) for (const owner of [...this.#tracks.keys()]) this.#untrackAll(owner);
-    if (this.#followed) for (const t of this.#followed) this.env.presence.unfollow(t, this);
+    this.#presence?.close();
     attachHost(this.component, undefined);
     stopAsync(this.component);
     this.onEmpty?.(this);
@@ -298,7 +295,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       checkState(this.component);
     } catch (err) {
       restore(this.component.state, before);
-      this.#untrackAll(viewer);
+      this.#presence?.untrackAll(viewer);
       throw err;
     } finally {
       this.#current = undefined;
@@ -386,35 +383,15 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     if (this.#closed) return;
     const owner = this.#presenceOwner("track()");
     this.followPresence(topic);
-    const tracks = (this.#tracks ??= new Map<object, Map<string, Promise<string | undefined>>>());
-    let mine = tracks.get(owner);
-    if (!mine) tracks.set(owner, (mine = new Map<string, Promise<string | undefined>>()));
-    const seam = this.env.presence.presence;
-    const had = mine.get(topic);
-    const log = (err: unknown) => this.env.ctx.log(`component "${this.name}": presence on a topic failed`, err);
-    if (had) {
-      // The same viewer again: its meta changes, its presence stays.
-      mine.set(topic, had.then((ref) => (ref === undefined ? undefined : seam.update(topic, ref, meta).then(() => ref, (err) => (log(err), ref)))));
-      return;
-    }
-    const key = presenceKey(owner === this ? this.component.user : (owner as Viewer).user, owner === this ? this.storeKey : (owner as Viewer).key, this.env.ctx.userKeyOf);
-    mine.set(topic, seam.track(topic, key, meta).catch((err: unknown) => (log(err), undefined)));
+    this.#presence!.track(owner, topic, meta);
   }
 
   untrack(topic: string): void {
-    const owner = this.#presenceOwner("untrack()");
-    const mine = this.#tracks?.get(owner);
-    const ref = mine?.get(topic);
-    if (!ref) return;
-    mine!.delete(topic);
-    if (!mine!.size) this.#tracks!.delete(owner);
-    this.#drop(topic, ref);
+    this.#presence?.untrack(this.#presenceOwner("untrack()"), topic);
   }
 
   followPresence(topic: string): void {
-    if (this.#closed || this.#followed?.has(topic)) return;
-    (this.#followed ??= new Set()).add(topic);
-    this.env.presence.follow(topic, this);
+    if (!this.#closed) (this.#presence ??= new InstancePresence(this)).follow(topic);
   }
 
   presence(topic: string): PresenceList {
@@ -443,43 +420,11 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     return this;
   }
 
-  #untrackAll(owner: object): void {
-    const mine = this.#tracks?.get(owner);
-    if (!mine) return;
-    this.#tracks!.delete(owner);
-    for (const [topic, ref] of mine) this.#drop(topic, ref);
-  }
-
-  #drop(topic: string, ref: Promise<string | undefined>): void {
-    void ref
-      .then((r) => (r === undefined ? undefined : this.env.presence.presence.untrack(topic, r)))
-      .catch((err: unknown) => this.env.ctx.log(`component "${this.name}": cannot untrack a presence`, err));
-  }
-
   // ---------- internals ----------
 
-  /**
-   * Sends a patch body: to the sender with its ref, to every other viewer without (and only when
-   * not empty). The body is encoded once; the frame once per distinct client id, as one Buffer.
-   */
+  /** Sends a patch body to every viewer (server/live/broadcast.ts): the sender with its ref. */
   #broadcast(body: Record<string, unknown>, sender: Viewer | undefined, ref: number | undefined, done: boolean | undefined): void {
-    const inner = bodyInner(body);
-    const out = this.#out;
-    if (sender && this.viewers.has(sender)) out.send(sender, patchFrame(sender.id, ref, done, inner));
-    if (!inner) return;
-    const others = this.viewers.size - (sender && this.viewers.has(sender) ? 1 : 0);
-    if (others === 0) return;
-    if (others === 1) {
-      for (const v of this.viewers) if (v !== sender) out.send(v, patchFrame(v.id, undefined, undefined, inner));
-      return;
-    }
-    const frames = new Map<string, Buffer>();
-    for (const v of this.viewers) {
-      if (v === sender) continue;
-      let buf = frames.get(v.id);
-      if (!buf) frames.set(v.id, (buf = Buffer.from(patchFrame(v.id, undefined, undefined, inner))));
-      out.send(v, buf);
-    }
+    broadcast(this.#out, this.viewers, body, sender, ref, done);
   }
 
   /** After a failed event: whatever a streaming handler had already sent is taken back. */
@@ -500,11 +445,4 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     const safe = new HotlineError("handler_error", "the component failed to handle this event", { fault: e.fault });
     return this.env.ctx.options.dev ? withDevStack(safe, e.cause ?? e) : safe;
   }
-}
-
-/** A presence's key: the user's `id`, else the user's key, else the viewer's session (anonymous). */
-function presenceKey(user: unknown, session: string, keyOf: ((user: NonNullable<unknown>) => string) | undefined): string {
-  const id = (user as { id?: unknown } | null)?.id;
-  if (typeof id === "string" || typeof id === "number") return String(id);
-  return userKey(user, keyOf) ?? session;
 }
