@@ -2,7 +2,7 @@
  * One test view: a viewer of a live instance in the app's hub, joined and driven the way a
  * WebSocket connection does it (server/transports/websocket/connection.ts): the same message
  * checks, `hub.open()`, `LiveInstance.join()` and `.event()`, the same frames. The frames it gets
- * are applied to a rendered tree by the client's own code (client/rendered.ts), then parsed.
+ * are kept as the browser client keeps them (./frames.ts).
  */
 import type { Hotline } from "../hotline.js";
 import type { HotlineUser } from "../core/context.js";
@@ -11,9 +11,8 @@ import { eventsOf } from "../core/js.js";
 import type { Component } from "../core/component.js";
 import type { LiveInstance, Viewer } from "../live/instance.js";
 import { parseMessage } from "../transports/websocket/messages.js";
-import { Rendered } from "../../client/rendered.js";
 import { M, T } from "../../protocol/wire.js";
-import { buildRoot, query, type Typed } from "./dom.js";
+import { query } from "./dom.js";
 import { ViewElement, ViewForm, snippet, type ViewDriver } from "./element.js";
 import { LiveTestError, misuse } from "./errors.js";
 import { settle } from "./settle.js";
@@ -25,22 +24,11 @@ import { afterJoin, openPage, pageForJoin } from "../live/navigation.js";
 import { PageRecord, patchPage, type ViewFlash, type ViewNavigation } from "./navigation.js";
 import { ViewUploads, type UploadFile, type ViewUpload, type ViewUploadOptions } from "./uploads.js";
 import type { UploadClientMessage } from "../live/uploads/messages.js";
+import { ViewFrames, type ParseHTML, type PushedEvent, type ViewError } from "./frames.js";
 
-/** An event the component pushed to this view (`this.pushEvent(event, payload)`). */
-export interface PushedEvent {
-  event: string;
-  payload: unknown;
-}
-
-/** An error frame this view received: a refused event, a failed handler. */
-export interface ViewError {
-  code: string;
-  message: string;
-  details?: Record<string, unknown>;
-}
+export type { PushedEvent, ViewError };
 
 type Frame = Record<string, unknown>;
-type ParseHTML = Parameters<typeof buildRoot>[0];
 
 /** How the view joins (made by `live()`). */
 export interface JoinPlan {
@@ -73,20 +61,14 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
   /** The instance id the view joined under. */
   readonly id: string;
   /** Every error frame this view received, oldest first. */
-  readonly errors: ViewError[] = [];
-  readonly #pushed: PushedEvent[] = [];
-  readonly #parse: ParseHTML;
-  readonly #typed: Typed = new Map();
+  readonly errors: ViewError[];
+  /** What it received, as the browser client keeps it (./frames.ts). */
+  readonly #frames: ViewFrames;
   readonly #ownsApp: boolean;
-  readonly #answers = new Map<number, ViewError>();
   #ref = 0;
-  #tree: Rendered | undefined;
-  #root: Element | undefined;
   #live: LiveInstance | undefined;
   #viewer: Viewer | undefined;
-  #session: string | undefined;
   #redirect: string | undefined;
-  #broken: Error | undefined;
   #closed = false;
   readonly #driver: ViewDriver;
   /** @internal The child components its renders hold (`this.child()`), each a view of its own (./children.ts). */
@@ -103,9 +85,9 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     this.app = app;
     this.name = name;
     this.id = id;
-    this.#parse = parse;
     this.#ownsApp = ownsApp;
     const view = this;
+    const instance = () => view.#live ?? view.#opening;
     this.children = new ChildViews(id, (kidName, kidId, state) => {
       const kid = new LiveView(app, kidName, kidId, parse, false);
       const { user, userKey, address } = view.#plan!;
@@ -115,13 +97,15 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
         throw err;
       });
       return { view: kid, joined };
-    }, () => view.#live ?? view.#opening);
+    }, instance);
+    this.#frames = new ViewFrames(parse, name, id, this.page, this.children, instance);
+    this.errors = this.#frames.errors;
     this.#driver = {
       label: `<${name}>`,
-      typed: this.#typed,
+      typed: this.#frames.typed,
       root: () => view.#current(),
       send: async (event, payload, from) => {
-        const kid = view.children.route(view.#root!, from);
+        const kid = view.children.route(view.#frames.root!, from);
         // client-side commands (JS): only their pushes reach the server
         for (const [e, p] of eventsOf(event, payload)) await (kid ? kid.event(e, p) : view.#send(e, p));
       },
@@ -163,7 +147,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
         await openPage(opened.live, page, plan.state === undefined && plan.session === undefined).catch((err: unknown) => (opened.live.release(), Promise.reject(err)));
         this.page.url = page.match.url;
       }
-      const viewer: Viewer = { id: this.id, key: opened.key, user: plan.user, send: (f) => this.#receive(f) };
+      const viewer: Viewer = { id: this.id, key: opened.key, user: plan.user, send: (f) => this.#frames.receive(f) };
       await opened.live.join(viewer, ref);
       this.#live = opened.live;
       this.#viewer = viewer;
@@ -204,7 +188,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
 
   /** The session key the server gave the view (a reconnecting client resumes with it). */
   get session(): string | undefined {
-    return this.#session;
+    return this.#frames.session;
   }
 
   /** The live component (a shared component's one instance): its `state`, for assertions. */
@@ -245,7 +229,8 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
 
   /** Events the component pushed to this view (`this.pushEvent`), oldest first; only `event`'s when given. */
   pushed(event?: string): PushedEvent[] {
-    return event === undefined ? [...this.#pushed] : this.#pushed.filter((p) => p.event === event);
+    const pushed = this.#frames.pushed;
+    return event === undefined ? [...pushed] : pushed.filter((p) => p.event === event);
   }
 
   /**
@@ -312,8 +297,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     if (m[M.type] !== T.url) throw misuse("not a url message");
     const undo = await patchPage(this.app, this.page, this.#live!, this.#viewer!, ref, m[M.url], `${this.#label} patch("${url}")`);
     await this.children.ready();
-    const refused = this.#answers.get(ref);
-    this.#answers.delete(ref);
+    const refused = this.#frames.answer(ref);
     if (refused) {
       undo();
       throw new LiveTestError(refused.code, `${this.#label} patch("${url}"): ${refused.code}: ${refused.message}`, refused.details ? { details: refused.details } : {});
@@ -405,13 +389,15 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
   #joined(): void {
     if (this.#redirect !== undefined) throw misuse(`${this.#label}: the mount was refused with a redirect to ${this.#redirect} (see redirectedTo()); there is nothing to read or click`);
     if (this.#closed) throw misuse(`${this.#label}: the view is closed`);
-    if (this.#broken) throw misuse(`${this.#label}: a patch could not be applied to the view's tree: ${this.#broken.message}`);
+    const broken = this.#frames.broken;
+    if (broken) throw misuse(`${this.#label}: a patch could not be applied to the view's tree: ${broken.message}`);
   }
 
   #current(): Element {
     this.#joined();
-    this.children.graft(this.#root!);
-    return this.#root!;
+    const root = this.#frames.root!;
+    this.children.graft(root);
+    return root;
   }
 
   /** A client message through the WebSocket transport's own checks (shape, depth, sizes). */
@@ -433,8 +419,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     await this.#live!.event(this.#viewer!, ref, m[M.event], m[M.payload]);
     await this.page.settled(); // a pushPatch's handleParams, queued after the event
     await this.children.ready();
-    const refused = this.#answers.get(ref);
-    this.#answers.delete(ref);
+    const refused = this.#frames.answer(ref);
     if (refused) {
       // The client is told only handler_error; the test is told what the app's logger was.
       const log = refused.code === "handler_error" ? logOf(this.app).slice(logged).find((l) => l.includes(`"${this.name}"`)) : undefined;
@@ -443,50 +428,9 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     }
   }
 
-  /** A frame the server sent this view: applied as the client applies it. */
-  #receive(data: string | Buffer): void {
-    const f = JSON.parse(typeof data === "string" ? data : data.toString("utf8")) as Frame;
-    const ref = f[M.ref] as number | undefined;
-    switch (f[M.type]) {
-      case T.ok:
-        this.#session = f[M.session] as string;
-        this.#tree = Rendered.fromJoin(f);
-        break;
-      case T.patch:
-        if (!this.#tree) this.#tree = Rendered.fromJoin(f);
-        else {
-          try {
-            this.#tree.apply(f);
-          } catch (err) {
-            this.#broken = err as Error;
-            return;
-          }
-        }
-        break;
-      case T.push:
-        this.#pushed.push({ event: f[M.event] as string, payload: f[M.payload] });
-        return;
-      case T.nav: {
-        const live = this.#live ?? this.#opening;
-        this.page.receive(f, live && (() => live.drained()));
-        return;
-      }
-      case T.error: {
-        const e: ViewError = { code: String(f[M.code]), message: String(f[M.message]), ...(f[M.details] !== undefined && { details: f[M.details] as Record<string, unknown> }) };
-        this.errors.push(e);
-        if (ref !== undefined) this.#answers.set(ref, e);
-        return;
-      }
-      default:
-        return;
-    }
-    // Every render is applied at once: a stream's operations are only in the message that carries them.
-    this.#root = buildRoot(this.#parse, this.name, this.id, this.#tree.toHTML(), this.#root, this.#typed);
-    this.children.sync(this.#root);
-  }
-
   /** For messages: the view's HTML, cut. */
   toString(): string {
-    return `${this.#label} ${this.#root ? snippet(this.#root.innerHTML) : "(not rendered)"}`;
+    const root = this.#frames.root;
+    return `${this.#label} ${root ? snippet(root.innerHTML) : "(not rendered)"}`;
   }
 }
