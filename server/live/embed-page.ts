@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { Component } from "../core/component.js";
 import type { HotlineUser } from "../core/context.js";
 import { embedMarkup } from "../core/embed.js";
 import { setChildScope } from "../core/children.js";
 import type { AppContext } from "./context.js";
-import { startComponent } from "./start.js";
+import { startComponent, type Started } from "./start.js";
 import { settleAsync } from "../core/async.js";
 import { devScriptTag } from "../dev/mode.js";
 
@@ -32,16 +33,29 @@ export async function live(ctx: AppContext, name: string, params: Record<string,
   let user = options.user ?? null;
   if (options.user === undefined && options.request && ctx.authenticate) user = (await ctx.authenticate(options.request)) ?? null;
   const started = await startComponent(ctx, { name, params, user });
-  // A load from `static loaders` travels in the token as loading and starts again at the join;
-  // an inline one cannot travel, so the page waits for it (docs/async.md).
-  await settleAsync(started.component, (task) => !task.restartable);
-  // The page id is known before the render: the component's children are scoped by it.
-  const id = options.id ?? `${name}-${randomBytes(4).toString("hex")}`;
+  await settleInline(started.component);
+  const markup = embedStarted(ctx, started, options.id);
+  return ctx.options.dev ? markup + devScriptTag(ctx.options.clientPath) : markup;
+}
+
+/**
+ * Waits for a component's inline async loads before its page render: a load from `static loaders`
+ * travels in the token as loading and starts again at the join; an inline one cannot travel, so
+ * the page waits for it (docs/async.md). `live()` and a route's page request both do.
+ */
+export function settleInline(component: Component): Promise<void> {
+  return settleAsync(component, (task) => !task.restartable);
+}
+
+/**
+ * A started component's first render embedded with its signed token (params and user) under `id`,
+ * which is known before the render: the component's children are scoped by it.
+ */
+export function embedStarted(ctx: AppContext, started: Started, id = `${started.name}-${randomBytes(4).toString("hex")}`): string {
   setChildScope(started.component, id);
-  const markup = embedMarkup(ctx.tokens, name, started.component, {
+  return embedMarkup(ctx.tokens, started.name, started.component, {
     params: started.params,
     ...(started.userKey !== undefined && { user: started.userKey }),
     id,
   });
-  return ctx.options.dev ? markup + devScriptTag(ctx.options.clientPath) : markup;
 }

@@ -4,12 +4,9 @@
  * on every patch of the URL, and the page's `nav` frames (pushPatch, pushNavigate, redirect,
  * flash, title) over its connection.
  */
-import { randomBytes } from "node:crypto";
 import type { ComponentClass } from "../core/component.js";
 import type { HotlineUser } from "../core/context.js";
 import { checkState } from "../core/host.js";
-import { embedMarkup } from "../core/embed.js";
-import { setChildScope } from "../core/children.js";
 import { HotlineError } from "../core/errors.js";
 import { keepIntent, takeIntents, type NavIntent } from "../core/navigation.js";
 import { validateParams } from "../core/validate.js";
@@ -19,6 +16,7 @@ import type { AppContext } from "./context.js";
 import type { LiveInstance, Viewer } from "./instance.js";
 import { parseUrl, Routes, type Route, type RouteMatch } from "./routes.js";
 import { startComponent } from "./start.js";
+import { embedStarted, settleInline } from "./embed-page.js";
 
 const appRoutes = new WeakMap<AppContext, Routes>();
 
@@ -88,8 +86,8 @@ export type PageResult =
 
 /**
  * A page request (GET of a route's path): the component mounts with the URL's checked params,
- * `handleParams` runs, and its first render is embedded with a signed token (the client's join
- * hydrates from it). A `pushPatch`, `pushNavigate` or `redirect` asked meanwhile redirects the
+ * `handleParams` runs, its inline loads are awaited (as `live()` does), and its first render is
+ * embedded with a signed token (the client's join hydrates from it). A `pushPatch`, `pushNavigate` or `redirect` asked meanwhile redirects the
  * request instead. Throws HotlineErrors (`bad_message` for a URL param its schema refuses).
  */
 export async function startPage(ctx: AppContext, match: RouteMatch, user: HotlineUser | null): Promise<PageResult> {
@@ -101,16 +99,11 @@ export async function startPage(ctx: AppContext, match: RouteMatch, user: Hotlin
   const url = parseUrl(match.url);
   await component.handleParams(started.params, url);
   checkState(component);
+  await settleInline(component);
   const intents = takeIntents(component);
   const go = intents.find((i) => i.url !== undefined);
   if (go) return { redirect: new URL(go.url!, url).href.replace(/^http:\/\/page\.invalid/, "") };
-  const id = `${route.component}-${randomBytes(4).toString("hex")}`;
-  setChildScope(component, id);
-  const markup = embedMarkup(ctx.tokens, route.component, component, {
-    params: started.params,
-    ...(started.userKey !== undefined && { user: started.userKey }),
-    id,
-  });
+  const markup = embedStarted(ctx, started);
   const title = titleOf({ route, url }, component, started.params) ?? "";
   return { markup, title, flashes: intents.flatMap((i) => (i.flash ? [i.flash] : [])) };
 }

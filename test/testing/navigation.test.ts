@@ -5,7 +5,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { z } from "zod";
-import { Component, html } from "hotline";
+import { Component, html, type AsyncResult } from "hotline";
 import { createTestApp, live, LiveTestError, type LiveView } from "hotline/testing";
 import { HotlineError } from "../../server/core/errors.js";
 import type { Hotline } from "../../server/hotline.js";
@@ -85,8 +85,23 @@ class Gone extends Component<{ x: number }> {
   }
 }
 
+/** A page whose mount loads inline (no `static loaders`): the page request waits for it, as `live()` does. */
+class Report extends Component<{ total: AsyncResult<number> }> {
+  mount() {
+    this.assignAsync("total", async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      return 42;
+    });
+  }
+  render() {
+    const t = this.state.total;
+    return html`<p class="total">${t.ok ? t.result : t.loading ? "loading" : t.failed}</p>`;
+  }
+}
+
 const routes = [
   { path: "/orders", component: "orders" },
+  { path: "/report", component: "report" },
   { path: "/orders/:id", component: "order", title: (p: Readonly<Record<string, unknown>>) => `Order ${p.id}` },
   { path: "/gone", component: "gone" },
 ];
@@ -110,7 +125,7 @@ async function refusal(p: Promise<unknown>): Promise<LiveTestError> {
 
 function setup(s: ReturnType<typeof suite>) {
   s.before.each(() => {
-    app = createTestApp({ routes, components: { orders: Orders, order: Order, gone: Gone } });
+    app = createTestApp({ routes, components: { orders: Orders, order: Order, gone: Gone, report: Report } });
     mounts = 0;
     seen.length = 0;
   });
@@ -179,7 +194,7 @@ start("a page whose start asks for a navigation is a redirect: redirectedTo() na
 
 start("a page's mount hook that redirects an anonymous visitor: redirectedTo(); a signed-in user gets the page", async () => {
   await app.close();
-  app = createTestApp({ routes, components: { orders: Orders, order: Order, gone: Gone }, onMount: ({ user }) => (user ? true : { redirect: "/signin" }) });
+  app = createTestApp({ routes, components: { orders: Orders, order: Order, gone: Gone, report: Report }, onMount: ({ user }) => (user ? true : { redirect: "/signin" }) });
   const anonymous = await open("/orders");
   assert.is(anonymous.redirectedTo(), "/signin");
   assert.is(mounts, 0);
@@ -207,6 +222,12 @@ start("following a navigate: the URL it names starts the next page", async () =>
   const next = await open<{ id: number }>(list.navigatedTo()!);
   assert.is(next.state.id, 7);
   assert.is(next.title, "Order 7");
+});
+
+start("a page whose mount loads inline is rendered once the load is done (its token carries the result)", async () => {
+  const view = await open<{ total: AsyncResult<number> }>("/report");
+  assert.equal(view.state.total, { loading: false, ok: true, failed: null, result: 42 });
+  assert.is(view.find(".total")[0]!.textContent, "42");
 });
 
 start.run();
