@@ -23,13 +23,14 @@ import { Component } from "../server/core/component.js";
 import { Registry } from "../server/core/registry.js";
 import { html } from "../server/core/template/template.js";
 import { createHotline } from "../server/hotline.js";
+import { chunkFrame } from "../server/live/uploads/messages.js";
+import { UPLOAD_CHUNK, UPLOAD_HEADER_BYTES as HEADER } from "../protocol/wire.js";
 import { fmt, median } from "./measure.js";
 import { round, summary } from "./summary.js";
 
 const SIZE = Number(process.env.SIZE ?? (process.env.BENCH_QUICK ? 10_000_000 : 50_000_000));
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const EVENTS = Number(process.env.EVENTS ?? (process.env.BENCH_QUICK ? 50 : 200));
-const HEADER = 13;
 
 /** How the client masks its frames: as a browser (a fast mask of its own), with ws's JavaScript, or with a zero key (no cost on either end). */
 type Mask = "browser" | "ws" | "zero";
@@ -89,15 +90,7 @@ async function sendFile(c: Awaited<ReturnType<typeof connect>>, id: string, file
       while (sent < file.length && sent - acked + Math.min(chunk, file.length - sent) <= window) {
         const n = Math.min(chunk, file.length - sent);
         if (mask === "browser") browserFrame(c.ws, entry, sent, file, n);
-        else {
-          const b = Buffer.allocUnsafe(HEADER + n);
-          b[0] = 1;
-          b.writeUInt32BE(entry, 1);
-          b.writeUInt32BE(Math.floor(sent / 2 ** 32), 5);
-          b.writeUInt32BE(sent >>> 0, 9);
-          file.copy(b, HEADER, sent, sent + n);
-          c.ws.send(b);
-        }
+        else c.ws.send(chunkFrame(entry, sent, file.subarray(sent, sent + n)));
         sent += n;
       }
     };
@@ -130,7 +123,7 @@ function browserFrame(ws: WebSocket, entry: number, offset: number, file: Buffer
   const key = randomBytes(4);
   key.copy(buf, o);
   o += 4;
-  buf[o] = 1;
+  buf[o] = UPLOAD_CHUNK;
   buf.writeUInt32BE(entry, o + 1);
   buf.writeUInt32BE(Math.floor(offset / 2 ** 32), o + 5);
   buf.writeUInt32BE(offset >>> 0, o + 9);

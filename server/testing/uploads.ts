@@ -4,12 +4,12 @@
  * a WebSocket connection makes: the same checks, limits, temp files, acks and progress renders)
  * gets the chunk frames the browser's uploads chunk would send, inside the window it is told.
  */
-import { M, T, UPLOAD_CHUNK, UPLOAD_HEADER_BYTES } from "../../protocol/wire.js";
+import { M, T } from "../../protocol/wire.js";
 import type { Hotline } from "../hotline.js";
 import type { HotlineError } from "../core/errors.js";
 import type { LiveInstance } from "../live/instance.js";
 import { MIN_CHUNK, UploadManager } from "../live/uploads/manager.js";
-import type { UploadClientMessage } from "../live/uploads/messages.js";
+import { chunkFrame, type UploadClientMessage } from "../live/uploads/messages.js";
 import { LiveTestError, misuse } from "./errors.js";
 
 /** A file to upload (what a person picks): its bytes, and what the browser says of it. */
@@ -190,13 +190,7 @@ export class ViewUploads {
       if (n > window) throw misuse(`${label}: the server's window (uploads.maxInFlightBytes: ${window} bytes) is smaller than a chunk (${n} bytes): a browser would never send it (raise maxInFlightBytes, or lower the upload's chunkSize)`);
       await this.#until(() => gone() || (!this.#paused && e.sent - acked() + n <= window), "room in the window");
       if (gone()) break;
-      const frame = Buffer.allocUnsafe(UPLOAD_HEADER_BYTES + n);
-      frame[0] = UPLOAD_CHUNK;
-      frame.writeUInt32BE(e.num, 1);
-      frame.writeUInt32BE(Math.floor(e.sent / 2 ** 32), 5);
-      frame.writeUInt32BE(e.sent >>> 0, 9);
-      e.bytes.copy(frame, UPLOAD_HEADER_BYTES, e.sent, e.sent + n);
-      const refused = this.#manager.chunk(frame);
+      const refused = this.#manager.chunk(chunkFrame(e.num, e.sent, e.bytes.subarray(e.sent, e.sent + n)));
       if (refused) {
         this.#host.error({ code: refused.code, message: refused.message });
         throw new LiveTestError(refused.code, `${label}: the server refused a chunk of ${e.name}: ${refused.code}: ${refused.message}`);

@@ -55,6 +55,17 @@ export function readChunk(data: Buffer): { ref: number; offset: number; bytes: B
   return { ref: data.readUInt32BE(1), offset: hi * 2 ** 32 + data.readUInt32BE(9), bytes: data.subarray(UPLOAD_HEADER_BYTES) };
 }
 
+/** A chunk frame, as `readChunk` reads it (clients in Node: hotline/testing, the tests, the bench). */
+export function chunkFrame(ref: number, offset: number, bytes: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(UPLOAD_HEADER_BYTES + bytes.length);
+  b[0] = UPLOAD_CHUNK;
+  b.writeUInt32BE(ref, 1);
+  b.writeUInt32BE(Math.floor(offset / 2 ** 32), 5);
+  b.writeUInt32BE(offset >>> 0, 9);
+  b.set(bytes, UPLOAD_HEADER_BYTES);
+  return b;
+}
+
 /** `{t:"upload_ack", entry, at}`. */
 export function ackFrame(entry: number, at: number): string {
   return `{"${M.type}":"${T.uploadAck}","${M.entry}":${entry},"${M.at}":${at}}`;
