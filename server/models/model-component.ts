@@ -1,41 +1,18 @@
 import { Component } from "../core/component.js";
 import { HotlineError } from "../core/errors.js";
 import { modelForm, type FormField, type FormNotice } from "./forms.js";
+import { baseValues, CONFLICT, flagConflicts, loadRow, mergeRow, REFUSED, same, type ModelBookkeeping, type Plan } from "./conflicts.js";
 import type { FieldMeta, ModelAdapter, ModelChange, ModelMetadata, Pk, Row, RowChange } from "./model.js";
 import { cachedModelMeta, loadModelMeta, modelResyncTopic, modelTopic, readFor } from "./live.js";
 import { coerceFieldValue, coercePk, samePk } from "./values.js";
 import type { RenderOutput } from "../core/template/diff-tracker.js";
 
-/** Bookkeeping that a {@link ModelComponent} keeps in `state` beside the bound values. */
-export interface ModelBookkeeping {
-  /** The row's values as last read or saved: what `dirty` compares against. */
-  $saved: Row;
-  /** Fields that changed elsewhere while this viewer had unsaved edits to them: field -> the stored value. */
-  $conflicts: Record<string, unknown>;
-  /**
-   * What the viewer's edits are based on, field by field: the value rendered to them when they
-   * edited. A change merged in from elsewhere moves it only for fields they have not edited; an
-   * edited field whose stored value moved away from it is a conflict, never written by `save`.
-   */
-  $base?: { version: number | null; values: Row };
-  /**
-   * `$base` as it was before the first change merged in since the viewer last loaded or saved:
-   * a save from a form rendered before that change (its `_version` is older) is judged against it,
-   * since the person typed over values that the change then replaced before they saw it.
-   */
-  $prior?: { version: number | null; values: Row } | null;
-  /** A message about the whole form (saved, a conflict, a deleted row). */
-  $notice: FormNotice | null;
-}
+export type { ModelBookkeeping } from "./conflicts.js";
 
-type Plan = { meta: ModelMetadata; form: { field: FieldMeta; editable: boolean }[] };
 type ModelClass = typeof ModelComponent & {
   model?: ModelAdapter | string; fields?: readonly string[]; readonly?: readonly string[]; exclude?: readonly string[];
 };
 
-const CONFLICT = "was changed by someone else";
-const REFUSED = "Someone else saved this record after you opened it. Their values are shown beside yours: nothing was saved. Change the field, or press “Keep mine” to save yours over theirs.";
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 // A checkbox and the hidden "false" before it arrive as an array: the last wins. Any other field
 // sent as an array is ill-typed (coercion refuses it).
 const formValue = (f: FieldMeta, v: unknown) => (f.type === "boolean" && Array.isArray(v) ? v[v.length - 1] : v);
@@ -156,7 +133,7 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
       s.$notice = { kind: "info", text: "Nothing to save: no field has changed." };
       return null;
     }
-    if (pk !== null && this.#flagConflicts()) {
+    if (pk !== null && flagConflicts(this.#s, this.errors, this.dirty)) {
       s.$notice = { kind: "error", text: REFUSED };
       return null;
     }
@@ -172,7 +149,7 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
       if (!(err instanceof HotlineError)) throw err;
       const details = err.details as { current?: Row | null; errors?: Record<string, string> } | undefined;
       if (err.code === "conflict") {
-        this.#merge(details?.current ?? null, "save");
+        mergeRow(this.#s, this.#plan!, this.errors, details?.current ?? null, "save");
         return null;
       }
       if (err.code === "bad_message" && details?.errors) {
@@ -182,7 +159,7 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
       }
       throw err;
     }
-    this.#load(row);
+    loadRow(this.#s, this.#plan!, row);
     s.$notice = { kind: "info", text: "Saved." };
     if (pk === null) this.#listen();
     return row;
@@ -209,14 +186,16 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     await this.#loadPlan();
     const pk = this.pk;
     if (pk === null) return;
-    this.#merge(await this.getModel().get(pk), "remote");
+    const current = await this.getModel().get(pk);
+    mergeRow(this.#s, this.#plan!, this.errors, current, "remote");
   }
 
   /** `reload()` for an announced change: the read is shared with the row's other followers in this process. */
   async #reloadFor(change: RowChange): Promise<void> {
     const pk = this.pk;
     if (pk === null) return;
-    this.#merge(await readFor(this.getModel(), pk, `${change.op}:${change.version}`), "remote");
+    const current = await readFor(this.getModel(), pk, `${change.op}:${change.version}`);
+    mergeRow(this.#s, this.#plan!, this.errors, current, "remote");
   }
 
   // ---------- lifecycle and events ----------
@@ -234,11 +213,11 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     const row = await this.getInstance();
     this.errors = {};
     if (row === null) {
-      this.#load({});
+      loadRow(this.#s, this.#plan!, {});
       this.#s.$notice = { kind: "error", text: "There is no such record." };
       return;
     }
-    this.#load(row);
+    loadRow(this.#s, this.#plan!, row);
     this.#listen();
   }
 
@@ -261,7 +240,7 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     delete this.errors[field.name];
     const errors = await this.getModel().validate({ [field.name]: this.#s[field.name] }, { partial: true });
     if (errors[field.name]) this.errors[field.name] = errors[field.name]!;
-    else if (this.pk !== null) this.#flagConflicts();
+    else if (this.pk !== null) flagConflicts(this.#s, this.errors, this.dirty);
     if (this.#s.$notice?.kind === "info") this.#s.$notice = null;
   }
 
@@ -295,12 +274,12 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     const raw = payload._version;
     const seen = typeof raw === "number" ? raw : typeof raw === "string" && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
     const prior = s.$prior;
-    const base = this.#baseValues();
+    const base = baseValues(this.#s);
     // Form rendered before the last merged change: the fields it sent are judged against the older base.
     const older = seen !== undefined && prior && typeof s.$base?.version === "number" && seen < s.$base.version;
     if (older) for (const [name] of updates) if (Object.hasOwn(prior.values, name)) base[name] = prior.values[name];
     for (const name of clobbered) base[name] = prior?.values[name] ?? base[name];
-    if (this.pk !== null && this.#flagConflicts(base, clobbered)) {
+    if (this.pk !== null && flagConflicts(this.#s, this.errors, this.dirty, base, clobbered)) {
       s.$notice = { kind: "error", text: REFUSED };
       return;
     }
@@ -380,98 +359,6 @@ export class ModelComponent<S extends Record<string, any> = Row, P extends Recor
     if (pk === null) return;
     this.subscribe(modelTopic(meta.table, pk));
     this.subscribe(modelResyncTopic(meta.table));
-  }
-
-  /** Sets the state from a row read or written: every bound field, key and version; edits dropped. */
-  #load(row: Row): void {
-    const { meta, form } = this.#plan!;
-    const s = this.#s;
-    const saved: Row = {};
-    for (const { field } of form) saved[field.name] = s[field.name] = row[field.name] ?? null;
-    s[meta.primaryKey] = row[meta.primaryKey] ?? null;
-    s[meta.versionField] = row[meta.versionField] ?? null;
-    s.$saved = saved;
-    s.$base = { version: typeof s[meta.versionField] === "number" ? (s[meta.versionField] as number) : null, values: { ...saved } };
-    s.$prior = null;
-    s.$conflicts = {};
-    s.$notice = null;
-  }
-
-  /** The row the viewer's edits are based on (states saved before `$base` existed: the last read). */
-  #baseValues(): Row {
-    return { ...(this.#s.$base?.values ?? this.#s.$saved ?? {}) };
-  }
-
-  /**
-   * Flags every edited field whose stored value moved away from the viewer's base (a change made
-   * elsewhere after they began editing it) and differs from their value; `always`: fields known to
-   * conflict. True when any field is in conflict.
-   */
-  #flagConflicts(base = this.#baseValues(), always: string[] = []): boolean {
-    const s = this.#s;
-    const saved = s.$saved ?? {};
-    const conflicts: Record<string, unknown> = { ...(s.$conflicts ?? {}) };
-    const dirty = this.dirty;
-    for (const name of Object.keys(conflicts)) {
-      if (dirty.has(name)) continue;
-      delete conflicts[name];
-      if (this.errors[name] === CONFLICT) delete this.errors[name];
-    }
-    for (const name of dirty) {
-      if (always.includes(name) || !same(saved[name], base[name])) {
-        conflicts[name] = saved[name] ?? null;
-        this.errors[name] = CONFLICT;
-      }
-    }
-    s.$conflicts = conflicts;
-    return Object.keys(conflicts).length > 0;
-  }
-
-  /**
-   * Takes the current row on top of the viewer's edits: untouched fields take the stored value;
-   * an edited field that changed elsewhere keeps the edit and is flagged with the stored value.
-   */
-  #merge(current: Row | null, why: "save" | "remote"): void {
-    const { meta, form } = this.#plan!;
-    const s = this.#s;
-    if (current === null) {
-      s.$notice = { kind: "error", text: "This record was deleted elsewhere; it can no longer be saved." };
-      return;
-    }
-    const previous = s.$saved ?? {};
-    const base = this.#baseValues();
-    s.$prior ??= { version: s.$base?.version ?? null, values: { ...base } };
-    const conflicts: Record<string, unknown> = { ...(s.$conflicts ?? {}) };
-    const saved: Row = {};
-    for (const { field, editable } of form) {
-      const name = field.name;
-      const theirs = current[name] ?? null;
-      saved[name] = theirs;
-      const edited = editable && !same(s[name], previous[name]);
-      if (!edited) {
-        s[name] = theirs;
-        base[name] = theirs; // shown to the viewer from now on
-        delete conflicts[name];
-      } else if (same(s[name], theirs)) delete conflicts[name];
-      else if (!same(base[name], theirs)) conflicts[name] = theirs;
-      else delete conflicts[name]; // an edit of a field nobody else changed since the viewer's base
-    }
-    s.$saved = saved;
-    s[meta.versionField] = current[meta.versionField] ?? null;
-    const version = s[meta.versionField];
-    s.$base = { version: typeof version === "number" ? version : null, values: base };
-    const before = s.$conflicts ?? {};
-    s.$conflicts = conflicts;
-    for (const name of Object.keys(before)) if (!(name in conflicts) && this.errors[name] === CONFLICT) delete this.errors[name];
-    for (const name of Object.keys(conflicts)) this.errors[name] = CONFLICT;
-    const n = Object.keys(conflicts).length;
-    if (why === "save") {
-      s.$notice = n
-        ? { kind: "error", text: REFUSED }
-        : { kind: "error", text: "Someone else saved this record after you opened it. It now shows their values with your edits on top; save again to keep them." };
-    } else if (n) {
-      s.$notice = { kind: "error", text: "Someone else changed fields you are editing. Their values are shown beside yours: change the field, or press “Keep mine” to save yours over theirs." };
-    }
   }
 
   #writable(plan: Plan, name: unknown): FieldMeta {
