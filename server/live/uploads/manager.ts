@@ -313,9 +313,4 @@ export class UploadManager {
     this.#timers.clear();
     return Promise.all([...this.#recs.values()].map((r) => this.#drop(r, false, false))).then(NOTHING);
   }
-
-  /** Entries holding a temp file or awaiting an external upload. */
-  get size(): number {
-    return this.#recs.size;
-  }
 }
