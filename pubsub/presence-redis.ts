@@ -2,12 +2,11 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Presence, PresenceList, PresenceListener, PresenceMeta, PresenceOptions } from "./presence.js";
 import { checkKey, checkTopic, closedError, copyMeta, maxPerTopic, newRef, topicFull, unknownRef } from "./presence-limits.js";
-import { PresenceKeys, fieldOf, messageOf, readMessage, readValue, valueOf, type PresenceMessage } from "./presence-redis-wire.js";
+import { PresenceKeys, fieldOf, messageOf, valueOf } from "./presence-redis-wire.js";
 import { heartbeat } from "./presence-redis-beat.js";
-import { deliver, PresenceTable, tableOf, type Tracking } from "./presence-table.js";
-import {
-  checkClusterPrefix, clusterTopicProblem, shardedSubscriber, subscribeChannels, unsubscribeChannels, watchShardedSubscriptions,
-} from "./redis-cluster.js";
+import { readHash, WatchedTopics } from "./presence-redis-watch.js";
+import { tableOf, type Tracking } from "./presence-table.js";
+import { checkClusterPrefix, clusterTopicProblem, shardedSubscriber, watchShardedSubscriptions } from "./redis-cluster.js";
 import {
   clientForUrl, commandOn, flavourOf, isClusterClient, quitConnection, reasonOf, watchConnection,
   type LogLine, type RedisClientLike, type RedisFlavour,
@@ -37,18 +36,6 @@ export interface RedisPresenceOptions extends PresenceOptions {
 }
 
 interface Conn { pub: any; sub: any; flavour: RedisFlavour; ownPub: boolean; watch?: { arm(): void; close(): void } }
-
-/** A topic with local listeners: its list is kept here, from one HGETALL and then the channel's diffs. */
-interface Watched {
-  readonly listeners: Set<PresenceListener>;
-  readonly table: PresenceTable;
-  ready: Promise<void>;
-  loaded: boolean;
-  /** Other processes' messages that arrived while the list was (re)loading, replayed on top of it. */
-  buffer: PresenceMessage[] | undefined;
-  /** Bumped by each load, so that only the newest one applies. */
-  generation: number;
-}
 
 /** One of this process's trackings. */
 interface Own { topic: string; tracking: Tracking; value: string }
@@ -88,17 +75,12 @@ export class RedisPresence implements Presence {
   readonly #ownTopics = new Map<string, number>();
   /** Tracks sent and not yet acknowledged, per topic: they count against the limit. */
   readonly #inflight = new Map<string, number>();
-  readonly #watched = new Map<string, Watched>();
-  /** Channels whose UNSUBSCRIBE failed during an outage; dropped again on reconnect. */
-  readonly #stale = new Set<string>();
+  /** The topics with local listeners, each one's list kept here (presence-redis-watch.ts). */
+  readonly #watched: WatchedTopics;
   /** Fields that a failed untrack (or track) may have left in Redis: removed by the next heartbeat. */
   readonly #orphans = new Map<string, { topic: string; value: string }>();
-  readonly #onMessage = (channel: string, payload: string) => this.#receive(channel, payload);
-  readonly #onNodeRedisMessage = (payload: string, channel: string) => this.#receive(channel, payload);
   #made: Conn | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #reloadTimer: NodeJS.Timeout | undefined;
-  #reloadAt: number | undefined;
   #ticking: Promise<boolean | undefined> | undefined;
   #tickFailing = false;
   #registered = false;
@@ -119,6 +101,10 @@ export class RedisPresence implements Presence {
     if (cluster) checkClusterPrefix(options.prefix ?? "hotline:", "RedisPresence");
     this.#keys = new PresenceKeys(options.prefix ?? "hotline:", cluster);
     this.#log = options.log ?? ((line) => console.warn(line));
+    this.#watched = new WatchedTopics({
+      keys: this.#keys, processId: this.processId, log: this.#log,
+      ready: () => this.#ready(), made: () => this.#made, closed: () => this.#closed,
+    });
     this.#conn = this.#connect(options);
     this.#conn.catch(() => {});
   }
@@ -141,7 +127,7 @@ export class RedisPresence implements Presence {
       watchConnection(c.sub, c.flavour, "presence subscriber", this.#log, { up: (afterOutage) => { if (afterOutage) void this.#recover(); } });
     }
     if (c.flavour === "ioredis") {
-      c.sub.on(this.#keys.cluster ? "smessage" : "message", this.#onMessage);
+      c.sub.on(this.#keys.cluster ? "smessage" : "message", this.#watched.onMessage);
     } else {
       if (!c.pub.isOpen) await c.pub.connect();
       await c.sub.connect();
@@ -194,7 +180,7 @@ export class RedisPresence implements Presence {
     } finally {
       this.#inflight.set(topic, this.#inflight.get(topic)! - 1);
     }
-    this.#applyOwn(topic, [], [tracking]);
+    this.#watched.apply(topic, [], [tracking]);
     return ref;
   }
 
@@ -217,7 +203,7 @@ export class RedisPresence implements Presence {
     } catch (err) {
       throw this.#failed("update on", topic, err);
     }
-    this.#applyOwn(topic, [old], [own.tracking]);
+    this.#watched.apply(topic, [old], [own.tracking]);
   }
 
   async untrack(topic: string, ref: string): Promise<void> {
@@ -237,18 +223,18 @@ export class RedisPresence implements Presence {
       this.#orphans.set(field, { topic, value: own.value });
       throw this.#failed("untrack on", topic, err, "; the next heartbeat tries again");
     } finally {
-      this.#applyOwn(topic, [own.tracking], []);
+      this.#watched.apply(topic, [own.tracking], []);
     }
   }
 
   async list(topic: string): Promise<PresenceList> {
     this.#open();
     this.#checkTopic(topic);
-    const w = this.#watched.get(topic);
-    if (w && (await w.ready.then(() => true, () => false)) && this.#watched.get(topic) === w) return w.table.list();
+    const table = await this.#watched.table(topic);
+    if (table) return table.list();
     const c = await this.#ready();
     try {
-      return tableOf(this.#readHash(await commandOn(c.pub, c.flavour, ["HGETALL", this.#keys.topic(topic)]))).list();
+      return tableOf(readHash(await commandOn(c.pub, c.flavour, ["HGETALL", this.#keys.topic(topic)]))).list();
     } catch (err) {
       throw this.#failed("list of", topic, err);
     }
@@ -257,26 +243,11 @@ export class RedisPresence implements Presence {
   async subscribe(topic: string, listener: PresenceListener): Promise<() => Promise<void>> {
     this.#open();
     this.#checkTopic(topic);
-    const entry: PresenceListener = (d, i) => listener(d, i);
-    let w = this.#watched.get(topic);
-    if (!w) {
-      const created: Watched = { listeners: new Set(), table: new PresenceTable(), ready: Promise.resolve(), loaded: false, buffer: [], generation: 0 };
-      created.ready = this.#ready().then(async (c) => {
-        await this.#redisSubscribe(c, [this.#keys.topic(topic)]);
-        await this.#load(c, topic, created);
-      });
-      this.#watched.set(topic, (w = created));
-      this.#stale.delete(this.#keys.topic(topic));
-    }
-    w.listeners.add(entry);
     try {
-      await w.ready;
+      return await this.#watched.subscribe(topic, listener);
     } catch (err) {
-      await this.#drop(topic, w, entry, false);
       throw this.#failed("subscribe to", topic, err);
     }
-    const live = w;
-    return () => this.#drop(topic, live, entry, true);
   }
 
   /** Untracks everything (here and in Redis; listeners get the leaves), then ends subscriptions and closes its connections. */
@@ -285,7 +256,7 @@ export class RedisPresence implements Presence {
     this.#closed = true;
     this.#made?.watch?.close();
     clearInterval(this.#timer);
-    clearTimeout(this.#reloadTimer);
+    this.#watched.stopReloads();
     const c = this.#made;
     if (!c) return;
     let timer: NodeJS.Timeout | undefined;
@@ -299,7 +270,7 @@ export class RedisPresence implements Presence {
         this.#log(`hotline/redis: presence close could not untrack in Redis (${reasonOf(err)}); other processes drop this one's presences after processTimeoutMs`);
       }
     }
-    for (const own of this.#own.values()) this.#applyOwn(own.topic, [own.tracking], []);
+    for (const own of this.#own.values()) this.#watched.apply(own.topic, [own.tracking], []);
     this.#own.clear();
     this.#watched.clear();
     if (c.sub) await quitConnection(c.sub, c.flavour);
@@ -318,9 +289,8 @@ export class RedisPresence implements Presence {
 
   /** Checks the topic has room (this process's list when it has one, else HLEN) and counts the track in flight. */
   async #reserve(c: Conn, topic: string): Promise<void> {
-    const w = this.#watched.get(topic);
-    const loaded = w && (await w.ready.then(() => true, () => false)) && this.#watched.get(topic) === w;
-    const held = loaded ? w.table.size : Number(await commandOn(c.pub, c.flavour, ["HLEN", this.#keys.topic(topic)]));
+    const table = await this.#watched.table(topic);
+    const held = table ? table.size : Number(await commandOn(c.pub, c.flavour, ["HLEN", this.#keys.topic(topic)]));
     const inflight = this.#inflight.get(topic) ?? 0;
     if (held + inflight >= this.#max) throw topicFull(topic, this.#max);
     this.#inflight.set(topic, inflight + 1);
@@ -345,110 +315,6 @@ export class RedisPresence implements Presence {
       { fault: "framework", cause: err });
   }
 
-  /** This process's own change, once Redis acknowledged it (its echo on the channel is ignored). */
-  #applyOwn(topic: string, leaves: Tracking[], joins: Tracking[]): void {
-    const w = this.#watched.get(topic);
-    if (!w) return;
-    const diff = w.table.apply(leaves, joins);
-    if (diff && w.loaded) deliver(w.listeners, diff, { topic });
-  }
-
-  #receive(channel: string, payload: string): void {
-    const topic = this.#keys.topicOf(channel);
-    if (topic === undefined) return;
-    const w = this.#watched.get(topic);
-    if (!w) return;
-    const m = readMessage(payload);
-    if (!m) {
-      this.#log(`hotline/redis: unreadable presence message on "${topic}"; reloading its list`);
-      return void this.#reload(topic, w);
-    }
-    if (m.origin === this.processId) return;
-    if (w.buffer) return void w.buffer.push(m);
-    const diff = w.table.apply(m.leaves, m.joins);
-    if (diff && w.loaded) deliver(w.listeners, diff, { topic });
-  }
-
-  /** Reads the topic's hash and makes it the list (plus what arrived meanwhile); after the first load, listeners get the net change. */
-  async #load(c: Conn, topic: string, w: Watched): Promise<void> {
-    w.buffer ??= [];
-    const generation = ++w.generation;
-    let raw: unknown;
-    try {
-      raw = await commandOn(c.pub, c.flavour, ["HGETALL", this.#keys.topic(topic)]);
-    } catch (err) {
-      if (generation === w.generation && w.loaded) {
-        // Keep what arrived meanwhile rather than lose it; the next recovery reloads.
-        const buffered = w.buffer ?? [];
-        w.buffer = undefined;
-        for (const m of buffered) {
-          const diff = w.table.apply(m.leaves, m.joins);
-          if (diff) deliver(w.listeners, diff, { topic });
-        }
-      }
-      throw err;
-    }
-    if (generation !== w.generation) return;
-    const fresh = tableOf(this.#readHash(raw));
-    for (const m of w.buffer ?? []) fresh.apply(m.leaves, m.joins);
-    w.buffer = undefined;
-    const diff = w.table.replace(fresh.values());
-    if (w.loaded) deliver(w.listeners, diff, { topic, resync: true });
-    w.loaded = true;
-  }
-
-  #reload(topic: string, w: Watched): Promise<void> {
-    const c = this.#made;
-    if (!c || this.#closed) return Promise.resolve();
-    return this.#load(c, topic, w).catch((err) => this.#log(`hotline/redis: reloading presences of "${topic}" failed (${reasonOf(err)})`));
-  }
-
-  /** Reloads every watched topic after `delay` ms, or later if a later reload is already due. */
-  #scheduleReload(delay: number): void {
-    const at = Date.now() + delay;
-    if (this.#closed || (this.#reloadAt !== undefined && this.#reloadAt >= at)) return;
-    clearTimeout(this.#reloadTimer);
-    this.#reloadAt = at;
-    this.#reloadTimer = setTimeout(() => {
-      this.#reloadAt = undefined;
-      for (const [topic, w] of this.#watched) if (w.loaded) void this.#reload(topic, w);
-    }, delay).unref();
-  }
-
-  #readHash(raw: unknown): Tracking[] {
-    const values: unknown[] = Array.isArray(raw) ? raw.filter((_, i) => i % 2 === 1)
-      : raw instanceof Map ? [...raw.values()] : Object.values(raw as object);
-    const out: Tracking[] = [];
-    for (const v of values) {
-      const t = readValue(String(v));
-      if (t) out.push(t);
-    }
-    return out;
-  }
-
-  async #drop(topic: string, w: Watched, entry: PresenceListener, unsubscribe: boolean): Promise<void> {
-    if (!w.listeners.delete(entry) || w.listeners.size > 0) return;
-    if (this.#watched.get(topic) !== w) return;
-    this.#watched.delete(topic);
-    w.generation++;
-    if (!unsubscribe || this.#closed || !this.#made) return;
-    const channel = this.#keys.topic(topic);
-    try {
-      await this.#redisUnsubscribe(this.#made, [channel]);
-    } catch (err) {
-      if (!this.#watched.has(topic)) this.#stale.add(channel);
-      this.#log(`hotline/redis: presence unsubscribe from "${topic}" deferred until Redis is back (${reasonOf(err)})`);
-    }
-  }
-
-  #redisSubscribe(c: Conn, channels: string[]): Promise<void> {
-    return subscribeChannels(c.sub, c.flavour, this.#keys.cluster, channels, this.#onNodeRedisMessage);
-  }
-
-  #redisUnsubscribe(c: Conn, channels: string[]): Promise<void> {
-    return unsubscribeChannels(c.sub, c.flavour, this.#keys.cluster, channels, this.#onNodeRedisMessage);
-  }
-
   /**
    * On a cluster, once every watched topic's SSUBSCRIBE holds again after a lost master: as after
    * a reconnect, a heartbeat (tracking everything again if this process's presences are gone with
@@ -456,12 +322,12 @@ export class RedisPresence implements Presence {
    */
   #watchCluster(c: Conn): { arm(): void; close(): void } {
     return watchShardedSubscriptions({
-      sub: c.sub, flavour: c.flavour, name: "presence subscriber", log: this.#log, listener: this.#onNodeRedisMessage,
+      sub: c.sub, flavour: c.flavour, name: "presence subscriber", log: this.#log, listener: this.#watched.onNodeRedisMessage,
       closing: () => this.#closed,
-      channels: () => [...this.#watched.keys()].map((t) => this.#keys.topic(t)),
-      wanted: (ch) => this.#watched.has(this.#keys.topicOf(ch)!),
-      stale: this.#stale,
-      recovered: () => void this.#tick().then((rejoined) => this.#scheduleReload(rejoined ? this.#heartbeat : 0)),
+      channels: () => this.#watched.channels(),
+      wanted: (ch) => this.#watched.wants(ch),
+      stale: this.#watched.stale,
+      recovered: () => void this.#tick().then((rejoined) => this.#watched.scheduleReload(rejoined ? this.#heartbeat : 0)),
     });
   }
 
@@ -469,20 +335,11 @@ export class RedisPresence implements Presence {
   async #recover(): Promise<void> {
     const c = this.#made;
     if (this.#closed || !c) return;
-    const channels = [...this.#watched.keys()].map((t) => this.#keys.topic(t));
-    try {
-      // node-redis resubscribes before "ready"; ioredis after it, so wait for ours to be confirmed.
-      if (c.flavour === "ioredis" && channels.length) await this.#redisSubscribe(c, channels);
-      const stale = [...this.#stale].filter((ch) => !channels.includes(ch));
-      this.#stale.clear();
-      if (stale.length) await this.#redisUnsubscribe(c, stale).catch(() => {});
-    } catch (err) {
-      this.#log(`hotline/redis: presence resubscribe after reconnect failed (${reasonOf(err)})`);
-    }
+    await this.#watched.resubscribe(c);
     // When Redis came back empty, the heartbeat finds out and tracks everything again; the reload
     // then waits a heartbeat, so that the other processes have done the same first.
     const rejoined = await this.#tick();
-    this.#scheduleReload(rejoined ? this.#heartbeat : 0);
+    this.#watched.scheduleReload(rejoined ? this.#heartbeat : 0);
   }
 
   /** One heartbeat (and sweep); resolves true when this process had been dropped, undefined on failure. */
@@ -517,7 +374,7 @@ export class RedisPresence implements Presence {
     if (this.#mustTrackAgain && !this.#closed) {
       await this.#trackAllAgain(c);
       this.#mustTrackAgain = false;
-      this.#scheduleReload(this.#heartbeat);
+      this.#watched.scheduleReload(this.#heartbeat);
     }
     if (this.#orphans.size) await this.#dropOrphans(c);
     return rejoined;
