@@ -3,10 +3,10 @@
  * Finds the embedded components (`hl-component`, `hl-id`, `hl-state`, `hl-params`), opens one
  * WebSocket per page and joins each. See docs/client.md.
  */
-import { DEFAULT_PATH, M, T } from "../protocol/wire.js";
+import { DEFAULT_PATH, M } from "../protocol/wire.js";
 import { Attr } from "../protocol/attributes.js";
 import { openSocket, type Sock } from "./socket.js";
-import { views, pushFns, init, join, receive, setConnected, pushEvent, type View } from "./view.js";
+import { views, pushFns, init, join, leaveGone, receive, setConnected, pushEvent, type View } from "./view.js";
 import { bind, bindWindow } from "./bindings.js";
 import { initNav, onNav } from "./nav.js";
 
@@ -77,7 +77,7 @@ export function start(): void {
   // (children; a render changes nothing outside `root`, so only `root` is searched).
   init(sock, (root) => {
     bindWindow(root);
-    for (const [el, v] of views) if (!el.isConnected) views.delete(el), sock!.send({ [M.type]: T.leave, [M.id]: v.id });
+    leaveGone();
     scan(root);
     // Uploads are a chunk of their own, loaded the first time the page shows an upload input.
     if (!w.hlU && root.querySelector(`[${Attr.upload}]`)) {

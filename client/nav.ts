@@ -7,7 +7,7 @@
  */
 import { M, T } from "../protocol/wire.js";
 import { Attr, Classes } from "../protocol/attributes.js";
-import { views, join, type View } from "./view.js";
+import { views, join, leaveGone, type View } from "./view.js";
 import type { Msg, Sock } from "./socket.js";
 
 const d = document;
@@ -57,7 +57,7 @@ function nav(y = 0, from?: string) {
     v.j = undefined;
     for (const c of [...s.children]) if (c != el) c.remove(); // the old page (and any navigate overtaken)
     el.hidden = false;
-    for (const [e, w] of views) if (!e.isConnected) views.delete(e), sock.send({ [M.type]: T.leave, [M.id]: w.id });
+    leaveGone();
     scrollTo(0, y);
   } };
   el.hidden = true;

@@ -43,6 +43,11 @@ export function init(s: Sock, onRender: (root: Element) => void): void {
   rendered = onRender;
 }
 
+/** Views whose root is no longer on the page leave (after a render removed them, or a navigate swapped the page). */
+export function leaveGone(): void {
+  for (const [el, v] of views) if (!el.isConnected) views.delete(el), sock.send({ [M.type]: T.leave, [M.id]: v.id });
+}
+
 const cls = (el: Element, on: boolean, c: string) => el.classList.toggle(c, on);
 const DISABLE_WITH = `[${Attr.disableWith}]`;
 /** A session key the server no longer knows: rejoin from the page's token instead. */
