@@ -25,6 +25,11 @@ export interface ViewError {
 }
 
 type Frame = Record<string, unknown>;
+
+/** The {@link ViewError} an `error` frame reports. */
+export function viewError(f: Frame): ViewError {
+  return { code: String(f[M.code]), message: String(f[M.message]), ...(f[M.details] !== undefined && { details: f[M.details] as Record<string, unknown> }) };
+}
 /** linkedom's `parseHTML` (./dom.ts loads it). */
 export type ParseHTML = Parameters<typeof buildRoot>[0];
 
@@ -91,7 +96,7 @@ export class ViewFrames {
         return;
       }
       case T.error: {
-        const e: ViewError = { code: String(f[M.code]), message: String(f[M.message]), ...(f[M.details] !== undefined && { details: f[M.details] as Record<string, unknown> }) };
+        const e = viewError(f);
         this.errors.push(e);
         if (ref !== undefined) this.#answers.set(ref, e);
         return;

@@ -11,6 +11,7 @@ import type { LiveInstance } from "../live/instance.js";
 import { MIN_CHUNK, UploadManager } from "../live/uploads/manager.js";
 import { chunkFrame, type UploadClientMessage } from "../live/uploads/messages.js";
 import { LiveTestError, misuse } from "./errors.js";
+import { viewError, type ViewError } from "./frames.js";
 
 /** A file to upload (what a person picks): its bytes, and what the browser says of it. */
 export interface UploadFile {
@@ -57,7 +58,7 @@ export interface UploadHost {
   /** Through the transport's message checks. */
   check(m: Frame): UploadClientMessage;
   /** An error frame the view received. */
-  error(e: { code: string; message: string; details?: Record<string, unknown> }): void;
+  error(e: ViewError): void;
   /** The instance's queue drained, its children and page settled. */
   settled(): Promise<void>;
 }
@@ -127,8 +128,7 @@ export class ViewUploads {
         this.#cancelled.add(f[M.entry] as number);
         break;
       case T.error: {
-        const e = { code: String(f[M.code]), message: String(f[M.message]), ...(f[M.details] !== undefined && { details: f[M.details] as Record<string, unknown> }) };
-        this.#host.error(e);
+        this.#host.error(viewError(f));
         if (ref !== undefined) this.#answers.set(ref, f);
         break;
       }
