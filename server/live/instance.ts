@@ -387,7 +387,8 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   }
 
   untrack(topic: string): void {
-    this.#presence?.untrack(this.#presenceOwner("untrack()"), topic);
+    const owner = this.#presenceOwner("untrack()");
+    this.#presence?.untrack(owner, topic);
   }
 
   followPresence(topic: string): void {
