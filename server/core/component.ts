@@ -1,14 +1,10 @@
 import type { ComponentContext, HotlineServices, HotlineUser, MountHook } from "./context.js";
 import type { PresenceDiff, PresenceList, PresenceMeta } from "./presence.js";
-import { HotlineError, toHotlineError } from "./errors.js";
-import { findHandler, handlerKind } from "./events.js";
+import { HotlineError } from "./errors.js";
 import type { Renderer } from "./renderer.js";
-import { assertJson, assertSize, changedKeys, DEFAULT_MAX_STATE_BYTES, restore, snapshotKeys } from "./state.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
-import { flushStreams, streamDelete, streamInsert, streamReset, type StreamInsertOptions } from "./template/stream.js";
-import { checkPayload, validatePayload, type Checked } from "./validate.js";
-import { clearInvalid, forgetInvalid, showInvalid } from "./field-errors.js";
-import { asyncMark, registerAssign, registerStart, rollbackAsync, type AsyncFn, type AsyncOutcome, type AsyncResult, type AsyncValue } from "./async.js";
+import { streamDelete, streamInsert, streamReset, type StreamInsertOptions } from "./template/stream.js";
+import { registerAssign, registerStart, type AsyncFn, type AsyncOutcome, type AsyncResult, type AsyncValue } from "./async.js";
 import { checkTopic, install, type ComponentHost } from "./host.js";
 import { dispatchSteps, toHTML } from "./steps.js";
 import type { RenderOutput } from "./template/diff-tracker.js";
@@ -16,6 +12,7 @@ import { renderChild } from "./children.js";
 import type { Raw } from "./template/template.js";
 import { allowUpload, cancelUpload, consumeUploads, uploadsOf, type ConsumedUpload, type UploadOptions, type UploadSlot } from "./uploads.js";
 import { intend, type PushOptions } from "./navigation.js";
+import { checkComponentState, handleEventSync, installEventSlots, isThenable, runEventSteps } from "./event-run.js";
 
 /** What `dispatch()` and `asyncDispatch()` take: the seed's `event`, `payload` and `state`. */
 export interface DispatchOptions<S = Record<string, unknown>> {
@@ -52,8 +49,6 @@ export type ComponentClass = (new (params?: any, context?: ComponentContext) => 
   loaders?: Record<string, AsyncFn>;
 };
 
-
-type Pending = { before: Map<string, string>; errors: Record<string, string> | undefined; handler: Function; payload: unknown; event: string; checked?: Checked | Promise<Checked>; valid?: boolean; mark: number };
 
 /**
  * A server-side component: it owns its UI state, handles the client's events with `on<Event>`
@@ -205,124 +200,16 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     return this.#changed;
   }
 
-  // ---------- Events ----------
+  // ---------- Events (server/core/event-run.ts) ----------
 
   /** Runs the handler for `event` synchronously; async and streaming handlers need `asyncHandleEvent`. */
   handleEvent(event: string, payload: Record<string, unknown> = {}): void {
-    const p = this.#begin(event, payload, false);
-    try {
-      if (p.checked && !this.#valid(p, p.checked as Checked)) return this.#finish(p);
-      if (this.authorizeEvent !== ALLOW_ALL) {
-        const ok = this.authorizeEvent(event, p.payload as Record<string, unknown>);
-        if (isThenable(ok)) throw new HotlineError("handler_error", "authorizeEvent() is async; use asyncDispatch", { fault: "app" });
-        if (!ok) throw refused();
-      }
-      const r = p.handler.call(this, p.payload);
-      if (r && typeof (r as Promise<unknown>).then === "function") {
-        throw new HotlineError("handler_error", `the handler for "${event}" returned a Promise; use asyncDispatch`, { fault: "app" });
-      }
-      this.#finish(p);
-    } catch (err) {
-      throw this.#fail(p, err);
-    }
+    handleEventSync(this, event, payload);
   }
 
   /** Runs the handler for `event`, sync, async or streaming (all steps), and settles the state. */
   async asyncHandleEvent(event: string, payload: Record<string, unknown> = {}): Promise<void> {
-    for await (const _ of this.#run(event, payload)) void _;
-  }
-
-  async *#run(event: string, payload: Record<string, unknown> = {}): AsyncGenerator<boolean> {
-    const p = this.#begin(event, payload, true);
-    try {
-      p.payload = await p.payload;
-      if (p.checked && !this.#valid(p, await p.checked)) {
-        this.#finish(p);
-        yield true;
-        return;
-      }
-      if (this.authorizeEvent !== ALLOW_ALL && !(await this.authorizeEvent(event, p.payload as Record<string, unknown>))) throw refused();
-      const r = p.handler.call(this, p.payload);
-      if (handlerKind(p.handler) === "stream") {
-        const it = r as AsyncGenerator<unknown>;
-        for await (const _ of it) {
-          this.#changed = changedKeys(p.before, snapshotKeys(this.state));
-          yield false;
-        }
-      } else if (r && typeof (r as Promise<unknown>).then === "function") {
-        await r;
-      }
-      this.#finish(p);
-    } catch (err) {
-      throw this.#fail(p, err);
-    }
-    yield true;
-  }
-
-  #begin(event: string, payload: unknown, allowAsync: boolean): Pending {
-    const handler = findHandler(this, Component.prototype, event);
-    if (!allowAsync && handlerKind(handler) !== "sync") {
-      throw new HotlineError("handler_error", `the handler for "${event}" is async; use asyncDispatch`, { fault: "app" });
-    }
-    if (payload == null) payload = {};
-    if (typeof payload !== "object" || Array.isArray(payload)) throw new HotlineError("bad_message", "payload must be an object");
-    const cls = this.constructor as ComponentClass;
-    const schema = cls.payloads?.[event];
-    let value: unknown = payload;
-    let checked: Checked | Promise<Checked> | undefined;
-    if (schema) {
-      // A shared component's render is every viewer's: its refusals stay the sender's `error` frame.
-      if (cls.shared) value = validatePayload(schema, payload, event);
-      else checked = checkPayload(schema, payload);
-      if (!allowAsync && (value instanceof Promise || checked instanceof Promise)) {
-        throw new HotlineError("handler_error", `the validator for "${event}" is async; use asyncDispatch`, { fault: "app" });
-      }
-    }
-    const p: Pending = { before: snapshotKeys(this.state), errors: this.#errors && { ...this.#errors }, handler, payload: value, event, mark: asyncMark(this) };
-    if (checked) p.checked = checked;
-    return p;
-  }
-
-  /** A checked payload: refused, its issues go to `this.errors` (docs: server/core/field-errors.ts); else the handler gets its value. */
-  #valid(p: Pending, checked: Checked): boolean {
-    if (checked.issues) {
-      showInvalid(this, p.event, checked.issues);
-      return false;
-    }
-    clearInvalid(this, p.event);
-    p.valid = true;
-    p.payload = checked.value;
-    return true;
-  }
-
-  #finish(p: Pending): void {
-    const after = snapshotKeys(this.state);
-    this.#checkState(after);
-    this.#changed = changedKeys(p.before, after);
-    if (p.valid) forgetInvalid(this, p.event);
-  }
-
-  #fail(p: Pending, err: unknown): HotlineError {
-    restore(this.state, p.before);
-    flushStreams(this); // a failed event's stream operations are not sent
-    rollbackAsync(this, p.mark); // nor do its async loads start
-    this.#errors = p.errors;
-    this.#changed = NONE;
-    return toHotlineError(err, `the handler for this event`);
-  }
-
-  // `keys` (the per-key JSON of `this.state`, when the caller has it) spares serialising it again.
-  #checkState(keys?: Map<string, string>): void {
-    const state = this.dehydrate();
-    assertJson(state);
-    const max = (this.constructor as ComponentClass).maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
-    if (keys && state === this.state) {
-      // A UTF-16 unit is at most 3 bytes of UTF-8: only a state that might be over needs counting.
-      let units = 2;
-      for (const [k, v] of keys) units += k.length + v.length + 4;
-      if (units * 3 <= max) return;
-    }
-    assertSize(JSON.stringify(state), max);
+    for await (const _ of runEventSteps(this, event, payload)) void _;
   }
 
   // ---------- Dispatch ----------
@@ -334,7 +221,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
       throw new HotlineError("handler_error", "mount() is async; use asyncDispatch", { fault: "app" });
     }
     if (options.event !== undefined) this.handleEvent(options.event, options.payload);
-    else this.#checkState();
+    else checkComponentState(this);
     return { html: toHTML(this), state: this.dehydrate() };
   }
 
@@ -349,8 +236,8 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
     // The plumbing transports need, kept off the component's own namespace (any user method name
     // but the documented ones works): server/core/host.ts reaches the private members through these.
     install({
-      run: (c, event, payload) => c.#run(event, payload),
-      check: (c, keys) => c.#checkState(keys),
+      run: runEventSteps,
+      check: checkComponentState,
       actAs: (c, user) => {
         c.#user = user;
       },
@@ -361,6 +248,17 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
       },
       context: (c) => c.#context,
       host: (c) => c.#host,
+    });
+    installEventSlots({
+      base: Component.prototype,
+      errors: (c) => c.#errors,
+      changed: (c, changed) => {
+        c.#changed = changed;
+      },
+      undo: (c, errors) => {
+        c.#errors = errors;
+        c.#changed = NONE;
+      },
     });
   }
 
@@ -654,13 +552,7 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
 
 /** The empty set every instance starts with (never mutated: a new set replaces it). */
 const NONE: ReadonlySet<string> = new Set();
-const ALLOW_ALL = Component.prototype.authorizeEvent;
-const refused = () => new HotlineError("unauthorized", "you may not do this here");
 const NO_PRESENCE: PresenceList = Object.freeze({}) as PresenceList;
 const NO_CONTEXT: ComponentContext = Object.freeze({});
 const NO_SERVICES = Object.freeze({}) as HotlineServices;
 
-
-function isThenable(x: unknown): boolean {
-  return !!x && typeof (x as Promise<unknown>).then === "function";
-}
