@@ -555,4 +555,3 @@ const NONE: ReadonlySet<string> = new Set();
 const NO_PRESENCE: PresenceList = Object.freeze({}) as PresenceList;
 const NO_CONTEXT: ComponentContext = Object.freeze({});
 const NO_SERVICES = Object.freeze({}) as HotlineServices;
-
