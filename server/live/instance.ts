@@ -188,12 +188,13 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     return this.#closed;
   }
 
-  /**
-   * Runs a client's event; answers the sender with its ref (a patch per step, or an error), the
-   * other viewers without. Resolves once its frames are sent, or, with `untilSent` false (a caller
-   * that does not wait), once it is handled.
-   */
-  event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined, untilSent = true): Promise<void> {
+  /** Resolves once every frame handed over so far is sent (with write-behind they may wait for their write's turn). */
+  sent(): Promise<void> {
+    return this.#out.sent();
+  }
+
+  /** Runs a client's event; answers the sender with its ref (a patch per step, or an error), the other viewers without. Resolves once handled: {@link sent} follows its frames. */
+  event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined): Promise<void> {
     const handled = this.enqueue(async () => {
       let streamed = false;
       const as = this.#shared ? sender.user : undefined;
@@ -236,8 +237,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
         this.#current = undefined;
       }
     });
-    // Resolves once its frames are sent: with write-behind they may wait for the write's turn.
-    return this.env.writes.mode === "sync" || !untilSent ? handled : handled.then(() => this.#out.sent());
+    return handled;
   }
 
   /** A pub/sub message (or a resync): onMessage, render, patch every viewer without a ref, save. */

@@ -416,7 +416,7 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     const m = this.#check({ [M.type]: T.event, [M.ref]: ref, [M.id]: this.id, [M.event]: event, [M.payload]: payload });
     if (m[M.type] !== T.event) throw misuse("not an event");
     const logged = logOf(this.app).length;
-    await this.#live!.event(this.#viewer!, ref, m[M.event], m[M.payload]);
+    await this.#live!.event(this.#viewer!, ref, m[M.event], m[M.payload]).then(() => this.#live!.sent());
     await this.page.settled(); // a pushPatch's handleParams, queued after the event
     await this.children.ready();
     const refused = this.#frames.answer(ref);

@@ -274,11 +274,11 @@ export class Connection {
     if (!entry) return this.#notJoined(m);
     if (entry.live) {
       if (this.#tel.on) void this.#measured(entry.live, entry.viewer!, m);
-      else void entry.live.event(entry.viewer!, m.ref, m.event, m.payload, false);
+      else void entry.live.event(entry.viewer!, m.ref, m.event, m.payload);
       return;
     }
     void entry.ready!.then((live) => {
-      if (live && !entry.left && entry.viewer) return this.#tel.on ? this.#measured(live, entry.viewer, m) : live.event(entry.viewer, m.ref, m.event, m.payload, false);
+      if (live && !entry.left && entry.viewer) return this.#tel.on ? this.#measured(live, entry.viewer, m) : live.event(entry.viewer, m.ref, m.event, m.payload);
       this.#notJoined(m);
     });
   }
@@ -294,7 +294,7 @@ export class Connection {
     const key = `${m.id}\n${m.ref ?? ""}`;
     const watch = (this.#watch ??= new Map());
     watch.set(key, op);
-    return tel.run(op, () => live.event(viewer, m.ref, m.event, m.payload)).finally(() => {
+    return tel.run(op, () => live.event(viewer, m.ref, m.event, m.payload).then(() => live.sent())).finally(() => {
       if (watch.get(key) === op) watch.delete(key);
       tel.handled(op, live.name, event, live, TRANSPORT);
     });
