@@ -14,7 +14,28 @@ import { checkPayload, validatePayload, type Checked } from "./validate.js";
 import { clearInvalid, forgetInvalid, showInvalid } from "./field-errors.js";
 import { asyncMark, rollbackAsync } from "./async.js";
 
-type Pending = { before: Map<string, string>; errors: Record<string, string> | undefined; handler: Function; payload: unknown; event: string; checked?: Checked | Promise<Checked>; valid?: boolean; mark: number };
+/**
+ * What work on a component (an event, a pub/sub message, a join, a URL) is undone to when it fails:
+ * its state, the async loads it registered and the stream operations it queued.
+ */
+export interface Attempt {
+  before: Map<string, string>;
+  mark: number;
+}
+
+/** Notes what {@link undoAttempt} restores: call before the work. */
+export function beginAttempt(c: Component): Attempt {
+  return { before: snapshotKeys(c.state), mark: asyncMark(c) };
+}
+
+/** The work since `a` failed: its state is restored, its stream operations are not sent, its async loads do not start. */
+export function undoAttempt(c: Component, a: Attempt): void {
+  restore(c.state, a.before);
+  flushStreams(c);
+  rollbackAsync(c, a.mark);
+}
+
+type Pending = Attempt & { errors: Record<string, string> | undefined; handler: Function; payload: unknown; event: string; checked?: Checked | Promise<Checked>; valid?: boolean };
 
 /** What `Component` lends the event run: its prototype, and its private errors and changed fields. */
 export interface EventSlots {
@@ -125,7 +146,7 @@ function begin(c: Component, event: string, payload: unknown, allowAsync: boolea
     }
   }
   const errors = slots.errors(c);
-  const p: Pending = { before: snapshotKeys(c.state), errors: errors && { ...errors }, handler, payload: value, event, mark: asyncMark(c) };
+  const p: Pending = { ...beginAttempt(c), errors: errors && { ...errors }, handler, payload: value, event };
   if (checked) p.checked = checked;
   return p;
 }
@@ -150,9 +171,7 @@ function finish(c: Component, p: Pending): void {
 }
 
 function fail(c: Component, p: Pending, err: unknown): HotlineError {
-  restore(c.state, p.before);
-  flushStreams(c); // a failed event's stream operations are not sent
-  rollbackAsync(c, p.mark); // nor do its async loads start
+  undoAttempt(c, p);
   slots.undo(c, p.errors);
   return toHotlineError(err, `the handler for this event`);
 }

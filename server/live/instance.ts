@@ -3,7 +3,7 @@ import { Component, type ComponentClass } from "../core/component.js";
 import { actAs, attachHost, checkState, runEvent, type ComponentHost } from "../core/host.js";
 import { findHandler, handlerKind } from "../core/events.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
-import { restore, snapshotKeys } from "../core/state.js";
+import { beginAttempt, undoAttempt } from "../core/event-run.js";
 import type { AppContext } from "./context.js";
 import { M } from "../../protocol/wire.js";
 import { errorFrame, okFrame, pushFrame, withDevStack } from "./frames.js";
@@ -14,7 +14,7 @@ import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
 import type { PresenceDiff, PresenceList, PresenceMeta } from "../core/presence.js";
 import { InstancePresence } from "./instance-presence.js";
 import { Persister, type Writes } from "./persister.js";
-import { asyncBusy, asyncMark, rollbackAsync } from "../core/async.js";
+import { asyncBusy } from "../core/async.js";
 import { runAsync, stopAsync } from "./async.js";
 import { emitToParent, sendUpdateTo } from "./children.js";
 import { navigateFrom } from "./navigation.js";
@@ -257,14 +257,12 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     return this.enqueue(async () => {
       if (this.#closed) return;
       this.#out.seal();
-      const before = snapshotKeys(this.component.state);
-      const mark = asyncMark(this.component);
+      const attempt = beginAttempt(this.component);
       try {
         await callback();
         checkState(this.component);
       } catch (err) {
-        restore(this.component.state, before);
-        rollbackAsync(this.component, mark);
+        undoAttempt(this.component, attempt);
         const e = this.#report(err, what);
         // a client's request (a page's new URL): its answer is the error, the restored render goes to all
         if (sender) this.#out.send(sender, errorFrame(e, ref, sender.id)), (sender = ref = undefined);
@@ -287,14 +285,14 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
 
   /** A viewer joins: `onJoin` runs as that viewer (it may track them); the other viewers see what it changed. */
   async #onJoin(viewer: Viewer): Promise<void> {
-    const before = snapshotKeys(this.component.state);
+    const attempt = beginAttempt(this.component);
     this.#current = viewer;
     if (this.#shared) actAs(this.component, viewer.user);
     try {
       await this.component.onJoin();
       checkState(this.component);
     } catch (err) {
-      restore(this.component.state, before);
+      undoAttempt(this.component, attempt);
       this.#presence?.untrackAll(viewer);
       throw err;
     } finally {
