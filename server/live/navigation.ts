@@ -14,6 +14,8 @@ import { canonicalJson } from "../core/identity.js";
 import { M, T } from "../../protocol/wire.js";
 import type { AppContext } from "./context.js";
 import type { LiveInstance, Viewer } from "./instance.js";
+import type { Hub, JoinRequest } from "./hub.js";
+import { setChildScope } from "../core/children.js";
 import { parseUrl, Routes, type Route, type RouteMatch } from "./routes.js";
 import { startComponent } from "./start.js";
 import { embedStarted, settleInline } from "./embed-page.js";
@@ -134,6 +136,21 @@ export function pageForJoin(ctx: AppContext, m: { name: string; url?: string; st
     else delete m.params;
   }
   return { match };
+}
+
+/**
+ * Opens the instance a join asks for, as every transport does: the route page its URL names (its
+ * name and params may come from the URL), children scoped by the view's id, and, for a page,
+ * `handleParams` run ({@link openPage}); a failure there gives back the instance's hold. The
+ * caller joins its viewer, then calls {@link afterJoin}.
+ */
+export async function openForJoin(hub: Hub, m: JoinRequest & { id: string; url?: string; state?: string; session?: string }, user: HotlineUser | null, userKey: string | undefined, address: string | undefined): Promise<{ live: LiveInstance; key: string; page: PageJoin | undefined }> {
+  const page = pageForJoin(hub.env.ctx, m);
+  const mounted = m.state === undefined && m.session === undefined;
+  const opened = await hub.open(m, user, userKey, address);
+  setChildScope(opened.live.component, m.id);
+  if (page) await openPage(opened.live, page, mounted).catch((err: unknown) => (opened.live.release(), Promise.reject(err)));
+  return { ...opened, page };
 }
 
 /**

@@ -18,9 +18,8 @@ import { LiveTestError, misuse } from "./errors.js";
 import { settle } from "./settle.js";
 import { logOf } from "./logs.js";
 import { ChildViews } from "./children.js";
-import { setChildScope } from "../core/children.js";
 import { asyncBusy, asyncRunning } from "../core/async.js";
-import { afterJoin, openPage, pageForJoin } from "../live/navigation.js";
+import { afterJoin, openForJoin } from "../live/navigation.js";
 import { PageRecord, patchPage, type ViewFlash, type ViewNavigation } from "./navigation.js";
 import { ViewUploads, type UploadFile, type ViewUpload, type ViewUploadOptions } from "./uploads.js";
 import type { UploadClientMessage } from "../live/uploads/messages.js";
@@ -139,14 +138,9 @@ export class LiveView<S extends Record<string, any> = Record<string, any>> {
     this.#plan = plan;
     const hub = this.app.hub;
     try {
-      const page = pageForJoin(this.app.context, m);
-      const opened = await hub.open(m, plan.user, plan.userKey, plan.address);
+      const opened = await openForJoin(hub, m, plan.user, plan.userKey, plan.address);
       this.#opening = opened.live;
-      setChildScope(opened.live.component, this.id); // as a connection does: children are scoped by the view's id
-      if (page) {
-        await openPage(opened.live, page, plan.state === undefined && plan.session === undefined).catch((err: unknown) => (opened.live.release(), Promise.reject(err)));
-        this.page.url = page.match.url;
-      }
+      if (opened.page) this.page.url = opened.page.match.url;
       const viewer: Viewer = { id: this.id, key: opened.key, user: plan.user, send: (f) => this.#frames.receive(f) };
       await opened.live.join(viewer, ref);
       this.#live = opened.live;

@@ -13,9 +13,8 @@ import { UploadManager } from "../../live/uploads/manager.js";
 import { DEFAULT_UPLOAD_LIMITS, type ResolvedUploadLimits } from "../../live/uploads/limits.js";
 import type { UploadClientMessage } from "../../live/uploads/messages.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
-import { setChildScope } from "../../core/children.js";
 import { linkChild, parentFor } from "../../live/children.js";
-import { afterJoin, openPage, pageForJoin, patchUrl } from "../../live/navigation.js";
+import { afterJoin, openForJoin, patchUrl } from "../../live/navigation.js";
 
 /** What a connection needs from its transport. */
 export interface ConnectionOptions {
@@ -238,12 +237,8 @@ export class Connection {
       const up = parent && (await parentFor(parent.ready ?? Promise.resolve(parent.live), local!, m.name));
       // a route's page (docs/navigation.md): its name and params may come from its URL
       const unnamed = !m.name;
-      const page = pageForJoin(this.#hub.env.ctx, m);
-      const mounted = m.state === undefined && m.session === undefined;
-      const opened = await this.#hub.open(m, this.user, this.userKey, this.address);
+      const opened = await openForJoin(this.#hub, m, this.user, this.userKey, this.address);
       live = opened.live;
-      setChildScope(live.component, m.id);
-      if (page) await openPage(live, page, mounted).catch((err: unknown) => (opened.live.release(), Promise.reject(err)));
       const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this, unnamed ? m.name : undefined);
       await live.join(viewer, m.ref);
       if (op) this.#tel.joined(op, clip(m.name), live, TRANSPORT);
