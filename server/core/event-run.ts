@@ -35,7 +35,19 @@ export function undoAttempt(c: Component, a: Attempt): void {
   rollbackAsync(c, a.mark);
 }
 
-type Pending = Attempt & { errors: Record<string, string> | undefined; handler: Function; payload: unknown; event: string; checked?: Checked | Promise<Checked>; valid?: boolean };
+/** One event under way: a class, so that every event's record has one shape (a literal spread from the attempt made V8 build a new hidden class per event). */
+class Pending implements Attempt {
+  checked: Checked | Promise<Checked> | undefined = undefined;
+  valid = false;
+  constructor(
+    readonly before: Map<string, string>,
+    readonly mark: number,
+    readonly errors: Record<string, string> | undefined,
+    readonly handler: Function,
+    public payload: unknown,
+    readonly event: string,
+  ) {}
+}
 
 /** What `Component` lends the event run: its prototype, and its private errors and changed fields. */
 export interface EventSlots {
@@ -146,7 +158,7 @@ function begin(c: Component, event: string, payload: unknown, allowAsync: boolea
     }
   }
   const errors = slots.errors(c);
-  const p: Pending = { ...beginAttempt(c), errors: errors && { ...errors }, handler, payload: value, event };
+  const p = new Pending(snapshotKeys(c.state), asyncMark(c), errors && { ...errors }, handler, value, event);
   if (checked) p.checked = checked;
   return p;
 }
