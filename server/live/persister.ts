@@ -1,5 +1,6 @@
 import type { StateStore } from "../core/store.js";
 import type { AppContext } from "./context.js";
+import { endTurn } from "./turn.js";
 
 /**
  * Write-behind: an instance's state write is handed to the store before its patch is sent, and the
@@ -205,6 +206,8 @@ function afterTicks(turn: unknown[]): void {
 
 function afterTurn(turn: unknown[]): void {
   for (let i = 0; i < turn.length; i += 2) (turn[i] as Persister<Sink>).issued(turn[i + 1] as Batch);
+  // This runs in a setImmediate: the frames it held go now, not at the next turn's end.
+  endTurn();
 }
 
 /** The frames sent together once the write before them is on its way (or answered). */

@@ -15,6 +15,7 @@ import type { UploadClientMessage } from "../../live/uploads/messages.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
 import { linkChild, parentFor } from "../../live/children.js";
 import { afterJoin, openForJoin, patchUrl } from "../../live/navigation.js";
+import { Outbox } from "../../live/turn.js";
 
 /** What a connection needs from its transport. */
 export interface ConnectionOptions {
@@ -59,6 +60,8 @@ export class Connection {
   /** Made on the first upload message: most connections never upload. */
   #uploads: UploadManager | undefined;
   #closed = false;
+  /** Frames sent after another in the same turn wait for its end (turn.ts). */
+  readonly #out: Outbox = new Outbox({ write: (frame) => this.#write(frame) });
   /** Heartbeat: set by any sign of life, cleared by each ping round. */
   alive = true;
 
@@ -96,6 +99,10 @@ export class Connection {
   /** Sends a frame; a client too far behind is closed with 1013 and its buffers freed. */
   send(frame: string | Buffer): void {
     if (this.#watch?.size && typeof frame === "string" && frame.startsWith(ERROR_START)) this.#noteError(frame);
+    if (!this.#closed) this.#out.send(frame);
+  }
+
+  #write(frame: string | Buffer): void {
     const ws = this.ws;
     if (this.#closed || ws.readyState !== OPEN) return;
     if (typeof frame === "string") ws.send(frame);
@@ -106,6 +113,8 @@ export class Connection {
   /** Closes with `code`; the socket is cut if the close handshake does not finish in time. */
   close(code: number, reason: string): void {
     if (this.ws.readyState >= 2) return;
+    // What was sent before the close (the error that explains it) leaves first.
+    this.#out.flush();
     this.gone();
     this.ws.close(code, reason);
     const ws = this.ws;
@@ -325,6 +334,7 @@ export class Connection {
   gone(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#out.discard();
     void this.#uploads?.close();
     for (const entry of this.#views.values()) {
       entry.left = true;
