@@ -56,3 +56,29 @@ export function handlerKind(fn: Function): "sync" | "async" | "stream" {
   if (kind === "AsyncFunction") return "async";
   return "sync";
 }
+
+const plainHandlers = new WeakMap<Function, Map<string, boolean>>();
+
+/**
+ * Whether `event`'s handler on `instance` is plain: synchronous, with no payload schema and a
+ * synchronous `authorizeEvent`, so that the live runtime may run it without the async path. False
+ * for an unknown event (the async path reports it; not remembered: clients choose these names).
+ */
+export function isPlainEvent(instance: object, base: object, event: string): boolean {
+  const cls = instance.constructor as Function & { payloads?: Record<string, unknown> };
+  let known = plainHandlers.get(cls);
+  if (!known) plainHandlers.set(cls, (known = new Map()));
+  let plain = known.get(event);
+  if (plain === undefined) {
+    let h: Function;
+    try {
+      h = findHandler(instance, base, event);
+    } catch {
+      return false;
+    }
+    const authorize = (instance as { authorizeEvent?: Function }).authorizeEvent;
+    plain = handlerKind(h) === "sync" && !cls.payloads?.[event] && (!authorize || handlerKind(authorize) === "sync");
+    known.set(event, plain);
+  }
+  return plain;
+}

@@ -1,7 +1,7 @@
 import type { HotlineUser } from "../core/context.js";
 import { Component, type ComponentClass } from "../core/component.js";
 import { actAs, attachHost, checkState, runEvent, type ComponentHost } from "../core/host.js";
-import { findHandler, handlerKind } from "../core/events.js";
+import { isPlainEvent } from "../core/events.js";
 import { HotlineError, toHotlineError } from "../core/errors.js";
 import { beginAttempt, undoAttempt } from "../core/event-run.js";
 import type { AppContext } from "./context.js";
@@ -19,12 +19,14 @@ import { runAsync, stopAsync } from "./async.js";
 import { emitToParent, sendUpdateTo } from "./children.js";
 import { navigateFrom } from "./navigation.js";
 import type { NavIntent } from "../core/navigation.js";
+import type { StoredInstance } from "./stored-instance.js";
 
 /** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
 const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
 
 /** Per component class and event name: whether the handler is plain (a class's handlers do not change). */
-const plainHandlers = new WeakMap<Function, Map<string, boolean>>();
+/** What `event()` returns for an event handled at once. */
+const HANDLED: Promise<void> = Promise.resolve();
 
 /** One client's attachment to a live instance: the id it chose, its session key, its connection. */
 export interface Viewer {
@@ -47,22 +49,6 @@ export interface InstanceEnv {
   writes: Writes;
 }
 
-/** The record a live instance keeps in the state store (the session key's, or a shared group's). */
-export interface StoredInstance {
-  /** component name */
-  c: string;
-  /** dehydrated state */
-  s?: Record<string, unknown>;
-  /** topics */
-  t?: string[];
-  /** a shared component's viewer: the group's store key */
-  g?: string;
-  /** the params it was started with (a shared component's viewer: the group is found again by them) */
-  p?: Record<string, unknown>;
-  /** the key of the user it belongs to: nobody else may resume it */
-  u?: string;
-}
-
 /**
  * A mounted component and what its viewers hold: one viewer for an ordinary component, every
  * viewer of the process for a shared one (`static shared = true`), which then renders and encodes
@@ -71,6 +57,8 @@ export interface StoredInstance {
 export class LiveInstance implements ComponentHost, TopicListener, PresenceFollower {
   readonly viewers = new Set<Viewer>();
   #tail: Promise<unknown> = Promise.resolve();
+  /** work queued and not finished (a plain event runs at once only when it is 0) */
+  #queued = 0;
   /** its state writes, and the frames that must not overtake them */
   readonly #out: Persister<Viewer>;
   #closed = false;
@@ -124,8 +112,12 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
 
   /** Runs `fn` after everything queued before it; its failure does not stop the queue. */
   enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    this.#queued++;
     const run = this.#tail.then(fn);
-    this.#tail = run.catch(() => undefined);
+    const settled = () => {
+      this.#queued--;
+    };
+    this.#tail = run.then(settled, settled);
     return run;
   }
 
@@ -195,24 +187,23 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
 
   /** Runs a client's event; answers the sender with its ref (a patch per step, or an error), the other viewers without. Resolves once handled: {@link sent} follows its frames. */
   event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined): Promise<void> {
+    // A plain handler with nothing queued before it runs now, within the socket's read: no queue
+    // turn, no promise (anything it enqueues runs after it, as it would have).
+    if (this.#queued === 0 && isPlainEvent(this.component, Component.prototype, event)) {
+      this.#queued++;
+      try {
+        this.#plainEvent(sender, ref, event, payload);
+      } finally {
+        this.#queued--;
+      }
+      return HANDLED;
+    }
     const handled = this.enqueue(async () => {
+      if (isPlainEvent(this.component, Component.prototype, event)) return this.#plainEvent(sender, ref, event, payload);
       let streamed = false;
       const as = this.#shared ? sender.user : undefined;
       this.#current = sender;
       try {
-        if (this.#isPlain(event)) {
-          // A plain handler runs synchronously: no async generator, no extra turns before the patch.
-          if (as !== undefined) actAs(this.component, as);
-          try {
-            this.component.handleEvent(event, payload);
-          } finally {
-            if (as !== undefined) actAs(this.component, null);
-          }
-          const body = this.presenter.update(this.component);
-          if (this.component.changedFields.size) this.#persist(true);
-          this.#broadcast(body, sender, ref, undefined);
-          return;
-        }
         this.#out.seal();
         // The sender's user while the handler runs, nobody's while rendering for every viewer.
         if (as !== undefined) actAs(this.component, as);
@@ -238,6 +229,29 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       }
     });
     return handled;
+  }
+
+  /** A plain handler's event: run synchronously, render, save, patch; a failure answers the sender and resyncs. */
+  #plainEvent(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined): void {
+    const as = this.#shared ? sender.user : undefined;
+    this.#current = sender;
+    try {
+      if (as !== undefined) actAs(this.component, as);
+      try {
+        this.component.handleEvent(event, payload);
+      } finally {
+        if (as !== undefined) actAs(this.component, null);
+      }
+      const body = this.presenter.update(this.component);
+      if (this.component.changedFields.size) this.#persist(true);
+      this.#broadcast(body, sender, ref, undefined);
+    } catch (err) {
+      const e = this.#report(err, `the handler for "${event}"`);
+      this.#out.send(sender, errorFrame(e, ref, sender.id));
+      this.#resync();
+    } finally {
+      this.#current = undefined;
+    }
   }
 
   /** A pub/sub message (or a resync): onMessage, render, patch every viewer without a ref, save. */
@@ -300,24 +314,6 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
       if (this.#shared) actAs(this.component, null);
     }
     if (this.viewers.size) this.#broadcast(this.presenter.update(this.component), undefined, undefined, undefined);
-  }
-
-  /** Whether `event`'s handler is plain (sync, no payload schema), so that it can run without the async path. */
-  #isPlain(event: string): boolean {
-    const cls = this.component.constructor;
-    let known = plainHandlers.get(cls);
-    if (!known) plainHandlers.set(cls, (known = new Map()));
-    let plain = known.get(event);
-    if (plain === undefined) {
-      try {
-        const h = findHandler(this.component, Component.prototype, event);
-        plain = handlerKind(h) === "sync" && !(this.component.constructor as ComponentClass).payloads?.[event] && handlerKind(this.component.authorizeEvent) === "sync";
-      } catch {
-        return false; // the async path reports unknown_event (not cached: clients choose these names)
-      }
-      known.set(event, plain);
-    }
-    return plain;
   }
 
   /**
