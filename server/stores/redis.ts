@@ -224,14 +224,30 @@ export class RedisStore implements StateStore {
     } else {
       // EVAL, not EVALSHA: no NOSCRIPT retry that a later batch could overtake (Redis caches the
       // script by its hash; the body costs ~100 bytes per batch)
-      args = new Array<string>(3 + 3 * n);
-      args[0] = "EVAL";
-      args[1] = SAVE_SCRIPT;
-      args[2] = String(n);
-      for (let i = 0; i < n; i++) {
-        args[3 + i] = batch[5 * i] as string;
-        args[3 + n + 2 * i] = batch[5 * i + 1] as string;
-        args[4 + n + 2 * i] = batch[5 * i + 2] as string;
+      const ttl = batch[2] as string;
+      let oneTtl = true;
+      for (let i = 7; i < batch.length && oneTtl; i += 5) oneTtl = batch[i] === ttl;
+      if (oneTtl) {
+        // The common case (every save with the app's TTL): the TTL once, a fifth less work for Redis.
+        args = new Array<string>(4 + 2 * n);
+        args[0] = "EVAL";
+        args[1] = SAVE_SCRIPT_ONE_TTL;
+        args[2] = String(n);
+        for (let i = 0; i < n; i++) {
+          args[3 + i] = batch[5 * i] as string;
+          args[3 + n + i] = batch[5 * i + 1] as string;
+        }
+        args[3 + 2 * n] = ttl;
+      } else {
+        args = new Array<string>(3 + 3 * n);
+        args[0] = "EVAL";
+        args[1] = SAVE_SCRIPT;
+        args[2] = String(n);
+        for (let i = 0; i < n; i++) {
+          args[3 + i] = batch[5 * i] as string;
+          args[3 + n + 2 * i] = batch[5 * i + 1] as string;
+          args[4 + n + 2 * i] = batch[5 * i + 2] as string;
+        }
       }
     }
     let sent: Promise<unknown>;
@@ -305,6 +321,8 @@ export class RedisStore implements StateStore {
 
 /** KEYS: the states' keys; ARGV: each one's JSON and TTL in ms, in turn. SETs them in order. */
 const SAVE_SCRIPT = "for i=1,#KEYS do redis.call('SET',KEYS[i],ARGV[2*i-1],'PX',ARGV[2*i]) end return #KEYS";
+/** The same when every save has one TTL: ARGV holds the states, then the TTL. */
+const SAVE_SCRIPT_ONE_TTL = "local t=ARGV[#KEYS+1] for i=1,#KEYS do redis.call('SET',KEYS[i],ARGV[i],'PX',t) end return #KEYS";
 
 /** One command on an ioredis client with auto-pipelining, written to its socket now (a pipeline's exec writes at once). */
 async function pipelineNow(client: any, args: string[]): Promise<unknown> {

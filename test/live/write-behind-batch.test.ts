@@ -37,7 +37,9 @@ function savedCounts(wire: string, session: string): number[] {
     const pairs: [string, string][] = name === "SET" ? [[args[1]!, args[2]!]] : [];
     if (name === "EVAL") {
       const keys = Number(args[2]);
-      for (let k = 0; k < keys; k++) pairs.push([args[3 + k]!, args[3 + keys + 2 * k]!]);
+      // states then one TTL (every save with the app's TTL), or state and TTL by turns
+      const oneTtl = args.length === 4 + 2 * keys;
+      for (let k = 0; k < keys; k++) pairs.push([args[3 + k]!, args[3 + keys + (oneTtl ? k : 2 * k)]!]);
     }
     for (const [key, json] of pairs) if (key.includes(session)) counts.push((JSON.parse(json) as { s: { count: number } }).s.count);
   }

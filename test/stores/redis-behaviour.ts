@@ -83,7 +83,7 @@ export function redisStoreSuite(flavour: RedisFlavour, url: string): void {
     await raw.send("DEL", `${prefix}warm`);
   });
 
-  test("saves of one turn: one EVAL with ioredis (each key its own state and TTL), one SET each with node-redis; a user refused scripts falls back to SETs", async () => {
+  test("saves of one turn: one EVAL with ioredis (each key its own state and TTL, or one TTL for all), one SET each with node-redis; a user refused scripts falls back to SETs", async () => {
     if (!(await haveRedisServer())) return void console.log("  (no redis-server on the PATH: skipped)");
     const priv = await startRedisServer();
     closers.push(() => priv.stop());
@@ -102,6 +102,16 @@ export function redisStoreSuite(flavour: RedisFlavour, url: string): void {
       assert.equal(await store.load(`k${i}`), { n: i });
       const pttl = Number(await raw.send("PTTL", `b:k${i}`));
       assert.ok(pttl > 9_000 + i * 1000 && pttl <= 10_000 + i * 1000, `k${i}: PTTL ${pttl}`);
+    }
+    // The common batch, every save with one TTL (the script then gets it once)
+    await raw.send("CONFIG", "RESETSTAT");
+    await Promise.all(Array.from({ length: 12 }, (_, i) => store.save(`same${i}`, { same: i }, 7_000)));
+    const again = String(await raw.send("INFO", "commandstats"));
+    assert.is(Number(/cmdstat_eval:calls=(\d+)/.exec(again)?.[1] ?? 0), flavour === "ioredis" ? 1 : 0, again);
+    for (let i = 0; i < 12; i++) {
+      assert.equal(await store.load(`same${i}`), { same: i });
+      const pttl = Number(await raw.send("PTTL", `b:same${i}`));
+      assert.ok(pttl > 6_000 && pttl <= 7_000, `same${i}: PTTL ${pttl}`);
     }
     // An ACL that refuses scripts (some managed Redis do): the batch fails, the store says so once
     // and saves each state with its own SET from then on.
