@@ -7,13 +7,18 @@
  * One connection's frames keep their order.
  */
 
-/** Where a connection's held frames go (its socket). */
-export interface FrameSink {
-  write(frame: string | Buffer): void;
+/**
+ * A connection, as the turn sees it: its held frames (undefined when none: an idle connection
+ * keeps no array) and the write that puts a frame on its socket now. The connection holds both,
+ * so that holding costs it one field, not an object.
+ */
+export interface TurnSink {
+  held: (string | Buffer)[] | undefined;
+  writeNow(frame: string | Buffer): void;
 }
 
-/** Outboxes holding frames for the end of this turn. */
-const holding = new Set<Outbox>();
+/** Connections holding frames for the end of this turn. */
+const holding = new Set<TurnSink>();
 /** A frame was written in this turn: the next ones wait for its end. */
 let busyTurn = false;
 /** The turn's end is scheduled (a `setImmediate` made earlier may still be pending after {@link endTurn}). */
@@ -31,44 +36,37 @@ function atImmediate(): void {
  */
 export function endTurn(): void {
   busyTurn = false;
-  for (const o of holding) o.flush();
+  for (const s of holding) flushHeld(s);
 }
 
-/** One connection's outgoing frames, held within a busy turn (see the module's note). */
-export class Outbox {
-  #held: (string | Buffer)[] | undefined;
-
-  constructor(readonly sink: FrameSink) {}
-
-  /** Writes `frame` now if it is the turn's first, else at the turn's end, after this outbox's frames before it. */
-  send(frame: string | Buffer): void {
-    if (this.#held) {
-      this.#held.push(frame);
-    } else if (!busyTurn) {
-      busyTurn = true;
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(atImmediate);
-      }
-      this.sink.write(frame);
-    } else {
-      this.#held = [frame];
-      holding.add(this);
+/** Writes `frame` to `s` now if it is the turn's first, else at the turn's end, after `s`'s frames before it. */
+export function sendInTurn(s: TurnSink, frame: string | Buffer): void {
+  if (s.held) {
+    s.held.push(frame);
+  } else if (!busyTurn) {
+    busyTurn = true;
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(atImmediate);
     }
+    s.writeNow(frame);
+  } else {
+    s.held = [frame];
+    holding.add(s);
   }
+}
 
-  /** Writes the held frames now (the turn's end, or before the connection closes). */
-  flush(): void {
-    const held = this.#held;
-    if (!held) return;
-    this.#held = undefined;
-    holding.delete(this);
-    for (const f of held) this.sink.write(f);
-  }
+/** Writes `s`'s held frames now (the turn's end, or before the connection closes). */
+export function flushHeld(s: TurnSink): void {
+  const held = s.held;
+  if (!held) return;
+  s.held = undefined;
+  holding.delete(s);
+  for (const f of held) s.writeNow(f);
+}
 
-  /** Drops the held frames (the socket is gone). */
-  discard(): void {
-    this.#held = undefined;
-    holding.delete(this);
-  }
+/** Drops `s`'s held frames (its socket is gone). */
+export function dropHeld(s: TurnSink): void {
+  s.held = undefined;
+  holding.delete(s);
 }

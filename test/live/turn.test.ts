@@ -3,17 +3,19 @@
 // answered, in order, with nothing lost when a connection closes with frames held.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { endTurn, Outbox } from "../../server/live/turn.js";
+import { dropHeld, endTurn, flushHeld, sendInTurn, type TurnSink } from "../../server/live/turn.js";
 import { startServer, TestClient } from "../support/ws-client.js";
 import { counterRegistry } from "../support/counter.js";
 
 const immediate = () => new Promise<void>((r) => setImmediate(r));
 
+/** A connection as the turn sees it, logging what it writes as `name:frame`. */
 function sink(log: string[], name: string) {
-  return new Outbox({ write: (f) => log.push(`${name}:${String(f)}`) });
+  const s: TurnSink = { held: undefined, writeNow: (f) => void log.push(`${name}:${String(f)}`) };
+  return { send: (f: string | Buffer) => sendInTurn(s, f), flush: () => flushHeld(s), discard: () => dropHeld(s) };
 }
 
-test("the turn's first frame is written at once; later ones wait for the turn's end, each outbox's in order", async () => {
+test("the turn's first frame is written at once; later ones wait for the turn's end, each connection's in order", async () => {
   await immediate(); // a fresh turn
   const log: string[] = [];
   const a = sink(log, "a");
@@ -25,7 +27,7 @@ test("the turn's first frame is written at once; later ones wait for the turn's 
   b.send(Buffer.from("2"));
   assert.equal(log, ["a:1"], "held until the turn ends");
   await immediate();
-  // by outbox, in the order they began holding; each outbox's frames in order
+  // by connection, in the order they began holding; each one's frames in order
   assert.equal(log, ["a:1", "b:1", "b:2", "a:2"]);
   // the next turn: its first frame goes at once again
   b.send("3");
@@ -45,7 +47,7 @@ test("a lone frame per turn never waits", async () => {
   await immediate();
 });
 
-test("flush() writes an outbox's held frames now, discard() drops them; neither touches another outbox", async () => {
+test("flushHeld() writes a connection's held frames now, dropHeld() drops them; neither touches another connection", async () => {
   await immediate();
   const log: string[] = [];
   const a = sink(log, "a");

@@ -15,7 +15,7 @@ import type { UploadClientMessage } from "../../live/uploads/messages.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
 import { linkChild, parentFor } from "../../live/children.js";
 import { afterJoin, openForJoin, patchUrl } from "../../live/navigation.js";
-import { Outbox } from "../../live/turn.js";
+import { dropHeld, flushHeld, sendInTurn, type TurnSink } from "../../live/turn.js";
 
 /** What a connection needs from its transport. */
 export interface ConnectionOptions {
@@ -46,7 +46,7 @@ const TRANSPORT = "websocket";
  * One WebSocket connection: it checks and rate-limits the client's messages, keeps the instances
  * joined on it by their client-chosen id, and sends (closing a client that stops reading).
  */
-export class Connection {
+export class Connection implements TurnSink {
   readonly ws: WebSocket;
   readonly #hub: Hub;
   readonly #opts: ConnectionOptions;
@@ -60,8 +60,8 @@ export class Connection {
   /** Made on the first upload message: most connections never upload. */
   #uploads: UploadManager | undefined;
   #closed = false;
-  /** Frames sent after another in the same turn wait for its end (turn.ts). */
-  readonly #out: Outbox = new Outbox({ write: (frame) => this.#write(frame) });
+  /** @internal Frames sent after another in the same turn wait for its end here (live/turn.ts). */
+  held: (string | Buffer)[] | undefined = undefined;
   /** Heartbeat: set by any sign of life, cleared by each ping round. */
   alive = true;
 
@@ -99,10 +99,11 @@ export class Connection {
   /** Sends a frame; a client too far behind is closed with 1013 and its buffers freed. */
   send(frame: string | Buffer): void {
     if (this.#watch?.size && typeof frame === "string" && frame.startsWith(ERROR_START)) this.#noteError(frame);
-    if (!this.#closed) this.#out.send(frame);
+    if (!this.#closed) sendInTurn(this, frame);
   }
 
-  #write(frame: string | Buffer): void {
+  /** @internal Puts a frame on the socket now (live/turn.ts decides when). */
+  writeNow(frame: string | Buffer): void {
     const ws = this.ws;
     if (this.#closed || ws.readyState !== OPEN) return;
     if (typeof frame === "string") ws.send(frame);
@@ -114,7 +115,7 @@ export class Connection {
   close(code: number, reason: string): void {
     if (this.ws.readyState >= 2) return;
     // What was sent before the close (the error that explains it) leaves first.
-    this.#out.flush();
+    flushHeld(this);
     this.gone();
     this.ws.close(code, reason);
     const ws = this.ws;
@@ -334,7 +335,7 @@ export class Connection {
   gone(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#out.discard();
+    dropHeld(this);
     void this.#uploads?.close();
     for (const entry of this.#views.values()) {
       entry.left = true;
