@@ -36,7 +36,15 @@ function atImmediate(): void {
  */
 export function endTurn(): void {
   busyTurn = false;
-  for (const s of holding) flushHeld(s);
+  for (const s of holding) {
+    try {
+      flushHeld(s);
+    } catch {
+      // A socket that cannot take a frame is failing: its own error or close event ends it, and
+      // the other connections' frames still go (this runs in a setImmediate: a throw would crash).
+      dropHeld(s);
+    }
+  }
 }
 
 /** Writes `frame` to `s` now if it is the turn's first, else at the turn's end, after `s`'s frames before it. */

@@ -78,6 +78,20 @@ test("endTurn() inside a setImmediate writes what its burst held, without waitin
   await immediate();
 });
 
+test("a connection whose write throws at the turn's end loses its frames, not the others' (and nothing crashes)", async () => {
+  await immediate();
+  const log: string[] = [];
+  const a = sink(log, "a");
+  const bad: TurnSink = { held: undefined, writeNow: () => { throw new Error("socket gone"); } };
+  const c = sink(log, "c");
+  a.send("1");
+  sendInTurn(bad, "x");
+  c.send("1");
+  await immediate();
+  assert.equal(log, ["a:1", "c:1"]);
+  assert.is(bad.held, undefined);
+});
+
 test("real sockets: 40 clients sending 6 events each in one write all get every answer, in order", async () => {
   const s = await startServer({ registry: counterRegistry(), rateLimit: { perSecond: 1e6, burst: 1e6 }, maxConnectionsPerAddress: 0 });
   const clients = await Promise.all(Array.from({ length: 40 }, () => TestClient.open(s.url)));
