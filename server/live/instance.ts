@@ -243,7 +243,14 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
         if (as !== undefined) actAs(this.component, null);
       }
       const body = this.presenter.update(this.component);
-      if (this.component.changedFields.size) this.#persist(true);
+      const changed = this.component.changedFields.size > 0;
+      if (this.env.writes.mode === "sync") {
+        // The MemoryStore saves within the call: patch first, save in the same turn (unobservable between).
+        this.#broadcast(body, sender, ref, undefined);
+        if (changed) this.#persist(true);
+        return;
+      }
+      if (changed) this.#persist(true);
       this.#broadcast(body, sender, ref, undefined);
     } catch (err) {
       const e = this.#report(err, `the handler for "${event}"`);
