@@ -49,6 +49,8 @@ test("B's untick reaches A's checkbox even while A's checkbox has the focus", as
   await add(a, "Bread");
   await item(b, "Bread").waitFor({ timeout: 5000 });
   await item(a, "Bread").getByRole("checkbox").check(); // A's checkbox now has the focus
+  // both pages show the tick first: else A's "not done" below could be the one from before it
+  await a.waitForSelector("li.board-item.done:has-text('Bread')", { timeout: 5000 });
   await b.waitForSelector("li.board-item.done:has-text('Bread')", { timeout: 5000 });
   await item(b, "Bread").getByRole("checkbox").uncheck();
   await a.waitForSelector("li.board-item:not(.done):has-text('Bread')", { timeout: 5000 });
