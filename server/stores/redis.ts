@@ -227,28 +227,19 @@ export class RedisStore implements StateStore {
       const ttl = batch[2] as string;
       let oneTtl = true;
       for (let i = 7; i < batch.length && oneTtl; i += 5) oneTtl = batch[i] === ttl;
-      if (oneTtl) {
-        // The common case (every save with the app's TTL): the TTL once, a fifth less work for Redis.
-        args = new Array<string>(4 + 2 * n);
-        args[0] = "EVAL";
-        args[1] = SAVE_SCRIPT_ONE_TTL;
-        args[2] = String(n);
-        for (let i = 0; i < n; i++) {
-          args[3 + i] = batch[5 * i] as string;
-          args[3 + n + i] = batch[5 * i + 1] as string;
-        }
-        args[3 + 2 * n] = ttl;
-      } else {
-        args = new Array<string>(3 + 3 * n);
-        args[0] = "EVAL";
-        args[1] = SAVE_SCRIPT;
-        args[2] = String(n);
-        for (let i = 0; i < n; i++) {
-          args[3 + i] = batch[5 * i] as string;
-          args[3 + n + 2 * i] = batch[5 * i + 1] as string;
-          args[4 + n + 2 * i] = batch[5 * i + 2] as string;
-        }
+      // The common case, every save with the app's TTL: the TTL once, a fifth less work for Redis.
+      // Else each state is followed by its own TTL.
+      const per = oneTtl ? 1 : 2;
+      args = new Array<string>(3 + n + per * n + (oneTtl ? 1 : 0));
+      args[0] = "EVAL";
+      args[1] = oneTtl ? SAVE_SCRIPT_ONE_TTL : SAVE_SCRIPT;
+      args[2] = String(n);
+      for (let i = 0; i < n; i++) {
+        args[3 + i] = batch[5 * i] as string;
+        args[3 + n + per * i] = batch[5 * i + 1] as string;
+        if (!oneTtl) args[4 + n + 2 * i] = batch[5 * i + 2] as string;
       }
+      if (oneTtl) args[3 + 2 * n] = ttl;
     }
     let sent: Promise<unknown>;
     try {
