@@ -187,18 +187,19 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
 
   /** Runs a client's event; answers the sender with its ref (a patch per step, or an error), the other viewers without. Resolves once handled: {@link sent} follows its frames. */
   event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined): Promise<void> {
-    // A plain handler with nothing queued before it runs now, within the socket's read: no queue
-    // turn, no promise (anything it enqueues runs after it, as it would have).
+    // A plain handler with nothing queued runs now, in the socket's read (what it enqueues runs after it).
     if (this.#queued === 0 && isPlainEvent(this.component, Component.prototype, event)) {
       this.#queued++;
       try {
         this.#plainEvent(sender, ref, event, payload);
+        return HANDLED;
+      } catch (err) {
+        return Promise.reject(err); // as a queued event's failure would be: never thrown into the socket's read
       } finally {
         this.#queued--;
       }
-      return HANDLED;
     }
-    const handled = this.enqueue(async () => {
+    return this.enqueue(async () => {
       if (isPlainEvent(this.component, Component.prototype, event)) return this.#plainEvent(sender, ref, event, payload);
       let streamed = false;
       const as = this.#shared ? sender.user : undefined;
@@ -228,7 +229,6 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
         this.#current = undefined;
       }
     });
-    return handled;
   }
 
   /** A plain handler's event: run synchronously, render, save, patch; a failure answers the sender and resyncs. */

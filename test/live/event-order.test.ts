@@ -84,4 +84,21 @@ test("a failing plain event answers an error, keeps the state as it was, and the
   await s.stop();
 });
 
+test("a plain event whose failure cannot even be answered rejects its promise; it never throws into the socket's read", async () => {
+  const s = await startServer({ registry });
+  const { live, key } = await s.hotline.hub.open({ name: "log", format: "html" });
+  let broken = false;
+  const viewer = { id: "l", key, user: null, send() { if (broken) throw new Error("socket gone"); } };
+  await live.join(viewer, 1);
+  broken = true;
+  let result: Promise<void> | undefined;
+  assert.not.throws(() => void (result = live.event(viewer, 2, "boom", undefined)));
+  const outcome = await result!.then(() => "resolved", (e: Error) => e.message);
+  assert.is(outcome, "socket gone");
+  broken = false;
+  await live.event(viewer, 3, "fast", undefined);
+  assert.equal(live.component.state.log, ["fast"], "the queue goes on; the failed event left no trace");
+  await s.stop();
+});
+
 test.run();
