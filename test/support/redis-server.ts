@@ -1,6 +1,7 @@
 // A private redis-server on a free port, for tests that must kill or count what Redis sees.
 // The shared Redis on 6379 is never touched by these.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -15,13 +16,40 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-/** Finds a port nothing listens on. */
+/**
+ * Finds a port nothing listens on, below the kernel's ephemeral range: a server of a suite running
+ * in parallel that listens on port 0 never gets it, even while a test keeps it unbound (a Redis down
+ * on purpose, or between a kill and a restart). Picked at random, so that parallel suites rarely
+ * try the same one; the OS's choice when the range leaves no room.
+ */
 export async function freePort(): Promise<number> {
+  const low = 20_000;
+  const high = ephemeralStart();
+  for (let i = 0; high - low > 1000 && i < 50; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await listenOn(port)) return port;
+  }
+  return listenOn(0) as Promise<number>;
+}
+
+/** Listens on `port` of 127.0.0.1 and closes again: the port it got, or 0 when it is taken. */
+async function listenOn(port: number): Promise<number> {
   const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
+  const got = await new Promise<number>((resolve) => {
+    srv.once("error", () => resolve(0));
+    srv.listen(port, "127.0.0.1", () => resolve((srv.address() as { port: number }).port));
+  });
+  if (got) await new Promise((resolve) => srv.close(resolve));
+  return got;
+}
+
+/** The first port the kernel hands out for port 0 (Linux: /proc/sys/net/ipv4/ip_local_port_range). */
+function ephemeralStart(): number {
+  try {
+    return Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
 }
 
 /** True when `redis-server` can be run here. */
