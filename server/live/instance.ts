@@ -24,7 +24,6 @@ import type { StoredInstance } from "./stored-instance.js";
 /** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
 const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
 
-/** Per component class and event name: whether the handler is plain (a class's handlers do not change). */
 /** What `event()` returns for an event handled at once. */
 const HANDLED: Promise<void> = Promise.resolve();
 
