@@ -2,13 +2,15 @@
 // patch) against a raw `ws` echo server answering a frame of the same size, in the same run. Clients
 // run in a child process. Setups: the memory store and pub/sub, and the Redis store and Redis pub/sub
 // (on a private redis-server when one can be started, else REDIS_URL); they take turns within each
-// round, and each is compared with the floor run right after each of its runs.
+// round, and each is compared with the floor run right after each of its runs. With a local Redis it
+// also prints redis-server's CPU per event (read from /proc): it runs on the same cores.
 // Run: node --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
 //   STORES=memory,redis (default; also redis-strict: writeBehind: false, every patch waiting for its
 //   write's answer as before write-behind; redis-ap: the store's ioredis client with
 //   enableAutoPipelining)  ROUNDS=5  PER1=2000 (events per round, 1 client)  PER50=200
 //   PIN=1: servers on CPU 0, clients on CPU 1, as issue 16 measured (default: unpinned)
 //   Profile the server: node --cpu-prof --cpu-prof-dir=prof --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
+import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { child, fmt, hotlineServer, percentile, pinCpus, rawServer, roundTrips, type RoundTripJob, type RoundTripResult, type Setup } from "./ws-support.js";
 import { median } from "./measure.js";
@@ -18,8 +20,11 @@ import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/su
 
 type Job = RoundTripJob;
 type Result = RoundTripResult;
-/** Round trip percentiles (ms), events per second, and the server process's CPU per event (µs, this process: the servers run here). */
-type Figures = { p50: number; p99: number; rate: number; cpu: number };
+/**
+ * Round trip percentiles (ms), events per second, the server process's CPU per event (µs, this
+ * process: the servers run here), and redis-server's (µs; 0 without a local Redis).
+ */
+type Figures = { p50: number; p99: number; rate: number; cpu: number; redisCpu: number };
 
 const SETUPS: Record<string, string> = {
   memory: "MemoryStore + MemoryPubSub",
@@ -73,19 +78,24 @@ async function main() {
     ws.send(`{"t":"patch","id":${JSON.stringify(m.id ?? "c1")},"ref":${m.ref},"0":${m.ref}}`);
   });
   const kid = child(new URL(import.meta.url).pathname, ["client"]);
+  const notes: string[] = [];
+  const redis = wanted.some((w) => w.startsWith("redis")) ? await redisServer() : undefined;
+  // Redis shares the machine's cores with the servers and the clients: its CPU per event is a figure too.
+  const redisCpu = redis ? await cpuOfRedis(redis.url) : () => 0;
   const run = async (url: string, hotline: boolean, clients: number, perClient: number): Promise<Figures> => {
     const before = process.cpuUsage();
+    const redisBefore = redisCpu();
     kid.send({ url, hotline, clients, perClient } satisfies Job);
     const r = await kid.next<Result>();
     const used = process.cpuUsage(before);
+    const events = r.events + 50 * clients;
     const s = r.lat.sort((a, b) => a - b);
-    return { p50: percentile(s, 50), p99: percentile(s, 99), rate: (r.events / r.ms) * 1000, cpu: (used.user + used.system) / (r.events + 50 * clients) };
+    return { p50: percentile(s, 50), p99: percentile(s, 99), rate: (r.events / r.ms) * 1000, cpu: (used.user + used.system) / events, redisCpu: (redisCpu() - redisBefore) / events };
   };
   const med = (xs: Figures[]): Figures => ({
     p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), rate: median(xs.map((x) => x.rate)), cpu: median(xs.map((x) => x.cpu)),
+    redisCpu: median(xs.map((x) => x.redisCpu)),
   });
-  const notes: string[] = [];
-  const redis = wanted.some((w) => w.startsWith("redis")) ? await redisServer() : undefined;
   const servers: { store: string; url: string; stop(): Promise<void> }[] = [];
   for (const store of wanted) {
     if (store !== "memory" && !redis) {
@@ -131,11 +141,42 @@ async function main() {
       [`${k}_server_cpu_us`]: round(h.cpu), [`${k}_floor_cpu_us`]: round(r.cpu),
       [`${k}_p50_ratio`]: round(h.p50 / r.p50), [`${k}_p99_ratio`]: round(h.p99 / r.p99), [`${k}_rate_ratio`]: round(h.rate / r.rate),
     });
+    if (store !== "memory" && h.redisCpu > 0) figures[`${k}_redis_cpu_us`] = round(h.redisCpu);
   }
+  const redisRows = rows.filter((x) => x.store !== "memory" && x.h.redisCpu > 0);
+  if (redisRows.length) console.log(`redis-server CPU µs/event (on the same cores): ${redisRows.map((x) => `${x.store} ${x.clients} client${x.clients > 1 ? "s" : ""} ${fmt(x.h.redisCpu, 1)}`).join(", ")}`);
   console.log("goals: p50 <= 1.3x and p99 <= 1.5x raw with 1 client; events/s >= 0.8x raw with 50 clients (memory store and Redis store)");
   kid.kill();
   await raw.stop();
   summary("ws-roundtrip", figures);
+}
+
+/**
+ * A reader of the local redis-server's CPU time so far, in µs (utime + stime from /proc, at the
+ * usual 100 ticks a second), or one that reads 0 when the server is not a process of this machine.
+ */
+async function cpuOfRedis(url: string): Promise<() => number> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await client.info("server"))?.[1]);
+    const read = () => {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10_000;
+    };
+    read();
+    return () => {
+      try {
+        return read();
+      } catch {
+        return 0;
+      }
+    };
+  } catch {
+    return () => 0;
+  } finally {
+    client.disconnect();
+  }
 }
 
 function round(n: number): number {
