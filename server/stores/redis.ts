@@ -57,8 +57,8 @@ export class RedisStore implements StateStore {
    * in one: each save goes alone there, and the library coalesces the writes of a turn.)
    */
   #batchSend: Send | undefined;
-  /** Saves of this turn not yet written: key, json, ttl, resolve, reject, … */
-  #batch: unknown[] | undefined;
+  /** Saves of this turn not yet written (key, json, ttl, …), and the one promise they all return. */
+  #batch: Batch | undefined;
   #batchTimer: NodeJS.Immediate | undefined;
 
   constructor(options: RedisStoreOptions) {
@@ -186,22 +186,29 @@ export class RedisStore implements StateStore {
    * `owner` is ignored: Redis bounds its memory by its own policy (`maxmemory`, `maxmemory-policy
    * volatile-lru`).
    */
-  async save(key: string, state: Record<string, unknown>, ttlMs?: number, _owner?: string): Promise<void> {
+  save(key: string, state: Record<string, unknown>, ttlMs?: number, _owner?: string): Promise<void> {
     const ttl = String(Math.max(1, Math.ceil(ttlMs ?? this.#ttl)));
-    const json = JSON.stringify(state);
-    if (!this.#send || !this.#batchSend) {
-      await (this.#send ?? (await this.#ready))(["SET", this.#prefix + key, json, "PX", ttl]);
-      return;
+    let json: string;
+    try {
+      json = JSON.stringify(state);
+    } catch (err) {
+      return Promise.reject(err);
     }
+    if (!this.#send || !this.#batchSend) return this.#saveAlone(this.#prefix + key, json, ttl);
     // The write-behind runtime releases a patch one setImmediate after its save() (scheduled
-    // later than this one): the batch is on the connection before the patch leaves.
-    return new Promise<void>((resolve, reject) => {
-      if (!this.#batch) {
-        this.#batch = [];
-        this.#batchTimer = setImmediate(this.#flush);
-      }
-      this.#batch.push(this.#prefix + key, json, ttl, resolve, reject);
-    });
+    // later than this one): the batch is on the connection before the patch leaves. The saves of
+    // a batch succeed or fail together: they share one promise (one per turn, not one per save).
+    let batch = this.#batch;
+    if (!batch) {
+      batch = this.#batch = newBatch();
+      this.#batchTimer = setImmediate(this.#flush);
+    }
+    batch.items.push(this.#prefix + key, json, ttl);
+    return batch.done;
+  }
+
+  async #saveAlone(key: string, json: string, ttl: string): Promise<void> {
+    await (this.#send ?? (await this.#ready))(["SET", key, json, "PX", ttl]);
   }
 
   /** Writes the saves of this turn now: a GET or DEL issued after a save must not overtake it. */
@@ -214,19 +221,19 @@ export class RedisStore implements StateStore {
   readonly #flush = (): void => {
     // (a script refusal may have ended batching since this batch began: then the plain client)
     const send = this.#batchSend ?? this.#send!;
-    const batch = this.#batch!;
+    const { items: batch, settle } = this.#batch!;
     this.#batch = undefined;
     this.#batchTimer = undefined;
-    const n = batch.length / 5;
+    const n = batch.length / 3;
     let args: string[];
     if (n === 1) {
-      args = ["SET", batch[0] as string, batch[1] as string, "PX", batch[2] as string];
+      args = ["SET", batch[0]!, batch[1]!, "PX", batch[2]!];
     } else {
       // EVAL, not EVALSHA: no NOSCRIPT retry that a later batch could overtake (Redis caches the
       // script by its hash; the body costs ~100 bytes per batch)
-      const ttl = batch[2] as string;
+      const ttl = batch[2]!;
       let oneTtl = true;
-      for (let i = 7; i < batch.length && oneTtl; i += 5) oneTtl = batch[i] === ttl;
+      for (let i = 5; i < batch.length && oneTtl; i += 3) oneTtl = batch[i] === ttl;
       // The common case, every save with the app's TTL: the TTL once, a fifth less work for Redis.
       // Else each state is followed by its own TTL.
       const per = oneTtl ? 1 : 2;
@@ -235,9 +242,9 @@ export class RedisStore implements StateStore {
       args[1] = oneTtl ? SAVE_SCRIPT_ONE_TTL : SAVE_SCRIPT;
       args[2] = String(n);
       for (let i = 0; i < n; i++) {
-        args[3 + i] = batch[5 * i] as string;
-        args[3 + n + per * i] = batch[5 * i + 1] as string;
-        if (!oneTtl) args[4 + n + 2 * i] = batch[5 * i + 2] as string;
+        args[3 + i] = batch[3 * i]!;
+        args[3 + n + per * i] = batch[3 * i + 1]!;
+        if (!oneTtl) args[4 + n + 2 * i] = batch[3 * i + 2]!;
       }
       if (oneTtl) args[3 + 2 * n] = ttl;
     }
@@ -248,7 +255,7 @@ export class RedisStore implements StateStore {
       sent = Promise.reject(err);
     }
     sent.then(
-      () => { for (let i = 3; i < batch.length; i += 5) (batch[i] as () => void)(); },
+      () => settle(true),
       (err: unknown) => {
         // A server without scripting (or that refuses it to this user): each save alone from now
         // on. The saves of this batch fail; the live runtime writes their state again.
@@ -256,7 +263,7 @@ export class RedisStore implements StateStore {
           this.#log(`hotline/redis: state store cannot run a script (${String((err as Error)?.message).split("\n")[0]}); saving each state with its own SET`);
           this.#batchSend = undefined;
         }
-        for (let i = 4; i < batch.length; i += 5) (batch[i] as (e: unknown) => void)(err);
+        settle(false, err);
       },
     );
   };
@@ -311,6 +318,22 @@ export class RedisStore implements StateStore {
 }
 
 /** KEYS: the states' keys; ARGV: each one's JSON and TTL in ms, in turn. SETs them in order. */
+/** The saves of one turn: key, json, ttl, … and the promise every one of them returned. */
+interface Batch {
+  items: string[];
+  done: Promise<void>;
+  /** resolves `done`, or rejects it with `err` */
+  settle(ok: boolean, err?: unknown): void;
+}
+
+function newBatch(): Batch {
+  let settle!: Batch["settle"];
+  const done = new Promise<void>((resolve, reject) => {
+    settle = (ok, err) => (ok ? resolve() : reject(err));
+  });
+  return { items: [], done, settle };
+}
+
 const SAVE_SCRIPT = "for i=1,#KEYS do redis.call('SET',KEYS[i],ARGV[2*i-1],'PX',ARGV[2*i]) end return #KEYS";
 /** The same when every save has one TTL: ARGV holds the states, then the TTL. */
 const SAVE_SCRIPT_ONE_TTL = "local t=ARGV[#KEYS+1] for i=1,#KEYS do redis.call('SET',KEYS[i],ARGV[i],'PX',t) end return #KEYS";
