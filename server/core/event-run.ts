@@ -23,9 +23,19 @@ export interface Attempt {
   mark: number;
 }
 
+/** What an attempt notes before the work: the state's per-key JSON and the async loads' mark. */
+class Noted implements Attempt {
+  readonly before: Map<string, string>;
+  readonly mark: number;
+  constructor(c: Component) {
+    this.before = snapshotKeys(c.state);
+    this.mark = asyncMark(c);
+  }
+}
+
 /** Notes what {@link undoAttempt} restores: call before the work. */
 export function beginAttempt(c: Component): Attempt {
-  return { before: snapshotKeys(c.state), mark: asyncMark(c) };
+  return new Noted(c);
 }
 
 /** The work since `a` failed: its state is restored, its stream operations are not sent, its async loads do not start. */
@@ -36,17 +46,18 @@ export function undoAttempt(c: Component, a: Attempt): void {
 }
 
 /** One event under way: a class, so that every event's record has one shape (a literal spread from the attempt made V8 build a new hidden class per event). */
-class Pending implements Attempt {
+class Pending extends Noted {
   checked: Checked | Promise<Checked> | undefined = undefined;
   valid = false;
   constructor(
-    readonly before: Map<string, string>,
-    readonly mark: number,
+    c: Component,
     readonly errors: Record<string, string> | undefined,
     readonly handler: Function,
     public payload: unknown,
     readonly event: string,
-  ) {}
+  ) {
+    super(c);
+  }
 }
 
 /** What `Component` lends the event run: its prototype, and its private errors and changed fields. */
@@ -158,7 +169,7 @@ function begin(c: Component, event: string, payload: unknown, allowAsync: boolea
     }
   }
   const errors = slots.errors(c);
-  const p = new Pending(snapshotKeys(c.state), asyncMark(c), errors && { ...errors }, handler, value, event);
+  const p = new Pending(c, errors && { ...errors }, handler, value, event);
   if (checked) p.checked = checked;
   return p;
 }

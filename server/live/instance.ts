@@ -242,15 +242,12 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
         if (as !== undefined) actAs(this.component, null);
       }
       const body = this.presenter.update(this.component);
+      // Other stores: the write before the patch. The MemoryStore saves within the call: patch first, then save (unobservable between).
       const changed = this.component.changedFields.size > 0;
-      if (this.env.writes.mode === "sync") {
-        // The MemoryStore saves within the call: patch first, save in the same turn (unobservable between).
-        this.#broadcast(body, sender, ref, undefined);
-        if (changed) this.#persist(true);
-        return;
-      }
-      if (changed) this.#persist(true);
+      const sync = this.env.writes.mode === "sync";
+      if (changed && !sync) this.#persist(true);
       this.#broadcast(body, sender, ref, undefined);
+      if (changed && sync) this.#persist(true);
     } catch (err) {
       const e = this.#report(err, `the handler for "${event}"`);
       this.#out.send(sender, errorFrame(e, ref, sender.id));
