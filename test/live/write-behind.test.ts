@@ -304,6 +304,143 @@ strict("every patch waits for its write's answer", async () => {
 
 strict.run();
 
+const shared = suite("write-behind: saves that share one promise");
+
+/**
+ * A store that answers the saves of one turn with one promise, as RedisStore does with a batch
+ * (`perTurn`), or every save with one promise settled once for good (`constant`). The turn's
+ * answer is held until `answerAll()`; `fail` makes it a rejection.
+ */
+class SharedStore implements StateStore {
+  readonly data = new Map<string, string>();
+  fail = false;
+  #turn: { promise: Promise<void>; settle(): void } | undefined;
+  readonly #held: (() => void)[] = [];
+  readonly #constant = Promise.resolve();
+
+  constructor(readonly how: "perTurn" | "constant") {}
+
+  save(key: string, state: Record<string, unknown>): Promise<void> {
+    if (!this.fail) this.data.set(key, JSON.stringify(state));
+    if (this.how === "constant") return this.#constant;
+    if (!this.#turn) {
+      let settle!: () => void;
+      const fail = this.fail;
+      const promise = new Promise<void>((resolve, reject) => (settle = () => (fail ? reject(new Error("the batch failed")) : resolve())));
+      this.#turn = { promise, settle };
+      setImmediate(() => {
+        this.#held.push(this.#turn!.settle);
+        this.#turn = undefined;
+      });
+    }
+    return this.#turn.promise;
+  }
+
+  async load(key: string): Promise<Record<string, unknown> | null> {
+    const json = this.data.get(key);
+    return json === undefined ? null : (JSON.parse(json) as Record<string, unknown>);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.data.delete(key);
+  }
+
+  answerAll(): void {
+    for (const settle of this.#held.splice(0)) settle();
+  }
+
+  count(key: string): number | undefined {
+    const json = this.data.get(key);
+    return json === undefined ? undefined : (JSON.parse(json) as { s: { count: number } }).s.count;
+  }
+}
+
+/** `n` clients joined to a counter each; their session keys. */
+async function joined(srv: { url: string }, n: number): Promise<{ clients: TestClient[]; keys: string[] }> {
+  const clients = await Promise.all(Array.from({ length: n }, () => TestClient.open(srv.url)));
+  const oks = await Promise.all(clients.map((c) => c.join("c", "counter")));
+  return { clients, keys: oks.map((ok) => ok.session as string) };
+}
+
+/** Resolves with how long `p` took, in ms. */
+async function took(p: Promise<unknown>): Promise<number> {
+  const t0 = Date.now();
+  await p;
+  return Date.now() - t0;
+}
+
+shared("one promise per turn for many sessions' saves: each session's writes are answered, and close() ends as soon as the answer comes", async () => {
+  const store = new SharedStore("perTurn");
+  const lines: string[] = [];
+  const srv = await startServer({ registry, store, logger: { error: (m: unknown) => lines.push(String(m)) }, rateLimit: { perSecond: 1e6, burst: 1e6 } });
+  const { clients, keys } = await joined(srv, 8);
+  try {
+    store.answerAll();
+    clients.forEach((c, i) => burst(c, 5, 10 + i));
+    await Promise.all(clients.map((c, i) => patches(c, 5, 10 + i)));
+    for (const k of keys) assert.is(store.count(k), 5);
+    let closed = false;
+    const closing = srv.hotline.close().then(() => (closed = true));
+    await sleep(100);
+    assert.not.ok(closed, "close() waits for the writes' answers");
+    store.answerAll();
+    // every session's writes were answered by the one answer: close() does not wait out WAIT_MS
+    assert.ok((await took(closing)) < WAIT_MS / 2, "close() ended once the shared answers came");
+    assert.equal(lines, [], "nothing failed");
+  } finally {
+    for (const c of clients) c.close();
+    store.answerAll();
+    await srv.stop();
+  }
+});
+
+shared("a shared answer that fails: every session in it logs the failure, and each one's next event writes its state again", async () => {
+  const store = new SharedStore("perTurn");
+  const lines: string[] = [];
+  const srv = await startServer({ registry, store, logger: { error: (m: unknown) => lines.push(String(m)) }, rateLimit: { perSecond: 1e6, burst: 1e6 } });
+  const { clients, keys } = await joined(srv, 4);
+  try {
+    store.answerAll();
+    store.fail = true;
+    await Promise.all(clients.map((c) => c.event("c", "increment")));
+    store.answerAll(); // the turn's writes fail together
+    while (lines.filter((l) => l.includes("cannot save the state")).length < keys.length) await sleep(5);
+    for (const k of keys) assert.is(store.count(k), 0, "nothing of the failed turn was kept");
+    store.fail = false;
+    // the patches wait for their write's answer now (the store failed last): answer as they come
+    const answering = setInterval(() => store.answerAll(), 5);
+    try {
+      assert.equal((await Promise.all(clients.map((c) => c.event("c", "increment")))).map((m) => m["0"]), [2, 2, 2, 2]);
+    } finally {
+      clearInterval(answering);
+    }
+    for (const k of keys) assert.is(store.count(k), 2, "each state written again");
+  } finally {
+    for (const c of clients) c.close();
+    store.answerAll();
+    await srv.stop();
+  }
+});
+
+shared("a store that hands out one settled promise for every save: every write is answered", async () => {
+  const store = new SharedStore("constant");
+  const srv = await startServer({ registry, store, rateLimit: { perSecond: 1e6, burst: 1e6 } });
+  const { clients, keys } = await joined(srv, 4);
+  try {
+    for (let round = 0; round < 3; round++) {
+      clients.forEach((c, i) => burst(c, 4, 100 * round + 10 * i + 1));
+      await Promise.all(clients.map((c, i) => patches(c, 4, 100 * round + 10 * i + 1)));
+    }
+    for (const k of keys) assert.is(store.count(k), 12);
+    assert.ok((await took(srv.hotline.close())) < WAIT_MS / 2, "no write was left unanswered");
+  } finally {
+    for (const c of clients) c.close();
+    await srv.stop();
+  }
+});
+
+shared.run();
+
 const shutdown = suite("write-behind: graceful close");
 
 shutdown("hotline.close() waits for the writes not yet answered, also of instances whose client left", async () => {
