@@ -8,6 +8,7 @@ import { RedisPubSub } from "../pubsub/redis.js";
 import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/support/redis-server.js";
 import { closeClients, kid, median, serveIn, timeFanOut } from "./cluster-support.js";
 import { fmt } from "./ws-support.js";
+import { round, summary } from "./summary.js";
 
 const PER_PROCESS = Number(process.env.VIEWERS ?? 1000);
 const CHANGES = 15;
@@ -47,4 +48,10 @@ console.log(`  1 process,  memory pub/sub, ${total} viewers:            ${ms(sin
 console.log(`  2 processes, Redis pub/sub, ${PER_PROCESS} viewers each:  ${ms(cluster)}`);
 console.log(`  ratio (2 processes over Redis / 1 process): ${fmt(median(cluster) / median(single), 2)}x   goal <= 1.5x`);
 console.log(`  Redis: ${priv ? "a private redis-server" : url}`);
+summary("cluster-fanout", {
+  viewers: total,
+  single_ms: round(median(single), 2),
+  two_processes_ms: round(median(cluster), 2),
+  ratio: round(median(cluster) / median(single), 3),
+});
 process.exit(0);
