@@ -33,13 +33,34 @@ registry.register("counter", Counter);
 
 type Answer = "ok" | "fail" | "hang";
 
+/** What the test stores share: the states they hold, as JSON, and reading them back. */
+abstract class MapStore implements StateStore {
+  readonly data = new Map<string, string>();
+
+  abstract save(key: string, state: Record<string, unknown>): Promise<void>;
+
+  async load(key: string): Promise<Record<string, unknown> | null> {
+    const json = this.data.get(key);
+    return json === undefined ? null : (JSON.parse(json) as Record<string, unknown>);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.data.delete(key);
+  }
+
+  /** The count saved under `key`. */
+  count(key: string): number | undefined {
+    const json = this.data.get(key);
+    return json === undefined ? undefined : (JSON.parse(json) as { s: { count: number } }).s.count;
+  }
+}
+
 /**
  * A store like Redis seen from the app: a write is applied when it is handed over, its answer
  * comes later: after `delayMs`, or when the test calls `answerAll()` (`delayMs` < 0). `answer`
  * says how: ok, fail (nothing applied), or never.
  */
-class SlowStore implements StateStore {
-  readonly data = new Map<string, string>();
+class SlowStore extends MapStore {
   /** every write handed over, in order */
   readonly writes: { key: string; json: string }[] = [];
   answered = 0;
@@ -50,7 +71,9 @@ class SlowStore implements StateStore {
   readonly events: string[] = [];
   #held: (() => void)[] = [];
 
-  constructor(public delayMs: number) {}
+  constructor(public delayMs: number) {
+    super();
+  }
 
   save(key: string, state: Record<string, unknown>): Promise<void> {
     const json = JSON.stringify(state);
@@ -71,15 +94,6 @@ class SlowStore implements StateStore {
     });
   }
 
-  async load(key: string): Promise<Record<string, unknown> | null> {
-    const json = this.data.get(key);
-    return json === undefined ? null : (JSON.parse(json) as Record<string, unknown>);
-  }
-
-  async delete(key: string): Promise<void> {
-    this.data.delete(key);
-  }
-
   writable(): boolean {
     return this.connected;
   }
@@ -88,12 +102,6 @@ class SlowStore implements StateStore {
     const held = this.#held;
     this.#held = [];
     for (const a of held) a();
-  }
-
-  /** The count saved under `key`. */
-  count(key: string): number | undefined {
-    const json = this.data.get(key);
-    return json === undefined ? undefined : (JSON.parse(json) as { s: { count: number } }).s.count;
   }
 
   /** The counts written under `key`, in the order the writes were handed over. */
@@ -311,14 +319,15 @@ const shared = suite("write-behind: saves that share one promise");
  * (`perTurn`), or every save with one promise settled once for good (`constant`). The turn's
  * answer is held until `answerAll()`; `fail` makes it a rejection.
  */
-class SharedStore implements StateStore {
-  readonly data = new Map<string, string>();
+class SharedStore extends MapStore {
   fail = false;
   #turn: { promise: Promise<void>; settle(): void } | undefined;
   readonly #held: (() => void)[] = [];
   readonly #constant = Promise.resolve();
 
-  constructor(readonly how: "perTurn" | "constant") {}
+  constructor(readonly how: "perTurn" | "constant") {
+    super();
+  }
 
   save(key: string, state: Record<string, unknown>): Promise<void> {
     if (!this.fail) this.data.set(key, JSON.stringify(state));
@@ -336,30 +345,23 @@ class SharedStore implements StateStore {
     return this.#turn.promise;
   }
 
-  async load(key: string): Promise<Record<string, unknown> | null> {
-    const json = this.data.get(key);
-    return json === undefined ? null : (JSON.parse(json) as Record<string, unknown>);
-  }
-
-  async delete(key: string): Promise<void> {
-    this.data.delete(key);
-  }
-
   answerAll(): void {
     for (const settle of this.#held.splice(0)) settle();
   }
-
-  count(key: string): number | undefined {
-    const json = this.data.get(key);
-    return json === undefined ? undefined : (JSON.parse(json) as { s: { count: number } }).s.count;
-  }
 }
 
-/** `n` clients joined to a counter each; their session keys. */
-async function joined(srv: { url: string }, n: number): Promise<{ clients: TestClient[]; keys: string[] }> {
+/** A server on `store` with `n` clients joined to a counter each: their session keys, the log, and the test's end. */
+async function sharedSetup(store: SharedStore, n: number) {
+  const lines: string[] = [];
+  const srv = await startServer({ registry, store, logger: { error: (m: unknown) => lines.push(String(m)) }, rateLimit: { perSecond: 1e6, burst: 1e6 } });
   const clients = await Promise.all(Array.from({ length: n }, () => TestClient.open(srv.url)));
   const oks = await Promise.all(clients.map((c) => c.join("c", "counter")));
-  return { clients, keys: oks.map((ok) => ok.session as string) };
+  const stop = async () => {
+    for (const c of clients) c.close();
+    store.answerAll();
+    await srv.stop();
+  };
+  return { srv, clients, keys: oks.map((ok) => ok.session as string), lines, stop };
 }
 
 /** Resolves with how long `p` took, in ms. */
@@ -371,9 +373,7 @@ async function took(p: Promise<unknown>): Promise<number> {
 
 shared("one promise per turn for many sessions' saves: each session's writes are answered, and close() ends as soon as the answer comes", async () => {
   const store = new SharedStore("perTurn");
-  const lines: string[] = [];
-  const srv = await startServer({ registry, store, logger: { error: (m: unknown) => lines.push(String(m)) }, rateLimit: { perSecond: 1e6, burst: 1e6 } });
-  const { clients, keys } = await joined(srv, 8);
+  const { srv, clients, keys, lines, stop } = await sharedSetup(store, 8);
   try {
     store.answerAll();
     clients.forEach((c, i) => burst(c, 5, 10 + i));
@@ -388,17 +388,13 @@ shared("one promise per turn for many sessions' saves: each session's writes are
     assert.ok((await took(closing)) < WAIT_MS / 2, "close() ended once the shared answers came");
     assert.equal(lines, [], "nothing failed");
   } finally {
-    for (const c of clients) c.close();
-    store.answerAll();
-    await srv.stop();
+    await stop();
   }
 });
 
 shared("a shared answer that fails: every session in it logs the failure, and each one's next event writes its state again", async () => {
   const store = new SharedStore("perTurn");
-  const lines: string[] = [];
-  const srv = await startServer({ registry, store, logger: { error: (m: unknown) => lines.push(String(m)) }, rateLimit: { perSecond: 1e6, burst: 1e6 } });
-  const { clients, keys } = await joined(srv, 4);
+  const { clients, keys, lines, stop } = await sharedSetup(store, 4);
   try {
     store.answerAll();
     store.fail = true;
@@ -416,16 +412,13 @@ shared("a shared answer that fails: every session in it logs the failure, and ea
     }
     for (const k of keys) assert.is(store.count(k), 2, "each state written again");
   } finally {
-    for (const c of clients) c.close();
-    store.answerAll();
-    await srv.stop();
+    await stop();
   }
 });
 
 shared("a store that hands out one settled promise for every save: every write is answered", async () => {
   const store = new SharedStore("constant");
-  const srv = await startServer({ registry, store, rateLimit: { perSecond: 1e6, burst: 1e6 } });
-  const { clients, keys } = await joined(srv, 4);
+  const { srv, clients, keys, stop } = await sharedSetup(store, 4);
   try {
     for (let round = 0; round < 3; round++) {
       clients.forEach((c, i) => burst(c, 4, 100 * round + 10 * i + 1));
@@ -434,8 +427,7 @@ shared("a store that hands out one settled promise for every save: every write i
     for (const k of keys) assert.is(store.count(k), 12);
     assert.ok((await took(srv.hotline.close())) < WAIT_MS / 2, "no write was left unanswered");
   } finally {
-    for (const c of clients) c.close();
-    await srv.stop();
+    await stop();
   }
 });
 
