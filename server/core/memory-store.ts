@@ -13,6 +13,9 @@ export interface MemoryStoreOptions {
 /** Entries saved without an owner: one bucket, with no quota of its own. */
 const NOBODY = "";
 
+/** What a successful save returns: settled, and the same every time (an async function would make one per call). */
+const SAVED: Promise<void> = Promise.resolve();
+
 /** One owner's keys, least recently used first (a Set keeps insertion order). */
 interface Bucket {
   name: string;
@@ -54,7 +57,17 @@ export class MemoryStore implements StateStore {
     this.#ttl = options.ttlMs ?? 30 * 60_000;
   }
 
-  async save(key: string, state: Record<string, unknown>, ttlMs?: number, owner?: string): Promise<void> {
+  /** Applies the save within the call; the promise it returns is settled already (one shared promise when it succeeds). */
+  save(key: string, state: Record<string, unknown>, ttlMs?: number, owner?: string): Promise<void> {
+    try {
+      this.#put(key, state, ttlMs, owner);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return SAVED;
+  }
+
+  #put(key: string, state: Record<string, unknown>, ttlMs: number | undefined, owner: string | undefined): void {
     const who = owner ?? NOBODY;
     const json = JSON.stringify(state);
     const expires = Date.now() + (ttlMs ?? this.#ttl);

@@ -272,7 +272,7 @@ export class Persister<V extends Sink> {
   write(record: Record<string, unknown>, sig: string | undefined): void {
     this.#sig = sig;
     if (this.#writes.mode === "sync" && this.idle) {
-      this.#issue(record);
+      this.#apply(record);
       return;
     }
     this.#next = { record, sealed: false };
@@ -335,7 +335,7 @@ export class Persister<V extends Sink> {
     }
     const writes = this.#writes;
     if (writes.mode === "sync") {
-      this.#issue(next.record);
+      this.#apply(next.record);
       batch.ready = true;
       return this.#release();
     }
@@ -374,12 +374,32 @@ export class Persister<V extends Sink> {
     return saving.then(
       () => this.#answered(true),
       (err: unknown) => {
-        // The client still gets its patch: a store outage costs resumability, not the live session.
-        this.#sig = undefined; // the next unforced save writes again
-        writes.ctx.log(`cannot save the state of "${this.#host.name}"`, err);
+        this.#failed(err);
         return this.#answered(false);
       },
     );
+  }
+
+  /**
+   * Hands a record to a synchronous store (`StateStore.synchronous`: the MemoryStore), which has
+   * applied it when the call returns: nothing is in flight, and only a failure is heard of, later.
+   */
+  #apply(record: Record<string, unknown>): void {
+    const writes = this.#writes;
+    let saving: Promise<void>;
+    try {
+      saving = writes.store.save(this.#host.storeKey, record, writes.ctx.options.stateTtlMs, this.#host.owner);
+    } catch (err) {
+      return this.#failed(err);
+    }
+    saving.then(undefined, (err: unknown) => this.#failed(err));
+  }
+
+  /** A write failed: logged, and the next unforced save writes again. */
+  #failed(err: unknown): void {
+    // The client still gets its patch: a store outage costs resumability, not the live session.
+    this.#sig = undefined;
+    this.#writes.ctx.log(`cannot save the state of "${this.#host.name}"`, err);
   }
 
   #answered(ok: boolean): boolean {

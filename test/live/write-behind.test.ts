@@ -283,6 +283,50 @@ fallback("the store says its connection is down (writable() false): the patch wa
   }
 });
 
+/** A synchronous store (as the MemoryStore) whose saves fail while `failing`: with a rejected promise, or a throw. */
+class FailingSyncStore extends MapStore {
+  readonly synchronous = true;
+  failing = false;
+
+  constructor(readonly how: "reject" | "throw") {
+    super();
+  }
+
+  save(key: string, state: Record<string, unknown>): Promise<void> {
+    if (this.failing) {
+      if (this.how === "throw") throw new Error("the disk is full");
+      return Promise.reject(new Error("the disk is full"));
+    }
+    this.data.set(key, JSON.stringify(state));
+    return Promise.resolve();
+  }
+}
+
+for (const how of ["reject", "throw"] as const) {
+  fallback(`a synchronous store whose save fails (${how}): the patch still comes, the failure is logged, and the session carries on`, async () => {
+    const store = new FailingSyncStore(how);
+    const lines: string[] = [];
+    const srv = await startServer({ registry, store, logger: { error: (m: unknown) => lines.push(String(m)) }, rateLimit: { perSecond: 1e6, burst: 1e6 } });
+    const client = await TestClient.open(srv.url);
+    try {
+      const ok = await client.join("c", "counter");
+      const key = ok.session as string;
+      assert.is(store.count(key), 0);
+      store.failing = true;
+      assert.is((await client.event("c", "increment"))["0"], 1, "the patch comes");
+      for (let i = 0; i < 200 && !lines.some((l) => l.includes("cannot save the state")); i++) await sleep(5);
+      assert.ok(lines.some((l) => l.includes("cannot save the state")), "the failure is logged");
+      assert.is(store.count(key), 0, "nothing was saved");
+      store.failing = false;
+      assert.is((await client.event("c", "increment"))["0"], 2);
+      assert.is(store.count(key), 2, "the next event's state is saved");
+    } finally {
+      client.close();
+      await srv.stop();
+    }
+  });
+}
+
 fallback.run();
 
 const strict = suite("write-behind: off (writeBehind: false)");
