@@ -7,11 +7,12 @@
 // Run: node --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
 //   STORES=memory,redis (default; also redis-strict: writeBehind: false, every patch waiting for its
 //   write's answer as before write-behind; redis-ap: the store's ioredis client with
-//   enableAutoPipelining)  ROUNDS=5  PER1=2000 (events per round, 1 client)  PER50=200
+//   enableAutoPipelining; redis-node: the store on a node-redis client)  ROUNDS=5  PER1=2000 (events per round, 1 client)  PER50=200
 //   PIN=1: servers on CPU 0, clients on CPU 1, as issue 16 measured (default: unpinned)
 //   Profile the server: node --cpu-prof --cpu-prof-dir=prof --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
+import { createClient } from "redis";
 import { child, fmt, hotlineServer, percentile, pinCpus, rawServer, roundTrips, type RoundTripJob, type RoundTripResult, type Setup } from "./ws-support.js";
 import { median } from "./measure.js";
 import { summary } from "./summary.js";
@@ -31,6 +32,7 @@ const SETUPS: Record<string, string> = {
   redis: "RedisStore + RedisPubSub (ioredis)",
   "redis-strict": "the same with writeBehind: false (every patch waits for Redis's answer)",
   "redis-ap": "the same as redis, the store's client with enableAutoPipelining",
+  "redis-node": "the same as redis, the store on a node-redis client (each save its own SET)",
 };
 
 if (process.argv[2] === "client") {
@@ -49,9 +51,10 @@ async function redisServer(): Promise<{ url: string; where: string; stop(): Prom
   return url ? { url, where: url, stop: async () => {} } : undefined;
 }
 
-/** A Redis setup: a RedisStore and a RedisPubSub on their own ioredis connections. */
-function redisSetup(url: string, name: string, autoPipelining: boolean): { setup: Setup; stop(): Promise<void> } {
-  const storeClient = new Redis(url, { enableAutoPipelining: autoPipelining });
+/** A Redis setup: a RedisStore and a RedisPubSub on their own connections (ioredis; the store on node-redis for redis-node). */
+async function redisSetup(url: string, name: string): Promise<{ setup: Setup; stop(): Promise<void> }> {
+  const storeClient = name === "redis-node" ? createClient({ url }) : new Redis(url, { enableAutoPipelining: name === "redis-ap" });
+  if (!(storeClient instanceof Redis)) await storeClient.connect();
   const busClient = new Redis(url);
   const prefix = `bench:${process.pid}:${name}:`;
   const pubsub = new RedisPubSub({ client: busClient, prefix });
@@ -60,7 +63,8 @@ function redisSetup(url: string, name: string, autoPipelining: boolean): { setup
     setup: { store, pubsub },
     async stop() {
       await pubsub.close();
-      storeClient.disconnect();
+      if (storeClient instanceof Redis) storeClient.disconnect();
+      else await storeClient.quit();
       busClient.disconnect();
     },
   };
@@ -102,7 +106,7 @@ async function main() {
       notes.push(`${store}: skipped (no redis-server on the PATH and no REDIS_URL)`);
       continue;
     }
-    const r = store === "memory" ? undefined : redisSetup(redis!.url, store, store === "redis-ap");
+    const r = store === "memory" ? undefined : await redisSetup(redis!.url, store);
     const setup: Setup = r ? { ...r.setup, ...(store === "redis-strict" && { writeBehind: false }) } : {};
     const hot = await hotlineServer(setup);
     servers.push({ store, url: hot.url, stop: async () => { await hot.stop(); await r?.stop(); } });
