@@ -10,6 +10,7 @@
  * - `HOTLINE_PRESENCE_TIMEOUT_MS`: with Redis, how soon the users of a process that died leave
  *   every other process's lists (default 10000)
  * - `HOTLINE_REDIS_PREFIX`: prefix of every Redis key and channel (default "hotline:")
+ * - `HOTLINE_REDIS_DRIVER=node-redis`: the state store on node-redis instead of ioredis
  * - `HOTLINE_ROLE=web`: leave the dashboard figures to a `worker` process (demo/worker.ts, over
  *   REDIS_URL). The orders feed runs on every process whatever the role: with Redis one of them is
  *   elected to publish each change, without it each process publishes its own (docs/models.md)
@@ -116,7 +117,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     // One line per outage for all four connections, not one per connection (or per retry).
     const status = redisStatus(redisUrl, (line) => console.warn(line));
     pubsub = new RedisPubSub({ url: redisUrl, prefix, log: status.log });
-    store = new RedisStore({ url: redisUrl, prefix: `${prefix}state:`, log: status.log });
+    const driver = env.HOTLINE_REDIS_DRIVER === "node-redis" ? "node-redis" : undefined;
+    store = new RedisStore({ url: redisUrl, prefix: `${prefix}state:`, log: status.log, driver });
     // who is on the board and on each order, across every process; a dead process's users leave within the timeout
     presence = new RedisPresence({ url: redisUrl, prefix, processTimeoutMs: presenceTimeoutMs, log: status.log });
     const client = new Redis(redisUrl);

@@ -32,6 +32,14 @@ export interface StateStore {
    */
   writable?(): boolean;
   /**
+   * Optional: calls `callback` once every save handed to the store so far is on its connection.
+   * Without it, the live runtime takes a save as on its way once the microtasks and ticks of the
+   * `save()` call have run and then one `setImmediate` (docs/durability.md, "A custom
+   * `StateStore`"); a store whose client writes later than that says when here (RedisStore on
+   * node-redis). Patches that must not overtake those saves wait for the callback.
+   */
+  afterWrites?(callback: () => void): void;
+  /**
    * Optional: true when `save()` has applied the write before it returns (an in-process map, as
    * MemoryStore and FileStore): the live runtime then sends patches at once and holds nothing.
    */

@@ -97,7 +97,7 @@ export class Writes {
   readonly #hop = () => {
     const turn = this.#turn!;
     this.#turn = undefined;
-    process.nextTick(afterTicks, turn);
+    process.nextTick(afterTicks, this.ctx.store, turn);
   };
 
   constructor(
@@ -133,8 +133,10 @@ export class Writes {
    * Releases `batch` once the store's client has had its turn to put the write just handed to it
    * on its connection: a tick queued from a microtask runs after every microtask of this turn (the
    * `save()` calls' included: ioredis writes there), and a `setImmediate` scheduled from that tick
-   * after the ones the client scheduled there (node-redis, ioredis auto-pipelining). The batches
-   * of every instance that wrote in this turn share one such chain.
+   * after the ones the client scheduled there (ioredis auto-pipelining), or what the store's
+   * `afterWrites` says (RedisStore on node-redis, which writes in a `setImmediate` scheduled
+   * when its batch is flushed). The batches of every instance that wrote in this turn share one
+   * such chain.
    */
   afterTurn(p: Persister<Sink>, batch: Batch): void {
     if (this.#turn) {
@@ -200,8 +202,10 @@ export class Writes {
   }
 }
 
-function afterTicks(turn: unknown[]): void {
-  setImmediate(afterTurn, turn);
+function afterTicks(store: StateStore, turn: unknown[]): void {
+  // A store whose client writes later than that (node-redis) says when instead.
+  if (store.afterWrites) store.afterWrites(() => afterTurn(turn));
+  else setImmediate(afterTurn, turn);
 }
 
 function afterTurn(turn: unknown[]): void {

@@ -51,12 +51,14 @@ export class RedisStore implements StateStore {
   #send: Send | undefined;
   #client: any;
   /**
-   * A single-node ioredis client only: its commands reach the socket within the call, so saves
-   * of one turn can leave as one script. (A cluster's keys lie in many slots; node-redis and
-   * ioredis's auto-pipelining write in a setImmediate of their own, too late for a batch flushed
-   * in one: each save goes alone there, and the library coalesces the writes of a turn.)
+   * A single-node client: the saves of one turn leave as one script. (A cluster's keys lie in many
+   * slots: each save goes alone there.) ioredis puts a command on its socket within the call;
+   * node-redis in a `setImmediate` of its own (`#writesLater`), so the live runtime is told when
+   * a batch is on the connection through {@link afterWrites}.
    */
   #batchSend: Send | undefined;
+  /** The client writes a command in a `setImmediate` it schedules when given one (node-redis). */
+  #writesLater = false;
   /** Saves of this turn not yet written (key, json, ttl, …), and the one promise they all return. */
   #batch: Batch | undefined;
   #batchTimer: NodeJS.Immediate | undefined;
@@ -85,7 +87,12 @@ export class RedisStore implements StateStore {
     }
     if (typeof client.sendCommand === "function" && "isOpen" in client) {
       if (!client.isOpen) await client.connect();
-      if (!isCluster(client)) return (args) => client.sendCommand(args);
+      if (!isCluster(client)) {
+        const send: Send = (args) => client.sendCommand(args);
+        this.#batchSend = send;
+        this.#writesLater = true;
+        return send;
+      }
       // A node-redis cluster is told the key to route by; every command here has its key first.
       const send: Send = (args) => client.sendCommand(args[1], false, args);
       this.#watchCluster(client, false, send);
@@ -195,9 +202,10 @@ export class RedisStore implements StateStore {
       return Promise.reject(err);
     }
     if (!this.#send || !this.#batchSend) return this.#saveAlone(this.#prefix + key, json, ttl);
-    // The write-behind runtime releases a patch one setImmediate after its save() (scheduled
-    // later than this one): the batch is on the connection before the patch leaves. The saves of
-    // a batch succeed or fail together: they share one promise (one per turn, not one per save).
+    // The write-behind runtime releases a patch when afterWrites() says: one setImmediate after
+    // its save() (scheduled later than this one), or with node-redis one after the client's own
+    // write. The batch is on the connection before the patch leaves. The saves of a batch succeed
+    // or fail together: they share one promise (one per turn, not one per save).
     let batch = this.#batch;
     if (!batch) {
       batch = this.#batch = newBatch();
@@ -205,6 +213,19 @@ export class RedisStore implements StateStore {
     }
     batch.items.push(this.#prefix + key, json, ttl);
     return batch.done;
+  }
+
+  /**
+   * Calls `callback` once every save handed to the store so far is on the Redis connection (the
+   * live runtime then sends the patches that wait for those saves). With node-redis, which writes
+   * a command in a `setImmediate` it schedules, that is a `setImmediate` after the one the batch's
+   * flush makes it schedule; otherwise a `setImmediate` from now, after the flush of this turn's
+   * batch (scheduled by the first save) and the client's own write.
+   */
+  afterWrites(callback: () => void): void {
+    const batch = this.#batch;
+    if (batch && this.#writesLater) (batch.written ??= []).push(callback);
+    else setImmediate(callback);
   }
 
   async #saveAlone(key: string, json: string, ttl: string): Promise<void> {
@@ -221,7 +242,7 @@ export class RedisStore implements StateStore {
   readonly #flush = (): void => {
     // (a script refusal may have ended batching since this batch began: then the plain client)
     const send = this.#batchSend ?? this.#send!;
-    const { items: batch, settle } = this.#batch!;
+    const { items: batch, settle, written } = this.#batch!;
     this.#batch = undefined;
     this.#batchTimer = undefined;
     const n = batch.length / 3;
@@ -254,6 +275,8 @@ export class RedisStore implements StateStore {
     } catch (err) {
       sent = Promise.reject(err);
     }
+    // after the write the client has just scheduled (node-redis): see afterWrites
+    if (written) setImmediate(runAll, written);
     sent.then(
       () => settle(true),
       (err: unknown) => {
@@ -321,6 +344,8 @@ export class RedisStore implements StateStore {
 /** The saves of one turn: key, json, ttl, … and the promise every one of them returned. */
 interface Batch {
   items: string[];
+  /** what waits for the batch to be on the connection ({@link RedisStore.afterWrites}, node-redis only) */
+  written?: (() => void)[];
   done: Promise<void>;
   /** resolves `done`, or rejects it with `err` */
   settle(ok: boolean, err?: unknown): void;
@@ -332,6 +357,10 @@ function newBatch(): Batch {
     settle = (ok, err) => (ok ? resolve() : reject(err));
   });
   return { items: [], done, settle };
+}
+
+function runAll(callbacks: (() => void)[]): void {
+  for (const f of callbacks) f();
 }
 
 const SAVE_SCRIPT = "for i=1,#KEYS do redis.call('SET',KEYS[i],ARGV[2*i-1],'PX',ARGV[2*i]) end return #KEYS";

@@ -1,11 +1,13 @@
-// Write-behind with the saves of many sessions batched (issue 16): RedisStore on a single-node ioredis
-// client writes the saves of one turn as one EVAL, and no patch may leave before the write of its
-// state is on the Redis connection. Thirty sessions click at once; every patch, when it arrives,
+// Write-behind with the saves of many sessions batched (issue 16): RedisStore on a single-node client
+// (ioredis, or node-redis, which writes in a setImmediate of its own) writes the saves of one turn as
+// one EVAL, and no patch may leave before the write of its state is on the Redis connection. Thirty sessions click at once; every patch, when it arrives,
 // finds its session's state already written to the store's socket. Real WebSockets, real Redis.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Redis } from "ioredis";
-import { RedisStore } from "../../server/stores/redis.js";
+import { Socket } from "node:net";
+import { createClient } from "redis";
+import { RedisStore, type RedisStoreOptions } from "../../server/stores/redis.js";
 import { needRedis } from "../support/services.js";
 import { runPrefix } from "../pubsub/redis-clients.js";
 import { startServer, TestClient } from "../support/ws-client.js";
@@ -49,21 +51,68 @@ function savedCounts(wire: string, session: string): number[] {
 const SESSIONS = 30;
 const CLICKS = 5;
 
-for (const autoPipelining of [false, true]) {
-  const test = suite(`write-behind, batched saves (ioredis, enableAutoPipelining: ${autoPipelining})`);
+/** The store's client, what its connection wrote (in order, as text), and what the test reads back with it. */
+interface Driver {
+  client: RedisStoreOptions["client"];
+  wire: string[];
+  keys(pattern: string): Promise<string[]>;
+  get(key: string): Promise<string | null>;
+  del(keys: string[]): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** ioredis: its socket is `client.stream`. */
+async function ioredis(autoPipelining: boolean): Promise<Driver> {
+  const client = new Redis(url, { enableAutoPipelining: autoPipelining });
+  await client.ping();
+  const wire: string[] = [];
+  const stream = client.stream as unknown as { write(chunk: unknown, ...rest: unknown[]): boolean };
+  const write = stream.write.bind(stream);
+  stream.write = (chunk: unknown, ...rest: unknown[]) => {
+    wire.push(Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk));
+    return write(chunk, ...rest);
+  };
+  return { client, wire, keys: (p) => client.keys(p), get: (k) => client.get(k), del: (k) => client.del(...k), close: async () => client.disconnect() };
+}
+
+/**
+ * node-redis: it writes in a setImmediate of its own, on a socket it keeps private; the writes
+ * to Redis's port are read from `net.Socket.prototype.write` (this test opens no other Redis connection).
+ */
+async function nodeRedis(): Promise<Driver> {
+  const client = createClient({ url });
+  await client.connect();
+  const port = Number(new URL(url).port || 6379);
+  const wire: string[] = [];
+  const proto = Socket.prototype as unknown as { write(this: Socket, chunk: unknown, ...rest: unknown[]): boolean };
+  const write = proto.write;
+  proto.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+    if (this.remotePort === port) wire.push(Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk));
+    return write.call(this, chunk, ...rest);
+  };
+  return {
+    client, wire,
+    keys: (p) => client.keys(p), get: (k) => client.get(k), del: (k) => client.del(k),
+    async close() {
+      proto.write = write;
+      await client.quit();
+    },
+  };
+}
+
+const drivers: [string, () => Promise<Driver>][] = [
+  ["ioredis, enableAutoPipelining: false", () => ioredis(false)],
+  ["ioredis, enableAutoPipelining: true", () => ioredis(true)],
+  ["node-redis", nodeRedis],
+];
+
+for (const [name, open] of drivers) {
+  const test = suite(`write-behind, batched saves (${name})`);
 
   test(`${SESSIONS} sessions click at once: every patch leaves after its state is on the Redis socket, and saves leave batched`, async () => {
-    const client = new Redis(url, { enableAutoPipelining: autoPipelining });
-    await client.ping();
-    // what the store's connection wrote, in order, as text
-    const wire: string[] = [];
-    const stream = client.stream as unknown as { write(chunk: unknown, ...rest: unknown[]): boolean };
-    const write = stream.write.bind(stream);
-    stream.write = (chunk: unknown, ...rest: unknown[]) => {
-      wire.push(Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk));
-      return write(chunk, ...rest);
-    };
-    const prefix = runPrefix(`write-behind-batch-${autoPipelining}`);
+    const driver = await open();
+    const { client, wire } = driver;
+    const prefix = runPrefix(`write-behind-batch-${name.replace(/\W+/g, "-")}`);
     const store = new RedisStore({ client, prefix });
     const app = await startServer({ registry, store, rateLimit: { perSecond: 1e6, burst: 1e6 } });
     const clients: TestClient[] = [];
@@ -97,16 +146,16 @@ for (const autoPipelining of [false, true]) {
       assert.ok(evals > 0, `the saves of sessions clicking at once leave as one script (${wire.length} writes, no EVAL)`);
       await app.hotline.close();
       for (let i = 0; i < SESSIONS; i++) {
-        const keys = (await client.keys(`${prefix}${sessions[i]}*`)) as string[];
+        const keys = await driver.keys(`${prefix}${sessions[i]}*`);
         assert.is(keys.length, 1, `session ${i}: one saved state`);
-        assert.equal(JSON.parse((await client.get(keys[0]!))!).s, { count: CLICKS }, `session ${i}: every click saved`);
+        assert.equal(JSON.parse((await driver.get(keys[0]!))!).s, { count: CLICKS }, `session ${i}: every click saved`);
       }
     } finally {
       for (const c of clients) c.close();
       await app.stop();
-      const keys = await client.keys(`${prefix}*`);
-      if (keys.length) await client.del(...keys);
-      client.disconnect();
+      const keys = await driver.keys(`${prefix}*`);
+      if (keys.length) await driver.del(keys);
+      await driver.close();
     }
   });
 
