@@ -32,7 +32,7 @@ const SETUPS: Record<string, string> = {
   redis: "RedisStore + RedisPubSub (ioredis)",
   "redis-strict": "the same with writeBehind: false (every patch waits for Redis's answer)",
   "redis-ap": "the same as redis, the store's client with enableAutoPipelining",
-  "redis-node": "the same as redis, the store on a node-redis client (each save its own SET)",
+  "redis-node": "the same as redis, the store on a node-redis client",
 };
 
 if (process.argv[2] === "client") {

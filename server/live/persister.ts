@@ -366,16 +366,9 @@ export class Persister<V extends Sink> {
 
   /** Hands a record to the store; resolves with whether the store took it. */
   #issue(record: Record<string, unknown>): Promise<boolean> {
-    const writes = this.#writes;
     this.#inFlight++;
-    writes.issued();
-    let saving: Promise<void>;
-    try {
-      saving = writes.store.save(this.#host.storeKey, record, writes.ctx.options.stateTtlMs, this.#host.owner);
-    } catch (err) {
-      saving = Promise.reject(err);
-    }
-    return saving.then(
+    this.#writes.issued();
+    return this.#save(record).then(
       () => this.#answered(true),
       (err: unknown) => {
         this.#failed(err);
@@ -389,14 +382,17 @@ export class Persister<V extends Sink> {
    * applied it when the call returns: nothing is in flight, and only a failure is heard of, later.
    */
   #apply(record: Record<string, unknown>): void {
+    this.#save(record).then(undefined, (err: unknown) => this.#failed(err));
+  }
+
+  /** The store's `save()` of `record`; a store that throws gives a rejected promise instead. */
+  #save(record: Record<string, unknown>): Promise<void> {
     const writes = this.#writes;
-    let saving: Promise<void>;
     try {
-      saving = writes.store.save(this.#host.storeKey, record, writes.ctx.options.stateTtlMs, this.#host.owner);
+      return writes.store.save(this.#host.storeKey, record, writes.ctx.options.stateTtlMs, this.#host.owner);
     } catch (err) {
-      return this.#failed(err);
+      return Promise.reject(err);
     }
-    saving.then(undefined, (err: unknown) => this.#failed(err));
   }
 
   /** A write failed: logged, and the next unforced save writes again. */

@@ -340,7 +340,6 @@ export class RedisStore implements StateStore {
   }
 }
 
-/** KEYS: the states' keys; ARGV: each one's JSON and TTL in ms, in turn. SETs them in order. */
 /** The saves of one turn: key, json, ttl, … and the promise every one of them returned. */
 interface Batch {
   items: string[];
@@ -363,6 +362,7 @@ function runAll(callbacks: (() => void)[]): void {
   for (const f of callbacks) f();
 }
 
+/** KEYS: the states' keys; ARGV: each one's JSON and TTL in ms, in turn. SETs them in order. */
 const SAVE_SCRIPT = "for i=1,#KEYS do redis.call('SET',KEYS[i],ARGV[2*i-1],'PX',ARGV[2*i]) end return #KEYS";
 /** The same when every save has one TTL: ARGV holds the states, then the TTL. */
 const SAVE_SCRIPT_ONE_TTL = "local t=ARGV[#KEYS+1] for i=1,#KEYS do redis.call('SET',KEYS[i],ARGV[i],'PX',t) end return #KEYS";

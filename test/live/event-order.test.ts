@@ -43,45 +43,50 @@ function text(m: Record<string, unknown>): string {
   return JSON.stringify(m);
 }
 
-test("a plain event behind an async one waits for it, and answers after it", async () => {
+/** A server and a client joined to a log as "l"; `stop` ends both. */
+async function joined(): Promise<{ c: TestClient; stop(): Promise<void> }> {
   const s = await startServer({ registry });
   const c = await TestClient.open(s.url);
   await c.join("l", "log");
+  return {
+    c,
+    async stop() {
+      c.close();
+      await s.stop();
+    },
+  };
+}
+
+test("a plain event behind an async one waits for it, and answers after it", async () => {
+  const { c, stop } = await joined();
   c.send({ t: "event", ref: 10, id: "l", event: "slow" });
   c.send({ t: "event", ref: 11, id: "l", event: "fast" });
   const fast = await c.next((m) => m.ref === 11);
   assert.match(text(fast), /slow,fast/);
   const order = c.all((m) => m.t === "patch").map((m) => m.ref);
   assert.equal(order, [10, 11]);
-  c.close();
-  await s.stop();
+  await stop();
 });
 
 test("what a plain event queues (a message to its own topic) runs after it", async () => {
-  const s = await startServer({ registry });
-  const c = await TestClient.open(s.url);
-  await c.join("l", "log");
+  const { c, stop } = await joined();
   const own = await c.event("l", "publish");
   assert.match(text(own), /published/);
   assert.not.match(text(own), /message/);
   const after = await c.next((m) => m.t === "patch" && m.ref === undefined);
   assert.match(text(after), /published,message/);
-  c.close();
-  await s.stop();
+  await stop();
 });
 
 test("a failing plain event answers an error, keeps the state as it was, and the next event runs", async () => {
-  const s = await startServer({ registry });
-  const c = await TestClient.open(s.url);
-  await c.join("l", "log");
+  const { c, stop } = await joined();
   await c.event("l", "fast");
   const failed = await c.event("l", "boom");
   assert.is(failed.t, "error");
   const next = await c.event("l", "fast");
   assert.match(text(next), /fast,fast/);
   assert.not.match(text(next), /half-way/);
-  c.close();
-  await s.stop();
+  await stop();
 });
 
 test("a plain event whose failure cannot even be answered rejects its promise; it never throws into the socket's read", async () => {
