@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { HotlineUser } from "../../core/context.js";
 import { HotlineError } from "../../core/errors.js";
@@ -16,6 +17,7 @@ import { CloseCodes } from "../../../protocol/close-codes.js";
 import { linkChild, parentFor } from "../../live/children.js";
 import { afterJoin, openForJoin, patchUrl } from "../../live/navigation.js";
 import { dropHeld, flushHeld, sendInTurn, type TurnSink } from "../../live/turn.js";
+import { directSocket, writeFrame } from "./frame-writer.js";
 
 /** What a connection needs from its transport. */
 export interface ConnectionOptions {
@@ -30,6 +32,8 @@ export interface ConnectionOptions {
   maxInstances?: number;
   /** Upload limits (docs/uploads.md). Default {@link DEFAULT_UPLOAD_LIMITS}. */
   uploads?: ResolvedUploadLimits;
+  /** The socket given to `handleUpgrade`: frames go to it directly when no extension was negotiated (frame-writer.ts). */
+  socket?: Duplex;
 }
 
 // `ready` is the join under way; once joined, `live` stands for it and `ready` is dropped (an idle
@@ -37,7 +41,6 @@ export interface ConnectionOptions {
 type Entry = { viewer: Viewer | undefined; live: LiveInstance | undefined; ready: Promise<LiveInstance | undefined> | undefined; left: boolean };
 
 const OPEN = 1;
-const TEXT = Object.freeze({ binary: false });
 /** How every error frame starts (frames.ts writes `t` first): telemetry reads an event's outcome from it. */
 const ERROR_START = JSON.stringify({ [M.type]: T.error }).slice(0, -1);
 const TRANSPORT = "websocket";
@@ -55,6 +58,8 @@ export class Connection implements TurnSink {
   readonly #messageLimits: Readonly<MessageLimits>;
   readonly #maxInstances: number;
   readonly #tel: Telemetry;
+  /** Where data frames are written directly, when no extension was negotiated (frame-writer.ts). */
+  readonly #direct: Duplex | undefined;
   /** Events being measured, by id and ref: an error frame sent for one of them is its outcome. */
   #watch: Map<string, Op> | undefined;
   /** Made on the first upload message: most connections never upload. */
@@ -84,6 +89,7 @@ export class Connection implements TurnSink {
     this.#messageLimits = opts.messageLimits ?? DEFAULT_MESSAGE_LIMITS;
     this.#maxInstances = opts.maxInstances ?? 100;
     this.#tel = hub.telemetry;
+    this.#direct = directSocket(ws, opts.socket);
     connections.set(ws, this);
     ws.on("message", onMessage);
     ws.on("pong", onPong);
@@ -106,8 +112,7 @@ export class Connection implements TurnSink {
   writeNow(frame: string | Buffer): void {
     const ws = this.ws;
     if (this.#closed || ws.readyState !== OPEN) return;
-    if (typeof frame === "string") ws.send(frame);
-    else ws.send(frame, TEXT);
+    writeFrame(ws, this.#direct, frame);
     if (ws.bufferedAmount > this.#opts.maxBufferedBytes) this.close(CloseCodes.tryAgainLater, "try again later");
   }
 

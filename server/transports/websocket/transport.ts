@@ -130,7 +130,7 @@ export class WebSocketTransport {
     }
     const authenticate = this.ctx.authenticate;
     if (!authenticate) {
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, null, address));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, socket, null, address));
       return true;
     }
     // The user is resolved once, from the upgrade request (its cookies), before the socket opens.
@@ -143,7 +143,7 @@ export class WebSocketTransport {
         return refuse(socket, 500, "Internal Server Error", "authentication failed");
       }
       if (socket.destroyed) return;
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, user, address));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, socket, user, address));
     })();
     return true;
   }
@@ -187,7 +187,7 @@ export class WebSocketTransport {
     }
   }
 
-  #connection(ws: WebSocket, user: HotlineUser | null, address: string): void {
+  #connection(ws: WebSocket, socket: Duplex, user: HotlineUser | null, address: string): void {
     if (this.#closing) {
       ws.close(CloseCodes.restart, "server restarting");
       return;
@@ -201,6 +201,7 @@ export class WebSocketTransport {
         messageLimits: this.#messageLimits,
         maxInstances: this.#opts.maxInstancesPerConnection,
         uploads: this.#uploads,
+        socket,
         ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
       },
       user,
