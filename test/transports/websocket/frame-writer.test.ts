@@ -7,12 +7,17 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { Socket } from "node:net";
-import { Receiver } from "ws";
+import * as wsModule from "ws";
 import { Component } from "../../../server/core/component.js";
 import { Registry } from "../../../server/core/registry.js";
 import { html } from "../../../server/core/template/template.js";
 import { textFrame } from "../../../server/transports/websocket/frame-writer.js";
 import { startServer, TestClient } from "../../support/ws-client.js";
+
+/** ws's frame reader (exported by ws, left out of its type definitions). */
+const { Receiver } = wsModule as unknown as {
+  Receiver: new (options: { isServer: boolean }) => import("node:stream").Writable;
+};
 
 /** What ws's client-side reader makes of `bytes`: the messages, or the error it reports. */
 function read(bytes: Buffer): { messages: { text: string; binary: boolean }[]; error?: Error } {
