@@ -79,15 +79,36 @@ async function stopAll(server: Server, first: () => Promise<unknown>): Promise<v
   await new Promise((r) => server.close(r));
 }
 
-/** Runs `file` as a child process (the load generator), sends it `msg`, resolves with its answers as they come. */
+/**
+ * Runs `file` as a child process (the load generator), sends it `msg`, resolves with its answers
+ * as they come. It loads modules as this process does (the `--conditions` it was started with:
+ * `import … from "hotline"` reaches the TypeScript source, not a build that may be absent). A
+ * child that exits fails whatever waits for its next answer, instead of leaving the benchmark
+ * waiting until run-all's timeout.
+ */
 export function child(file: string, args: string[] = [], execArgv: string[] = []) {
-  const proc = fork(file, args, { execArgv: ["--import", "tsx", ...execArgv], stdio: "inherit" });
+  const conditions: string[] = [];
+  process.execArgv.forEach((a, i, all) => {
+    if (a.startsWith("--conditions=")) conditions.push(a);
+    else if (a === "--conditions" || a === "-C") conditions.push(a, all[i + 1]!);
+  });
+  const proc = fork(file, args, { execArgv: [...conditions, "--import", "tsx", ...execArgv], stdio: "inherit" });
   const queue: unknown[] = [];
-  const waiters: ((m: unknown) => void)[] = [];
-  proc.on("message", (m) => (waiters.length ? waiters.shift()!(m) : queue.push(m)));
+  const waiters: { ok: (m: unknown) => void; fail: (e: Error) => void }[] = [];
+  let exited: Error | undefined;
+  proc.on("message", (m) => (waiters.length ? waiters.shift()!.ok(m) : queue.push(m)));
+  proc.on("exit", (code, signal) => {
+    exited = new Error(`the load generator (${file} ${args.join(" ")}) exited (${signal ?? `code ${code}`})`);
+    for (const w of waiters.splice(0)) w.fail(exited);
+  });
   return {
     send: (m: unknown) => proc.send(m as never),
-    next: <T>(): Promise<T> => new Promise((r) => (queue.length ? r(queue.shift() as T) : waiters.push(r as (m: unknown) => void))),
+    next: <T>(): Promise<T> =>
+      new Promise((ok, fail) => {
+        if (queue.length) ok(queue.shift() as T);
+        else if (exited) fail(exited);
+        else waiters.push({ ok: ok as (m: unknown) => void, fail });
+      }),
     kill: () => proc.kill(),
     pid: proc.pid!,
   };
