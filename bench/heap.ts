@@ -1,12 +1,26 @@
-// JS heap per idle joined counter session on the server, against bare ws connections, N = 2000.
-// The server runs here (with --expose-gc), the clients in a child process. Run: node --import tsx bench/heap.ts
-import { spawnSync } from "node:child_process";
+// Memory per idle connection on the server, N = 2000: bare ws connections (the floor), Hotline
+// connections with nothing joined, with a joined counter (MemoryStore + MemoryPubSub), and with a
+// joined counter on RedisStore + RedisPubSub (a private redis-server, else REDIS_URL; skipped
+// without either). Figures: the JS heap and the process's RSS (resident memory: the heap plus what
+// sockets, buffers and clients hold outside it), each as growth per connection after a full GC,
+// between N and 2N open connections: what one more idle session costs, without what the first ones
+// pay once (code compiled, caches and pools made). Each setup runs in a fresh server process (RSS
+// does not shrink back when connections close, so a process measured twice would under-count the
+// second); the clients run in another child process.
+// Run: node --conditions=hotline-source --import tsx bench/heap.ts
 import { WebSocket } from "ws";
+import { Redis } from "ioredis";
 import { child, hotlineServer, rawServer } from "./ws-support.js";
 import { round, summary } from "./summary.js";
+import { median } from "./measure.js";
+import { RedisPubSub, RedisStore } from "../server/redis.js";
+import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/support/redis-server.js";
 
 const N = Number(process.env.N ?? 2000);
 const self = new URL(import.meta.url).pathname;
+
+type Setup = "bare" | "connection" | "memory" | "redis";
+type Usage = { heap: number; rss: number };
 
 if (process.argv[2] === "client") {
   const socks: WebSocket[] = [];
@@ -28,40 +42,101 @@ if (process.argv[2] === "client") {
     }
     process.send!("ready");
   });
-} else if (typeof global.gc !== "function") {
-  spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", self], { stdio: "inherit" });
+} else if (process.argv[2] === "serve") {
+  await serve(process.argv[3] as Setup, process.argv[4]);
 } else {
-  const heap = async () => {
-    for (let i = 0; i < 3; i++) {
-      global.gc!();
-      await new Promise((r) => setTimeout(r, 20));
+  await main();
+}
+
+/** One server process: a setup's server, its memory on request (after a full GC), gone on "stop". */
+async function serve(setup: Setup, redisUrl: string | undefined): Promise<void> {
+  let stop: () => Promise<unknown>;
+  let url: string;
+  if (setup === "bare") {
+    const raw = await rawServer();
+    ({ url, stop } = raw);
+  } else {
+    const clients = setup === "redis" ? [new Redis(redisUrl!), new Redis(redisUrl!)] : [];
+    const prefix = `bench:heap:${process.pid}:`;
+    const hot = await hotlineServer(
+      setup === "redis" ? { store: new RedisStore({ client: clients[0]!, prefix }), pubsub: new RedisPubSub({ client: clients[1]!, prefix }) } : {},
+    );
+    url = hot.url;
+    stop = async () => {
+      await hot.stop();
+      for (const c of clients) c.disconnect();
+    };
+  }
+  process.on("message", async (m: string) => {
+    if (m === "measure") process.send!(await usage());
+    if (m === "stop") {
+      await stop();
+      process.send!("stopped", () => process.exit(0));
     }
-    return process.memoryUsage().heapUsed;
-  };
+  });
+  process.send!({ url });
+}
+
+async function usage(): Promise<Usage> {
+  for (let i = 0; i < 3; i++) {
+    global.gc!();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, rss: m.rss };
+}
+
+async function main(): Promise<void> {
+  let priv: PrivateRedis | undefined;
+  const redisUrl = (await haveRedisServer()) ? (priv = await startRedisServer()).url : process.env.REDIS_URL;
   const kid = child(self, ["client"]);
-  const measure = async (url: string, join: boolean) => {
-    const before = await heap();
+  const measure = async (setup: Setup): Promise<Usage> => {
+    const server = child(self, ["serve", setup, redisUrl ?? ""], ["--expose-gc"]);
+    const { url } = await server.next<{ url: string }>();
+    const join = setup === "memory" || setup === "redis";
+    // N connections, then N more: the second N's growth is the figure
     kid.send({ url, join });
     await kid.next();
-    const after = await heap();
+    server.send("measure");
+    const before = await server.next<Usage>();
+    kid.send({ url, join });
+    await kid.next();
+    server.send("measure");
+    const after = await server.next<Usage>();
     kid.send({ close: true });
     await kid.next();
-    await new Promise((r) => setTimeout(r, 300));
-    return (after - before) / N;
+    server.send("stop");
+    await server.next();
+    return { heap: (after.heap - before.heap) / N, rss: (after.rss - before.rss) / N };
   };
-  const raw = await rawServer();
-  const bare = await measure(raw.url, false);
-  await raw.stop();
-  const hot = await hotlineServer();
-  const conn = await measure(hot.url, false);
-  const joined = await measure(hot.url, true);
+  // RSS moves in large steps (V8 resizing its young generation, malloc arenas): the median of
+  // REPEAT fresh processes per setup, the setups taking turns
+  const REPEAT = Number(process.env.REPEAT ?? 5);
+  const setups: Setup[] = ["bare", "connection", "memory", ...(redisUrl ? (["redis"] as const) : [])];
+  const runs = new Map<Setup, Usage[]>(setups.map((s) => [s, []]));
+  for (let i = 0; i < REPEAT; i++) for (const s of setups) runs.get(s)!.push(await measure(s));
+  const med = (s: Setup): Usage => ({ heap: median(runs.get(s)!.map((u) => u.heap)), rss: median(runs.get(s)!.map((u) => u.rss)) });
+  const bare = med("bare");
+  const conn = med("connection");
+  const joined = med("memory");
+  const redis = redisUrl ? med("redis") : undefined;
   kid.kill();
-  await hot.stop();
+  await priv?.stop();
   const kib = (b: number) => (b / 1024).toFixed(2) + " KiB";
-  console.log(`server JS heap per connection, N=${N} (the MemoryStore's saved states included)`);
-  console.log(`bare ws connection:                 ${kib(bare)}`);
-  console.log(`hotline connection, nothing joined:  ${kib(conn)}`);
-  console.log(`hotline connection + joined counter: ${kib(joined)}  (${kib(joined - bare)} over bare ws; ${(joined / bare).toFixed(2)}x)`);
-  console.log(`goal: <= 5 KiB per session`);
-  summary("heap", { n: N, bare_ws_kib: round(bare / 1024, 2), connection_kib: round(conn / 1024, 2), joined_counter_kib: round(joined / 1024, 2), over_bare_kib: round((joined - bare) / 1024, 2), ratio_to_bare: round(joined / bare, 2) });
+  const row = (name: string, u: Usage) =>
+    console.log(`${name.padEnd(48)} | ${kib(u.heap).padStart(9)} | ${kib(u.rss).padStart(9)} (${(u.rss / bare.rss).toFixed(2)}x the floor)`);
+  console.log(`server memory per idle connection: growth from ${N} to ${2 * N} connections, each setup in a fresh process, medians of ${REPEAT} (the MemoryStore's saved states included)`);
+  console.log(`${"".padEnd(48)} |  JS heap  | RSS`);
+  row("bare ws connection (the floor)", bare);
+  row("hotline connection, nothing joined", conn);
+  row("hotline + joined counter (memory)", joined);
+  if (redis) row("hotline + joined counter (Redis store+pub/sub)", redis);
+  else console.log("hotline + joined counter (Redis): skipped (no redis-server on the PATH and no REDIS_URL)");
+  console.log(`goals: JS heap <= 5 KiB per session; RSS per idle joined session <= 1.25x the floor (issue 16)`);
+  summary("heap", {
+    n: N, bare_ws_kib: round(bare.heap / 1024, 2), connection_kib: round(conn.heap / 1024, 2), joined_counter_kib: round(joined.heap / 1024, 2),
+    over_bare_kib: round((joined.heap - bare.heap) / 1024, 2), ratio_to_bare: round(joined.heap / bare.heap, 2),
+    bare_ws_rss_kib: round(bare.rss / 1024, 2), joined_counter_rss_kib: round(joined.rss / 1024, 2), rss_ratio: round(joined.rss / bare.rss, 2),
+    ...(redis && { redis_joined_counter_kib: round(redis.heap / 1024, 2), redis_joined_counter_rss_kib: round(redis.rss / 1024, 2), redis_rss_ratio: round(redis.rss / bare.rss, 2) }),
+  });
 }
