@@ -92,8 +92,24 @@ class Big extends Component<{ n: number; size: number }> {
   }
 }
 
+/** One board shared by every viewer: a change is one payload framed once for all of them. */
+class Board extends Component<{ score: number }> {
+  static shared = true;
+  mount() {
+    this.state.score = 0;
+    this.subscribe("board");
+  }
+  onMessage(_topic: string, m: unknown) {
+    this.state.score = (m as { score: number }).score;
+  }
+  render() {
+    return html`<h1>Score: ${this.state.score}</h1>`;
+  }
+}
+
 const registry = new Registry();
 registry.register("big", Big);
+registry.register("board", Board);
 
 e2e("big and multi-byte patches arrive intact, in order, over all three length encodings", async () => {
   const s = await startServer({ registry });
@@ -132,6 +148,33 @@ e2e("a client that negotiated permessage-deflate still gets compressed frames (t
     assert.ok(written < json / 4, `${written} bytes written for a ${json}-byte patch of one repeated phrase`);
   } finally {
     c.ws.terminate();
+    await s.stop();
+  }
+});
+
+e2e("viewers whose sockets are reset in the middle of a broadcast: no crash, nothing logged, the others get every change", async () => {
+  const errors: unknown[] = [];
+  const s = await startServer({ registry, logger: { error: (...a: unknown[]) => void errors.push(a) } });
+  const clients = await Promise.all(Array.from({ length: 20 }, () => TestClient.open(s.url, { perMessageDeflate: false })));
+  try {
+    await Promise.all(clients.map((c) => c.join("b", "board")));
+    const [kept, gone] = [clients.slice(0, 10), clients.slice(10)];
+    for (let score = 1; score <= 200; score++) {
+      await s.hotline.pubsub.publish("board", { score });
+      // half way, half the viewers vanish with a TCP reset while frames are still being written to them
+      if (score === 100) for (const c of gone) (c.ws as unknown as { _socket: Socket })._socket.resetAndDestroy();
+    }
+    for (const c of kept) {
+      const last = await c.next((m) => m.t === "patch" && m["0"] === 200);
+      assert.is(last["0"], 200);
+      const scores = c.log.filter((m) => m.t === "patch").map((m) => m["0"] as number);
+      assert.equal(scores, Array.from({ length: 200 }, (_, i) => i + 1), "every change, in order");
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(errors, [], "nothing logged");
+    assert.is(s.hotline.websocket.connections.size, 10, "the reset connections are gone");
+  } finally {
+    for (const c of clients) c.ws.terminate();
     await s.stop();
   }
 });
