@@ -38,7 +38,11 @@ function sendThroughWs(ws: WebSocket, frame: string | Buffer): void {
   else ws.send(frame, TEXT);
 }
 
-/** A shared payload (a broadcast sends one Buffer to every viewer with that client id) is framed once. */
+/**
+ * A shared payload (a broadcast sends one Buffer to every viewer with that client id) is framed
+ * once. So a Buffer handed to a viewer's `send()` must not change afterwards: frames are
+ * immutable (broadcast.ts makes a new one per change).
+ */
 const framed = new WeakMap<Buffer, Buffer>();
 
 /** `payload` as one complete, unmasked, final text frame (RFC 6455 §5.2). */
