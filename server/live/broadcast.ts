@@ -1,13 +1,14 @@
 import { bodyInner, patchFrame } from "./frames.js";
 import type { Viewer } from "./instance.js";
 import type { Persister } from "./persister.js";
+import type { ViewerSet } from "./viewers.js";
 
 /**
  * Sends one patch body of an instance: to the sender with its ref, to every other viewer without
  * (and only when not empty). The body is encoded once; the frame once per distinct client id, as
  * one Buffer (a shared instance's thousand viewers get the same bytes).
  */
-export function broadcast(out: Persister<Viewer>, viewers: ReadonlySet<Viewer>, body: Record<string, unknown>, sender: Viewer | undefined, ref: number | undefined, done: boolean | undefined): void {
+export function broadcast(out: Persister<Viewer>, viewers: ViewerSet<Viewer>, body: Record<string, unknown>, sender: Viewer | undefined, ref: number | undefined, done: boolean | undefined): void {
   const inner = bodyInner(body);
   if (sender && viewers.has(sender)) out.send(sender, patchFrame(sender.id, ref, done, inner));
   if (!inner) return;

@@ -8,6 +8,7 @@ import type { AppContext } from "./context.js";
 import { M } from "../../protocol/wire.js";
 import { errorFrame, okFrame, pushFrame, withDevStack } from "./frames.js";
 import { broadcast } from "./broadcast.js";
+import { Viewers } from "./viewers.js";
 import type { Presenter } from "./presenter.js";
 import type { TopicIndex, TopicListener } from "./topics.js";
 import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
@@ -54,7 +55,7 @@ export interface InstanceEnv {
  * once per change. Its work (joins, events, pub/sub messages) runs in order, one at a time.
  */
 export class LiveInstance implements ComponentHost, TopicListener, PresenceFollower {
-  readonly viewers = new Set<Viewer>();
+  readonly viewers = new Viewers<Viewer>();
   #tail: Promise<unknown> = Promise.resolve();
   /** work queued and not finished (a plain event runs at once only when it is 0) */
   #queued = 0;

@@ -1,6 +1,7 @@
 import type { StateStore } from "../core/store.js";
 import type { AppContext } from "./context.js";
 import { endTurn } from "./turn.js";
+import type { ViewerSet } from "./viewers.js";
 
 /**
  * Write-behind: an instance's state write is handed to the store before its patch is sent, and the
@@ -66,7 +67,7 @@ export interface PersisterHost<V extends Sink> {
   /** on whose behalf its state is saved (the store's quotas) */
   readonly owner: string | undefined;
   /** who may still receive a held frame: a viewer that left gets nothing more */
-  readonly viewers: ReadonlySet<V>;
+  readonly viewers: ViewerSet<V>;
   /** where its state is saved */
   readonly storeKey: string;
   /** the process's writes */
