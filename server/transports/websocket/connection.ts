@@ -2,6 +2,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { HotlineUser } from "../../core/context.js";
 import { HotlineError } from "../../core/errors.js";
+import { SmallMap } from "../../core/small-map.js";
 import type { Hub } from "../../live/hub.js";
 import type { LiveInstance, Viewer } from "../../live/instance.js";
 import { errorFrame, pongFrame, withDevStack } from "../../live/frames.js";
@@ -54,7 +55,7 @@ export class Connection implements TurnSink {
   readonly #hub: Hub;
   readonly #opts: ConnectionOptions;
   readonly #limit: RateLimiter;
-  readonly #views = new Map<string, Entry>();
+  readonly #views = new SmallMap<string, Entry>();
   readonly #messageLimits: Readonly<MessageLimits>;
   readonly #maxInstances: number;
   readonly #tel: Telemetry;
