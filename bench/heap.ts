@@ -109,13 +109,19 @@ async function main(): Promise<void> {
     await server.next();
     return { heap: (after.heap - before.heap) / N, rss: (after.rss - before.rss) / N };
   };
-  // RSS moves in large steps (V8 resizing its young generation, malloc arenas): the median of
-  // REPEAT fresh processes per setup, the setups taking turns
-  const REPEAT = Number(process.env.REPEAT ?? 5);
+  // REPEAT fresh processes per setup, the setups taking turns; the median of each figure. RSS
+  // moves by megabytes in some runs and not others (V8 resizing its young generation, the
+  // allocator's arenas, pages given back): the floor read 2.2-2.9 KiB per connection in most runs,
+  // 5.5-5.8 in about a third and 0.3 once. Its range is printed beside it.
+  const REPEAT = Number(process.env.REPEAT ?? 7);
   const setups: Setup[] = ["bare", "connection", "memory", ...(redisUrl ? (["redis"] as const) : [])];
   const runs = new Map<Setup, Usage[]>(setups.map((s) => [s, []]));
   for (let i = 0; i < REPEAT; i++) for (const s of setups) runs.get(s)!.push(await measure(s));
   const med = (s: Setup): Usage => ({ heap: median(runs.get(s)!.map((u) => u.heap)), rss: median(runs.get(s)!.map((u) => u.rss)) });
+  const range = (s: Setup): string => {
+    const r = runs.get(s)!.map((u) => u.rss / 1024);
+    return `${Math.min(...r).toFixed(1)}-${Math.max(...r).toFixed(1)}`;
+  };
   const bare = med("bare");
   const conn = med("connection");
   const joined = med("memory");
@@ -123,14 +129,14 @@ async function main(): Promise<void> {
   kid.kill();
   await priv?.stop();
   const kib = (b: number) => (b / 1024).toFixed(2) + " KiB";
-  const row = (name: string, u: Usage) =>
-    console.log(`${name.padEnd(48)} | ${kib(u.heap).padStart(9)} | ${kib(u.rss).padStart(9)} (${(u.rss / bare.rss).toFixed(2)}x the floor)`);
+  const row = (name: string, u: Usage, s: Setup) =>
+    console.log(`${name.padEnd(48)} | ${kib(u.heap).padStart(9)} | ${kib(u.rss).padStart(9)} (${(u.rss / bare.rss).toFixed(2)}x the floor; runs ${range(s)})`);
   console.log(`server memory per idle connection: growth from ${N} to ${2 * N} connections, each setup in a fresh process, medians of ${REPEAT} (the MemoryStore's saved states included)`);
   console.log(`${"".padEnd(48)} |  JS heap  | RSS`);
-  row("bare ws connection (the floor)", bare);
-  row("hotline connection, nothing joined", conn);
-  row("hotline + joined counter (memory)", joined);
-  if (redis) row("hotline + joined counter (Redis store+pub/sub)", redis);
+  row("bare ws connection (the floor)", bare, "bare");
+  row("hotline connection, nothing joined", conn, "connection");
+  row("hotline + joined counter (memory)", joined, "memory");
+  if (redis) row("hotline + joined counter (Redis store+pub/sub)", redis, "redis");
   else console.log("hotline + joined counter (Redis): skipped (no redis-server on the PATH and no REDIS_URL)");
   console.log(`goals: JS heap <= 5 KiB per session; RSS per idle joined session <= 1.25x the floor (issue 16)`);
   summary("heap", {
