@@ -9,11 +9,9 @@
 // second); the clients run in another child process.
 // Run: node --conditions=hotline-source --import tsx bench/heap.ts
 import { WebSocket } from "ws";
-import { Redis } from "ioredis";
-import { child, hotlineServer, rawServer } from "./ws-support.js";
+import { child, hotlineServer, rawServer, redisSetup } from "./ws-support.js";
 import { round, summary } from "./summary.js";
 import { median } from "./measure.js";
-import { RedisPubSub, RedisStore } from "../server/redis.js";
 import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/support/redis-server.js";
 
 const N = Number(process.env.N ?? 2000);
@@ -56,15 +54,12 @@ async function serve(setup: Setup, redisUrl: string | undefined): Promise<void> 
     const raw = await rawServer();
     ({ url, stop } = raw);
   } else {
-    const clients = setup === "redis" ? [new Redis(redisUrl!), new Redis(redisUrl!)] : [];
-    const prefix = `bench:heap:${process.pid}:`;
-    const hot = await hotlineServer(
-      setup === "redis" ? { store: new RedisStore({ client: clients[0]!, prefix }), pubsub: new RedisPubSub({ client: clients[1]!, prefix }) } : {},
-    );
+    const redis = setup === "redis" ? await redisSetup(redisUrl!) : undefined;
+    const hot = await hotlineServer(redis?.setup);
     url = hot.url;
     stop = async () => {
       await hot.stop();
-      for (const c of clients) c.disconnect();
+      await redis?.stop();
     };
   }
   process.on("message", async (m: string) => {
@@ -112,7 +107,7 @@ async function main(): Promise<void> {
   // REPEAT fresh processes per setup, the setups taking turns; the median of each figure. RSS
   // moves by megabytes in some runs and not others (V8 resizing its young generation, the
   // allocator's arenas, pages given back): the floor read 2.2-2.9 KiB per connection in most runs,
-  // 5.5-5.8 in about a third and 0.3 once. Its range is printed beside it.
+  // 5.5-6.3 in about a third and 0.3 once. Its range is printed beside it.
   const REPEAT = Number(process.env.REPEAT ?? 7);
   const setups: Setup[] = ["bare", "connection", "memory", ...(redisUrl ? (["redis"] as const) : [])];
   const runs = new Map<Setup, Usage[]>(setups.map((s) => [s, []]));
@@ -129,14 +124,16 @@ async function main(): Promise<void> {
   kid.kill();
   await priv?.stop();
   const kib = (b: number) => (b / 1024).toFixed(2) + " KiB";
-  const row = (name: string, u: Usage, s: Setup) =>
+  const row = (name: string, s: Setup) => {
+    const u = med(s);
     console.log(`${name.padEnd(48)} | ${kib(u.heap).padStart(9)} | ${kib(u.rss).padStart(9)} (${(u.rss / bare.rss).toFixed(2)}x the floor; runs ${range(s)})`);
+  };
   console.log(`server memory per idle connection: growth from ${N} to ${2 * N} connections, each setup in a fresh process, medians of ${REPEAT} (the MemoryStore's saved states included)`);
   console.log(`${"".padEnd(48)} |  JS heap  | RSS`);
-  row("bare ws connection (the floor)", bare, "bare");
-  row("hotline connection, nothing joined", conn, "connection");
-  row("hotline + joined counter (memory)", joined, "memory");
-  if (redis) row("hotline + joined counter (Redis store+pub/sub)", redis, "redis");
+  row("bare ws connection (the floor)", "bare");
+  row("hotline connection, nothing joined", "connection");
+  row("hotline + joined counter (memory)", "memory");
+  if (redis) row("hotline + joined counter (Redis store+pub/sub)", "redis");
   else console.log("hotline + joined counter (Redis): skipped (no redis-server on the PATH and no REDIS_URL)");
   console.log(`goals: JS heap <= 5 KiB per session; RSS per idle joined session <= 1.25x the floor (issue 16)`);
   summary("heap", {

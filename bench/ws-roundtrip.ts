@@ -12,11 +12,9 @@
 //   Profile the server: node --cpu-prof --cpu-prof-dir=prof --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
-import { createClient } from "redis";
-import { child, fmt, hotlineServer, percentile, pinCpus, rawServer, roundTrips, type RoundTripJob, type RoundTripResult, type Setup } from "./ws-support.js";
+import { child, fmt, hotlineServer, percentile, pinCpus, rawServer, redisSetup, roundTrips, type RoundTripJob, type RoundTripResult, type Setup } from "./ws-support.js";
 import { median } from "./measure.js";
 import { summary } from "./summary.js";
-import { RedisPubSub, RedisStore } from "../server/redis.js";
 import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/support/redis-server.js";
 
 type Job = RoundTripJob;
@@ -51,24 +49,6 @@ async function redisServer(): Promise<{ url: string; where: string; stop(): Prom
   return url ? { url, where: url, stop: async () => {} } : undefined;
 }
 
-/** A Redis setup: a RedisStore and a RedisPubSub on their own connections (ioredis; the store on node-redis for redis-node). */
-async function redisSetup(url: string, name: string): Promise<{ setup: Setup; stop(): Promise<void> }> {
-  const storeClient = name === "redis-node" ? createClient({ url }) : new Redis(url, { enableAutoPipelining: name === "redis-ap" });
-  if (!(storeClient instanceof Redis)) await storeClient.connect();
-  const busClient = new Redis(url);
-  const prefix = `bench:${process.pid}:${name}:`;
-  const pubsub = new RedisPubSub({ client: busClient, prefix });
-  const store = new RedisStore({ client: storeClient, prefix: `${prefix}state:` });
-  return {
-    setup: { store, pubsub },
-    async stop() {
-      await pubsub.close();
-      if (storeClient instanceof Redis) storeClient.disconnect();
-      else await storeClient.quit();
-      busClient.disconnect();
-    },
-  };
-}
 
 
 async function main() {

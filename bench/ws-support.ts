@@ -9,6 +9,9 @@ import { Component } from "../server/core/component.js";
 import { Registry } from "../server/core/registry.js";
 import { html } from "../server/core/template/template.js";
 import { createHotline, type Hotline, type HotlineOptions } from "../server/hotline.js";
+import { Redis } from "ioredis";
+import { createClient } from "redis";
+import { RedisPubSub, RedisStore } from "../server/redis.js";
 
 export class Counter extends Component<{ count: number }> {
   mount() {
@@ -58,6 +61,29 @@ export async function hotlineServer(options: HotlineOptions = {}): Promise<{ hot
   const server = createServer((req, res) => void hotline.handler(req, res));
   hotline.attach(server);
   return { hotline, url: `ws://127.0.0.1:${await listen(server)}/live`, stop: () => stopAll(server, () => hotline.close()) };
+}
+
+/**
+ * A Redis setup: a RedisStore and a RedisPubSub on their own connections, ioredis; `name` tells
+ * the variant (ws-roundtrip.ts's STORES): the store on node-redis for "redis-node", with
+ * auto-pipelining for "redis-ap".
+ */
+export async function redisSetup(url: string, name = "redis"): Promise<{ setup: Setup; stop(): Promise<void> }> {
+  const storeClient = name === "redis-node" ? createClient({ url }) : new Redis(url, { enableAutoPipelining: name === "redis-ap" });
+  if (!(storeClient instanceof Redis)) await storeClient.connect();
+  const busClient = new Redis(url);
+  const prefix = `bench:${process.pid}:${name}:`;
+  const pubsub = new RedisPubSub({ client: busClient, prefix });
+  const store = new RedisStore({ client: storeClient, prefix: `${prefix}state:` });
+  return {
+    setup: { store, pubsub },
+    async stop() {
+      await pubsub.close();
+      if (storeClient instanceof Redis) storeClient.disconnect();
+      else await storeClient.quit();
+      busClient.disconnect();
+    },
+  };
 }
 
 /** A raw ws server; `onMessage` answers each message. */

@@ -49,29 +49,6 @@ export class Viewers<V extends object> implements ViewerSet<V> {
 
   [Symbol.iterator](): Iterator<V> {
     if (this.#many !== undefined) return this.#many.values();
-    return new One(this);
-  }
-
-  /** @internal The lone member, for {@link One}. */
-  get lone(): V | undefined {
-    return this.#one;
-  }
-}
-
-/** An iterator over a {@link Viewers} of at most one member: the member, if still there when asked. */
-class One<V extends object> implements Iterator<V> {
-  #of: Viewers<V> | undefined;
-
-  constructor(of: Viewers<V>) {
-    this.#of = of;
-  }
-
-  next(): IteratorResult<V> {
-    const of = this.#of;
-    this.#of = undefined;
-    const v = of?.lone;
-    // a second member that joined while the loop ran is not visited here (a Set would visit it);
-    // nothing in the runtime adds viewers inside such a loop
-    return v === undefined ? { value: undefined, done: true } : { value: v, done: false };
+    return (this.#one === undefined ? [] : [this.#one])[Symbol.iterator]();
   }
 }
