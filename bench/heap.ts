@@ -1,4 +1,4 @@
-// Memory per idle connection on the server, N = 2000: bare ws connections (the floor), Hotline
+// Memory per idle connection on the server, N = 8000: bare ws connections (the floor), Hotline
 // connections with nothing joined, with a joined counter (MemoryStore + MemoryPubSub), and with a
 // joined counter on RedisStore + RedisPubSub (a private redis-server, else REDIS_URL; skipped
 // without either). Figures: the JS heap and the process's RSS (resident memory: the heap plus what
@@ -14,7 +14,9 @@ import { round, summary } from "./summary.js";
 import { median } from "./measure.js";
 import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/support/redis-server.js";
 
-const N = Number(process.env.N ?? 2000);
+// RSS moves by megabytes from run to run: at 2,000 connections that was ±1 KiB per connection,
+// at 8,000 a quarter of it. Both processes then hold 16,000 sockets: `ulimit -n` must allow it.
+const N = Number(process.env.N ?? 8000);
 const self = new URL(import.meta.url).pathname;
 
 type Setup = "bare" | "connection" | "memory" | "redis";
@@ -29,8 +31,13 @@ if (process.argv[2] === "client") {
     }
     for (let i = 0; i < N; i += 100) {
       await Promise.all(Array.from({ length: Math.min(100, N - i) }, async () => {
-        const ws = new WebSocket(m.url!, { perMessageDeflate: false });
-        await new Promise((r) => ws.once("open", r));
+        const ws = new WebSocket(m.url!, { perMessageDeflate: false, handshakeTimeout: 30_000 });
+        // a socket refused (EMFILE past `ulimit -n`, say) ends the run instead of leaving it waiting
+        await new Promise((resolve, reject) => {
+          ws.once("open", resolve);
+          ws.once("error", (err) => reject(new Error(`bench/heap.ts: connection ${socks.length + 1} of ${2 * N} failed (${err.message}); a smaller N, or a higher ulimit -n`)));
+          ws.once("close", () => reject(new Error(`bench/heap.ts: connection ${socks.length + 1} closed before it opened`)));
+        });
         if (m.join) {
           ws.send(JSON.stringify({ t: "join", ref: 1, id: "c1", name: "counter" }));
           await new Promise((r) => ws.once("message", r));
@@ -106,9 +113,10 @@ async function main(): Promise<void> {
   };
   // REPEAT fresh processes per setup, the setups taking turns; the median of each figure. RSS
   // moves by megabytes in some runs and not others (V8 resizing its young generation, the
-  // allocator's arenas, pages given back): the floor read 2.2-2.9 KiB per connection in most runs,
-  // 5.5-6.3 in about a third and 0.3 once. Its range is printed beside it.
-  const REPEAT = Number(process.env.REPEAT ?? 7);
+  // allocator's arenas, pages given back): at N = 2000 the floor read 2.2-2.9 KiB per connection
+  // in most runs, 5.5-6.3 in about a third and 0.3 or 1.0 in others; at N = 8000, 2.8-3.1. Its
+  // range is printed beside it.
+  const REPEAT = Number(process.env.REPEAT ?? 5);
   const setups: Setup[] = ["bare", "connection", "memory", ...(redisUrl ? (["redis"] as const) : [])];
   const runs = new Map<Setup, Usage[]>(setups.map((s) => [s, []]));
   for (let i = 0; i < REPEAT; i++) for (const s of setups) runs.get(s)!.push(await measure(s));

@@ -20,7 +20,10 @@ import { afterJoin, openForJoin, patchUrl } from "../../live/navigation.js";
 import { dropHeld, flushHeld, sendInTurn, type TurnSink } from "../../live/turn.js";
 import { directSocket, writeFrame } from "./frame-writer.js";
 
-/** What a connection needs from its transport. */
+/**
+ * What a connection needs from its transport: one object shared by every connection of the
+ * transport (per-connection things are the constructor's other arguments).
+ */
 export interface ConnectionOptions {
   rateLimit?: RateLimitOptions;
   /** Close (1013) a connection whose unsent data passes this many bytes. */
@@ -33,13 +36,9 @@ export interface ConnectionOptions {
   maxInstances?: number;
   /** Upload limits (docs/uploads.md). Default {@link DEFAULT_UPLOAD_LIMITS}. */
   uploads?: ResolvedUploadLimits;
-  /** The socket given to `handleUpgrade`: frames go to it directly when no extension was negotiated (frame-writer.ts). */
-  socket?: Duplex;
+  /** Called once the connection's socket has closed (the transport forgets it). */
+  onClose?: (connection: Connection) => void;
 }
-
-// `ready` is the join under way; once joined, `live` stands for it and `ready` is dropped (an idle
-// view keeps no promise). All four fields are made at once, so the object keeps them inline.
-type Entry = { viewer: Viewer | undefined; live: LiveInstance | undefined; ready: Promise<LiveInstance | undefined> | undefined; left: boolean };
 
 const OPEN = 1;
 /** How every error frame starts (frames.ts writes `t` first): telemetry reads an event's outcome from it. */
@@ -55,9 +54,7 @@ export class Connection implements TurnSink {
   readonly #hub: Hub;
   readonly #opts: ConnectionOptions;
   readonly #limit: RateLimiter;
-  readonly #views = new SmallMap<string, Entry>();
-  readonly #messageLimits: Readonly<MessageLimits>;
-  readonly #maxInstances: number;
+  readonly #views = new SmallMap<string, View>();
   readonly #tel: Telemetry;
   /** Where data frames are written directly, when no extension was negotiated (frame-writer.ts). */
   readonly #direct: Duplex | undefined;
@@ -79,7 +76,11 @@ export class Connection implements TurnSink {
   /** The client's address (the proxy's, unless `trustProxy`): the owner of its anonymous sessions in the store. */
   readonly address: string | undefined;
 
-  constructor(ws: WebSocket, hub: Hub, opts: ConnectionOptions, user: HotlineUser | null = null, userKey?: string, address?: string) {
+  /**
+   * `socket` is the one given to `handleUpgrade`: data frames go to it directly when no extension
+   * was negotiated (frame-writer.ts).
+   */
+  constructor(ws: WebSocket, hub: Hub, opts: ConnectionOptions, user: HotlineUser | null = null, userKey?: string, address?: string, socket?: Duplex) {
     this.ws = ws;
     this.address = address;
     this.user = user;
@@ -87,14 +88,12 @@ export class Connection implements TurnSink {
     this.#hub = hub;
     this.#opts = opts;
     this.#limit = new RateLimiter(opts.rateLimit);
-    this.#messageLimits = opts.messageLimits ?? DEFAULT_MESSAGE_LIMITS;
-    this.#maxInstances = opts.maxInstances ?? 100;
     this.#tel = hub.telemetry;
-    this.#direct = directSocket(ws, opts.socket);
+    this.#direct = directSocket(ws, socket);
     connections.set(ws, this);
     ws.on("message", onMessage);
     ws.on("pong", onPong);
-    ws.on("close", onGone);
+    ws.on("close", onClose);
     ws.on("error", onGone);
   }
 
@@ -148,7 +147,7 @@ export class Connection implements TurnSink {
     }
     let m;
     try {
-      m = parseMessage(data, isBinary, this.#messageLimits);
+      m = parseMessage(data, isBinary, this.#opts.messageLimits ?? DEFAULT_MESSAGE_LIMITS);
     } catch (err) {
       const e = err instanceof BadMessage ? err : new BadMessage("not a valid message");
       this.#limit.penalize();
@@ -164,14 +163,14 @@ export class Connection implements TurnSink {
       case T.event:
         return this.#event(m);
       case T.leave: {
-        const entry = this.#views.get(m.id);
-        if (!entry) return this.#notJoined(m);
+        const view = this.#views.get(m.id);
+        if (!view) return this.#notJoined(m);
         this.#views.delete(m.id);
-        entry.left = true;
+        view.left = true;
         void this.#uploads?.left(m.id);
-        if (entry.live && entry.viewer) {
-          entry.live.leave(entry.viewer);
-          if (this.#tel.on) this.#tel.left(entry.live.name, entry.live);
+        if (view.live) {
+          view.live.leave(view);
+          if (this.#tel.on) this.#tel.left(view.live.name, view.live);
         }
         return;
       }
@@ -180,19 +179,19 @@ export class Connection implements TurnSink {
       case T.uploadProgress:
         return this.#upload(m as UploadClientMessage);
       case T.url: {
-        const entry = this.#joined(m);
-        if (!entry) return;
-        const live = entry.live;
-        patchUrl(live, entry.viewer, m.ref, m.url).catch((err: unknown) => this.#fail(this.#safe(err, live.name), m.ref, m.id));
+        const view = this.#joined(m);
+        if (!view) return;
+        const live = view.live;
+        patchUrl(live, view, m.ref, m.url).catch((err: unknown) => this.#fail(this.#safe(err, live.name), m.ref, m.id));
         return;
       }
     }
   }
 
   /** The view `m` is for, joined on this connection; else `not_joined` is answered and undefined returned. */
-  #joined(m: { ref?: number; id: string }): (Entry & { live: LiveInstance; viewer: Viewer }) | undefined {
-    const entry = this.#views.get(m.id);
-    if (entry?.live && entry.viewer) return entry as Entry & { live: LiveInstance; viewer: Viewer };
+  #joined(m: { ref?: number; id: string }): (View & { live: LiveInstance }) | undefined {
+    const view = this.#views.get(m.id);
+    if (view?.live) return view as View & { live: LiveInstance };
     this.#notJoined(m);
     return undefined;
   }
@@ -203,14 +202,14 @@ export class Connection implements TurnSink {
 
   /** An upload message (docs/uploads.md) for an instance joined on this connection. */
   #upload(m: UploadClientMessage): void {
-    const entry = this.#joined(m);
-    if (!entry) return;
+    const view = this.#joined(m);
+    if (!view) return;
     this.#uploads ??= new UploadManager(
       { send: (f) => this.send(f), pause: () => this.ws.pause(), resume: () => this.ws.resume(), log: (msg, err) => this.#hub.env.ctx.log(msg, err) },
       this.#opts.uploads ?? DEFAULT_UPLOAD_LIMITS,
       this.#hub.env.ctx.options.maxPayload,
     );
-    this.#uploads.message(m, entry.live, m.id);
+    this.#uploads.message(m, view.live, m.id);
   }
 
   #join(m: JoinMessage): void {
@@ -219,9 +218,10 @@ export class Connection implements TurnSink {
       return this.#fail(new HotlineError("bad_message", "an instance with this id is already joined on this connection"), m.ref, m.id);
     }
     // Each instance holds its state, params and subscriptions for as long as it is joined.
-    if (this.#views.size >= this.#maxInstances) {
+    const maxInstances = this.#opts.maxInstances ?? 100;
+    if (this.#views.size >= maxInstances) {
       this.#limit.penalize();
-      return this.#fail(new HotlineError("too_large", `too many components on this connection (at most ${this.#maxInstances})`), m.ref, m.id);
+      return this.#fail(new HotlineError("too_large", `too many components on this connection (at most ${maxInstances})`), m.ref, m.id);
     }
     // A child (`this.child()`) joins under a parent of this connection, with an id in its scope.
     const parent = m[M.parent] === undefined ? undefined : this.#views.get(m[M.parent]);
@@ -235,41 +235,42 @@ export class Connection implements TurnSink {
       this.#limit.penalize();
       return this.#fail(new HotlineError("bad_state", "the parent is not joined on this connection: join it first"), m.ref, m.id);
     }
-    const entry: Entry = { viewer: undefined, live: undefined, ready: undefined, left: false };
-    this.#views.set(m.id, entry);
+    // a route's page joined by URL names no component: "" until openForJoin has resolved it
+    const view = new View(m.id, this, m.name ? undefined : "");
+    this.#views.set(m.id, view);
     if (!this.#tel.on) {
-      entry.ready = this.#open(m, entry, undefined, parent);
+      view.ready = this.#open(m, view, undefined, parent);
       return;
     }
     const op = this.#tel.begin(SpanNames.join, { [Attr.component]: clip(m.name), [Attr.format]: m.format, [Attr.transport]: TRANSPORT }, SpanKind.SERVER);
     // Run in the join's context: the store loads, renders and saves it starts are its children.
-    entry.ready = this.#tel.run(op, () => this.#open(m, entry, op, parent));
+    view.ready = this.#tel.run(op, () => this.#open(m, view, op, parent));
   }
 
-  async #open(m: JoinMessage, entry: Entry, op: Op | undefined, parent?: Entry): Promise<LiveInstance | undefined> {
+  async #open(m: JoinMessage, view: View, op: Op | undefined, parent?: View): Promise<LiveInstance | undefined> {
     let live: LiveInstance | undefined;
     try {
       const local = parent && m.id.slice(m[M.parent]!.length + 1);
       const up = parent && (await parentFor(parent.ready ?? Promise.resolve(parent.live), local!, m.name));
-      // a route's page (docs/navigation.md): its name and params may come from its URL
-      const unnamed = !m.name;
+      // a route's page (docs/navigation.md): its name and params may come from its URL (the view
+      // was made `named` then: openForJoin sets m.name)
       const opened = await openForJoin(this.#hub, m, this.user, this.userKey, this.address);
       live = opened.live;
-      const viewer: Viewer = new ConnectionViewer(m.id, opened.key, this, unnamed ? m.name : undefined);
-      await live.join(viewer, m.ref);
+      view.key = opened.key;
+      if (view.named !== undefined) view.named = m.name;
+      await live.join(view, m.ref);
       if (op) this.#tel.joined(op, clip(m.name), live, TRANSPORT);
-      if (entry.left || this.#closed) {
-        live.leave(viewer);
+      if (view.left || this.#closed) {
+        live.leave(view);
         return undefined;
       }
-      entry.viewer = viewer;
-      entry.live = live;
-      entry.ready = undefined;
+      view.live = live;
+      view.ready = undefined;
       if (up) linkChild(up, live, local!);
-      afterJoin(live, viewer);
+      afterJoin(live, view);
       return live;
     } catch (err) {
-      if (this.#views.get(m.id) === entry) this.#views.delete(m.id);
+      if (this.#views.get(m.id) === view) this.#views.delete(m.id);
       const safe = this.#safe(err, m.name);
       if (op) {
         op.code = safe.code;
@@ -281,15 +282,15 @@ export class Connection implements TurnSink {
   }
 
   #event(m: EventMessage): void {
-    const entry = this.#views.get(m.id);
-    if (!entry) return this.#notJoined(m);
-    if (entry.live) {
-      if (this.#tel.on) void this.#measured(entry.live, entry.viewer!, m);
-      else void entry.live.event(entry.viewer!, m.ref, m.event, m.payload);
+    const view = this.#views.get(m.id);
+    if (!view) return this.#notJoined(m);
+    if (view.live) {
+      if (this.#tel.on) void this.#measured(view.live, view, m);
+      else void view.live.event(view, m.ref, m.event, m.payload);
       return;
     }
-    void entry.ready!.then((live) => {
-      if (live && !entry.left && entry.viewer) return this.#tel.on ? this.#measured(live, entry.viewer, m) : live.event(entry.viewer, m.ref, m.event, m.payload);
+    void view.ready!.then((live) => {
+      if (live && !view.left && view.live) return this.#tel.on ? this.#measured(live, view, m) : live.event(view, m.ref, m.event, m.payload);
       this.#notJoined(m);
     });
   }
@@ -337,17 +338,22 @@ export class Connection implements TurnSink {
     return this.#hub.env.ctx.options.dev ? withDevStack(safe, cause) : safe;
   }
 
+  /** @internal Its socket has closed (the "close" listener: `ws` emits it once): the transport is told. */
+  closed(): void {
+    this.#opts.onClose?.(this);
+  }
+
   /** The connection is gone (or going): every instance joined on it is left. */
   gone(): void {
     if (this.#closed) return;
     this.#closed = true;
     dropHeld(this);
     void this.#uploads?.close();
-    for (const entry of this.#views.values()) {
-      entry.left = true;
-      if (entry.live && entry.viewer) {
-        entry.live.leave(entry.viewer);
-        if (this.#tel.on) this.#tel.left(entry.live.name, entry.live);
+    for (const view of this.#views.values()) {
+      view.left = true;
+      if (view.live) {
+        view.live.leave(view);
+        if (this.#tel.on) this.#tel.left(view.live.name, view.live);
       }
     }
     this.#views.clear();
@@ -366,14 +372,33 @@ function onPong(this: WebSocket): void {
 function onGone(this: WebSocket): void {
   connections.get(this)?.gone();
 }
+function onClose(this: WebSocket): void {
+  const c = connections.get(this);
+  if (!c) return;
+  c.gone();
+  c.closed();
+}
 
-/** A viewer that sends through its connection (a class, not a closure per viewer: viewers are many). */
-class ConnectionViewer implements Viewer {
+/**
+ * A view joined (or joining) on a connection under the id its client chose, and the viewer it is of
+ * its instance, sending through the connection: one object for both, made at once with every
+ * field (views are many).
+ */
+class View implements Viewer {
+  /** its session key, once the hub has opened the instance */
+  key = "";
+  /** the instance, once joined (the join's `ok` sent) */
+  live: LiveInstance | undefined = undefined;
+  /** the join under way; dropped once joined (an idle view keeps no promise) */
+  ready: Promise<LiveInstance | undefined> | undefined = undefined;
+  /** left (or its connection gone) */
+  left = false;
+
   constructor(
     readonly id: string,
-    readonly key: string,
     readonly connection: Connection,
-    readonly named?: string,
+    /** set when the join named no component (a live navigate by URL): the name it resolved to */
+    public named: string | undefined,
   ) {}
   get user(): HotlineUser | null {
     return this.connection.user;

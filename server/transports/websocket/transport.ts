@@ -5,8 +5,8 @@ import type { AppContext } from "../../live/context.js";
 import type { Hub } from "../../live/hub.js";
 import { clientAddress, originAllowed } from "../http/origin.js";
 import type { RateLimitOptions } from "./rate-limit.js";
-import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from "./messages.js";
-import { Connection } from "./connection.js";
+import { DEFAULT_MESSAGE_LIMITS } from "./messages.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
 import type { HotlineUser } from "../../core/context.js";
 import { userKey } from "../../core/identity.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
@@ -52,7 +52,24 @@ export interface WebSocketOptions {
 }
 
 /** Per client address: open sockets, and the token bucket of new ones. */
-type AddressEntry = { open: number; tokens: number; at: number };
+type AddressEntry = {
+  open: number;
+  tokens: number;
+  at: number;
+  readonly address: string;
+  /** the map it is in (its transport's), and whether it stays there when nothing is open (a rate limit) */
+  readonly table: Map<string, AddressEntry>;
+  readonly keep: boolean;
+};
+/** Each counted socket's address entry: one "close" listener for them all, not a closure per socket. */
+const counted = new WeakMap<Duplex, AddressEntry>();
+function uncount(this: Duplex): void {
+  const e = counted.get(this);
+  if (!e) return;
+  counted.delete(this);
+  e.open--;
+  if (e.open <= 0 && !e.keep) e.table.delete(e.address);
+}
 /** Past this many addresses tracked, idle ones (nothing open, bucket full) are dropped. */
 const PRUNE_AT = 4096;
 
@@ -74,7 +91,8 @@ export class WebSocketTransport {
   readonly #uploads: ResolvedUploadLimits;
   /** Open sockets (upgrading or upgraded) per client address, for `maxConnectionsPerAddress`. */
   readonly #perAddress = new Map<string, AddressEntry>();
-  readonly #messageLimits: Readonly<MessageLimits>;
+  /** What every connection is given (one object, not one per connection). */
+  readonly #connectionOptions: ConnectionOptions;
   readonly #servers = new Map<Server, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
   #heartbeat: NodeJS.Timeout | undefined;
   #closing = false;
@@ -94,7 +112,15 @@ export class WebSocketTransport {
       ...(options.rateLimit && { rateLimit: options.rateLimit }),
     };
     this.#uploads = resolveUploadLimits(options.uploads);
-    this.#messageLimits = Object.freeze({ maxDepth: this.#opts.maxDepth, maxParamsBytes: this.#opts.maxParamsBytes });
+    this.#connectionOptions = {
+      maxBufferedBytes: this.#opts.maxBufferedBytes,
+      closeGraceMs: this.#opts.closeGraceMs,
+      messageLimits: Object.freeze({ maxDepth: this.#opts.maxDepth, maxParamsBytes: this.#opts.maxParamsBytes }),
+      maxInstances: this.#opts.maxInstancesPerConnection,
+      uploads: this.#uploads,
+      onClose: (connection) => void this.connections.delete(connection),
+      ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
+    };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: wsDeflateOptions(options.perMessageDeflate) });
   }
 
@@ -161,7 +187,7 @@ export class WebSocketTransport {
     let e = this.#perAddress.get(address);
     if (!e) {
       if (this.#perAddress.size >= PRUNE_AT) this.#prune(now);
-      this.#perAddress.set(address, (e = { open: 0, tokens: burst, at: now }));
+      this.#perAddress.set(address, (e = { open: 0, tokens: burst, at: now, address, table: this.#perAddress, keep: rate > 0 }));
     }
     if (max > 0 && e.open >= max) return false;
     if (rate > 0) {
@@ -171,11 +197,8 @@ export class WebSocketTransport {
       e.tokens -= 1;
     }
     e.open++;
-    const entry = e;
-    socket.once("close", () => {
-      entry.open--;
-      if (entry.open <= 0 && rate <= 0) this.#perAddress.delete(address);
-    });
+    counted.set(socket, e);
+    socket.on("close", uncount);
     return true;
   }
 
@@ -195,22 +218,14 @@ export class WebSocketTransport {
     const connection = new Connection(
       ws,
       this.hub,
-      {
-        maxBufferedBytes: this.#opts.maxBufferedBytes,
-        closeGraceMs: this.#opts.closeGraceMs,
-        messageLimits: this.#messageLimits,
-        maxInstances: this.#opts.maxInstancesPerConnection,
-        uploads: this.#uploads,
-        socket,
-        ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
-      },
+      this.#connectionOptions,
       user,
       userKey(user, this.ctx.userKeyOf),
       // The store's quotas go by owner: the user, else this address (so one client's joins evict its own sessions first).
       address,
+      socket,
     );
     this.connections.add(connection);
-    ws.on("close", () => this.connections.delete(connection));
     this.#startHeartbeat();
   }
 

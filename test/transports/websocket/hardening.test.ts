@@ -173,6 +173,29 @@ test("connections per address: past maxConnectionsPerAddress the upgrade is refu
   await s.stop();
 });
 
+test("connections per address: an upgrade refused after it was counted (a foreign origin) gives its place back; closed sockets leave the transport", async () => {
+  const s = await startServer({ registry, maxConnectionsPerAddress: 1, allowedOrigins: ["http://app.example"] });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const err = await TestClient.open(s.url, { headers: { origin: "http://evil.example" } }).catch((e) => e);
+      assert.is(err.status, 403, "a foreign origin is refused");
+    }
+    // each refusal closed its socket, which gave the address's one place back
+    const a = await openEventually(s.url);
+    assert.is(s.hotline.stats().connections, 1);
+    assert.is((await TestClient.open(s.url).catch((e) => e)).status, 429, "the one place is taken");
+    a.close();
+    await a.closed;
+    for (let i = 0; i < 100 && s.hotline.stats().connections > 0; i++) await sleep(10);
+    assert.is(s.hotline.stats().connections, 0, "the transport forgot the closed connection");
+    const b = await openEventually(s.url);
+    assert.is((await b.request({ t: "ping" })).t, "pong");
+    b.close();
+  } finally {
+    await s.stop();
+  }
+});
+
 test("connect rate per address: past the burst, new upgrades get 429 although few are open (reconnecting does not reset a limit)", async () => {
   const s = await startServer({ registry, connectRate: { perSecond: 0.001, burst: 3 } });
   for (let i = 0; i < 3; i++) {
