@@ -19,6 +19,7 @@ import { linkChild, parentFor } from "../../live/children.js";
 import { afterJoin, openForJoin, patchUrl } from "../../live/navigation.js";
 import { dropHeld, flushHeld, sendInTurn, type TurnSink } from "../../live/turn.js";
 import { directSocket, writeFrame } from "./frame-writer.js";
+import type { LiveSocket } from "./live-socket.js";
 
 /**
  * What a connection needs from its transport: one object shared by every connection of the
@@ -80,7 +81,7 @@ export class Connection implements TurnSink {
    * `socket` is the one given to `handleUpgrade`: data frames go to it directly when no extension
    * was negotiated (frame-writer.ts).
    */
-  constructor(ws: WebSocket, hub: Hub, opts: ConnectionOptions, user: HotlineUser | null = null, userKey?: string, address?: string, socket?: Duplex) {
+  constructor(ws: LiveSocket, hub: Hub, opts: ConnectionOptions, user: HotlineUser | null = null, userKey?: string, address?: string, socket?: Duplex) {
     this.ws = ws;
     this.address = address;
     this.user = user;
@@ -90,7 +91,7 @@ export class Connection implements TurnSink {
     this.#limit = new RateLimiter(opts.rateLimit);
     this.#tel = hub.telemetry;
     this.#direct = directSocket(ws, socket);
-    connections.set(ws, this);
+    ws.connection = this;
     ws.on("message", onMessage);
     ws.on("pong", onPong);
     ws.on("close", onClose);
@@ -361,19 +362,19 @@ export class Connection implements TurnSink {
 }
 
 // One set of socket listeners for every connection (not four closures per connection: they are many).
-const connections = new WeakMap<WebSocket, Connection>();
+// `ws` calls them on the socket, a LiveSocket (transport.ts makes its server with that class).
 function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  connections.get(this)?.receive(data, isBinary);
+  (this as LiveSocket).connection?.receive(data, isBinary);
 }
 function onPong(this: WebSocket): void {
-  const s = connections.get(this);
+  const s = (this as LiveSocket).connection;
   if (s) s.alive = true;
 }
 function onGone(this: WebSocket): void {
-  connections.get(this)?.gone();
+  (this as LiveSocket).connection?.gone();
 }
 function onClose(this: WebSocket): void {
-  const c = connections.get(this);
+  const c = (this as LiveSocket).connection;
   if (!c) return;
   c.gone();
   c.closed();

@@ -1,12 +1,13 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer, type Server as WsServer } from "ws";
 import type { AppContext } from "../../live/context.js";
 import type { Hub } from "../../live/hub.js";
 import { clientAddress, originAllowed } from "../http/origin.js";
 import type { RateLimitOptions } from "./rate-limit.js";
 import { DEFAULT_MESSAGE_LIMITS } from "./messages.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
+import { LiveSocket } from "./live-socket.js";
 import type { HotlineUser } from "../../core/context.js";
 import { userKey } from "../../core/identity.js";
 import { CloseCodes } from "../../../protocol/close-codes.js";
@@ -86,7 +87,7 @@ export class WebSocketTransport {
   readonly ctx: AppContext;
   readonly hub: Hub;
   readonly connections = new Set<Connection>();
-  readonly #wss: WebSocketServer;
+  readonly #wss: WsServer<typeof LiveSocket>;
   readonly #opts: Required<Omit<WebSocketOptions, "rateLimit" | "perMessageDeflate" | "uploads">> & { rateLimit?: RateLimitOptions };
   readonly #uploads: ResolvedUploadLimits;
   /** Open sockets (upgrading or upgraded) per client address, for `maxConnectionsPerAddress`. */
@@ -121,7 +122,7 @@ export class WebSocketTransport {
       onClose: (connection) => void this.connections.delete(connection),
       ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
     };
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: wsDeflateOptions(options.perMessageDeflate) });
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: wsDeflateOptions(options.perMessageDeflate), WebSocket: LiveSocket });
   }
 
   /** @internal The upload limits every connection keeps (hotline/testing's uploads keep them too). */
@@ -210,7 +211,7 @@ export class WebSocketTransport {
     }
   }
 
-  #connection(ws: WebSocket, socket: Duplex, user: HotlineUser | null, address: string): void {
+  #connection(ws: LiveSocket, socket: Duplex, user: HotlineUser | null, address: string): void {
     if (this.#closing) {
       ws.close(CloseCodes.restart, "server restarting");
       return;
