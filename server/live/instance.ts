@@ -56,9 +56,12 @@ export interface InstanceEnv {
  */
 export class LiveInstance implements ComponentHost, TopicListener, PresenceFollower {
   readonly viewers = new Viewers<Viewer>();
-  #tail: Promise<unknown> = Promise.resolve();
+  /** the last work queued; an idle instance holds the shared settled promise, not one of its own */
+  #tail: Promise<unknown> = HANDLED;
   /** work queued and not finished (a plain event runs at once only when it is 0) */
   #queued = 0;
+  /** work queued so far, ever */
+  #runs = 0;
   /** its state writes, and the frames that must not overtake them */
   readonly #out: Persister<Viewer>;
   #closed = false;
@@ -113,9 +116,10 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   /** Runs `fn` after everything queued before it; its failure does not stop the queue. */
   enqueue<T>(fn: () => Promise<T>): Promise<T> {
     this.#queued++;
+    this.#runs++;
     const run = this.#tail.then(fn);
     const settled = () => {
-      this.#queued--;
+      if (--this.#queued === 0) this.#tail = HANDLED;
     };
     this.#tail = run.then(settled, settled);
     return run;
@@ -124,6 +128,15 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   /** Resolves once the queued work is done. */
   drained(): Promise<unknown> {
     return this.#tail;
+  }
+
+  /**
+   * How many pieces of work were queued on it so far: a change between two reads means work came
+   * meanwhile (`hotline/testing`'s `settled()` compares it; `drained()` of an idle instance is one
+   * promise shared by all of them).
+   */
+  get runs(): number {
+    return this.#runs;
   }
 
   /** Keeps the instance open for a join to come (each hold is released by `join()` or `release()`). */

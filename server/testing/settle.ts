@@ -14,24 +14,25 @@ const MAX_ROUNDS = 100;
 /** How long a barrier marker may take before the bus is reported broken (a safety net, not a wait). */
 const BARRIER_TIMEOUT_MS = 10_000;
 
-type Tails = Map<object, unknown>;
+/** Each live instance's count of work queued so far. */
+type Runs = Map<object, number>;
 
-function tails(app: Hotline): Tails {
-  const t: Tails = new Map();
-  for (const live of app.hub.lives) t.set(live, live.drained());
-  return t;
+function runs(app: Hotline): Runs {
+  const r: Runs = new Map();
+  for (const live of app.hub.lives) r.set(live, live.runs);
+  return r;
 }
 
-const same = (a: Tails, b: Tails) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+const same = (a: Runs, b: Runs) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Every instance's queued work done, including work queued meanwhile. */
 async function drain(app: Hotline): Promise<void> {
   for (let i = 0; i < MAX_ROUNDS; i++) {
-    const before = tails(app);
-    await Promise.all(before.values());
+    const before = runs(app);
+    await Promise.all([...app.hub.lives].map((live) => live.drained()));
     await turn(); // callbacks a handler left behind (a `void promise.then(...)`) get their turn
-    if (same(before, tails(app))) return;
+    if (same(before, runs(app))) return;
   }
   throw misuse(`settled(): the app's live instances were still busy after ${MAX_ROUNDS} rounds (a component that keeps queueing work?)`);
 }
@@ -67,10 +68,10 @@ async function barrier(app: Hotline): Promise<void> {
 export async function settle(app: Hotline): Promise<void> {
   for (let i = 0; i < MAX_ROUNDS; i++) {
     await drain(app);
-    const before = tails(app);
+    const before = runs(app);
     await barrier(app);
     await turn();
-    if (same(before, tails(app))) return;
+    if (same(before, runs(app))) return;
   }
   throw misuse(`settled(): pub/sub messages kept coming after ${MAX_ROUNDS} rounds (components publishing to each other in a loop?)`);
 }
