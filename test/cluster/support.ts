@@ -46,7 +46,18 @@ process.on("exit", () => {
  * left to a worker (HOTLINE_ROLE=web) so the processes publish nothing on their own.
  */
 export async function startNode(name: string, env: Record<string, string>): Promise<Node> {
-  const port = await freePort();
+  // A free port can be taken between the check and the child's listen (a suite running in
+  // parallel picked it meanwhile): then another one, twice at most.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNodeOn(await freePort(), name, env);
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(String((err as Error).message))) throw err;
+    }
+  }
+}
+
+async function startNodeOn(port: number, name: string, env: Record<string, string>): Promise<Node> {
   const child = spawn(process.execPath, ["--import", "tsx", "--import", "./test/cluster/orphan-guard.ts", "demo/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", HOTLINE_SECRET: SECRET, HOTLINE_SESSION_SECRET: SESSION_SECRET, HOTLINE_ROLE: "web", ...env },

@@ -16,18 +16,27 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
+/** Ports this process has handed out: a test may keep one unbound for a while, so none is given twice. */
+const handedOut = new Set<number>();
+
 /**
  * Finds a port nothing listens on, below the kernel's ephemeral range: a server of a suite running
  * in parallel that listens on port 0 never gets it, even while a test keeps it unbound (a Redis down
  * on purpose, or between a kill and a restart). Picked at random, so that parallel suites rarely
- * try the same one; the OS's choice when the range leaves no room.
+ * try the same one, and never one this process handed out before (two demo processes started at
+ * once, or a node started while the Redis port it is given is still unbound, would otherwise get
+ * the same one now and then); the OS's choice when the range leaves no room.
  */
 export async function freePort(): Promise<number> {
   const low = 20_000;
   const high = ephemeralStart();
   for (let i = 0; high - low > 1000 && i < 50; i++) {
     const port = low + Math.floor(Math.random() * (high - low));
-    if (await listenOn(port)) return port;
+    if (handedOut.has(port)) continue;
+    if (await listenOn(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
   return listenOn(0) as Promise<number>;
 }
