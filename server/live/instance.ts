@@ -9,6 +9,7 @@ import { M } from "../../protocol/wire.js";
 import { errorFrame, okFrame, pushFrame, withDevStack } from "./frames.js";
 import { broadcast } from "./broadcast.js";
 import { Viewers } from "./viewers.js";
+import { SerialQueue, SETTLED } from "./serial-queue.js";
 import type { Presenter } from "./presenter.js";
 import type { TopicIndex, TopicListener } from "./topics.js";
 import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
@@ -26,7 +27,7 @@ import type { StoredInstance } from "./stored-instance.js";
 const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
 
 /** What `event()` returns for an event handled at once. */
-const HANDLED: Promise<void> = Promise.resolve();
+const HANDLED = SETTLED;
 
 /** One client's attachment to a live instance: the id it chose, its session key, its connection. */
 export interface Viewer {
@@ -54,14 +55,8 @@ export interface InstanceEnv {
  * viewer of the process for a shared one (`static shared = true`), which then renders and encodes
  * once per change. Its work (joins, events, pub/sub messages) runs in order, one at a time.
  */
-export class LiveInstance implements ComponentHost, TopicListener, PresenceFollower {
+export class LiveInstance extends SerialQueue implements ComponentHost, TopicListener, PresenceFollower {
   readonly viewers = new Viewers<Viewer>();
-  /** the last work queued; an idle instance holds the shared settled promise, not one of its own */
-  #tail: Promise<unknown> = HANDLED;
-  /** work queued and not finished (a plain event runs at once only when it is 0) */
-  #queued = 0;
-  /** work queued so far, ever */
-  #runs = 0;
   /** its state writes, and the frames that must not overtake them */
   readonly #out: Persister<Viewer>;
   #closed = false;
@@ -82,6 +77,7 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     /** saved with the state: the params it was started with and its user's key (for a resume) */
     readonly bound: Pick<StoredInstance, "p" | "u"> = UNBOUND,
   ) {
+    super();
     this.#out = new Persister(this);
   }
 
@@ -111,32 +107,6 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
     this.#asyncOn = true;
     const live = this;
     runAsync({ component: this.component, get closed() { return live.closed; }, enqueue: (fn) => this.enqueue(fn), apply: (change, what) => this.#react(change, what).then(() => this.#out.sent()), log: this.env.ctx.log });
-  }
-
-  /** Runs `fn` after everything queued before it; its failure does not stop the queue. */
-  enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    this.#queued++;
-    this.#runs++;
-    const run = this.#tail.then(fn);
-    const settled = () => {
-      if (--this.#queued === 0) this.#tail = HANDLED;
-    };
-    this.#tail = run.then(settled, settled);
-    return run;
-  }
-
-  /** Resolves once the queued work is done. */
-  drained(): Promise<unknown> {
-    return this.#tail;
-  }
-
-  /**
-   * How many pieces of work were queued on it so far: a change between two reads means work came
-   * meanwhile (`hotline/testing`'s `settled()` compares it; `drained()` of an idle instance is one
-   * promise shared by all of them).
-   */
-  get runs(): number {
-    return this.#runs;
   }
 
   /** Keeps the instance open for a join to come (each hold is released by `join()` or `release()`). */
@@ -201,15 +171,15 @@ export class LiveInstance implements ComponentHost, TopicListener, PresenceFollo
   /** Runs a client's event; answers the sender with its ref (a patch per step, or an error), the other viewers without. Resolves once handled: {@link sent} follows its frames. */
   event(sender: Viewer, ref: number | undefined, event: string, payload: Record<string, unknown> | undefined): Promise<void> {
     // A plain handler with nothing queued runs now, in the socket's read (what it enqueues runs after it).
-    if (this.#queued === 0 && isPlainEvent(this.component, Component.prototype, event)) {
-      this.#queued++;
+    if (this.idle && isPlainEvent(this.component, Component.prototype, event)) {
+      this.beginInline();
       try {
         this.#plainEvent(sender, ref, event, payload);
         return HANDLED;
       } catch (err) {
         return Promise.reject(err); // as a queued event's failure would be: never thrown into the socket's read
       } finally {
-        this.#queued--;
+        this.endInline();
       }
     }
     return this.enqueue(async () => {
