@@ -1,7 +1,9 @@
 // Memory per idle connection on the server, N = 8000: bare ws connections (the floor), Hotline
 // connections with nothing joined, with a joined counter (MemoryStore + MemoryPubSub), and with a
 // joined counter on RedisStore + RedisPubSub (a private redis-server, else REDIS_URL; skipped
-// without either). Figures: the JS heap and the process's RSS (resident memory: the heap plus what
+// without either). Each joined setup twice: awake (`hibernateAfterMs: 0`) and hibernated (what an
+// idle session becomes after `hibernateAfterMs`, 15 s by default: docs/hibernation.md; here 500 ms,
+// measured once every session has hibernated). Figures: the JS heap and the process's RSS (resident memory: the heap plus what
 // sockets, buffers and clients hold outside it), each as growth per connection after a full GC,
 // between N and 2N open connections: what one more idle session costs, without what the first ones
 // pay once (code compiled, caches and pools made). Each setup runs in a fresh server process (RSS
@@ -19,7 +21,7 @@ import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/su
 const N = Number(process.env.N ?? 8000);
 const self = new URL(import.meta.url).pathname;
 
-type Setup = "bare" | "connection" | "memory" | "redis";
+type Setup = "bare" | "connection" | "memory" | "redis" | "memory-asleep" | "redis-asleep";
 type Usage = { heap: number; rss: number };
 
 if (process.argv[2] === "client") {
@@ -57,26 +59,38 @@ if (process.argv[2] === "client") {
 async function serve(setup: Setup, redisUrl: string | undefined): Promise<void> {
   let stop: () => Promise<unknown>;
   let url: string;
+  let settle = async (): Promise<void> => {};
   if (setup === "bare") {
     const raw = await rawServer();
     ({ url, stop } = raw);
   } else {
-    const redis = setup === "redis" ? await redisSetup(redisUrl!) : undefined;
-    const hot = await hotlineServer(redis?.setup);
+    const redis = setup.startsWith("redis") ? await redisSetup(redisUrl!) : undefined;
+    const asleep = setup.endsWith("-asleep");
+    const hot = await hotlineServer({ ...redis?.setup, hibernateAfterMs: asleep ? 500 : 0 });
     url = hot.url;
+    // measured once every joined session has hibernated
+    if (asleep) settle = () => until(() => hot.hotline.stats().instances === 0);
     stop = async () => {
       await hot.stop();
       await redis?.stop();
     };
   }
   process.on("message", async (m: string) => {
-    if (m === "measure") process.send!(await usage());
+    if (m === "measure") {
+      await settle();
+      process.send!(await usage());
+    }
     if (m === "stop") {
       await stop();
       process.send!("stopped", () => process.exit(0));
     }
   });
   process.send!({ url });
+}
+
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !done(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!done()) throw new Error("bench/heap.ts: the sessions did not hibernate within 60 s");
 }
 
 async function usage(): Promise<Usage> {
@@ -95,7 +109,7 @@ async function main(): Promise<void> {
   const measure = async (setup: Setup): Promise<Usage> => {
     const server = child(self, ["serve", setup, redisUrl ?? ""], ["--expose-gc"]);
     const { url } = await server.next<{ url: string }>();
-    const join = setup === "memory" || setup === "redis";
+    const join = setup !== "bare" && setup !== "connection";
     // N connections, then N more: the second N's growth is the figure
     kid.send({ url, join });
     await kid.next();
@@ -117,7 +131,7 @@ async function main(): Promise<void> {
   // in most runs, 5.5-6.3 in about a third and 0.3 or 1.0 in others; at N = 8000, 2.8-3.1. Its
   // range is printed beside it.
   const REPEAT = Number(process.env.REPEAT ?? 5);
-  const setups: Setup[] = ["bare", "connection", "memory", ...(redisUrl ? (["redis"] as const) : [])];
+  const setups: Setup[] = ["bare", "connection", "memory", "memory-asleep", ...(redisUrl ? (["redis", "redis-asleep"] as const) : [])];
   const runs = new Map<Setup, Usage[]>(setups.map((s) => [s, []]));
   for (let i = 0; i < REPEAT; i++) for (const s of setups) runs.get(s)!.push(await measure(s));
   const med = (s: Setup): Usage => ({ heap: median(runs.get(s)!.map((u) => u.heap)), rss: median(runs.get(s)!.map((u) => u.rss)) });
@@ -128,7 +142,9 @@ async function main(): Promise<void> {
   const bare = med("bare");
   const conn = med("connection");
   const joined = med("memory");
+  const asleep = med("memory-asleep");
   const redis = redisUrl ? med("redis") : undefined;
+  const redisAsleep = redisUrl ? med("redis-asleep") : undefined;
   kid.kill();
   await priv?.stop();
   const kib = (b: number) => (b / 1024).toFixed(2) + " KiB";
@@ -140,14 +156,19 @@ async function main(): Promise<void> {
   console.log(`${"".padEnd(48)} |  JS heap  | RSS`);
   row("bare ws connection (the floor)", "bare");
   row("hotline connection, nothing joined", "connection");
-  row("hotline + joined counter (memory)", "memory");
-  if (redis) row("hotline + joined counter (Redis store+pub/sub)", "redis");
-  else console.log("hotline + joined counter (Redis): skipped (no redis-server on the PATH and no REDIS_URL)");
-  console.log(`goals: JS heap <= 5 KiB per session; RSS per idle joined session <= 1.25x the floor (issue 16)`);
+  row("hotline + joined counter (memory), awake", "memory");
+  row("hotline + joined counter (memory), hibernated", "memory-asleep");
+  if (redis) {
+    row("hotline + joined counter (Redis), awake", "redis");
+    row("hotline + joined counter (Redis), hibernated", "redis-asleep");
+  } else console.log("hotline + joined counter (Redis): skipped (no redis-server on the PATH and no REDIS_URL)");
+  console.log(`goals: JS heap <= 5 KiB per session; RSS per idle joined session <= 1.25x the floor (issue 16): an idle session hibernates after hibernateAfterMs`);
   summary("heap", {
     n: N, bare_ws_kib: round(bare.heap / 1024, 2), connection_kib: round(conn.heap / 1024, 2), joined_counter_kib: round(joined.heap / 1024, 2),
     over_bare_kib: round((joined.heap - bare.heap) / 1024, 2), ratio_to_bare: round(joined.heap / bare.heap, 2),
     bare_ws_rss_kib: round(bare.rss / 1024, 2), joined_counter_rss_kib: round(joined.rss / 1024, 2), rss_ratio: round(joined.rss / bare.rss, 2),
+    hibernated_kib: round(asleep.heap / 1024, 2), hibernated_rss_kib: round(asleep.rss / 1024, 2), hibernated_rss_ratio: round(asleep.rss / bare.rss, 2),
     ...(redis && { redis_joined_counter_kib: round(redis.heap / 1024, 2), redis_joined_counter_rss_kib: round(redis.rss / 1024, 2), redis_rss_ratio: round(redis.rss / bare.rss, 2) }),
+    ...(redisAsleep && { redis_hibernated_kib: round(redisAsleep.heap / 1024, 2), redis_hibernated_rss_kib: round(redisAsleep.rss / 1024, 2), redis_hibernated_rss_ratio: round(redisAsleep.rss / bare.rss, 2) }),
   });
 }

@@ -131,6 +131,13 @@ export interface HotlineOptions extends Pick<WebSocketOptions, (typeof WEBSOCKET
    */
   writeBehind?: boolean;
   /**
+   * Hibernation (docs/hibernation.md): a private session idle this long (no event, no message)
+   * drops its instance and keeps its state as JSON; its next message rebuilds it and patches the
+   * client's whole root. Only sessions that lose nothing by it hibernate (`static hibernate = false`
+   * keeps a class's awake). It happens between this and twice this. Default 15,000; 0 never.
+   */
+  hibernateAfterMs?: number;
+  /**
    * OpenTelemetry spans and metrics (docs/telemetry.md). Default: the global providers an
    * OpenTelemetry SDK registered before `createHotline()` ran; none registered, nothing is
    * recorded and nothing is spent. `{ tracerProvider, meterProvider }` sends them elsewhere;
@@ -181,7 +188,10 @@ const SIGN_OUT_TOPIC = "hotline:signout";
 /** What a Hotline process holds at one moment (`hotline.stats()`). */
 export interface HotlineStats {
   connections: number;
+  /** live instances (hibernated sessions are not) */
   instances: number;
+  /** hibernated sessions (docs/hibernation.md) */
+  hibernated: number;
   sharedGroups: number;
   topics: number;
 }
@@ -275,6 +285,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
   const hub = new Hub(context, {
     ...(options.maxGroupsPerComponent !== undefined && { maxGroupsPerComponent: options.maxGroupsPerComponent }),
     ...(options.writeBehind !== undefined && { writeBehind: options.writeBehind }),
+    ...(options.hibernateAfterMs !== undefined && { hibernateAfterMs: options.hibernateAfterMs }),
   });
   const websocketOptions: Record<string, unknown> = {};
   for (const key of WEBSOCKET_OPTIONS) if (options[key] !== undefined) websocketOptions[key] = options[key];
@@ -302,7 +313,7 @@ export function createHotline(options: HotlineOptions = {}): Hotline {
     pagePaths: [uploadsPath, ...(devtools ? [devtools.options.path] : [])],
     routes,
     stats() {
-      return { connections: websocket.connections.size, instances: hub.lives.size, sharedGroups: hub.groupCount, topics: hub.index.size };
+      return { connections: websocket.connections.size, instances: hub.lives.size, hibernated: hub.hibernated, sharedGroups: hub.groupCount, topics: hub.index.size };
     },
     async handler(req, res, next) {
       try {

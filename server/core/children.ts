@@ -59,6 +59,17 @@ export function setChildScope(component: Component, id: string): void {
   if (!scopes.has(component)) scopes.set(component, id);
 }
 
+/** The scope {@link setChildScope} gave the component, if any. */
+export function childScopeOf(component: Component): string | undefined {
+  return scopes.get(component);
+}
+
+/** Whether the component's current or last render holds children. */
+export function holdsChildren(component: Component): boolean {
+  const f = families.get(component);
+  return !!f && (f.seen.size > 0 || (f.next !== undefined && f.next.size > 0));
+}
+
 /** The page id of a component's child `id`. */
 export function childPageId(component: Component, id: string): string {
   return `${scopes.get(component) ?? component.id ?? (component.constructor as ComponentClass).name}:${id}`;

@@ -47,6 +47,7 @@ export type ComponentClass = (new (params?: any, context?: ComponentContext) => 
   catchUp?: "resync" | "remount";
   uploads?: Record<string, UploadOptions>;
   loaders?: Record<string, AsyncFn>;
+  hibernate?: boolean;
 };
 
 
@@ -98,6 +99,13 @@ export class Component<S extends Record<string, any> = Record<string, any>, P ex
    * topics before its first render; `"remount"` drops the old state and runs `mount()` again.
    */
   static catchUp?: "resync" | "remount";
+  /**
+   * Whether an idle session of this component may hibernate (docs/hibernation.md): after
+   * `hibernateAfterMs` without activity, its instance is dropped and rebuilt from its state by the
+   * next event. Default: yes, when nothing would be lost. Set it to false when the component keeps
+   * something outside `state` that a public field does not show (a `#private` field, a closure).
+   */
+  static hibernate?: boolean;
 
   /** The parameters the component was created with (untrusted when they come from a client). */
   params: P;

@@ -74,6 +74,13 @@ export interface EventSlots {
 let slots: EventSlots;
 let allowAll: Component["authorizeEvent"];
 
+/** Whether the component shows errors (without making its errors object). */
+export function hasErrors(c: Component): boolean {
+  const errors = slots.errors(c);
+  if (errors) for (const _ in errors) return true;
+  return false;
+}
+
 /** Called once, by `Component`'s static block. */
 export function installEventSlots(s: EventSlots): void {
   slots = s;

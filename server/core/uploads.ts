@@ -102,6 +102,11 @@ export function uploadsOf(component: object): Record<string, UploadSlot> {
   return s;
 }
 
+/** Whether `component` has upload slots (declared, or made by a read of `this.uploads`). */
+export function hasUploads(component: object): boolean {
+  return slotsOf.has(component);
+}
+
 /** Declares (or re-declares, keeping its entries) the upload `name` of `component`. */
 export function allowUpload(component: object, name: string, options: UploadOptions = {}): UploadSlot {
   if (typeof name !== "string" || !name) throw new HotlineError("handler_error", "an upload's name is a non-empty string", { fault: "app" });

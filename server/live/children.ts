@@ -20,6 +20,11 @@ interface Kin {
 
 const kin = new WeakMap<LiveInstance, Kin>();
 
+/** Whether the instance is a child or a parent on its page (or was sent props for a child): it stays live. */
+export function hasKin(live: LiveInstance): boolean {
+  return kin.has(live);
+}
+
 /**
  * The parent a child's join names, once the parent's own join is done: it must be live
  * (`bad_state` when its join failed or it left: after a server restart a parent's session is

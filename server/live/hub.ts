@@ -8,7 +8,10 @@ import type { AppContext } from "./context.js";
 import { presenterFor, type Presenter } from "./presenter.js";
 import { TopicIndex } from "./topics.js";
 import { PresenceIndex } from "./presence-index.js";
-import { admit, construct, type Admitted, type StartRequest } from "./start.js";
+import { admit, construct, rebuild, type Admitted, type StartRequest } from "./start.js";
+import { canSleep, Dormant } from "./dormant.js";
+import { pageOf, setPage } from "./navigation.js";
+import { childScopeOf, setChildScope } from "../core/children.js";
 import { Writes } from "./persister.js";
 import { telemetryOf } from "../telemetry/app.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
@@ -46,6 +49,13 @@ export interface HubOptions {
    * the store is failing or backlogged. false: every patch waits (docs/durability.md).
    */
   writeBehind?: boolean;
+  /**
+   * How long a private session stays idle (no event, no message) before it hibernates
+   * (docs/hibernation.md): its instance is dropped, its state kept as JSON, and the next message
+   * rebuilds it. Only sessions that lose nothing by it hibernate. Between this and twice this.
+   * Default 15,000 (Phoenix hibernates a channel after 15 s); 0 never hibernates.
+   */
+  hibernateAfterMs?: number;
 }
 
 /**
@@ -84,8 +94,11 @@ export class Hub {
   readonly #groupsOf = new Map<string, number>();
   /** a shared group's params: its viewers' session records carry them */
   readonly #groupParams = new WeakMap<LiveInstance, Record<string, unknown>>();
-  /** private instances by session key */
-  readonly #byKey = new Map<string, Slot | LiveInstance>();
+  /** private instances by session key (hibernated ones too) */
+  readonly #byKey = new Map<string, Slot | LiveInstance | Dormant>();
+  /** hibernated sessions (their entries in #byKey) */
+  #sleeping = 0;
+  readonly #sweeper: NodeJS.Timeout | undefined;
   /** Every private instance's `onEmpty` (one function, not a closure per instance). */
   readonly #privateEmpty = (live: LiveInstance): void => {
     this.lives.delete(live);
@@ -103,6 +116,81 @@ export class Hub {
     this.env = { ctx, index: new TopicIndex(ctx.pubsub, ctx.log, this.telemetry), presence: new PresenceIndex(ctx.presence, ctx.log), writes: new Writes(ctx, options.writeBehind ?? true) };
     this.#maxGroups = options.maxGroupsPerComponent ?? 1_000;
     this.#offReset = ctx.store.onReset?.(() => void this.resave());
+    const sleepMs = options.hibernateAfterMs ?? 15_000;
+    if (!(sleepMs >= 0) || !Number.isFinite(sleepMs)) throw new TypeError("hibernateAfterMs is a number of milliseconds, 0 or more");
+    if (sleepMs > 0) this.#sweeper = setInterval(() => this.sweep(), sleepMs).unref();
+  }
+
+  /**
+   * Hibernates the private sessions that were idle since the last sweep and lose nothing by it
+   * (`LiveInstance.hibernate()`). Runs every `hibernateAfterMs`.
+   */
+  sweep(): void {
+    for (const live of this.lives) {
+      if (live.runs !== live.swept) {
+        live.swept = live.runs;
+        continue;
+      }
+      const [viewer] = live.viewers;
+      if (!viewer || !canSleep(viewer) || this.#byKey.get(live.storeKey) !== live) continue;
+      const page = pageOf(live);
+      const scope = childScopeOf(live.component);
+      const slept = live.hibernate();
+      if (!slept) continue;
+      const extra = page || (scope !== undefined && scope !== viewer.id) ? { ...(page && { page }), ...(scope !== undefined && scope !== viewer.id && { scope }) } : undefined;
+      const dormant = new Dormant(viewer, live.name, live.bound, live.owner, slept.json, extra);
+      this.#byKey.set(live.storeKey, dormant);
+      this.#sleeping++;
+      viewer.sleep(dormant);
+    }
+  }
+
+  /**
+   * Wakes a hibernated session: its component rebuilt from its state, a new instance with its
+   * viewer, whose next patch replaces the client's root. A failure ends the session (its viewer is
+   * told) and is thrown.
+   */
+  wake(dormant: Dormant): LiveInstance {
+    const { viewer, name, bound, extra } = dormant;
+    const key = viewer.key;
+    this.#forget(dormant);
+    let live: LiveInstance;
+    try {
+      const cls = this.env.ctx.registry.require(name);
+      const component = rebuild(this.env.ctx, cls, bound.p, viewer.user, bound.u, JSON.parse(dormant.json) as Record<string, unknown>);
+      setChildScope(component, extra?.scope ?? viewer.id);
+      const presenter = measurePresenter(presenterFor("html", cls, true), this.telemetry, name);
+      live = new LiveInstance(this.env, name, component, presenter, key, this.#privateEmpty, bound);
+      live.owner = dormant.owner;
+      presenter.live = live;
+      if (extra?.page) setPage(live, extra.page);
+    } catch (err) {
+      viewer.woke(undefined);
+      throw err;
+    }
+    this.lives.add(live);
+    this.#byKey.set(key, live);
+    live.start();
+    live.rejoin(viewer, dormant.json);
+    viewer.woke(live);
+    return live;
+  }
+
+  /** A hibernated session's viewer left: the session is gone from this process (its record stays in the store). */
+  forget(dormant: Dormant): void {
+    this.#forget(dormant);
+  }
+
+  #forget(dormant: Dormant): void {
+    const key = dormant.viewer.key;
+    if (this.#byKey.get(key) !== dormant) return;
+    this.#byKey.delete(key);
+    this.#sleeping--;
+  }
+
+  /** Hibernated sessions in this process. */
+  get hibernated(): number {
+    return this.#sleeping;
   }
 
   /** The process's topic index: one bus subscription per topic, fanned out to the instances. */
@@ -165,7 +253,7 @@ export class Hub {
     for (;;) {
       const entry = this.#byKey.get(key);
       if (!entry) break;
-      const live = entry instanceof LiveInstance ? entry : await entry.ready.catch(() => undefined);
+      const live = entry instanceof LiveInstance ? entry : entry instanceof Dormant ? this.#wakeFor(entry) : await entry.ready.catch(() => undefined);
       if (live && !live.closed) return { live: await this.#attach(live, m, presenter, user, userKey), key };
       if (this.#byKey.get(key) === entry) this.#byKey.delete(key);
     }
@@ -188,6 +276,16 @@ export class Hub {
     live.hold();
     if (this.#byKey.get(key) === slot) this.#byKey.set(key, live);
     return live;
+  }
+
+  /** A hibernated session woken for a second join with its key; undefined when it could not be (a new one starts). */
+  #wakeFor(dormant: Dormant): LiveInstance | undefined {
+    try {
+      return this.wake(dormant);
+    } catch (err) {
+      this.env.ctx.log(`component "${dormant.name}": a hibernated session failed to wake`, err);
+      return undefined;
+    }
   }
 
   /** One more viewer of a live private instance, with a hold taken, after the checks of a resume. */
@@ -284,6 +382,12 @@ export class Hub {
           .catch((err: unknown) => log("cannot save a session record again", err)));
       }
     }
+    for (const [key, entry] of this.#byKey) {
+      if (!(entry instanceof Dormant)) continue;
+      const record: StoredInstance = { c: entry.name, s: JSON.parse(entry.json) as Record<string, unknown>, ...entry.bound };
+      jobs.push(store.save(key, record as unknown as Record<string, unknown>, options.stateTtlMs, entry.owner)
+        .catch((err: unknown) => log("cannot save a hibernated session's state again", err)));
+    }
     await Promise.all(jobs);
   }
 
@@ -293,6 +397,7 @@ export class Hub {
    */
   close(): Promise<void> {
     this.#offReset?.();
+    clearInterval(this.#sweeper);
     return this.env.writes.idle();
   }
 

@@ -18,10 +18,12 @@ import { InstancePresence } from "./instance-presence.js";
 import { Persister, type Writes } from "./persister.js";
 import { asyncBusy } from "../core/async.js";
 import { runAsync, stopAsync } from "./async.js";
-import { emitToParent, sendUpdateTo } from "./children.js";
+import { emitToParent, hasKin, sendUpdateTo } from "./children.js";
 import { navigateFrom } from "./navigation.js";
 import type { NavIntent } from "../core/navigation.js";
 import type { StoredInstance } from "./stored-instance.js";
+import { mayHibernate } from "../core/hibernate.js";
+
 
 /** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
 const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
@@ -64,6 +66,8 @@ export class LiveInstance extends SerialQueue implements ComponentHost, TopicLis
   #holds = 0;
   /** on whose behalf its state is saved (the store's quotas): the client that started it */
   owner: string | undefined;
+  /** @internal {@link runs} when the hub's last hibernation sweep saw the instance (server/live/hub.ts) */
+  swept = 0;
 
   constructor(
     readonly env: InstanceEnv,
@@ -161,6 +165,36 @@ export class LiveInstance extends SerialQueue implements ComponentHost, TopicLis
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * Hibernation (docs/hibernation.md): when nothing would be lost, leaves its one viewer and closes,
+   * and returns that viewer and its state's JSON (what the store holds); otherwise does nothing.
+   * A private instance only, with nothing in flight (work, holds, writes, frames), no presence, no
+   * kin on its page, a client that one full patch brings back, and a component that
+   * {@link mayHibernate}. A state the store may not have yet is handed to it first; a later sweep
+   * tries again, unless the store applies writes within the call.
+   */
+  hibernate(): { viewer: Viewer; json: string } | undefined {
+    if (this.#closed || this.#holds > 0 || !this.idle || this.#presence || this.#shared || this.viewers.size !== 1) return undefined;
+    if (!this.#out.settled || !this.presenter.hibernatable() || hasKin(this) || !mayHibernate(this.component)) return undefined;
+    const json = JSON.stringify(this.component.dehydrate());
+    if (!this.#out.same(json)) {
+      this.#persist(false);
+      if (this.env.writes.mode !== "sync") return undefined;
+    }
+    let viewer!: Viewer;
+    for (const v of this.viewers) viewer = v;
+    this.viewers.delete(viewer);
+    this.#closeIfUnused();
+    return { viewer, json };
+  }
+
+  /** A woken instance takes back its viewer; `json` is its state as the store holds it. */
+  rejoin(viewer: Viewer, json: string): void {
+    this.viewers.add(viewer);
+    this.#out.known(json);
+    this.swept = this.runs;
   }
 
   /** Resolves once every frame handed over so far is sent (with write-behind they may wait for their write's turn). */

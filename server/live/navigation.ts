@@ -35,13 +35,23 @@ export function routesOf(ctx: AppContext): Routes {
 }
 
 /** A live page instance: its route and its current URL. */
-interface Page {
+export interface Page {
   route: Route;
   url: URL;
   /** the title last sent (a `nav` frame goes out only when it changes) */
   title?: string;
 }
 const pages = new WeakMap<LiveInstance, Page>();
+
+/** The page an instance is (its route and URL), if it is one: a hibernating session keeps it. */
+export function pageOf(live: LiveInstance): Page | undefined {
+  return pages.get(live);
+}
+
+/** Makes `live` the page `page` (a hibernated session woken). */
+export function setPage(live: LiveInstance, page: Page): void {
+  pages.set(live, page);
+}
 
 /**
  * The params a page URL gives its component, unchecked: the path params, and the query's when

@@ -265,6 +265,16 @@ export class Persister<V extends Sink> {
     return this.#open === undefined && this.#queue === undefined;
   }
 
+  /** Nothing to write, to wait for or to send: every write of its instance is answered. */
+  get settled(): boolean {
+    return this.idle && this.#next === undefined && this.#inFlight === 0 && !this.#scheduled && !this.#waiting;
+  }
+
+  /** Takes `sig` as what the store holds (a state rebuilt from what it last saved). */
+  known(sig: string): void {
+    this.#sig = sig;
+  }
+
   /** Whether `sig` is what was last handed to the store. */
   same(sig: string): boolean {
     return sig === this.#sig;

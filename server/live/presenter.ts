@@ -16,14 +16,20 @@ export interface Presenter {
   full(component: Component): Record<string, unknown>;
   /** Renders and diffs: the fields of a patch, `{}` when nothing changed. */
   update(component: Component): Record<string, unknown>;
+  /**
+   * Whether its instance may hibernate as far as its client's copy goes: the client can be
+   * brought back to any render by one full patch (HTML without stream containers; not sdui, whose
+   * merge strategies need the previous screens).
+   */
+  hibernatable(): boolean;
 }
 
 /**
  * The presenter for a `format`, chosen before the component starts; `bad_message` for sdui on a
  * component class without `describe()`. Every transport chooses its output format here.
  */
-export function presenterFor(format: "html" | "sdui", cls: ComponentClass): Presenter {
-  if (format === "html") return new HtmlPresenter();
+export function presenterFor(format: "html" | "sdui", cls: ComponentClass, woken = false): Presenter {
+  if (format === "html") return woken ? new WokenHtmlPresenter() : new HtmlPresenter();
   if (!isDescribable(cls.prototype)) {
     throw new HotlineError("bad_message", 'this component has no describe(), so it cannot answer in "sdui" format');
   }
@@ -52,6 +58,32 @@ class HtmlPresenter implements Presenter {
     flushStreams(component);
     return body;
   }
+
+  hibernatable(): boolean {
+    return this.#view.rendered && !this.#view.holdsStream;
+  }
+
+  /** A patch that replaces the client's whole root (`r`, with every statics entry in `p`): it fits whatever the client holds. */
+  protected replaceRoot(component: Component): Record<string, unknown> {
+    const { [M.html]: _html, ...body } = this.#view.full(component.render());
+    flushStreams(component);
+    return body;
+  }
+}
+
+/**
+ * The presenter of an instance woken from hibernation (server/live/hub.ts): its client holds the
+ * render it had when the session went to sleep, which a new render need not repeat (a render may
+ * read more than the state: the time, a service's data), so its first patch replaces the root.
+ */
+class WokenHtmlPresenter extends HtmlPresenter {
+  #stale = true;
+
+  update(component: Component): Record<string, unknown> {
+    if (!this.#stale) return super.update(component);
+    this.#stale = false;
+    return this.replaceRoot(component);
+  }
 }
 
 class SduiPresenter implements Presenter {
@@ -78,5 +110,9 @@ class SduiPresenter implements Presenter {
     const d = diffScreens(this.#prev, next);
     this.#prev = next;
     return (d ?? {}) as Record<string, unknown>;
+  }
+
+  hibernatable(): boolean {
+    return false;
   }
 }

@@ -11,7 +11,7 @@ export class SerialQueue {
   #tail: Promise<unknown> = SETTLED;
   /** work queued and not finished, and work running outside the queue ({@link beginInline}) */
   #queued = 0;
-  /** work queued so far, ever */
+  /** work queued (or run inline) so far, ever */
   #runs = 0;
 
   /** Runs `fn` after everything queued before it; its failure does not stop the queue. */
@@ -32,7 +32,7 @@ export class SerialQueue {
   }
 
   /**
-   * How many pieces of work were queued so far: a change between two reads means work came
+   * How many pieces of work were queued (or run inline) so far: a change between two reads means work came
    * meanwhile (`hotline/testing`'s `settled()` compares it, since `drained()` of every idle queue
    * is the same promise).
    */
@@ -48,6 +48,7 @@ export class SerialQueue {
   /** Work runs outside the queue, synchronously, until {@link endInline}: what is queued meanwhile waits for it. */
   protected beginInline(): void {
     this.#queued++;
+    this.#runs++;
   }
 
   protected endInline(): void {

@@ -1,5 +1,5 @@
 import { type Component, type ComponentClass } from "../core/component.js";
-import { actAs, checkState, checkTopic } from "../core/host.js";
+import { actAs, checkState, checkTopic, contextOf } from "../core/host.js";
 import type { ComponentContext, HotlineUser, MountDecision, MountHook, StartMode } from "../core/context.js";
 import { HotlineError } from "../core/errors.js";
 import { canonicalJson, userKey } from "../core/identity.js";
@@ -110,15 +110,13 @@ export async function startComponent(ctx: StartContext, request: StartRequest): 
  * runner gives its loads the app's log (server/live/async.ts), so none is recorded per component.
  */
 export async function construct(ctx: StartContext, a: Admitted, hosted = false): Promise<Started> {
-  const context = a.cls.shared || a.user === null ? ctx.component : { ...ctx.component, user: a.user };
-  const component = new a.cls({ ...a.params }, context);
-  provideChildren(component, childEnv(ctx, context, a.userKey));
+  const component = create(ctx, a.cls, a.params, a.user, a.userKey);
   let topics = NO_TOPICS;
   if (a.restore && a.cls.catchUp !== "remount") {
     component.hydrate(a.restore.state ?? {});
     topics = a.restore.topics ?? NO_TOPICS;
     // Restored subscriptions are checked again: the user may have lost the right since.
-    for (const t of topics) checkTopic(context, a.user, t);
+    for (const t of topics) checkTopic(contextOf(component), a.user, t);
     // Whatever it listens to may have changed since the token was signed or the state saved.
     for (const t of topics) await component.onResync(t);
     if (a.cls.shared) actAs(component, null);
@@ -128,6 +126,25 @@ export async function construct(ctx: StartContext, a: Admitted, hosted = false):
   if (ctx.log && !hosted) setAsyncLog(component, ctx.log);
   checkState(component);
   return { ...a, component, topics };
+}
+
+/** A new component with the app's context and its user (none for a shared one), able to render children. */
+function create(ctx: StartContext, cls: ComponentClass, params: Record<string, unknown>, user: HotlineUser | null, key: string | undefined): Component {
+  const context = cls.shared || user === null ? ctx.component : { ...ctx.component, user };
+  const component = new cls({ ...params }, context);
+  provideChildren(component, childEnv(ctx, context, key));
+  return component;
+}
+
+/**
+ * A hibernated session's component, rebuilt from its state (docs/hibernation.md): no checks, hooks
+ * or catching up, as it is the same session in the same process, and it had no topics.
+ */
+export function rebuild(ctx: StartContext, cls: ComponentClass, params: Record<string, unknown> | undefined, user: HotlineUser | null, key: string | undefined, state: Record<string, unknown>): Component {
+  const component = create(ctx, cls, params ?? NO_PARAMS, user, key);
+  component.hydrate(state);
+  checkState(component);
+  return component;
 }
 
 /** The children's env of the app's components with no user of their own: one per app, not one per instance. */

@@ -42,6 +42,7 @@ export const SpanNames = Object.freeze({
 export const MetricNames = Object.freeze({
   connections: "hotline.connections",
   instances: "hotline.instances",
+  hibernated: "hotline.hibernated",
   events: "hotline.events",
   eventDuration: "hotline.event.duration",
   renderDuration: "hotline.render.duration",
@@ -99,10 +100,11 @@ interface Instruments {
   refusals: Counter;
   connections: ObservableGauge;
   instances: ObservableGauge;
+  hibernated: ObservableGauge;
 }
 
 /** What the gauges read: the app's `stats()`. */
-export type StatsSource = () => { connections: number; instances: number };
+export type StatsSource = () => { connections: number; instances: number; hibernated?: number };
 
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
 
@@ -178,6 +180,7 @@ export class Telemetry {
       refusals: meter.createCounter(MetricNames.refusals, { unit: "{refusal}", description: "Requests refused by a rate limit" }),
       connections: meter.createObservableGauge(MetricNames.connections, { unit: "{connection}", description: "Open WebSocket connections" }),
       instances: meter.createObservableGauge(MetricNames.instances, { unit: "{instance}", description: "Live component instances" }),
+      hibernated: meter.createObservableGauge(MetricNames.hibernated, { unit: "{session}", description: "Hibernated sessions (their instances dropped until their next message)" }),
     };
   }
 
@@ -201,13 +204,14 @@ export class Telemetry {
       if (!s) return;
       result.observe(m.connections, s.connections);
       result.observe(m.instances, s.instances);
+      result.observe(m.hibernated, s.hibernated ?? 0);
     };
-    this.#meter!.addBatchObservableCallback(this.#observer, [m.connections, m.instances]);
+    this.#meter!.addBatchObservableCallback(this.#observer, [m.connections, m.instances, m.hibernated]);
   }
 
   /** Stops observing the app (it is closing). */
   close(): void {
-    if (this.#observer) this.#meter!.removeBatchObservableCallback(this.#observer, [this.#m!.connections, this.#m!.instances]);
+    if (this.#observer) this.#meter!.removeBatchObservableCallback(this.#observer, [this.#m!.connections, this.#m!.instances, this.#m!.hibernated]);
     this.#observer = undefined;
     this.#stats = undefined;
   }

@@ -34,6 +34,10 @@ export class MeasuredPresenter implements Presenter {
     return this.tel.on ? this.#measure(false, component) : this.inner.update(component);
   }
 
+  hibernatable(): boolean {
+    return this.inner.hibernatable();
+  }
+
   #measure(full: boolean, c: Component): Record<string, unknown> {
     const { tel, live, component } = this;
     const span = tel.tracer?.startSpan(SpanNames.render, {

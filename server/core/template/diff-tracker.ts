@@ -3,6 +3,7 @@ import { Encoder, type WireNode } from "./encoder.js";
 import { HotlineError } from "../errors.js";
 import { staticsById, WHOLE_STRINGS } from "./statics.js";
 import { Raw, TemplateResult } from "./template.js";
+import { holdsStream } from "./stream.js";
 import { M, R } from "../../../protocol/wire.js";
 
 /** What a client needs to start from: the HTML, the statics table and the root node. */
@@ -64,6 +65,11 @@ export class DiffTracker {
     for (const id of ids) if (!this.#known.includes(id)) (fresh ??= []).push(id);
     if (fresh) this.#known = this.#known.concat(fresh);
     return fresh;
+  }
+
+  /** Whether the last render holds a stream container (its items are the client's alone). */
+  get holdsStream(): boolean {
+    return this.#prev !== undefined && holdsStream(this.#prev);
   }
 
   /** True once a render has been taken. */

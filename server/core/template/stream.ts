@@ -6,7 +6,7 @@
  * (`flushStreams`). docs/protocol.md §1.1 has the wire form, docs/sdui.md §7 the story.
  */
 import { HotlineError } from "../errors.js";
-import { StreamPart, type StreamInsert } from "./template.js";
+import { Repeat, StreamPart, TemplateResult, type StreamInsert } from "./template.js";
 
 /** Where `streamInsert` puts new items: `"end"` (default), `"start"`, or an index. */
 export type StreamAt = "end" | "start" | number;
@@ -153,4 +153,13 @@ export function flushStreams(component: object): void {
 /** True when `component` has stream operations waiting for a render. */
 export function hasPendingStreams(component: object): boolean {
   return pending.has(component);
+}
+
+/** Whether a render's tree holds a stream container (the items of which only the client's DOM keeps). */
+export function holdsStream(v: unknown): boolean {
+  if (v instanceof StreamPart) return true;
+  if (v instanceof TemplateResult) return v.values.some(holdsStream);
+  if (v instanceof Repeat) return v.items.some(holdsStream);
+  if (Array.isArray(v)) return v.some(holdsStream);
+  return false;
 }

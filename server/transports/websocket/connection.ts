@@ -20,6 +20,7 @@ import { afterJoin, openForJoin, patchUrl } from "../../live/navigation.js";
 import { dropHeld, flushHeld, sendInTurn, type TurnSink } from "../../live/turn.js";
 import { directSocket, writeFrame } from "./frame-writer.js";
 import type { LiveSocket } from "./live-socket.js";
+import type { Dormant, SleepingViewer } from "../../live/dormant.js";
 
 /**
  * What a connection needs from its transport: one object shared by every connection of the
@@ -169,6 +170,7 @@ export class Connection implements TurnSink {
         this.#views.delete(m.id);
         view.left = true;
         void this.#uploads?.left(m.id);
+        if (view.dormant) this.#hub.forget(view.dormant);
         if (view.live) {
           view.live.leave(view);
           if (this.#tel.on) this.#tel.left(view.live.name, view.live);
@@ -192,9 +194,32 @@ export class Connection implements TurnSink {
   /** The view `m` is for, joined on this connection; else `not_joined` is answered and undefined returned. */
   #joined(m: { ref?: number; id: string }): (View & { live: LiveInstance }) | undefined {
     const view = this.#views.get(m.id);
+    if (view?.dormant) this.#wake(view, m.ref);
     if (view?.live) return view as View & { live: LiveInstance };
     this.#notJoined(m);
     return undefined;
+  }
+
+  /** Wakes the view's hibernated session (docs/hibernation.md); a failure ends the view (its client is told). */
+  #wake(view: View, ref: number | undefined): void {
+    const dormant = view.dormant!;
+    wakingRef = ref;
+    try {
+      this.#hub.wake(dormant);
+    } catch (err) {
+      this.#hub.env.ctx.log(`component "${dormant.name}": a hibernated session failed to wake`, err);
+    } finally {
+      wakingRef = undefined;
+    }
+  }
+
+  /** @internal A view whose hibernated session could not be woken: it is gone, and its client is told to join again. */
+  lost(view: View): void {
+    if (this.#views.get(view.id) !== view) return;
+    this.#views.delete(view.id);
+    view.left = true;
+    // the message that woke it gets this answer (its ref), so that its client clears its loading state
+    this.#fail(new HotlineError("bad_state", "this session could not be resumed: join again"), wakingRef, view.id);
   }
 
   #notJoined(m: { ref?: number; id: string }): void {
@@ -285,6 +310,10 @@ export class Connection implements TurnSink {
   #event(m: EventMessage): void {
     const view = this.#views.get(m.id);
     if (!view) return this.#notJoined(m);
+    if (view.dormant) {
+      this.#wake(view, m.ref);
+      if (!view.live) return;
+    }
     if (view.live) {
       if (this.#tel.on) void this.#measured(view.live, view, m);
       else void view.live.event(view, m.ref, m.event, m.payload);
@@ -352,6 +381,7 @@ export class Connection implements TurnSink {
     void this.#uploads?.close();
     for (const view of this.#views.values()) {
       view.left = true;
+      if (view.dormant) this.#hub.forget(view.dormant);
       if (view.live) {
         view.live.leave(view);
         if (this.#tel.on) this.#tel.left(view.live.name, view.live);
@@ -360,6 +390,9 @@ export class Connection implements TurnSink {
     this.#views.clear();
   }
 }
+
+/** The ref of the message whose view is being woken (a failed wake answers it). */
+let wakingRef: number | undefined;
 
 // One set of socket listeners for every connection (not four closures per connection: they are many).
 // `ws` calls them on the socket, a LiveSocket (transport.ts makes its server with that class).
@@ -385,11 +418,13 @@ function onClose(this: WebSocket): void {
  * its instance, sending through the connection: one object for both, made at once with every
  * field (views are many).
  */
-class View implements Viewer {
+class View implements SleepingViewer {
   /** its session key, once the hub has opened the instance */
   key = "";
-  /** the instance, once joined (the join's `ok` sent) */
+  /** the instance, once joined (the join's `ok` sent); none while hibernated */
   live: LiveInstance | undefined = undefined;
+  /** what is kept of its session while it hibernates (docs/hibernation.md) */
+  dormant: Dormant | undefined = undefined;
   /** the join under way; dropped once joined (an idle view keeps no promise) */
   ready: Promise<LiveInstance | undefined> | undefined = undefined;
   /** left (or its connection gone) */
@@ -406,6 +441,15 @@ class View implements Viewer {
   }
   send(frame: string | Buffer): void {
     this.connection.send(frame);
+  }
+  sleep(dormant: Dormant): void {
+    this.live = undefined;
+    this.dormant = dormant;
+  }
+  woke(live: LiveInstance | undefined): void {
+    this.dormant = undefined;
+    this.live = live;
+    if (!live) this.connection.lost(this);
   }
 }
 
