@@ -1,4 +1,5 @@
-// Memory per idle connection on the server, N = 8000: bare ws connections (the floor), Hotline
+// Memory per idle connection on the server, N = 8000: bare ws connections (silent, and answering
+// the client's join with the bytes of Hotline's `ok`: the floor of a joined session), Hotline
 // connections with nothing joined, with a joined counter (MemoryStore + MemoryPubSub), and with a
 // joined counter on RedisStore + RedisPubSub (a private redis-server, else REDIS_URL; skipped
 // without either). Each joined setup twice: awake (`hibernateAfterMs: 0`) and hibernated (what an
@@ -21,7 +22,7 @@ import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/su
 const N = Number(process.env.N ?? 8000);
 const self = new URL(import.meta.url).pathname;
 
-type Setup = "bare" | "connection" | "memory" | "redis" | "memory-asleep" | "redis-asleep";
+type Setup = "bare" | "bare-answer" | "connection" | "memory" | "redis" | "memory-asleep" | "redis-asleep";
 type Usage = { heap: number; rss: number };
 
 if (process.argv[2] === "client") {
@@ -60,8 +61,10 @@ async function serve(setup: Setup, redisUrl: string | undefined): Promise<void> 
   let stop: () => Promise<unknown>;
   let url: string;
   let settle = async (): Promise<void> => {};
-  if (setup === "bare") {
-    const raw = await rawServer();
+  if (setup === "bare" || setup === "bare-answer") {
+    // the floor of a joined session: a bare ws server that answers the join with the same bytes
+    const ok = setup === "bare-answer" ? await counterOk() : undefined;
+    const raw = await rawServer(ok ? (ws) => ws.send(ok) : undefined);
     ({ url, stop } = raw);
   } else {
     const redis = setup.startsWith("redis") ? await redisSetup(redisUrl!) : undefined;
@@ -86,6 +89,18 @@ async function serve(setup: Setup, redisUrl: string | undefined): Promise<void> 
     }
   });
   process.send!({ url });
+}
+
+/** The `ok` frame Hotline answers the bench's join with (a counter at 0). */
+async function counterOk(): Promise<string> {
+  const hot = await hotlineServer({ hibernateAfterMs: 0 });
+  const ws = new WebSocket(hot.url, { perMessageDeflate: false });
+  await new Promise((r) => ws.once("open", r));
+  ws.send(JSON.stringify({ t: "join", ref: 1, id: "c1", name: "counter" }));
+  const frame = String(await new Promise((r) => ws.once("message", r)));
+  ws.terminate();
+  await hot.stop();
+  return frame;
 }
 
 async function until(done: () => boolean): Promise<void> {
@@ -131,7 +146,7 @@ async function main(): Promise<void> {
   // in most runs, 5.5-6.3 in about a third and 0.3 or 1.0 in others; at N = 8000, 2.8-3.1. Its
   // range is printed beside it.
   const REPEAT = Number(process.env.REPEAT ?? 5);
-  const setups: Setup[] = ["bare", "connection", "memory", "memory-asleep", ...(redisUrl ? (["redis", "redis-asleep"] as const) : [])];
+  const setups: Setup[] = ["bare", "bare-answer", "connection", "memory", "memory-asleep", ...(redisUrl ? (["redis", "redis-asleep"] as const) : [])];
   const runs = new Map<Setup, Usage[]>(setups.map((s) => [s, []]));
   for (let i = 0; i < REPEAT; i++) for (const s of setups) runs.get(s)!.push(await measure(s));
   const med = (s: Setup): Usage => ({ heap: median(runs.get(s)!.map((u) => u.heap)), rss: median(runs.get(s)!.map((u) => u.rss)) });
@@ -139,7 +154,8 @@ async function main(): Promise<void> {
     const r = runs.get(s)!.map((u) => u.rss / 1024);
     return `${Math.min(...r).toFixed(1)}-${Math.max(...r).toFixed(1)}`;
   };
-  const bare = med("bare");
+  const silent = med("bare");
+  const bare = med("bare-answer");
   const conn = med("connection");
   const joined = med("memory");
   const asleep = med("memory-asleep");
@@ -148,13 +164,16 @@ async function main(): Promise<void> {
   kid.kill();
   await priv?.stop();
   const kib = (b: number) => (b / 1024).toFixed(2) + " KiB";
+  // a joined session against the floor that answered its join; a silent connection against the silent floor
   const row = (name: string, s: Setup) => {
     const u = med(s);
-    console.log(`${name.padEnd(48)} | ${kib(u.heap).padStart(9)} | ${kib(u.rss).padStart(9)} (${(u.rss / bare.rss).toFixed(2)}x the floor; runs ${range(s)})`);
+    const floor = s === "bare" || s === "connection" ? silent : bare;
+    console.log(`${name.padEnd(48)} | ${kib(u.heap).padStart(9)} | ${kib(u.rss).padStart(9)} (${(u.rss / floor.rss).toFixed(2)}x ${floor === bare ? "the floor" : "the silent floor"}; ${(u.rss / silent.rss).toFixed(2)}x silent; runs ${range(s)})`);
   };
   console.log(`server memory per idle connection: growth from ${N} to ${2 * N} connections, each setup in a fresh process, medians of ${REPEAT} (the MemoryStore's saved states included)`);
   console.log(`${"".padEnd(48)} |  JS heap  | RSS`);
-  row("bare ws connection (the floor)", "bare");
+  row("bare ws connection, silent", "bare");
+  row("bare ws answering the join (the floor)", "bare-answer");
   row("hotline connection, nothing joined", "connection");
   row("hotline + joined counter (memory), awake", "memory");
   row("hotline + joined counter (memory), hibernated", "memory-asleep");
@@ -164,7 +183,7 @@ async function main(): Promise<void> {
   } else console.log("hotline + joined counter (Redis): skipped (no redis-server on the PATH and no REDIS_URL)");
   console.log(`goals: JS heap <= 5 KiB per session; RSS per idle joined session <= 1.25x the floor (issue 16): an idle session hibernates after hibernateAfterMs`);
   summary("heap", {
-    n: N, bare_ws_kib: round(bare.heap / 1024, 2), connection_kib: round(conn.heap / 1024, 2), joined_counter_kib: round(joined.heap / 1024, 2),
+    n: N, silent_ws_kib: round(silent.heap / 1024, 2), silent_ws_rss_kib: round(silent.rss / 1024, 2), bare_ws_kib: round(bare.heap / 1024, 2), connection_kib: round(conn.heap / 1024, 2), joined_counter_kib: round(joined.heap / 1024, 2),
     over_bare_kib: round((joined.heap - bare.heap) / 1024, 2), ratio_to_bare: round(joined.heap / bare.heap, 2),
     bare_ws_rss_kib: round(bare.rss / 1024, 2), joined_counter_rss_kib: round(joined.rss / 1024, 2), rss_ratio: round(joined.rss / bare.rss, 2),
     hibernated_kib: round(asleep.heap / 1024, 2), hibernated_rss_kib: round(asleep.rss / 1024, 2), hibernated_rss_ratio: round(asleep.rss / bare.rss, 2),

@@ -5,7 +5,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Test } from "uvu";
 import type { Browser } from "playwright-core";
-import { createHotline, type Hotline } from "../../server/hotline.js";
+import { createHotline, type Hotline, type HotlineOptions } from "../../server/hotline.js";
 import type { Registry } from "../../server/core/registry.js";
 import { clientBundle } from "../sdui/page-server.js";
 import { launch } from "./support.js";
@@ -18,15 +18,16 @@ export interface SmallApp {
 
 /**
  * Serves `pages` (path -> body HTML, made with `live(name, params)`) with `<style>` `css`, and
- * /hotline.js and /live, on 127.0.0.1 at a free port.
+ * /hotline.js and /live, on 127.0.0.1 at a free port; `options` go to `createHotline()`.
  */
 export async function smallApp(
   registry: Registry,
   pages: Record<string, (live: Hotline["live"]) => Promise<string>>,
   css = "",
+  options: HotlineOptions = {},
 ): Promise<SmallApp> {
   const js = await clientBundle();
-  const hotline = createHotline({ registry, secret: "small-app-secret-0123456789abcdef", logger: { error() {} } });
+  const hotline = createHotline({ registry, secret: "small-app-secret-0123456789abcdef", logger: { error() {} }, ...options });
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path === "/hotline.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(js);
@@ -63,12 +64,13 @@ export function smallAppInChromium(
   registry: Registry,
   pages: Record<string, (live: Hotline["live"]) => Promise<string>>,
   css = "",
+  options: HotlineOptions = {},
 ): { readonly app: SmallApp; readonly browser: Browser } {
   let app: SmallApp | undefined;
   let browser: Browser | undefined;
   test.before(async () => {
     browser = await launch();
-    app = await smallApp(registry, pages, css);
+    app = await smallApp(registry, pages, css, options);
   });
   test.after(async () => {
     await browser?.close();

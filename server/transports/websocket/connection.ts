@@ -92,11 +92,8 @@ export class Connection implements TurnSink {
     this.#limit = new RateLimiter(opts.rateLimit);
     this.#tel = hub.telemetry;
     this.#direct = directSocket(ws, socket);
+    // the socket hands its events to the connection (live-socket.ts)
     ws.connection = this;
-    ws.on("message", onMessage);
-    ws.on("pong", onPong);
-    ws.on("close", onClose);
-    ws.on("error", onGone);
   }
 
   /** Instances joined on this connection. */
@@ -368,7 +365,7 @@ export class Connection implements TurnSink {
     return this.#hub.env.ctx.options.dev ? withDevStack(safe, cause) : safe;
   }
 
-  /** @internal Its socket has closed (the "close" listener: `ws` emits it once): the transport is told. */
+  /** @internal Its socket has closed (`ws` emits "close" once: live-socket.ts): the transport is told. */
   closed(): void {
     this.#opts.onClose?.(this);
   }
@@ -393,25 +390,6 @@ export class Connection implements TurnSink {
 
 /** The ref of the message whose view is being woken (a failed wake answers it). */
 let wakingRef: number | undefined;
-
-// One set of socket listeners for every connection (not four closures per connection: they are many).
-// `ws` calls them on the socket, a LiveSocket (transport.ts makes its server with that class).
-function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  (this as LiveSocket).connection?.receive(data, isBinary);
-}
-function onPong(this: WebSocket): void {
-  const s = (this as LiveSocket).connection;
-  if (s) s.alive = true;
-}
-function onGone(this: WebSocket): void {
-  (this as LiveSocket).connection?.gone();
-}
-function onClose(this: WebSocket): void {
-  const c = (this as LiveSocket).connection;
-  if (!c) return;
-  c.gone();
-  c.closed();
-}
 
 /**
  * A view joined (or joining) on a connection under the id its client chose, and the viewer it is of
