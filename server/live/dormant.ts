@@ -8,6 +8,8 @@ import type { StoredInstance } from "./stored-instance.js";
  * second join with its session key.
  */
 export interface SleepingViewer extends Viewer {
+  /** on whose behalf its session's state is saved (the store's quotas): its client's */
+  readonly owner: string | undefined;
   /** Its instance hibernated: it keeps `dormant` instead. */
   sleep(dormant: Dormant): void;
   /** Its session woke (`live`), or could not be woken (`undefined`: the view is gone, its client told). */
@@ -38,8 +40,6 @@ export class Dormant {
     readonly name: string,
     /** the params it was started with and its user's key */
     readonly bound: Pick<StoredInstance, "p" | "u">,
-    /** on whose behalf its state is saved (the store's quotas) */
-    readonly owner: string | undefined,
     /** its dehydrated state, as JSON */
     readonly json: string,
     readonly extra: DormantExtra | undefined,

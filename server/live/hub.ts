@@ -138,7 +138,7 @@ export class Hub {
       const slept = live.hibernate();
       if (!slept) continue;
       const extra = page || (scope !== undefined && scope !== viewer.id) ? { ...(page && { page }), ...(scope !== undefined && scope !== viewer.id && { scope }) } : undefined;
-      const dormant = new Dormant(viewer, live.name, live.bound, live.owner, slept.json, extra);
+      const dormant = new Dormant(viewer, live.name, live.bound, slept.json, extra);
       this.#byKey.set(live.storeKey, dormant);
       this.#sleeping++;
       viewer.sleep(dormant);
@@ -161,7 +161,7 @@ export class Hub {
       setChildScope(component, extra?.scope ?? viewer.id);
       const presenter = measurePresenter(presenterFor("html", cls, true), this.telemetry, name);
       live = new LiveInstance(this.env, name, component, presenter, key, this.#privateEmpty, bound);
-      live.owner = dormant.owner;
+      live.owner = viewer.owner;
       presenter.live = live;
       if (extra?.page) setPage(live, extra.page);
     } catch (err) {
@@ -385,7 +385,7 @@ export class Hub {
     for (const [key, entry] of this.#byKey) {
       if (!(entry instanceof Dormant)) continue;
       const record: StoredInstance = { c: entry.name, s: JSON.parse(entry.json) as Record<string, unknown>, ...entry.bound };
-      jobs.push(store.save(key, record as unknown as Record<string, unknown>, options.stateTtlMs, entry.owner)
+      jobs.push(store.save(key, record as unknown as Record<string, unknown>, options.stateTtlMs, entry.viewer.owner)
         .catch((err: unknown) => log("cannot save a hibernated session's state again", err)));
     }
     await Promise.all(jobs);

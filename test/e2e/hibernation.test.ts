@@ -47,7 +47,7 @@ test("an idle page hibernates on the server; the next click wakes it and the pag
   await page.getByRole("button", { name: "Count: 2" }).waitFor({ timeout: 5000 });
   assert.is(await page.locator(".served").textContent(), "second", "the whole-root patch carries what the render reads now");
   assert.is(await page.locator("input[name=note]").inputValue(), "typed by hand", "the field the user typed in keeps its value");
-  assert.is(ctx.app.hotline.stats().hibernated, 0);
+  // (no count of hibernated sessions here: 100 ms later it may sleep again)
   await page.getByRole("button").click();
   await page.getByRole("button", { name: "Count: 3" }).waitFor({ timeout: 5000 });
   assert.equal(errors, []);

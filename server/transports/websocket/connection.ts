@@ -2,15 +2,14 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { HotlineUser } from "../../core/context.js";
 import { HotlineError } from "../../core/errors.js";
-import { SmallMap } from "../../core/small-map.js";
-import type { Hub } from "../../live/hub.js";
+import { ownerOf, type Hub } from "../../live/hub.js";
 import type { LiveInstance, Viewer } from "../../live/instance.js";
 import { errorFrame, pongFrame, withDevStack } from "../../live/frames.js";
 import { M, T } from "../../../protocol/wire.js";
 import { SpanKind } from "@opentelemetry/api";
 import { Attr, clip, instanceId, SpanNames, type Op, type Telemetry } from "../../telemetry/telemetry.js";
 import { BadMessage, DEFAULT_MESSAGE_LIMITS, depthExceeded, parseMessage, type EventMessage, type JoinMessage, type MessageLimits } from "./messages.js";
-import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
+import { RateLimiter, type ResolvedRateLimit } from "./rate-limit.js";
 import { UploadManager } from "../../live/uploads/manager.js";
 import { DEFAULT_UPLOAD_LIMITS, type ResolvedUploadLimits } from "../../live/uploads/limits.js";
 import type { UploadClientMessage } from "../../live/uploads/messages.js";
@@ -27,7 +26,8 @@ import type { Dormant, SleepingViewer } from "../../live/dormant.js";
  * transport (per-connection things are the constructor's other arguments).
  */
 export interface ConnectionOptions {
-  rateLimit?: RateLimitOptions;
+  /** the per-connection message limit (`resolveRateLimit()`); default: its defaults */
+  rateLimit?: ResolvedRateLimit;
   /** Close (1013) a connection whose unsent data passes this many bytes. */
   maxBufferedBytes: number;
   /** How long a closing connection may take before it is cut. */
@@ -56,7 +56,10 @@ export class Connection implements TurnSink {
   readonly #hub: Hub;
   readonly #opts: ConnectionOptions;
   readonly #limit: RateLimiter;
-  readonly #views = new SmallMap<string, View>();
+  // The views joined here, by the id their client chose: the lone one in a field, a Map from the
+  // second on (most connections join one; a Map, or a map object of any kind, would cost an object more per connection).
+  #view: View | undefined = undefined;
+  #views: Map<string, View> | undefined = undefined;
   readonly #tel: Telemetry;
   /** Where data frames are written directly, when no extension was negotiated (frame-writer.ts). */
   readonly #direct: Duplex | undefined;
@@ -98,7 +101,30 @@ export class Connection implements TurnSink {
 
   /** Instances joined on this connection. */
   get joined(): number {
-    return this.#views.size;
+    return this.#views !== undefined ? this.#views.size : this.#view === undefined ? 0 : 1;
+  }
+
+  #viewOf(id: string): View | undefined {
+    if (this.#views !== undefined) return this.#views.get(id);
+    const v = this.#view;
+    return v !== undefined && v.id === id ? v : undefined;
+  }
+
+  #addView(view: View): void {
+    if (this.#views !== undefined) this.#views.set(view.id, view);
+    else if (this.#view === undefined) this.#view = view;
+    else {
+      this.#views = new Map([[this.#view.id, this.#view], [view.id, view]]);
+      this.#view = undefined;
+    }
+  }
+
+  /** Removes `view` when it is the one joined under its id; false otherwise. */
+  #dropView(view: View): boolean {
+    if (this.#views !== undefined) return this.#views.get(view.id) === view && this.#views.delete(view.id);
+    if (this.#view !== view) return false;
+    this.#view = undefined;
+    return true;
   }
 
   /** Sends a frame; a client too far behind is closed with 1013 and its buffers freed. */
@@ -162,9 +188,9 @@ export class Connection implements TurnSink {
       case T.event:
         return this.#event(m);
       case T.leave: {
-        const view = this.#views.get(m.id);
+        const view = this.#viewOf(m.id);
         if (!view) return this.#notJoined(m);
-        this.#views.delete(m.id);
+        this.#dropView(view);
         view.left = true;
         void this.#uploads?.left(m.id);
         if (view.dormant) this.#hub.forget(view.dormant);
@@ -190,7 +216,7 @@ export class Connection implements TurnSink {
 
   /** The view `m` is for, joined on this connection; else `not_joined` is answered and undefined returned. */
   #joined(m: { ref?: number; id: string }): (View & { live: LiveInstance }) | undefined {
-    const view = this.#views.get(m.id);
+    const view = this.#viewOf(m.id);
     if (view?.dormant) this.#wake(view, m.ref);
     if (view?.live) return view as View & { live: LiveInstance };
     this.#notJoined(m);
@@ -212,8 +238,7 @@ export class Connection implements TurnSink {
 
   /** @internal A view whose hibernated session could not be woken: it is gone, and its client is told to join again. */
   lost(view: View): void {
-    if (this.#views.get(view.id) !== view) return;
-    this.#views.delete(view.id);
+    if (!this.#dropView(view)) return;
     view.left = true;
     // the message that woke it gets this answer (its ref), so that its client clears its loading state
     this.#fail(new HotlineError("bad_state", "this session could not be resumed: join again"), wakingRef, view.id);
@@ -236,18 +261,18 @@ export class Connection implements TurnSink {
   }
 
   #join(m: JoinMessage): void {
-    if (this.#views.has(m.id)) {
+    if (this.#viewOf(m.id)) {
       this.#limit.penalize();
       return this.#fail(new HotlineError("bad_message", "an instance with this id is already joined on this connection"), m.ref, m.id);
     }
     // Each instance holds its state, params and subscriptions for as long as it is joined.
     const maxInstances = this.#opts.maxInstances ?? 100;
-    if (this.#views.size >= maxInstances) {
+    if (this.joined >= maxInstances) {
       this.#limit.penalize();
       return this.#fail(new HotlineError("too_large", `too many components on this connection (at most ${maxInstances})`), m.ref, m.id);
     }
     // A child (`this.child()`) joins under a parent of this connection, with an id in its scope.
-    const parent = m[M.parent] === undefined ? undefined : this.#views.get(m[M.parent]);
+    const parent = m[M.parent] === undefined ? undefined : this.#viewOf(m[M.parent]);
     if (m[M.parent] !== undefined && !m.id.startsWith(`${m[M.parent]}:`)) {
       this.#limit.penalize();
       return this.#fail(new HotlineError("unauthorized", "a child's id is its parent's id, a colon, then its own"), m.ref, m.id);
@@ -260,7 +285,7 @@ export class Connection implements TurnSink {
     }
     // a route's page joined by URL names no component: "" until openForJoin has resolved it
     const view = new View(m.id, this, m.name ? undefined : "");
-    this.#views.set(m.id, view);
+    this.#addView(view);
     if (!this.#tel.on) {
       view.ready = this.#open(m, view, undefined, parent);
       return;
@@ -293,7 +318,7 @@ export class Connection implements TurnSink {
       afterJoin(live, view);
       return live;
     } catch (err) {
-      if (this.#views.get(m.id) === view) this.#views.delete(m.id);
+      this.#dropView(view);
       const safe = this.#safe(err, m.name);
       if (op) {
         op.code = safe.code;
@@ -305,7 +330,7 @@ export class Connection implements TurnSink {
   }
 
   #event(m: EventMessage): void {
-    const view = this.#views.get(m.id);
+    const view = this.#viewOf(m.id);
     if (!view) return this.#notJoined(m);
     if (view.dormant) {
       this.#wake(view, m.ref);
@@ -376,7 +401,9 @@ export class Connection implements TurnSink {
     this.#closed = true;
     dropHeld(this);
     void this.#uploads?.close();
-    for (const view of this.#views.values()) {
+    const views = this.#views !== undefined ? [...this.#views.values()] : this.#view !== undefined ? [this.#view] : [];
+    this.#view = this.#views = undefined;
+    for (const view of views) {
       view.left = true;
       if (view.dormant) this.#hub.forget(view.dormant);
       if (view.live) {
@@ -384,7 +411,6 @@ export class Connection implements TurnSink {
         if (this.#tel.on) this.#tel.left(view.live.name, view.live);
       }
     }
-    this.#views.clear();
   }
 }
 
@@ -416,6 +442,10 @@ class View implements SleepingViewer {
   ) {}
   get user(): HotlineUser | null {
     return this.connection.user;
+  }
+  get owner(): string | undefined {
+    const c = this.connection;
+    return ownerOf(c.user === null ? undefined : c.userKey, c.address);
   }
   send(frame: string | Buffer): void {
     this.connection.send(frame);

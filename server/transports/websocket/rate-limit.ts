@@ -10,54 +10,83 @@ export interface RateLimitOptions {
   maxStrikes?: number;
 }
 
+/** A transport's rate limit, checked and in the units the limiter counts in (one object for all its connections). */
+export interface ResolvedRateLimit {
+  /** milliseconds one message's token takes to come back */
+  readonly interval: number;
+  /** how far ahead of now the bucket's "empty until" may run and a message still pass: (burst - 1) tokens */
+  readonly tolerance: number;
+  /** how far it may run at all: an empty bucket (burst tokens) */
+  readonly depth: number;
+  /** milliseconds a bad message adds (its extra tokens) */
+  readonly badCost: number;
+  /** rejections tolerated, in milliseconds of the leaky count (1 per second) */
+  readonly maxStrikes: number;
+}
+
+/**
+ * Checks `options` (a clear error at start-up, not a limiter that lets everything through) and
+ * resolves them, defaults included.
+ */
+export function resolveRateLimit(options: RateLimitOptions = {}): ResolvedRateLimit {
+  const rate = options.perSecond ?? 50;
+  const burst = options.burst ?? 100;
+  const bad = options.badMessageCost ?? 9;
+  const strikes = options.maxStrikes ?? 20;
+  if (!(rate > 0) || !Number.isFinite(rate)) throw new TypeError("rateLimit.perSecond is a number of messages per second, more than 0");
+  if (!(burst >= 1) || !Number.isFinite(burst)) throw new TypeError("rateLimit.burst is a number of messages, 1 or more");
+  if (!(bad >= 0) || !Number.isFinite(bad)) throw new TypeError("rateLimit.badMessageCost is a number of messages, 0 or more");
+  if (!(strikes >= 0) || !Number.isFinite(strikes)) throw new TypeError("rateLimit.maxStrikes is a number of refusals, 0 or more");
+  const interval = 1000 / rate;
+  return Object.freeze({ interval, tolerance: (burst - 1) * interval, depth: burst * interval, badCost: bad * interval, maxStrikes: strikes * 1000 });
+}
+
+const DEFAULT = resolveRateLimit();
+
 /**
  * A token bucket per WebSocket connection, plus a leaky count of rejections: a client over the
  * limit gets `rate_limited` answers, and one that keeps going regardless is closed.
  * (The HTTP transport's limiter is failure-limit.ts.)
  *
+ * Each is kept as one time (the generic cell rate algorithm): when the bucket will be full again,
+ * and when the rejections will have leaked away. The same limits as a bucket of tokens, in two
+ * numbers per connection instead of four and the options (connections are many).
+ *
  * @example
- * const limit = new RateLimiter({ perSecond: 50, burst: 100 });
+ * const limit = new RateLimiter(resolveRateLimit({ perSecond: 50, burst: 100 }));
  * if (!limit.take()) { if (limit.strike()) ws.close(1008); }
  */
 export class RateLimiter {
-  readonly #rate: number;
-  readonly #burst: number;
-  readonly #badCost: number;
-  readonly #maxStrikes: number;
-  #tokens: number;
-  #last = performance.now();
-  #strikes = 0;
-  #strikeAt = performance.now();
+  readonly #c: ResolvedRateLimit;
+  /** when the bucket is full again (the tokens taken, each back after `interval`) */
+  #full = 0;
+  /** when the rejections counted have leaked away (1 per second) */
+  #clear = 0;
 
-  constructor(options: RateLimitOptions = {}) {
-    this.#rate = options.perSecond ?? 50;
-    this.#burst = options.burst ?? 100;
-    this.#badCost = options.badMessageCost ?? 9;
-    this.#maxStrikes = options.maxStrikes ?? 20;
-    this.#tokens = this.#burst;
+  constructor(limit: ResolvedRateLimit = DEFAULT) {
+    this.#c = limit;
   }
 
   /** Takes one token; false when the bucket is empty (the message must be refused). */
   take(): boolean {
     const now = performance.now();
-    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
-    this.#last = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    const full = this.#full > now ? this.#full : now;
+    if (full - now > this.#c.tolerance) return false;
+    this.#full = full + this.#c.interval;
     return true;
   }
 
   /** Charges the extra cost of a bad message (never below empty). */
   penalize(): void {
-    this.#tokens = Math.max(0, this.#tokens - this.#badCost);
+    const now = performance.now();
+    const full = (this.#full > now ? this.#full : now) + this.#c.badCost;
+    this.#full = Math.min(full, now + this.#c.depth);
   }
 
   /** Counts a rejection; true when the client has had enough of them to be closed. */
   strike(): boolean {
     const now = performance.now();
-    this.#strikes = Math.max(0, this.#strikes - (now - this.#strikeAt) / 1000);
-    this.#strikeAt = now;
-    this.#strikes += 1;
-    return this.#strikes > this.#maxStrikes;
+    this.#clear = (this.#clear > now ? this.#clear : now) + 1000;
+    return this.#clear - now > this.#c.maxStrikes;
   }
 }

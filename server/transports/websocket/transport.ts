@@ -4,7 +4,7 @@ import { WebSocketServer, type Server as WsServer } from "ws";
 import type { AppContext } from "../../live/context.js";
 import type { Hub } from "../../live/hub.js";
 import { clientAddress, originAllowed } from "../http/origin.js";
-import type { RateLimitOptions } from "./rate-limit.js";
+import { resolveRateLimit, type RateLimitOptions } from "./rate-limit.js";
 import { DEFAULT_MESSAGE_LIMITS } from "./messages.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { LiveSocket } from "./live-socket.js";
@@ -120,7 +120,7 @@ export class WebSocketTransport {
       maxInstances: this.#opts.maxInstancesPerConnection,
       uploads: this.#uploads,
       onClose: (connection) => void this.connections.delete(connection),
-      ...(this.#opts.rateLimit && { rateLimit: this.#opts.rateLimit }),
+      rateLimit: resolveRateLimit(this.#opts.rateLimit),
     };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxPayload, clientTracking: false, perMessageDeflate: wsDeflateOptions(options.perMessageDeflate), WebSocket: LiveSocket });
   }
