@@ -77,8 +77,8 @@ export class DevtoolsPanel extends Component<{ selected: Selected | null; error?
   ${this.state.error ? html`<p class="hdt-error" role="alert">${this.state.error}</p>` : ""}
   <section class="hdt-processes"><h2>Processes <span class="hdt-count">${procs.length}</span></h2>
   ${procs.length === 0 ? html`<p class="hdt-muted">Waiting for the processes to answer…</p>` : ""}
-  <table><thead><tr><th>process</th><th>pid</th><th>host</th><th>uptime</th><th>connections</th><th>instances</th><th>shared groups</th></tr></thead>
-  <tbody>${repeat(procs, (p) => p.id, (p) => html`<tr class="hdt-process" data-process="${p.id}" data-pid="${p.pid}"><td>${label(p)}</td><td>${p.pid}</td><td>${p.host}</td><td>${uptime(p.at - p.startedAt)}</td><td class="hdt-connections">${p.connections}</td><td class="hdt-instances">${p.instances}</td><td>${p.sharedGroups}</td></tr>`)}</tbody></table></section>
+  <table><thead><tr><th>process</th><th>pid</th><th>host</th><th>uptime</th><th>connections</th><th>instances</th><th>hibernated</th><th>shared groups</th></tr></thead>
+  <tbody>${repeat(procs, (p) => p.id, (p) => html`<tr class="hdt-process" data-process="${p.id}" data-pid="${p.pid}"><td>${label(p)}</td><td>${p.pid}</td><td>${p.host}</td><td>${uptime(p.at - p.startedAt)}</td><td class="hdt-connections">${p.connections}</td><td class="hdt-instances">${p.instances}</td><td class="hdt-hibernated">${p.hibernated ?? 0}</td><td>${p.sharedGroups}</td></tr>`)}</tbody></table></section>
   <section class="hdt-components"><h2>Instances per component</h2>
   <table><thead><tr><th>component</th><th>process</th><th>instances</th><th>viewers</th></tr></thead>
   <tbody>${repeat(procs.flatMap((p) => p.components.map((c) => ({ p, c }))), ({ p, c }) => `${p.id} ${c.name}`, ({ p, c }) => html`<tr class="hdt-component" data-pid="${p.pid}" data-component="${c.name}"><td>${c.name}</td><td>${label(p)}</td><td>${c.instances}</td><td>${c.viewers}</td></tr>`)}</tbody></table></section>

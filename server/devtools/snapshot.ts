@@ -47,6 +47,8 @@ export interface ProcessSnapshot extends ProcessInfo {
   at: number;
   connections: number;
   instances: number;
+  /** hibernated sessions (docs/hibernation.md; absent from older processes) */
+  hibernated?: number;
   sharedGroups: number;
   connectionList: ConnectionInfo[];
   instanceList: InstanceInfo[];
@@ -109,7 +111,7 @@ export function takeSnapshot(info: ProcessInfo, hub: Hub, connections: Iterable<
   const topics = [...byTopic].filter(([t]) => !t.startsWith(TOPICS.request)).map(([topic, subscribers]) => ({ topic, subscribers }));
   topics.sort((a, b) => b.subscribers - a.subscribers || (a.topic < b.topic ? -1 : 1));
   return {
-    ...info, at: Date.now(), connections: open, instances, sharedGroups: hub.groupCount, connectionList, instanceList,
+    ...info, at: Date.now(), connections: open, instances, hibernated: hub.hibernated, sharedGroups: hub.groupCount, connectionList, instanceList,
     components: [...byComponent.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
     topics: topics.slice(0, MAX_LISTED),
   };

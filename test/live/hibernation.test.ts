@@ -13,6 +13,7 @@ import { html } from "../../server/core/template/template.js";
 import { stream } from "../../server/core/template/stream.js";
 import { Rendered } from "../../client/rendered.js";
 import { sleep, startServer, TestClient, type Msg } from "../support/ws-client.js";
+import { calls, layout, mounts, navRegistry, routes } from "./navigation-app.js";
 
 /** What the clock shows: a render that reads more than the state (the wake's patch must show the new value). */
 let clock = "t0";
@@ -278,6 +279,36 @@ sleepSuite("a session whose component can no longer be rebuilt answers the wakin
     assert.is(srv.hotline.stats().hibernated, 0);
     broken = false;
     assert.is((await a.join("f", "fragile")).t, "ok", "the id is free again");
+  } finally {
+    await srv.stop();
+  }
+});
+
+sleepSuite("a route's page keeps its route and URL while it sleeps: a url message wakes it, handleParams runs, the title follows", async () => {
+  const srv = await startServer({ registry: navRegistry(), routes, layout, hibernateAfterMs: SLEEP_MS });
+  try {
+    const page = await (await fetch(`${srv.http}/orders?status=paid`)).text();
+    const m = /hl-id="([^"]+)" hl-state="([^"]+)"/.exec(page)!;
+    const id = m[1]!;
+    const c = await TestClient.open(srv.url);
+    const ok = await c.join(id, "orders", { state: m[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, "&"), url: "/orders?status=paid" });
+    assert.is(ok.t, "ok");
+    const copy = copyOf(ok);
+    copy.apply(await c.event(id, "bump"));
+    await hibernated(srv, 1);
+    calls.length = 0;
+    const mounted = mounts.orders;
+    const answer = await c.request({ t: "url", id, url: "/orders?status=open" });
+    assert.is(answer.t, "patch", JSON.stringify(answer));
+    assert.ok(answer.r !== undefined, "the root is replaced");
+    copy.apply(answer);
+    assert.match(copy.html(), /<span class="status">open<\/span>/);
+    assert.equal(calls, [{ name: "orders", params: { status: "open" }, url: "/orders?status=open" }]);
+    assert.is(mounts.orders, mounted, "woken, not mounted");
+    const title = await c.next((x) => x.t === "nav" && x.title === "Orders: open");
+    assert.is(title.id, id);
+    copy.apply(await c.event(id, "bump"));
+    assert.match(copy.html(), /2/, "the bumps went on from the state it slept with");
   } finally {
     await srv.stop();
   }
