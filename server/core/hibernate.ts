@@ -13,7 +13,7 @@ const BASE_FIELDS = new Set(["params", "state", "id"]);
  * (an idle session hibernating, docs/hibernation.md): its class allows it (`static hibernate`
  * is not false), it has no public field of its own besides `params`, `state` and `id` (a class
  * field holding a cache, a handle, a timer's id), no errors to show, no upload slots, no async
- * load registered, no stream operations waiting, no children in its last render and no topics.
+ * load registered, no stream operations waiting and no children in its last render.
  *
  * Private (`#`) fields and closures cannot be seen from here: a component that keeps something
  * in them sets `static hibernate = false`.
@@ -21,6 +21,6 @@ const BASE_FIELDS = new Set(["params", "state", "id"]);
 export function mayHibernate(c: Component): boolean {
   if ((c.constructor as ComponentClass).hibernate === false) return false;
   for (const k of Object.keys(c)) if (!BASE_FIELDS.has(k)) return false;
-  if (c.topics.size > 0 || hasErrors(c) || hasUploads(c) || asyncBusy(c) || hasPendingStreams(c) || holdsChildren(c)) return false;
+  if (hasErrors(c) || hasUploads(c) || asyncBusy(c) || hasPendingStreams(c) || holdsChildren(c)) return false;
   return true;
 }

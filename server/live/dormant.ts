@@ -1,4 +1,5 @@
 import type { Viewer, LiveInstance } from "./instance.js";
+import type { TopicListener } from "./topics.js";
 import type { Page } from "./navigation.js";
 import type { StoredInstance } from "./stored-instance.js";
 
@@ -27,6 +28,10 @@ export interface DormantExtra {
   page?: Page;
   /** the id its children's page ids start with, when it is not the viewer's (server/core/children.ts) */
   scope?: string;
+  /** the topics it listens to: the topic index holds the dormant session meanwhile, and a message wakes it */
+  topics?: readonly string[];
+  /** who wakes it for a message (the hub) */
+  waker?: { wake(dormant: Dormant): LiveInstance; log(message: string, err: unknown): void };
 }
 
 /**
@@ -34,7 +39,7 @@ export interface DormantExtra {
  * it was started, and its state as JSON (the store holds the same). Everything else (the
  * component, the instance, what the client's copy was diffed against) is rebuilt when it wakes.
  */
-export class Dormant {
+export class Dormant implements TopicListener {
   constructor(
     readonly viewer: SleepingViewer,
     readonly name: string,
@@ -44,4 +49,18 @@ export class Dormant {
     readonly json: string,
     readonly extra: DormantExtra | undefined,
   ) {}
+
+  /** A message on one of its topics: the session wakes and handles it (`onMessage`, or `onResync`). */
+  deliver(topic: string, message: unknown, resync: boolean): void {
+    const waker = this.extra?.waker;
+    if (!waker) return;
+    let live: LiveInstance;
+    try {
+      live = waker.wake(this);
+    } catch (err) {
+      waker.log(`component "${this.name}": a hibernated session failed to wake for a message`, err);
+      return;
+    }
+    live.deliver(topic, message, resync);
+  }
 }

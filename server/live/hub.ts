@@ -9,7 +9,7 @@ import { presenterFor, type Presenter } from "./presenter.js";
 import { TopicIndex } from "./topics.js";
 import { PresenceIndex } from "./presence-index.js";
 import { admit, construct, rebuild, type Admitted, type StartRequest } from "./start.js";
-import { canSleep, Dormant } from "./dormant.js";
+import { canSleep, Dormant, type DormantExtra, type SleepingViewer } from "./dormant.js";
 import { pageOf, setPage } from "./navigation.js";
 import { childScopeOf, setChildScope } from "../core/children.js";
 import { Writes } from "./persister.js";
@@ -35,6 +35,7 @@ export function newSessionKey(): string {
 }
 
 const KEY = /^[A-Za-z0-9_-]{16,64}$/;
+const NO_TOPICS: readonly string[] = [];
 
 /** Options of the {@link Hub} (`createHotline()` passes them on). */
 export interface HubOptions {
@@ -131,19 +132,27 @@ export class Hub {
         live.swept = live.runs;
         continue;
       }
-      const [viewer] = live.viewers;
-      if (!viewer || !canSleep(viewer) || this.#byKey.get(live.storeKey) !== live) continue;
+      const [first] = live.viewers;
+      if (!first || !canSleep(first) || this.#byKey.get(live.storeKey) !== live) continue;
       const page = pageOf(live);
       const scope = childScopeOf(live.component);
-      const slept = live.hibernate();
-      if (!slept) continue;
-      const extra = page || (scope !== undefined && scope !== viewer.id) ? { ...(page && { page }), ...(scope !== undefined && scope !== viewer.id && { scope }) } : undefined;
-      const dormant = new Dormant(viewer, live.name, live.bound, slept.json, extra);
-      this.#byKey.set(live.storeKey, dormant);
-      this.#sleeping++;
-      viewer.sleep(dormant);
+      live.hibernate((viewer, json, topics) => {
+        const own = scope !== undefined && scope !== viewer.id;
+        const extra: DormantExtra | undefined = page || own || topics.length
+          ? { ...(page && { page }), ...(own && { scope }), ...(topics.length && { topics, waker: this.#waker }) }
+          : undefined;
+        const dormant = new Dormant(viewer as SleepingViewer, live.name, live.bound, json, extra);
+        // the dormant session takes the instance's place in the index before the instance leaves it (no gap on the bus)
+        for (const t of topics) this.env.index.add(t, dormant);
+        this.#byKey.set(live.storeKey, dormant);
+        this.#sleeping++;
+        (viewer as SleepingViewer).sleep(dormant);
+      });
     }
   }
+
+  /** What wakes a dormant session for a message on its topics. */
+  readonly #waker = { wake: (d: Dormant) => this.wake(d), log: (message: string, err: unknown) => this.env.ctx.log(message, err) };
 
   /**
    * Wakes a hibernated session: its component rebuilt from its state, a new instance with its
@@ -153,7 +162,8 @@ export class Hub {
   wake(dormant: Dormant): LiveInstance {
     const { viewer, name, bound, extra } = dormant;
     const key = viewer.key;
-    this.#forget(dormant);
+    const topics = extra?.topics ?? NO_TOPICS;
+    this.#forget(dormant, false);
     let live: LiveInstance;
     try {
       const cls = this.env.ctx.registry.require(name);
@@ -165,27 +175,31 @@ export class Hub {
       presenter.live = live;
       if (extra?.page) setPage(live, extra.page);
     } catch (err) {
+      for (const t of topics) this.env.index.remove(t, dormant);
       viewer.woke(undefined);
       throw err;
     }
     this.lives.add(live);
     this.#byKey.set(key, live);
-    live.start();
-    live.rejoin(viewer, dormant.json);
+    // it listens again (the same session in the same process: its topics were checked when it subscribed), then the dormant one stops
+    live.start(topics);
+    for (const t of topics) this.env.index.remove(t, dormant);
+    live.rejoin(viewer, dormant.json, topics);
     viewer.woke(live);
     return live;
   }
 
   /** A hibernated session's viewer left: the session is gone from this process (its record stays in the store). */
   forget(dormant: Dormant): void {
-    this.#forget(dormant);
+    this.#forget(dormant, true);
   }
 
-  #forget(dormant: Dormant): void {
+  #forget(dormant: Dormant, unlisten: boolean): void {
     const key = dormant.viewer.key;
     if (this.#byKey.get(key) !== dormant) return;
     this.#byKey.delete(key);
     this.#sleeping--;
+    if (unlisten) for (const t of dormant.extra?.topics ?? NO_TOPICS) this.env.index.remove(t, dormant);
   }
 
   /** Hibernated sessions in this process. */
@@ -384,7 +398,8 @@ export class Hub {
     }
     for (const [key, entry] of this.#byKey) {
       if (!(entry instanceof Dormant)) continue;
-      const record: StoredInstance = { c: entry.name, s: JSON.parse(entry.json) as Record<string, unknown>, ...entry.bound };
+      const topics = entry.extra?.topics;
+      const record: StoredInstance = { c: entry.name, s: JSON.parse(entry.json) as Record<string, unknown>, ...(topics?.length && { t: [...topics] }), ...entry.bound };
       jobs.push(store.save(key, record as unknown as Record<string, unknown>, options.stateTtlMs, entry.viewer.owner)
         .catch((err: unknown) => log("cannot save a hibernated session's state again", err)));
     }

@@ -168,32 +168,35 @@ export class LiveInstance extends SerialQueue implements ComponentHost, TopicLis
   }
 
   /**
-   * Hibernation (docs/hibernation.md): when nothing would be lost, leaves its one viewer and closes,
-   * and returns that viewer and its state's JSON (what the store holds); otherwise does nothing.
-   * A private instance only, with nothing in flight (work, holds, writes, frames), no presence, no
-   * kin on its page, a client that one full patch brings back, and a component that
-   * {@link mayHibernate}. A state the store may not have yet is handed to it first; a later sweep
-   * tries again, unless the store applies writes within the call.
+   * Hibernation (docs/hibernation.md): when nothing would be lost, hands its one viewer, its state's
+   * JSON (what the store holds) and its topics to `sleep` (which takes its place: in the topic
+   * index too), then leaves that viewer and closes; true when it did. A private instance only,
+   * with nothing in flight (work, holds, writes, frames), no presence, no kin on its page, a client
+   * that one full patch brings back, and a component that {@link mayHibernate}. A state the store
+   * may not have yet is handed to it first; a later sweep tries again, unless the store applies
+   * writes within the call.
    */
-  hibernate(): { viewer: Viewer; json: string } | undefined {
-    if (this.#closed || this.#holds > 0 || !this.idle || this.#presence || this.#shared || this.viewers.size !== 1) return undefined;
-    if (!this.#out.settled || !this.presenter.hibernatable() || hasKin(this) || !mayHibernate(this.component)) return undefined;
+  hibernate(sleep: (viewer: Viewer, json: string, topics: readonly string[]) => void): boolean {
+    if (this.#closed || this.#holds > 0 || !this.idle || this.#presence || this.#shared || this.viewers.size !== 1) return false;
+    if (!this.#out.settled || !this.presenter.hibernatable() || hasKin(this) || !mayHibernate(this.component)) return false;
     const json = JSON.stringify(this.component.dehydrate());
-    if (!this.#out.same(json)) {
+    const topics = [...this.component.topics];
+    if (!this.#out.same(topics.length ? `${json}\n${topics.join("\n")}` : json)) {
       this.#persist(false);
-      if (this.env.writes.mode !== "sync") return undefined;
+      if (this.env.writes.mode !== "sync") return false;
     }
     let viewer!: Viewer;
     for (const v of this.viewers) viewer = v;
+    sleep(viewer, json, topics);
     this.viewers.delete(viewer);
     this.#closeIfUnused();
-    return { viewer, json };
+    return true;
   }
 
-  /** A woken instance takes back its viewer; `json` is its state as the store holds it. */
-  rejoin(viewer: Viewer, json: string): void {
+  /** A woken instance takes back its viewer; `json` is its state as the store holds it (with its topics). */
+  rejoin(viewer: Viewer, json: string, topics: readonly string[]): void {
     this.viewers.add(viewer);
-    this.#out.known(json);
+    this.#out.known(topics.length ? `${json}\n${topics.join("\n")}` : json);
     this.swept = this.runs;
   }
 

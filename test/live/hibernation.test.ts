@@ -38,10 +38,15 @@ class Cached extends Counter {
   cache = new Map<string, number>();
 }
 
+/** Listens to "news" (every message counts) and "quiet" (nothing is published there). */
 class Listener extends Counter {
   mount() {
     super.mount();
     this.subscribe("news");
+    this.subscribe("quiet");
+  }
+  onMessage(_topic: string, message: unknown) {
+    this.state.n += (message as { add: number }).add;
   }
 }
 
@@ -213,17 +218,17 @@ sleepSuite("a leave of a hibernated view forgets it; a message for it answers no
   }
 });
 
-sleepSuite("sessions that would lose something stay awake: static hibernate = false, a field of their own, topics, streams, errors shown", async () => {
+sleepSuite("sessions that would lose something stay awake: static hibernate = false, a field of their own, streams, errors shown", async () => {
   const srv = await startServer({ registry: registry(), hibernateAfterMs: SLEEP_MS });
   try {
     const a = await TestClient.open(srv.url);
     await a.join("c", "counter");
-    for (const name of ["awake", "cached", "listener", "streamed", "invalid"]) assert.is((await a.join(name, name)).t, "ok", name);
+    for (const name of ["awake", "cached", "streamed", "invalid"]) assert.is((await a.join(name, name)).t, "ok", name);
     assert.is((await a.event("invalid", "check")).t, "patch");
     await hibernated(srv, 1);
     await sleep(SLEEP_MS * 3);
     assert.is(srv.hotline.stats().hibernated, 1, "only the plain counter hibernates");
-    assert.is(srv.hotline.stats().instances, 5);
+    assert.is(srv.hotline.stats().instances, 4);
   } finally {
     await srv.stop();
   }
@@ -309,6 +314,73 @@ sleepSuite("a route's page keeps its route and URL while it sleeps: a url messag
     assert.is(title.id, id);
     copy.apply(await c.event(id, "bump"));
     assert.match(copy.html(), /2/, "the bumps went on from the state it slept with");
+  } finally {
+    await srv.stop();
+  }
+});
+
+sleepSuite("a session with topics hibernates and keeps listening: a message wakes it, onMessage runs, its viewer gets the whole root; the bus subscription stays", async () => {
+  const srv = await startServer({ registry: registry(), hibernateAfterMs: SLEEP_MS });
+  try {
+    const a = await TestClient.open(srv.url);
+    const ok = await a.join("l", "listener");
+    const copy = copyOf(ok);
+    await hibernated(srv, 1);
+    assert.is(srv.hotline.stats().topics, 2, "the topics are still listened to");
+    await srv.hotline.pubsub.publish("news", { add: 5 });
+    const p = await a.next((m) => m.t === "patch" && m.id === "l");
+    assert.ok(p.r !== undefined, "the whole root");
+    copy.apply(p);
+    assert.match(copy.html(), /n=5/);
+    assert.is(srv.hotline.stats().hibernated, 0);
+    assert.is(srv.hotline.stats().topics, 2);
+    // it sleeps again; a second message wakes it again, and the saved record keeps its topics
+    await hibernated(srv, 1);
+    await srv.hotline.pubsub.publish("news", { add: 2 });
+    copy.apply(await a.next((m) => m.t === "patch" && m.id === "l"));
+    assert.match(copy.html(), /n=7/);
+    const again = await TestClient.open(srv.url);
+    a.close();
+    await a.closed;
+    await sleep(20);
+    assert.is(srv.hotline.stats().topics, 0, "a session that goes (asleep or not) stops listening");
+    const back = await again.join("l", "listener", { session: ok.session });
+    assert.match(JSON.stringify(back), /n=7/);
+    await srv.hotline.pubsub.publish("news", { add: 1 });
+    const resumed = await again.next((m) => m.t === "patch" && m.id === "l");
+    assert.match(JSON.stringify(resumed), /8/, "the resumed session listens to the topics it slept with");
+  } finally {
+    await srv.stop();
+  }
+});
+
+sleepSuite("a sleeping session with topics that leaves stops listening; one that cannot be woken by a message is logged, and the rest go on", async () => {
+  let broken = false;
+  class FragileListener extends Listener {
+    hydrate(state: Partial<{ n: number }>) {
+      if (broken) throw new Error("cannot hydrate");
+      super.hydrate(state);
+    }
+  }
+  const r = registry();
+  r.register("fragile-listener", FragileListener);
+  const logged: unknown[] = [];
+  const srv = await startServer({ registry: r, hibernateAfterMs: SLEEP_MS, logger: { error: (...args: unknown[]) => logged.push(args) } });
+  try {
+    const a = await TestClient.open(srv.url);
+    await a.join("f", "fragile-listener");
+    const copy = copyOf(await a.join("l", "listener"));
+    await hibernated(srv, 2);
+    broken = true;
+    await srv.hotline.pubsub.publish("news", { add: 1 });
+    const lost = await a.next((m) => m.t === "error" && m.id === "f");
+    assert.is(lost.code, "bad_state");
+    assert.ok(logged.some((l) => /failed to wake/.test(String((l as unknown[])[0]))), "logged");
+    copy.apply(await a.next((m) => m.t === "patch" && m.id === "l"));
+    assert.match(copy.html(), /n=1/, "the other session got the message");
+    a.send({ t: "leave", id: "l" });
+    await sleep(20);
+    assert.is(srv.hotline.stats().topics, 0);
   } finally {
     await srv.stop();
   }
