@@ -7,7 +7,8 @@
 // Run: node --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
 //   STORES=memory,redis (default; also redis-strict: writeBehind: false, every patch waiting for its
 //   write's answer as before write-behind; redis-ap: the store's ioredis client with
-//   enableAutoPipelining; redis-node: the store on a node-redis client)  ROUNDS=5  PER1=2000 (events per round, 1 client)  PER50=200
+//   enableAutoPipelining; redis-node: the store on a node-redis client; raw-redis: no Hotline, the
+//   raw server itself handing Redis a SET before each answer, the floor of the durability rule)  ROUNDS=5  PER1=2000 (events per round, 1 client)  PER50=200
 //   PIN=1: servers on CPU 0, clients on CPU 1, as issue 16 measured (default: unpinned)
 //   Profile the server: node --cpu-prof --cpu-prof-dir=prof --conditions=hotline-source --import tsx bench/ws-roundtrip.ts
 import { readFileSync } from "node:fs";
@@ -31,6 +32,7 @@ const SETUPS: Record<string, string> = {
   "redis-strict": "the same with writeBehind: false (every patch waits for Redis's answer)",
   "redis-ap": "the same as redis, the store's client with enableAutoPipelining",
   "redis-node": "the same as redis, the store on a node-redis client",
+  "raw-redis": "no Hotline: the raw ws server handing Redis a SET of the state (ioredis, not awaited) before it answers, as the durability rule asks (docs/durability.md): what the rule costs any server on this machine",
 };
 
 if (process.argv[2] === "client") {
@@ -63,7 +65,7 @@ async function main() {
   });
   const kid = child(new URL(import.meta.url).pathname, ["client"]);
   const notes: string[] = [];
-  const redis = wanted.some((w) => w.startsWith("redis")) ? await redisServer() : undefined;
+  const redis = wanted.some((w) => w.includes("redis")) ? await redisServer() : undefined;
   // Redis shares the machine's cores with the servers and the clients: its CPU per event is a figure too.
   const redisCpu = redis ? await cpuOfRedis(redis.url) : () => 0;
   const run = async (url: string, hotline: boolean, clients: number, perClient: number): Promise<Figures> => {
@@ -80,16 +82,28 @@ async function main() {
     p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), rate: median(xs.map((x) => x.rate)), cpu: median(xs.map((x) => x.cpu)),
     redisCpu: median(xs.map((x) => x.redisCpu)),
   });
-  const servers: { store: string; url: string; stop(): Promise<void> }[] = [];
+  const servers: { store: string; url: string; join: boolean; stop(): Promise<void> }[] = [];
   for (const store of wanted) {
     if (store !== "memory" && !redis) {
       notes.push(`${store}: skipped (no redis-server on the PATH and no REDIS_URL)`);
       continue;
     }
+    if (store === "raw-redis") {
+      const client = new Redis(redis!.url);
+      const rr = await rawServer((ws, data) => {
+        const m = JSON.parse(String(data)) as { ref: number; id: string };
+        const id = JSON.stringify(m.id ?? "c1");
+        void client.set(`bench:raw:${process.pid}:${m.id}`, `{"c":"counter","s":{"count":${m.ref}}}`, "PX", 600_000).catch(() => {});
+        ws.send(`{"t":"patch","id":${id},"ref":${m.ref},"0":${m.ref}}`);
+      });
+      servers.push({ store, url: rr.url, join: false, stop: async () => { await rr.stop(); client.disconnect(); } });
+      notes.push(`${store}: ${SETUPS[store]} on ${redis!.where}`);
+      continue;
+    }
     const r = store === "memory" ? undefined : await redisSetup(redis!.url, store);
     const setup: Setup = r ? { ...r.setup, ...(store === "redis-strict" && { writeBehind: false }) } : {};
     const hot = await hotlineServer(setup);
-    servers.push({ store, url: hot.url, stop: async () => { await hot.stop(); await r?.stop(); } });
+    servers.push({ store, url: hot.url, join: true, stop: async () => { await hot.stop(); await r?.stop(); } });
     notes.push(`${store}: ${SETUPS[store]}${r ? ` on ${redis!.where}` : ""}`);
   }
   // after the private redis-server is started: it must not inherit the servers' CPU
@@ -102,7 +116,7 @@ async function main() {
     const rs = new Map<string, Figures[]>(servers.map((s) => [s.store, []]));
     for (let i = 0; i < ROUNDS; i++) {
       for (const s of servers) {
-        hs.get(s.store)!.push(await run(s.url, true, clients, per));
+        hs.get(s.store)!.push(await run(s.url, s.join, clients, per));
         rs.get(s.store)!.push(await run(raw.url, false, clients, per));
       }
     }
