@@ -258,23 +258,29 @@ sleepSuite("sdui sessions and shared components stay awake; hibernateAfterMs: 0 
   }
 });
 
-sleepSuite("a session whose component can no longer be rebuilt answers the waking event with bad_state, and the client can join again", async () => {
+/** A server whose component `name` (a `Base`) can no longer be rebuilt once `broke()` is called (a class changed since its sessions slept), and its log. */
+async function fragileServer(name: string, Base: typeof Counter) {
   let broken = false;
-  class Fragile extends Counter {
+  class Fragile extends Base {
     hydrate(state: Partial<{ n: number }>) {
       if (broken) throw new Error("cannot hydrate");
       super.hydrate(state);
     }
   }
   const r = registry();
-  r.register("fragile", Fragile);
+  r.register(name, Fragile);
   const logged: unknown[] = [];
   const srv = await startServer({ registry: r, hibernateAfterMs: SLEEP_MS, logger: { error: (...args: unknown[]) => logged.push(args) } });
+  return { srv, logged, broke: (on = true) => void (broken = on) };
+}
+
+sleepSuite("a session whose component can no longer be rebuilt answers the waking event with bad_state, and the client can join again", async () => {
+  const { srv, logged, broke } = await fragileServer("fragile", Counter);
   try {
     const a = await TestClient.open(srv.url);
     await a.join("f", "fragile");
     await hibernated(srv, 1);
-    broken = true;
+    broke();
     const e = await a.event("f", "bump");
     assert.is(e.t, "error");
     assert.is(e.code, "bad_state");
@@ -282,7 +288,7 @@ sleepSuite("a session whose component can no longer be rebuilt answers the wakin
     assert.is(e.stack, undefined, "no stack to the client");
     assert.ok(logged.length > 0, "the failure is logged");
     assert.is(srv.hotline.stats().hibernated, 0);
-    broken = false;
+    broke(false);
     assert.is((await a.join("f", "fragile")).t, "ok", "the id is free again");
   } finally {
     await srv.stop();
@@ -355,23 +361,13 @@ sleepSuite("a session with topics hibernates and keeps listening: a message wake
 });
 
 sleepSuite("a sleeping session with topics that leaves stops listening; one that cannot be woken by a message is logged, and the rest go on", async () => {
-  let broken = false;
-  class FragileListener extends Listener {
-    hydrate(state: Partial<{ n: number }>) {
-      if (broken) throw new Error("cannot hydrate");
-      super.hydrate(state);
-    }
-  }
-  const r = registry();
-  r.register("fragile-listener", FragileListener);
-  const logged: unknown[] = [];
-  const srv = await startServer({ registry: r, hibernateAfterMs: SLEEP_MS, logger: { error: (...args: unknown[]) => logged.push(args) } });
+  const { srv, logged, broke } = await fragileServer("fragile-listener", Listener);
   try {
     const a = await TestClient.open(srv.url);
     await a.join("f", "fragile-listener");
     const copy = copyOf(await a.join("l", "listener"));
     await hibernated(srv, 2);
-    broken = true;
+    broke();
     await srv.hotline.pubsub.publish("news", { add: 1 });
     const lost = await a.next((m) => m.t === "error" && m.id === "f");
     assert.is(lost.code, "bad_state");
