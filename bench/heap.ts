@@ -20,6 +20,7 @@ import { haveRedisServer, startRedisServer, type PrivateRedis } from "../test/su
 // RSS moves by megabytes from run to run: at 2,000 connections that was ±1 KiB per connection,
 // at 8,000 a quarter of it. Both processes then hold 16,000 sockets: `ulimit -n` must allow it.
 const N = Number(process.env.N ?? 8000);
+const SETTLE_MS = Number(process.env.SETTLE_MS ?? 0);
 const self = new URL(import.meta.url).pathname;
 
 type Setup = "bare" | "bare-answer" | "connection" | "memory" | "redis" | "memory-asleep" | "redis-asleep";
@@ -72,7 +73,15 @@ async function serve(setup: Setup, redisUrl: string | undefined): Promise<void> 
     const hot = await hotlineServer({ ...redis?.setup, hibernateAfterMs: asleep ? 500 : 0 });
     url = hot.url;
     // measured once every joined session has hibernated
-    if (asleep) settle = () => until(() => hot.hotline.stats().instances === 0);
+    if (asleep) {
+      settle = async () => {
+        await until(() => hot.hotline.stats().instances === 0);
+        // SETTLE_MS: then a quiet spell, in which V8 gives back pages the awake sessions took.
+        // Default 0: with 3 s, RSS growth read 0.7-1.0x the floor, less than the sessions' own
+        // heap, since the process gave back more pages between the two measurements than it took.
+        if (SETTLE_MS > 0) await new Promise((r) => setTimeout(r, SETTLE_MS));
+      };
+    }
     stop = async () => {
       await hot.stop();
       await redis?.stop();
@@ -146,7 +155,10 @@ async function main(): Promise<void> {
   // in most runs, 5.5-6.3 in about a third and 0.3 or 1.0 in others; at N = 8000, 2.8-3.1. Its
   // range is printed beside it.
   const REPEAT = Number(process.env.REPEAT ?? 5);
-  const setups: Setup[] = ["bare", "bare-answer", "connection", "memory", "memory-asleep", ...(redisUrl ? (["redis", "redis-asleep"] as const) : [])];
+  const all: Setup[] = ["bare", "bare-answer", "connection", "memory", "memory-asleep", ...(redisUrl ? (["redis", "redis-asleep"] as const) : [])];
+  // SETUPS=bare-answer,memory-asleep: some of them (the floor always runs)
+  const only = process.env.SETUPS?.split(",");
+  const setups = only ? all.filter((s) => s === "bare" || s === "bare-answer" || only.includes(s)) : all;
   const runs = new Map<Setup, Usage[]>(setups.map((s) => [s, []]));
   for (let i = 0; i < REPEAT; i++) for (const s of setups) runs.get(s)!.push(await measure(s));
   const med = (s: Setup): Usage => ({ heap: median(runs.get(s)!.map((u) => u.heap)), rss: median(runs.get(s)!.map((u) => u.rss)) });
@@ -154,18 +166,15 @@ async function main(): Promise<void> {
     const r = runs.get(s)!.map((u) => u.rss / 1024);
     return `${Math.min(...r).toFixed(1)}-${Math.max(...r).toFixed(1)}`;
   };
+  const has = (s: Setup) => (runs.get(s)?.length ?? 0) > 0;
   const silent = med("bare");
   const bare = med("bare-answer");
-  const conn = med("connection");
-  const joined = med("memory");
-  const asleep = med("memory-asleep");
-  const redis = redisUrl ? med("redis") : undefined;
-  const redisAsleep = redisUrl ? med("redis-asleep") : undefined;
   kid.kill();
   await priv?.stop();
   const kib = (b: number) => (b / 1024).toFixed(2) + " KiB";
   // a joined session against the floor that answered its join; a silent connection against the silent floor
   const row = (name: string, s: Setup) => {
+    if (!has(s)) return;
     const u = med(s);
     const floor = s === "bare" || s === "connection" ? silent : bare;
     console.log(`${name.padEnd(48)} | ${kib(u.heap).padStart(9)} | ${kib(u.rss).padStart(9)} (${(u.rss / floor.rss).toFixed(2)}x ${floor === bare ? "the floor" : "the silent floor"}; ${(u.rss / silent.rss).toFixed(2)}x silent; runs ${range(s)})`);
@@ -177,17 +186,19 @@ async function main(): Promise<void> {
   row("hotline connection, nothing joined", "connection");
   row("hotline + joined counter (memory), awake", "memory");
   row("hotline + joined counter (memory), hibernated", "memory-asleep");
-  if (redis) {
-    row("hotline + joined counter (Redis), awake", "redis");
-    row("hotline + joined counter (Redis), hibernated", "redis-asleep");
-  } else console.log("hotline + joined counter (Redis): skipped (no redis-server on the PATH and no REDIS_URL)");
+  row("hotline + joined counter (Redis), awake", "redis");
+  row("hotline + joined counter (Redis), hibernated", "redis-asleep");
+  if (!redisUrl) console.log("hotline + joined counter (Redis): skipped (no redis-server on the PATH and no REDIS_URL)");
   console.log(`goals: JS heap <= 5 KiB per session; RSS per idle joined session <= 1.25x the floor (issue 16): an idle session hibernates after hibernateAfterMs`);
-  summary("heap", {
-    n: N, silent_ws_kib: round(silent.heap / 1024, 2), silent_ws_rss_kib: round(silent.rss / 1024, 2), bare_ws_kib: round(bare.heap / 1024, 2), connection_kib: round(conn.heap / 1024, 2), joined_counter_kib: round(joined.heap / 1024, 2),
-    over_bare_kib: round((joined.heap - bare.heap) / 1024, 2), ratio_to_bare: round(joined.heap / bare.heap, 2),
-    bare_ws_rss_kib: round(bare.rss / 1024, 2), joined_counter_rss_kib: round(joined.rss / 1024, 2), rss_ratio: round(joined.rss / bare.rss, 2),
-    hibernated_kib: round(asleep.heap / 1024, 2), hibernated_rss_kib: round(asleep.rss / 1024, 2), hibernated_rss_ratio: round(asleep.rss / bare.rss, 2),
-    ...(redis && { redis_joined_counter_kib: round(redis.heap / 1024, 2), redis_joined_counter_rss_kib: round(redis.rss / 1024, 2), redis_rss_ratio: round(redis.rss / bare.rss, 2) }),
-    ...(redisAsleep && { redis_hibernated_kib: round(redisAsleep.heap / 1024, 2), redis_hibernated_rss_kib: round(redisAsleep.rss / 1024, 2), redis_hibernated_rss_ratio: round(redisAsleep.rss / bare.rss, 2) }),
-  });
+  const figures: Record<string, number> = {
+    n: N, silent_ws_kib: round(silent.heap / 1024, 2), silent_ws_rss_kib: round(silent.rss / 1024, 2),
+    bare_ws_kib: round(bare.heap / 1024, 2), bare_ws_rss_kib: round(bare.rss / 1024, 2),
+  };
+  const names: [Setup, string][] = [["connection", "connection"], ["memory", "joined_counter"], ["memory-asleep", "hibernated"], ["redis", "redis_joined_counter"], ["redis-asleep", "redis_hibernated"]];
+  for (const [s, k] of names) {
+    if (!has(s)) continue;
+    const u = med(s);
+    Object.assign(figures, { [`${k}_kib`]: round(u.heap / 1024, 2), [`${k}_rss_kib`]: round(u.rss / 1024, 2), [`${k}_rss_ratio`]: round(u.rss / (s === "connection" ? silent.rss : bare.rss), 2) });
+  }
+  summary("heap", figures);
 }
