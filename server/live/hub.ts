@@ -3,16 +3,17 @@ import type { HotlineUser } from "../core/context.js";
 import { HotlineError } from "../core/errors.js";
 import { canonicalJson, userKey as keyOfUser } from "../core/identity.js";
 import { LiveInstance, type InstanceEnv } from "./instance.js";
-import type { StoredInstance } from "./stored-instance.js";
+import { storedRecord, type StoredInstance } from "./stored-instance.js";
 import type { AppContext } from "./context.js";
 import { presenterFor, type Presenter } from "./presenter.js";
 import { TopicIndex } from "./topics.js";
 import { PresenceIndex } from "./presence-index.js";
 import { admit, construct, rebuild, type Admitted, type StartRequest } from "./start.js";
 import { canSleep, Dormant, type DormantExtra, type SleepingViewer } from "./dormant.js";
+import { hibernate } from "./hibernation.js";
 import { pageOf, setPage } from "./navigation.js";
 import { childScopeOf, setChildScope } from "../core/children.js";
-import { Writes } from "./persister.js";
+import { Writes } from "./writes.js";
 import { telemetryOf } from "../telemetry/app.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
 import { measurePresenter, type MeasuredPresenter } from "../telemetry/wrappers.js";
@@ -124,7 +125,7 @@ export class Hub {
 
   /**
    * Hibernates the private sessions that were idle since the last sweep and lose nothing by it
-   * (`LiveInstance.hibernate()`). Runs every `hibernateAfterMs`.
+   * (server/live/hibernation.ts). Runs every `hibernateAfterMs`.
    */
   sweep(): void {
     for (const live of this.lives) {
@@ -136,7 +137,7 @@ export class Hub {
       if (!first || !canSleep(first) || this.#byKey.get(live.storeKey) !== live) continue;
       const page = pageOf(live);
       const scope = childScopeOf(live.component);
-      live.hibernate((viewer, json, topics) => {
+      hibernate(live, (viewer, json, topics) => {
         const own = scope !== undefined && scope !== viewer.id;
         const extra: DormantExtra | undefined = page || own || topics.length
           ? { ...(page && { page }), ...(own && { scope }), ...(topics.length && { topics, waker: this.#waker }) }
@@ -398,8 +399,7 @@ export class Hub {
     }
     for (const [key, entry] of this.#byKey) {
       if (!(entry instanceof Dormant)) continue;
-      const topics = entry.extra?.topics;
-      const record: StoredInstance = { c: entry.name, s: JSON.parse(entry.json) as Record<string, unknown>, ...(topics?.length && { t: [...topics] }), ...entry.bound };
+      const record = storedRecord(entry.name, JSON.parse(entry.json) as Record<string, unknown>, [...(entry.extra?.topics ?? NO_TOPICS)], entry.bound);
       jobs.push(store.save(key, record as unknown as Record<string, unknown>, options.stateTtlMs, entry.viewer.owner)
         .catch((err: unknown) => log("cannot save a hibernated session's state again", err)));
     }

@@ -15,18 +15,15 @@ import type { TopicIndex, TopicListener } from "./topics.js";
 import type { PresenceFollower, PresenceIndex } from "./presence-index.js";
 import type { PresenceDiff, PresenceList, PresenceMeta } from "../core/presence.js";
 import { InstancePresence } from "./instance-presence.js";
-import { Persister, type Writes } from "./persister.js";
+import { Persister } from "./persister.js";
+import type { Writes } from "./writes.js";
 import { asyncBusy } from "../core/async.js";
 import { runAsync, stopAsync } from "./async.js";
-import { emitToParent, hasKin, sendUpdateTo } from "./children.js";
+import { emitToParent, sendUpdateTo } from "./children.js";
 import { navigateFrom } from "./navigation.js";
 import type { NavIntent } from "../core/navigation.js";
-import type { StoredInstance } from "./stored-instance.js";
-import { mayHibernate } from "../core/hibernate.js";
+import { stateSignature, storedRecord, UNBOUND, type StoredInstance } from "./stored-instance.js";
 
-
-/** Nothing bound: the record of an anonymous instance started without params (shared, never mutated). */
-const UNBOUND: Pick<StoredInstance, "p" | "u"> = Object.freeze({});
 
 /** What `event()` returns for an event handled at once. */
 const HANDLED = SETTLED;
@@ -168,35 +165,27 @@ export class LiveInstance extends SerialQueue implements ComponentHost, TopicLis
   }
 
   /**
-   * Hibernation (docs/hibernation.md): when nothing would be lost, hands its one viewer, its state's
-   * JSON (what the store holds) and its topics to `sleep` (which takes its place: in the topic
-   * index too), then leaves that viewer and closes; true when it did. A private instance only,
-   * with nothing in flight (work, holds, writes, frames), no presence, no kin on its page, a client
-   * that one full patch brings back, and a component that {@link mayHibernate}. A state the store
-   * may not have yet is handed to it first; a later sweep tries again, unless the store applies
-   * writes within the call.
+   * A private instance with one viewer and nothing in flight (work, holds, writes, frames) and no
+   * presence: what hibernation asks of an instance (server/live/hibernation.ts).
    */
-  hibernate(sleep: (viewer: Viewer, json: string, topics: readonly string[]) => void): boolean {
-    if (this.#closed || this.#holds > 0 || !this.idle || this.#presence || this.#shared || this.viewers.size !== 1) return false;
-    if (!this.#out.settled || !this.presenter.hibernatable() || hasKin(this) || !mayHibernate(this.component)) return false;
-    const json = JSON.stringify(this.component.dehydrate());
-    const topics = [...this.component.topics];
-    if (!this.#out.same(topics.length ? `${json}\n${topics.join("\n")}` : json)) {
-      this.#persist(false);
-      if (this.env.writes.mode !== "sync") return false;
-    }
-    let viewer!: Viewer;
-    for (const v of this.viewers) viewer = v;
-    sleep(viewer, json, topics);
-    this.viewers.delete(viewer);
-    this.#closeIfUnused();
-    return true;
+  get quiet(): boolean {
+    return !this.#closed && this.#holds === 0 && this.idle && !this.#presence && !this.#shared && this.viewers.size === 1 && this.#out.settled;
+  }
+
+  /**
+   * Whether the store has (or, for a store that applies writes within the call, now has) the state
+   * whose JSON is `json` with `topics`: otherwise it is handed to the store, and false returned.
+   */
+  saved(json: string, topics: readonly string[]): boolean {
+    if (this.#out.same(stateSignature(json, topics))) return true;
+    this.#persist(false);
+    return this.env.writes.mode === "sync";
   }
 
   /** A woken instance takes back its viewer; `json` is its state as the store holds it (with its topics). */
   rejoin(viewer: Viewer, json: string, topics: readonly string[]): void {
     this.viewers.add(viewer);
-    this.#out.known(topics.length ? `${json}\n${topics.join("\n")}` : json);
+    this.#out.known(stateSignature(json, topics));
     this.swept = this.runs;
   }
 
@@ -352,24 +341,17 @@ export class LiveInstance extends SerialQueue implements ComponentHost, TopicLis
 
   /**
    * Hands the state (and topics) to the write-behind when they differ from what was handed last;
-   * frames sent after it wait for the write's turn (server/live/persister.ts).
+   * frames sent after it wait for the write's turn (server/live/persister.ts, writes.ts).
    */
   #persist(changed: boolean): void {
     const state = this.component.dehydrate();
     const topics = [...this.component.topics];
     let sig: string | undefined;
     if (!changed) {
-      const json = JSON.stringify(state);
-      sig = topics.length ? `${json}\n${topics.join("\n")}` : json;
+      sig = stateSignature(JSON.stringify(state), topics);
       if (this.#out.same(sig)) return;
     }
-    // Literal shapes for the common records (these stay in the MemoryStore: many, and small).
-    const record: StoredInstance = topics.length ? { c: this.name, s: state, t: topics } : { c: this.name, s: state };
-    if (this.bound !== UNBOUND) {
-      if (this.bound.p) record.p = this.bound.p;
-      if (this.bound.u !== undefined) record.u = this.bound.u;
-    }
-    this.#out.write(record as unknown as Record<string, unknown>, sig);
+    this.#out.write(storedRecord(this.name, state, topics, this.bound) as unknown as Record<string, unknown>, sig);
   }
 
   // ---------- ComponentHost ----------

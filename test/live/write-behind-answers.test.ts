@@ -2,7 +2,7 @@
 // batch), and a synchronous store (as the MemoryStore) whose save fails. Real WebSockets.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { WAIT_MS } from "../../server/live/persister.js";
+import { WAIT_MS } from "../../server/live/writes.js";
 import { sleep, startServer, TestClient } from "../support/ws-client.js";
 import { burst, MapStore, patches, registry } from "./write-behind-support.js";
 

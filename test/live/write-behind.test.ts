@@ -4,7 +4,7 @@
 // graceful close waits for the writes. Real WebSockets, a store that answers when the test says.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { WAIT_MS } from "../../server/live/persister.js";
+import { WAIT_MS } from "../../server/live/writes.js";
 import type { HotlineOptions } from "../../server/hotline.js";
 import { sleep, startServer, TestClient, type Msg } from "../support/ws-client.js";
 import { burst, MapStore, patches, registry } from "./write-behind-support.js";

@@ -2,7 +2,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { HotlineUser } from "../../core/context.js";
 import { HotlineError } from "../../core/errors.js";
-import { ownerOf, type Hub } from "../../live/hub.js";
+import type { Hub } from "../../live/hub.js";
 import type { LiveInstance, Viewer } from "../../live/instance.js";
 import { errorFrame, pongFrame, withDevStack } from "../../live/frames.js";
 import { M, T } from "../../../protocol/wire.js";
@@ -19,7 +19,7 @@ import { afterJoin, openForJoin, patchUrl } from "../../live/navigation.js";
 import { dropHeld, flushHeld, sendInTurn, type TurnSink } from "../../live/turn.js";
 import { directSocket, writeFrame } from "./frame-writer.js";
 import type { LiveSocket } from "./live-socket.js";
-import type { Dormant, SleepingViewer } from "../../live/dormant.js";
+import { View } from "./view.js";
 
 /**
  * What a connection needs from its transport: one object shared by every connection of the
@@ -416,50 +416,6 @@ export class Connection implements TurnSink {
 
 /** The ref of the message whose view is being woken (a failed wake answers it). */
 let wakingRef: number | undefined;
-
-/**
- * A view joined (or joining) on a connection under the id its client chose, and the viewer it is of
- * its instance, sending through the connection: one object for both, made at once with every
- * field (views are many).
- */
-class View implements SleepingViewer {
-  /** its session key, once the hub has opened the instance */
-  key = "";
-  /** the instance, once joined (the join's `ok` sent); none while hibernated */
-  live: LiveInstance | undefined = undefined;
-  /** what is kept of its session while it hibernates (docs/hibernation.md) */
-  dormant: Dormant | undefined = undefined;
-  /** the join under way; dropped once joined (an idle view keeps no promise) */
-  ready: Promise<LiveInstance | undefined> | undefined = undefined;
-  /** left (or its connection gone) */
-  left = false;
-
-  constructor(
-    readonly id: string,
-    readonly connection: Connection,
-    /** set when the join named no component (a live navigate by URL): the name it resolved to */
-    public named: string | undefined,
-  ) {}
-  get user(): HotlineUser | null {
-    return this.connection.user;
-  }
-  get owner(): string | undefined {
-    const c = this.connection;
-    return ownerOf(c.user === null ? undefined : c.userKey, c.address);
-  }
-  send(frame: string | Buffer): void {
-    this.connection.send(frame);
-  }
-  sleep(dormant: Dormant): void {
-    this.live = undefined;
-    this.dormant = dormant;
-  }
-  woke(live: LiveInstance | undefined): void {
-    this.dormant = undefined;
-    this.live = live;
-    if (!live) this.connection.lost(this);
-  }
-}
 
 /** The ref and id of a message refused unread, when it has valid ones (so the client can clear its loading state). */
 function peek(data: Buffer, isBinary: boolean): { ref?: number; id?: string } {
